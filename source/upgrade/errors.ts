@@ -1,0 +1,151 @@
+import {SithsError} from '../errors.js';
+
+/**
+ * Every failure the engine reports, as plain data the screens render by `code` in an exhaustive switch. Each
+ * one is a situation a user can meet; `wayForwardFor` says what they can do about it.
+ */
+export type EngineError =
+  /** The PIN was wrong; `triesLeft` tries remain (1 means the next wrong PIN blocks it). */
+  | {readonly code: 'invalid-pin'; readonly triesLeft: number}
+  /** The PIN is not 6 to 8 digits: refused before anything was sent to the card, no try was used. */
+  | {readonly code: 'pin-format'}
+  /** The PIN is blocked: unblock it with the PUK. */
+  | {readonly code: 'pin-blocked'}
+  /** The PUK was wrong; `triesLeft` tries remain. */
+  | {readonly code: 'invalid-puk'; readonly triesLeft: number}
+  /** The PUK is blocked too: only the card's issuer can help (a new card or a new PUK). */
+  | {readonly code: 'puk-blocked'}
+  /** The card left the reader while it was in use: re-insert it to continue (running again resumes). */
+  | {readonly code: 'card-removed'}
+  /** A different card was inserted than the one the operation started with. */
+  | {readonly code: 'card-changed'}
+  /** No reader is attached. */
+  | {readonly code: 'no-reader'}
+  /** The PC/SC daemon (pcscd) is not running. */
+  | {readonly code: 'pcscd-not-running'}
+  /** The pcsclite module or libpcsclite is not installed. */
+  | {readonly code: 'pcsclite-missing'}
+  /** pcscd refused access (for example polkit refusing an SSH session). */
+  | {readonly code: 'access-denied'}
+  /** Another program holds the card. */
+  | {readonly code: 'reader-busy'}
+  /** The card has no PIV application (it is some other card). */
+  | {readonly code: 'not-a-piv-card'}
+  /** The card holds no certificate the service accepts for login. */
+  | {readonly code: 'no-login-credential'}
+  /** The card refused the management key (wrong key for this card). */
+  | {readonly code: 'management-key-rejected'}
+  /** The card has no room left for a key or certificate. */
+  | {readonly code: 'card-full'}
+  /** The card answered with an error the engine has no better name for (`statusWord` as 4 hex digits). */
+  | {readonly code: 'card-error'; readonly statusWord?: string}
+  /** The service cannot be reached (offline, DNS, connection refused, timeout): retry. */
+  | {readonly code: 'service-unreachable'}
+  /** The service's TLS certificate does not match the configured service CA. */
+  | {readonly code: 'service-tls'}
+  /** The service refused the request; `reason` is its stable reason code (e.g. 'card-not-received'). */
+  | {readonly code: 'service-refused'; readonly reason: string}
+  /** The service failed (5xx) after the retries. */
+  | {readonly code: 'service-error'; readonly status: number}
+  /** The service's answer failed a check before anything was written to the card (invariant 5). */
+  | {readonly code: 'answer-rejected'; readonly check: AnswerCheck}
+  /** The user cancelled; nothing unsafe was left behind, running again resumes. */
+  | {readonly code: 'cancelled'}
+  /** A fault in this program: the support log holds the details. */
+  | {readonly code: 'internal'};
+
+/** Which check of invariant 5 a service answer failed. */
+export type AnswerCheck = 'chain' | 'public-key' | 'subject' | 'validity' | 'plan';
+
+/** Every engine error code, for exhaustive tables (catalogues, exit codes). */
+export type EngineErrorCode = EngineError['code'];
+
+/** What the user can do next; screens show the text for it beside the error. */
+export type WayForward =
+  /** Try the same thing again (retry()). */
+  | 'retry'
+  /** Enter the PIN again. */
+  | 'enter-pin-again'
+  /** Unblock the PIN with the PUK (menu: Unblock PIN). */
+  | 'unblock-with-puk'
+  /** Contact the card's issuer (a new PUK or a new card). */
+  | 'contact-issuer'
+  /** Put the card back in the reader; the operation continues from where it was. */
+  | 'reinsert-card'
+  /** Insert the card the operation started with. */
+  | 'insert-original-card'
+  /** Connect a card reader. */
+  | 'connect-reader'
+  /** Start pcscd (e.g. systemctl start pcscd). */
+  | 'start-pcscd'
+  /** Install pcsc-lite (libpcsclite1) and the pcsclite module. */
+  | 'install-pcsclite'
+  /** Allow this session to use the reader (polkit rule for pcscd) or run locally. */
+  | 'allow-reader-access'
+  /** Close the other program that uses the card. */
+  | 'close-other-program'
+  /** Check the network connection, then retry. */
+  | 'check-network'
+  /** Contact IT support with the support log. */
+  | 'contact-support'
+  /** Run the tool again to continue. */
+  | 'run-again';
+
+/** The way forward for each error. Pure; screens may call it too. */
+export function wayForwardFor(error: EngineError): WayForward {
+  switch (error.code) {
+    case 'invalid-pin':
+    case 'pin-format':
+    case 'invalid-puk':
+      return 'enter-pin-again';
+    case 'pin-blocked':
+      return 'unblock-with-puk';
+    case 'puk-blocked':
+    case 'no-login-credential':
+    case 'management-key-rejected':
+      return 'contact-issuer';
+    case 'card-removed':
+      return 'reinsert-card';
+    case 'card-changed':
+      return 'insert-original-card';
+    case 'no-reader':
+      return 'connect-reader';
+    case 'pcscd-not-running':
+      return 'start-pcscd';
+    case 'pcsclite-missing':
+      return 'install-pcsclite';
+    case 'access-denied':
+      return 'allow-reader-access';
+    case 'reader-busy':
+      return 'close-other-program';
+    case 'service-unreachable':
+      return 'check-network';
+    case 'service-error':
+    case 'card-error':
+      return 'retry';
+    case 'not-a-piv-card':
+    case 'card-full':
+    case 'service-tls':
+    case 'service-refused':
+    case 'answer-rejected':
+    case 'internal':
+      return 'contact-support';
+    case 'cancelled':
+      return 'run-again';
+  }
+}
+
+/**
+ * Thrown inside the engine (and by the engine's helpers) to carry an EngineError to the point where it becomes a
+ * `failed` event. `code` is the EngineError's code.
+ */
+export class UpgradeError extends SithsError<EngineErrorCode> {
+  override readonly name = 'UpgradeError';
+  constructor(
+    readonly error: EngineError,
+    message: string,
+    options?: {cause?: unknown},
+  ) {
+    super(error.code, message, options);
+  }
+}

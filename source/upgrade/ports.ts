@@ -1,0 +1,215 @@
+import type {IdentityKind, Purpose, ReaderView} from './state.js';
+
+/**
+ * The interfaces through which the engine reaches the world (STYLE.md, "An engine without a terminal"): the
+ * readers and the card, the upgrade service, the clock, randomness and the support log. The CLI wires real
+ * adapters; tests wire the virtual card, a real reference service and a fast clock.
+ *
+ * The card port is card-agnostic: the PIV profile implements it, and a PKCS#15 profile with two PINs could too.
+ * Slots are key references as numbers (PIV: 0x9a, 0x9c, 0x82, 0x83).
+ */
+
+/** Key algorithms the plan may ask for. */
+export type KeyAlgorithm = 'rsa-2048' | 'ecc-p256';
+
+/** PIN policy for a generated key (PIV: AA tag). 'default' leaves it to the card. */
+export type PinPolicy = 'default' | 'never' | 'once' | 'always';
+
+/** Signature algorithms a card key signs with (same shape as source/pki's Signer). */
+export type SignatureAlgorithm = 'rsa-pkcs1-sha256' | 'ecdsa-sha256' | 'ecdsa-sha384';
+
+/**
+ * A key on the card that signs. `sign` hashes `toBeSigned` (SHA-256/384) and returns the signature as it goes
+ * in X.509 and PKCS#10 (RSA: PKCS#1 v1.5 bytes; ECDSA: DER SEQUENCE {r, s}). Holds the card exclusively only
+ * for its own APDUs.
+ */
+export interface Signer {
+  /** SubjectPublicKeyInfo DER of the key. */
+  readonly publicKey: Uint8Array;
+  readonly algorithm: SignatureAlgorithm;
+  sign(toBeSigned: Uint8Array): Promise<Uint8Array>;
+}
+
+/** Answers the card's management-key challenge without the key reaching this process (relay) or with a local key. */
+export interface ManagementKeyAuthenticator {
+  /** Decrypts the card's witness and picks a challenge for the card. `algorithm` is the PIV algorithm id. */
+  respond(
+    algorithm: number,
+    witness: Uint8Array,
+  ): Promise<{decryptedWitness: Uint8Array; challenge: Uint8Array}>;
+  /** Checks the card's encryption of the challenge; rejects when it is wrong. */
+  verify(cardResponse: Uint8Array): Promise<void>;
+}
+
+/** The identity objects of a card. */
+export interface CardIdentity {
+  /** The card number printed on the card (PIV: from the CHUID). */
+  readonly cardNumber?: string;
+  /** A stable identifier when there is no card number (PIV: the CHUID GUID as hex, or the serial). */
+  readonly cardId: string;
+}
+
+/** A certificate as it lies in a slot. */
+export interface SlotCertificate {
+  readonly slot: number;
+  /** DER. */
+  readonly certificate: Uint8Array;
+}
+
+/**
+ * An open card. Every method sends its own APDUs and may be called inside `exclusive` to hold the card across
+ * several of them; the engine never holds the card across a PIN prompt or a network call (invariant 7).
+ * Errors: TransportError (source/apdu/transports/errors.ts) and the card layer's typed errors
+ * (source/card/errors.ts: InvalidPinError {triesLeft}, PinBlockedError, PukBlockedError, PinFormatError, ...).
+ */
+export interface CardPort {
+  readonly readerName: string;
+  /** 1 for PIV (one PIN for login and signature), 2 for cards with a separate signature PIN. */
+  readonly pinCount: 1 | 2;
+  /** Holds the card exclusively while `work` runs. */
+  exclusive<T>(work: () => Promise<T>): Promise<T>;
+  readIdentity(): Promise<CardIdentity>;
+  /** Every certificate on the card, by slot. */
+  readCertificates(): Promise<readonly SlotCertificate[]>;
+  /** The public key (SPKI DER) of the key in `slot`, when the card can tell (PIV: F7 metadata); else undefined. */
+  readPublicKey(slot: number): Promise<Uint8Array | undefined>;
+  /** Tries left for the PIN (`which` 'signature' only on cards with two PINs). */
+  pinTriesLeft(which?: 'login' | 'signature'): Promise<number>;
+  /** Verifies the PIN (ASCII digits). The caller zeroes `pin`. */
+  verifyPin(pin: Uint8Array, which?: 'login' | 'signature'): Promise<void>;
+  changePin(current: Uint8Array, next: Uint8Array): Promise<void>;
+  unblockPin(puk: Uint8Array, next: Uint8Array): Promise<void>;
+  /** Authenticates with the card's management key (needed to generate keys and write objects). */
+  authenticateManagementKey(authenticator: ManagementKeyAuthenticator): Promise<void>;
+  /** Generates a key pair in `slot`; returns its SPKI DER. */
+  generateKey(slot: number, algorithm: KeyAlgorithm, pinPolicy: PinPolicy): Promise<Uint8Array>;
+  /**
+   * A signer for the key in `slot` whose public key is `publicKey`. A signature key that needs the PIN before
+   * each use re-verifies through `pinProvider` (the session never stores the PIN).
+   */
+  signer(slot: number, publicKey: Uint8Array, pinProvider?: () => Uint8Array): Signer;
+  writeCertificate(slot: number, certificate: Uint8Array): Promise<void>;
+  deleteCertificate(slot: number): Promise<void>;
+  /** Destroys the key in `slot` (delete where the card can, else overwrite with a throwaway key). */
+  destroyKey(slot: number): Promise<void>;
+  /** Reconnects after a reset or re-insert; the security state (PIN, management key) is gone afterwards. */
+  reconnect(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Finds readers, watches them, and opens the card in one. */
+export interface CardReaders {
+  /** The readers now. Rejects with a TransportError ('pcscd-not-running', 'pcsclite-missing', 'access-denied'). */
+  list(): Promise<readonly ReaderView[]>;
+  /** Calls `onChange` whenever readers or cards come or go; returns a function that stops watching. */
+  watch(onChange: (readers: readonly ReaderView[]) => void, onError: (error: unknown) => void): () => void;
+  /** Opens the card in `readerName`. */
+  open(readerName: string): Promise<CardPort>;
+}
+
+/** A plan item as the service gives it (what to issue, where it goes). */
+export interface ServicePlanItem {
+  readonly id: string;
+  readonly identity: IdentityKind;
+  readonly purpose: Purpose;
+  readonly keyAlgorithm: KeyAlgorithm;
+  readonly slot: number;
+  readonly pinPolicy: PinPolicy;
+  /** A certificate already issued for this item (resume: same key -> same certificate). DER. */
+  readonly issued?: Uint8Array;
+}
+
+export interface ServicePlan {
+  readonly items: readonly ServicePlanItem[];
+  /** Serials (hex) of the old certificates the upgrade replaces. */
+  readonly replaces: readonly string[];
+  /** The terms were already accepted (in this version). */
+  readonly isTermsAccepted: boolean;
+}
+
+export interface IssuedCertificate {
+  /** DER. */
+  readonly certificate: Uint8Array;
+  /** Intermediates up to (not including) the trust anchor, DER. */
+  readonly chain: readonly Uint8Array[];
+}
+
+/** A certificate of the person's at the service. */
+export interface ServiceCertificate {
+  readonly serial: string;
+  readonly identity: IdentityKind;
+  readonly purpose: Purpose;
+  readonly status: 'valid' | 'revoked' | 'expired';
+  readonly notAfter: Date;
+  readonly cardNumber?: string;
+  /** DER. */
+  readonly certificate: Uint8Array;
+}
+
+/** A logged-in session with the upgrade service. Errors: ServiceError (source/service-client/errors.ts). */
+export interface ServiceSession {
+  readonly identity: {readonly name: string; readonly hsaId: string; readonly personnummer?: string};
+  terms(language: 'sv' | 'en'): Promise<{version: string; text: string}>;
+  acceptTerms(version: string): Promise<void>;
+  plan(): Promise<ServicePlan>;
+  /** A management-key authenticator that relays the card's challenge to the service. */
+  managementKeyRelay(): ManagementKeyAuthenticator;
+  /** Submits a certificate request for a plan item; idempotent per public key. */
+  issue(itemId: string, certificationRequest: Uint8Array): Promise<IssuedCertificate>;
+  /** Reports the installed certificates (serials hex); the service then revokes the replaced ones. */
+  complete(installed: readonly string[]): Promise<void>;
+  listCertificates(): Promise<readonly ServiceCertificate[]>;
+  revoke(serial: string): Promise<void>;
+  /** The valid certificates the service issued for this card, with their chains (re-fetch). */
+  refetch(): Promise<readonly (IssuedCertificate & {readonly slot: number})[]>;
+}
+
+/** The upgrade service before login. */
+export interface ServicePort {
+  /**
+   * Starts a login with the card's authentication certificate and card number; returns the bytes the card's
+   * authentication key must sign and a function that finishes the login with that signature.
+   */
+  beginLogin(input: {certificate: Uint8Array; cardNumber: string}): Promise<{
+    toBeSigned: Uint8Array;
+    finish(signature: Uint8Array): Promise<ServiceSession>;
+  }>;
+}
+
+/** Time, injectable so tests run fast and estimates are testable. */
+export interface Clock {
+  /** Milliseconds since the epoch. */
+  now(): number;
+  /** Resolves after `ms`; rejects with the signal's reason when aborted. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+/** Randomness (challenges for test e-id). */
+export interface Random {
+  bytes(length: number): Uint8Array;
+}
+
+/** One line of the support log. Never holds PINs, PUKs or key material. */
+export interface LogEntry {
+  readonly event: string;
+  readonly [field: string]: unknown;
+}
+
+/** The support log sink (JSON lines in a file the CLI chooses). */
+export interface Log {
+  write(entry: LogEntry): void;
+}
+
+/** Everything the engine needs, in one object (STYLE.md). */
+export interface EngineDeps {
+  readonly readers: CardReaders;
+  readonly service: ServicePort;
+  readonly clock: Clock;
+  readonly random: Random;
+  readonly log: Log;
+  /** The trust anchors the new certificates must chain to (invariant 5), DER. */
+  readonly trustAnchors: readonly Uint8Array[];
+  readonly language: 'sv' | 'en';
+  /** Use this reader (from --reader or config); otherwise the engine picks or asks. */
+  readonly preferredReader?: string;
+}

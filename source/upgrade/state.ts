@@ -1,0 +1,408 @@
+import {wayForwardFor, type EngineError, type WayForward} from './errors.js';
+
+/**
+ * The ten steps staff know from the instructions (DESIGN.md, "The steps staff know"). The numbers are what the
+ * screens show; keep them.
+ */
+export enum Step {
+  /** Have your PIN codes ready. */
+  PrepareCodes = 1,
+  /** Insert the card in the reader. */
+  InsertCard = 2,
+  /** Log in with the card's authentication certificate and PIN. */
+  LogIn = 3,
+  /** Choose "Upgrade card". */
+  ChooseOperation = 4,
+  /** Read and accept the terms, then START DOWNLOAD. */
+  AcceptTerms = 5,
+  /** The download starts; do not remove the card. */
+  DownloadStarted = 6,
+  /** Generating certificate requests (keys generated on the card, requests signed by it). */
+  GenerateRequests = 7,
+  /** Fetching and installing certificates. */
+  FetchAndInstall = 8,
+  /** Deleting old certificates (and destroying old keys). */
+  DeleteOld = 9,
+  /** Done: the certificates are downloaded and the upgrade is complete. */
+  Done = 10,
+}
+
+/** Which identity a certificate is for. */
+export type IdentityKind = 'hsa-id' | 'personnummer';
+
+/** What a certificate's key is for. */
+export type Purpose = 'authentication' | 'signature';
+
+/** A reader as the reader watcher reports it. */
+export interface ReaderView {
+  readonly name: string;
+  readonly hasCard: boolean;
+}
+
+/** One certificate on the card, as the overview and the done screen show it. */
+export interface CertificateView {
+  /** Key reference on the card (PIV: 0x9a, 0x9c, 0x82, ...). */
+  readonly slot: number;
+  /** The slot as people write it ('9A', '82'). */
+  readonly slotName: string;
+  readonly purpose: Purpose | 'unknown';
+  readonly identityKind: IdentityKind | 'unknown';
+  /** Subject common name (the holder's name). */
+  readonly subjectName: string;
+  /** Issuer common name. */
+  readonly issuerName: string;
+  /** Serial number, hex. */
+  readonly serial: string;
+  readonly notBefore: Date;
+  readonly notAfter: Date;
+  /** Issued under the configured (new) trust anchor. */
+  readonly isNew: boolean;
+}
+
+/** What the card-ready screen shows. */
+export interface CardOverview {
+  readonly readerName: string;
+  /** The holder's name, from the authentication certificate. */
+  readonly holder?: string;
+  readonly hsaId?: string;
+  /** The card number (PIV: from the CHUID). */
+  readonly cardNumber?: string;
+  readonly certificates: readonly CertificateView[];
+  readonly pinTriesLeft: number;
+  /** The card already holds the complete new layout: nothing to upgrade. */
+  readonly isUpgraded: boolean;
+  /** 1 for PIV: one PIN for login and signature; the screens then ask once and say so. 2 for cards with two. */
+  readonly pinCount: 1 | 2;
+}
+
+/** Who the service logged in. */
+export interface LoggedInIdentity {
+  readonly name: string;
+  readonly hsaId: string;
+}
+
+/** Every operation the engine runs. */
+export type Operation =
+  | 'upgrade'
+  | 'status'
+  | 'list-certificates'
+  | 'test-eid'
+  | 'change-pin'
+  | 'unblock-pin'
+  | 'refetch'
+  | 'revoke';
+
+/** Why the engine asks for a PIN or PUK. */
+export type PinReason =
+  /** The PIN that unlocks login (PIV: the card's one PIN; "Pinkod för Legitimering"). */
+  | 'login'
+  /** The signature PIN of a card with two PINs ("Pinkod för Underskrift"). */
+  | 'signature'
+  /** The current PIN, to change it. */
+  | 'current-pin'
+  /** The new PIN (change or unblock). */
+  | 'new-pin'
+  /** The PUK, to unblock the PIN. */
+  | 'puk';
+
+export interface PinRequest {
+  readonly reason: PinReason;
+  /** Tries left for this code, when the card tells. */
+  readonly triesLeft?: number;
+  /** One try left: the user must confirm (confirmLastTry()) before the engine sends it. */
+  readonly isLastTry: boolean;
+  readonly isLastTryConfirmed: boolean;
+  /** The previous entry was wrong. */
+  readonly wasRejected: boolean;
+}
+
+/** The terms, in the chosen language. */
+export interface Terms {
+  readonly version: string;
+  readonly language: 'sv' | 'en';
+  readonly text: string;
+}
+
+/** One certificate of the upgrade plan. */
+export interface PlanItemView {
+  readonly identityKind: IdentityKind;
+  readonly purpose: Purpose;
+  readonly slot: number;
+  readonly slotName: string;
+  readonly keyAlgorithm: 'rsa-2048' | 'ecc-p256';
+}
+
+/** What the engine is doing right now, inside a step. */
+export type Activity =
+  | 'reading-card'
+  | 'asking-service'
+  | 'authenticating-card'
+  | 'generating-key'
+  | 'signing-request'
+  | 'awaiting-certificate'
+  | 'checking-certificate'
+  | 'writing-certificate'
+  | 'testing-signature'
+  | 'deleting-certificate'
+  | 'destroying-key'
+  | 'completing';
+
+export interface Progress {
+  /** 0..1 of the whole upgrade (steps 6 to 10). */
+  readonly fraction: number;
+  readonly activity: Activity;
+  /** The certificate being worked on. */
+  readonly currentItem?: PlanItemView;
+  readonly elapsedMs: number;
+  /** Estimate from the card's key algorithm (CARD-TIMINGS.md means), refined by measured progress. */
+  readonly estimatedRemainingMs: number;
+  /** True while the card generates an RSA key: its duration cannot be predicted. */
+  readonly isIndeterminate: boolean;
+}
+
+/** A certificate of the person's, as the service lists it. */
+export interface ServiceCertificateView {
+  readonly serial: string;
+  readonly identityKind: IdentityKind;
+  readonly purpose: Purpose;
+  readonly status: 'valid' | 'revoked' | 'expired';
+  readonly notAfter: Date;
+  readonly cardNumber?: string;
+}
+
+/** What a finished operation other than the upgrade reports. */
+export type OperationResult =
+  | {readonly type: 'status'; readonly card: CardOverview}
+  | {readonly type: 'certificates-listed'; readonly certificates: readonly ServiceCertificateView[]}
+  | {
+      readonly type: 'e-id-tested';
+      /** The certificate whose key signed the challenge; the signature verified with it. */
+      readonly certificate: CertificateView;
+      /** The certificate chains to the configured trust anchor and is valid now. */
+      readonly isTrusted: boolean;
+    }
+  | {readonly type: 'pin-changed'}
+  | {readonly type: 'pin-unblocked'}
+  | {readonly type: 'certificates-refetched'; readonly certificates: readonly CertificateView[]}
+  | {readonly type: 'certificate-revoked'; readonly serial: string};
+
+/** Something worth telling without stopping. */
+export type Warning =
+  /** The card already holds the new certificates. */
+  | {readonly code: 'card-already-upgraded'}
+  /** An interrupted upgrade was found (on the card or at the service) and is being finished. */
+  | {readonly code: 'resuming-upgrade'}
+  /** The service did not answer; retrying after `delayMs`. */
+  | {readonly code: 'service-retrying'; readonly attempt: number; readonly delayMs: number}
+  /** A PIN was submitted on the last try without confirmLastTry(); it was not sent. */
+  | {readonly code: 'last-try-not-confirmed'}
+  /** The command is not possible now (e.g. cancel while a card step must finish). */
+  | {readonly code: 'not-now'};
+
+/** Fields every state carries, so the header and the step list render from any state. */
+interface Common {
+  readonly step: Step;
+  readonly readerName?: string;
+  readonly card?: CardOverview;
+  readonly identity?: LoggedInIdentity;
+  readonly operation?: Operation;
+  readonly warnings: readonly Warning[];
+}
+
+/** The engine's state: what the screens render. */
+export type EngineState = Common &
+  (
+    | {readonly type: 'idle'}
+    | {
+        readonly type: 'waiting-for-card';
+        readonly readers: readonly ReaderView[];
+        /** Several readers hold a card: chooseReader() picks one. */
+        readonly isChoosingReader: boolean;
+      }
+    | {readonly type: 'reading-card'}
+    | {readonly type: 'card-ready'; readonly card: CardOverview}
+    | {readonly type: 'awaiting-pin'; readonly request: PinRequest; readonly pinCount: 1 | 2}
+    | {readonly type: 'logging-in'}
+    | {readonly type: 'menu'; readonly identity: LoggedInIdentity}
+    | {readonly type: 'working'; readonly operation: Operation; readonly activity: Activity}
+    | {readonly type: 'awaiting-terms'; readonly terms: Terms; readonly plan: readonly PlanItemView[]}
+    | {
+        readonly type: 'upgrading';
+        readonly step: Step;
+        readonly plan: readonly PlanItemView[];
+        readonly progress: Progress;
+        readonly installed: readonly CertificateView[];
+      }
+    | {readonly type: 'choosing-certificate'; readonly certificates: readonly ServiceCertificateView[]}
+    | {readonly type: 'operation-result'; readonly result: OperationResult}
+    | {readonly type: 'done'; readonly installed: readonly CertificateView[]}
+    | {
+        readonly type: 'failed';
+        readonly error: EngineError;
+        readonly wayForward: WayForward;
+        /** retry() is possible (the engine keeps what it needs to try again). */
+        readonly canRetry: boolean;
+      }
+  );
+
+export type EngineStateType = EngineState['type'];
+
+/** What happened, in the past tense. The engine emits them; `reduce` folds them into the state. */
+export type EngineEvent =
+  | {readonly type: 'started'}
+  | {
+      readonly type: 'readersChanged';
+      readonly readers: readonly ReaderView[];
+      readonly isChoosingReader: boolean;
+    }
+  | {readonly type: 'cardReadStarted'; readonly readerName: string}
+  | {readonly type: 'cardRead'; readonly card: CardOverview}
+  | {readonly type: 'cardRemoved'}
+  | {readonly type: 'pinRequested'; readonly request: Omit<PinRequest, 'isLastTryConfirmed'>}
+  | {readonly type: 'lastTryConfirmed'}
+  | {readonly type: 'loginStarted'}
+  | {readonly type: 'loggedIn'; readonly identity: LoggedInIdentity}
+  | {readonly type: 'operationStarted'; readonly operation: Operation; readonly activity: Activity}
+  | {readonly type: 'activityChanged'; readonly activity: Activity}
+  | {readonly type: 'termsPresented'; readonly terms: Terms; readonly plan: readonly PlanItemView[]}
+  | {readonly type: 'termsAccepted'; readonly progress: Progress}
+  | {readonly type: 'stepStarted'; readonly step: Step}
+  | {readonly type: 'progressed'; readonly progress: Progress}
+  | {readonly type: 'certificateInstalled'; readonly certificate: CertificateView}
+  | {readonly type: 'certificatesOffered'; readonly certificates: readonly ServiceCertificateView[]}
+  | {readonly type: 'operationCompleted'; readonly result: OperationResult}
+  | {readonly type: 'completed'; readonly installed: readonly CertificateView[]}
+  | {readonly type: 'warningRaised'; readonly warning: Warning}
+  | {readonly type: 'cancelled'}
+  | {readonly type: 'failed'; readonly error: EngineError; readonly canRetry: boolean};
+
+export type EngineEventType = EngineEvent['type'];
+
+/** The state before start(). */
+export const initialState: EngineState = {type: 'idle', step: Step.PrepareCodes, warnings: []};
+
+/** Keeps the shared fields of a state when moving to another. */
+function common(state: EngineState): Common {
+  const {step, readerName, card, identity, operation, warnings} = state;
+  return {step, readerName, card, identity, operation, warnings};
+}
+
+/**
+ * Folds one event into the state. Pure: no I/O, no clock; the same state and event always give the same result.
+ * Events that make no sense in the current state leave it unchanged (the engine never sends them; a stray one is
+ * harmless).
+ */
+export function reduce(state: EngineState, event: EngineEvent): EngineState {
+  const base = common(state);
+  switch (event.type) {
+    case 'started':
+      return {
+        type: 'waiting-for-card',
+        step: Step.InsertCard,
+        warnings: [],
+        readers: [],
+        isChoosingReader: false,
+      };
+    case 'readersChanged':
+      if (state.type !== 'waiting-for-card') return state;
+      return {...state, readers: event.readers, isChoosingReader: event.isChoosingReader};
+    case 'cardReadStarted':
+      return {
+        ...base,
+        type: 'reading-card',
+        step: Step.InsertCard,
+        readerName: event.readerName,
+        card: undefined,
+        identity: undefined,
+      };
+    case 'cardRead':
+      return {...base, type: 'card-ready', step: Step.LogIn, card: event.card};
+    case 'cardRemoved':
+      return {
+        type: 'waiting-for-card',
+        step: Step.InsertCard,
+        warnings: [],
+        operation: state.operation,
+        readers: [],
+        isChoosingReader: false,
+      };
+    case 'pinRequested':
+      return {
+        ...base,
+        type: 'awaiting-pin',
+        step: event.request.reason === 'login' && state.identity === undefined ? Step.LogIn : state.step,
+        request: {...event.request, isLastTryConfirmed: false},
+        pinCount: state.card?.pinCount ?? 1,
+      };
+    case 'lastTryConfirmed':
+      if (state.type !== 'awaiting-pin') return state;
+      return {...state, request: {...state.request, isLastTryConfirmed: true}};
+    case 'loginStarted':
+      return {...base, type: 'logging-in', step: Step.LogIn};
+    case 'loggedIn':
+      return {...base, type: 'menu', step: Step.ChooseOperation, identity: event.identity};
+    case 'operationStarted':
+      return {
+        ...base,
+        type: 'working',
+        step: event.operation === 'upgrade' ? Step.ChooseOperation : state.step,
+        operation: event.operation,
+        activity: event.activity,
+        warnings: [],
+      };
+    case 'activityChanged':
+      if (state.type === 'working') return {...state, activity: event.activity};
+      if (state.type === 'upgrading')
+        return {...state, progress: {...state.progress, activity: event.activity}};
+      return state;
+    case 'termsPresented':
+      return {...base, type: 'awaiting-terms', step: Step.AcceptTerms, terms: event.terms, plan: event.plan};
+    case 'termsAccepted':
+      if (state.type !== 'awaiting-terms') return state;
+      return {
+        ...base,
+        type: 'upgrading',
+        step: Step.DownloadStarted,
+        plan: state.plan,
+        progress: event.progress,
+        installed: [],
+      };
+    case 'stepStarted':
+      return {...state, step: event.step};
+    case 'progressed':
+      if (state.type !== 'upgrading') return state;
+      return {...state, progress: event.progress};
+    case 'certificateInstalled':
+      if (state.type !== 'upgrading') return state;
+      return {...state, installed: [...state.installed, event.certificate]};
+    case 'certificatesOffered':
+      return {...base, type: 'choosing-certificate', certificates: event.certificates};
+    case 'operationCompleted':
+      return {
+        ...base,
+        type: 'operation-result',
+        step: state.identity === undefined ? Step.LogIn : Step.ChooseOperation,
+        card: event.result.type === 'status' ? event.result.card : state.card,
+        result: event.result,
+      };
+    case 'completed':
+      return {...base, type: 'done', step: Step.Done, installed: event.installed};
+    case 'warningRaised':
+      return {...state, warnings: [...state.warnings, event.warning]};
+    case 'cancelled':
+      if (state.identity !== undefined) {
+        return {...base, type: 'menu', step: Step.ChooseOperation, identity: state.identity, warnings: []};
+      }
+      if (state.card !== undefined)
+        return {...base, type: 'card-ready', step: Step.LogIn, card: state.card, warnings: []};
+      return initialState;
+    case 'failed':
+      return {
+        ...base,
+        type: 'failed',
+        error: event.error,
+        wayForward: wayForwardFor(event.error),
+        canRetry: event.canRetry,
+      };
+  }
+}
