@@ -1,23 +1,32 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import reactHooks from 'eslint-plugin-react-hooks';
-import {importX} from 'eslint-plugin-import-x';
+import {importX, createNodeResolver} from 'eslint-plugin-import-x';
 
 /** The layers of DESIGN.md: imports only point down. Each zone names a folder and what it may not import. */
 const layers = {
-  apdu: ['card', 'pki', 'upgrade', 'screens', 'service', 'service-client'],
-  pki: ['apdu', 'card', 'upgrade', 'screens', 'service', 'service-client'],
-  card: ['upgrade', 'screens', 'service', 'service-client'],
+  apdu: ['card', 'pki', 'upgrade', 'screens', 'service', 'service-client', 'protocol'],
+  pki: ['apdu', 'card', 'upgrade', 'screens', 'service', 'service-client', 'protocol'],
+  card: ['upgrade', 'screens', 'service', 'service-client', 'protocol'],
   'service-client': ['apdu', 'card', 'upgrade', 'screens', 'service'],
-  upgrade: ['screens', 'service'],
-  screens: ['apdu', 'card', 'service', 'service-client'],
+  upgrade: ['screens', 'service', 'protocol'],
+  screens: ['apdu', 'card', 'service', 'service-client', 'protocol'],
   service: ['screens', 'service-client', 'upgrade', 'card', 'apdu'],
 };
-const zones = Object.entries(layers).map(([target, forbidden]) => ({
-  target: `./source/${target}`,
-  from: forbidden.map((layer) => `./source/${layer}`),
-  message: 'Imports only point down (DESIGN.md, Layers).',
-}));
+const zones = [
+  ...Object.entries(layers).map(([target, forbidden]) => ({
+    target: `./source/${target}`,
+    from: forbidden.map((layer) => `./source/${layer}`),
+    message: 'Imports only point down (DESIGN.md, Layers).',
+  })),
+  // The API types and schemas shared by the service and its client import nothing else of the project.
+  {
+    target: './source/protocol',
+    from: './source',
+    except: ['./protocol'],
+    message: 'source/protocol imports nothing else of the project.',
+  },
+];
 
 export default tseslint.config(
   {ignores: ['dist/**', 'media/**', 'node_modules/**', 'coverage/**']},
@@ -26,6 +35,15 @@ export default tseslint.config(
   {
     files: ['**/*.{ts,tsx}'],
     plugins: {'react-hooks': reactHooks, 'import-x': importX},
+    // Resolve the `.js` specifiers of our ESM imports to the `.ts`/`.tsx` sources, so the layer zones apply.
+    settings: {
+      'import-x/resolver-next': [
+        createNodeResolver({
+          extensionAlias: {'.js': ['.ts', '.tsx', '.js']},
+          extensions: ['.ts', '.tsx', '.js'],
+        }),
+      ],
+    },
     rules: {
       ...reactHooks.configs.recommended.rules,
       'import-x/no-restricted-paths': ['error', {zones}],
