@@ -71,6 +71,8 @@ export interface CardPort {
   readIdentity(): Promise<CardIdentity>;
   /** Every certificate on the card, by slot. */
   readCertificates(): Promise<readonly SlotCertificate[]>;
+  /** The certificate in `slot` (DER), or undefined when the slot holds none. */
+  readCertificate(slot: number): Promise<Uint8Array | undefined>;
   /** The public key (SPKI DER) of the key in `slot`, when the card can tell (PIV: F7 metadata); else undefined. */
   readPublicKey(slot: number): Promise<Uint8Array | undefined>;
   /** Tries left for the PIN (`which` 'signature' only on cards with two PINs). */
@@ -107,60 +109,94 @@ export interface CardReaders {
   open(readerName: string): Promise<CardPort>;
 }
 
-/** A plan item as the service gives it (what to issue, where it goes). */
+/** A certificate the service knows (issued by it, or an earlier one it saw). */
+export interface ServiceCertificate {
+  /** Serial number, lower-case hex. */
+  readonly serial: string;
+  readonly identity: IdentityKind;
+  readonly purpose: Purpose;
+  readonly origin: 'service' | 'previous';
+  readonly cardNumber: string;
+  /** The plan item it was issued for (service certificates). */
+  readonly itemId?: string;
+  readonly status: 'valid' | 'revoked' | 'expired';
+  /** Reported installed on the card. */
+  readonly installed: boolean;
+  readonly issuer: string;
+  readonly subject: string;
+  readonly notBefore: Date;
+  readonly notAfter: Date;
+  /** DER. */
+  readonly certificate: Uint8Array;
+}
+
+/** A certificate with its chain, as issuance and re-fetch return it. */
+export interface IssuedCertificate {
+  readonly certificate: ServiceCertificate;
+  /** Intermediates, DER, nearest first, without the root. */
+  readonly chain: readonly Uint8Array[];
+  /** The root the service says the chain ends at, DER. The engine checks against its own trust anchors. */
+  readonly root: Uint8Array;
+}
+
+/** One certificate of the upgrade plan. */
 export interface ServicePlanItem {
+  /** Stable id, e.g. 'personnummer-authentication'. */
   readonly id: string;
   readonly identity: IdentityKind;
   readonly purpose: Purpose;
   readonly keyAlgorithm: KeyAlgorithm;
+  /** Key reference (0x9a, 0x9c, 0x82, 0x83). */
   readonly slot: number;
   readonly pinPolicy: PinPolicy;
-  /** A certificate already issued for this item (resume: same key -> same certificate). DER. */
-  readonly issued?: Uint8Array;
+  /** The subject the service will issue (from its directory). */
+  readonly subject: {readonly commonName: string; readonly serialNumber: string};
+  /** The valid certificate already issued for this item (resume: same key, same certificate). */
+  readonly issued?: ServiceCertificate;
 }
 
 export interface ServicePlan {
-  readonly items: readonly ServicePlanItem[];
-  /** Serials (hex) of the old certificates the upgrade replaces. */
-  readonly replaces: readonly string[];
-  /** The terms were already accepted (in this version). */
+  readonly cardNumber: string;
+  readonly termsVersion: string;
   readonly isTermsAccepted: boolean;
+  /** In installation order. */
+  readonly items: readonly ServicePlanItem[];
+  /** Earlier valid certificates of this card that completion revokes. */
+  readonly replaces: readonly ServiceCertificate[];
 }
 
-export interface IssuedCertificate {
-  /** DER. */
-  readonly certificate: Uint8Array;
-  /** Intermediates up to (not including) the trust anchor, DER. */
-  readonly chain: readonly Uint8Array[];
-}
-
-/** A certificate of the person's at the service. */
-export interface ServiceCertificate {
-  readonly serial: string;
-  readonly identity: IdentityKind;
-  readonly purpose: Purpose;
-  readonly status: 'valid' | 'revoked' | 'expired';
-  readonly notAfter: Date;
-  readonly cardNumber?: string;
-  /** DER. */
-  readonly certificate: Uint8Array;
+/** The person and card a session is bound to. */
+export interface SessionIdentity {
+  readonly person: {
+    readonly hsaId: string;
+    readonly personnummer: string;
+    readonly name: string;
+    readonly organisation: string;
+  };
+  readonly card: {readonly number: string; readonly status: string};
 }
 
 /** A logged-in session with the upgrade service. Errors: ServiceError (source/service-client/errors.ts). */
 export interface ServiceSession {
-  readonly identity: {readonly name: string; readonly hsaId: string; readonly personnummer?: string};
-  terms(language: 'sv' | 'en'): Promise<{version: string; text: string}>;
+  readonly identity: SessionIdentity;
+  terms(): Promise<{version: string; text: {sv: string; en: string}}>;
   acceptTerms(version: string): Promise<void>;
   plan(): Promise<ServicePlan>;
-  /** A management-key authenticator that relays the card's challenge to the service. */
+  /** A management-key authenticator that relays the card's challenge to the service (the key stays there). */
   managementKeyRelay(): ManagementKeyAuthenticator;
-  /** Submits a certificate request for a plan item; idempotent per public key. */
+  /** Submits a certification request (DER) for a plan item; idempotent per public key. */
   issue(itemId: string, certificationRequest: Uint8Array): Promise<IssuedCertificate>;
-  /** Reports the installed certificates (serials hex); the service then revokes the replaced ones. */
-  complete(installed: readonly string[]): Promise<void>;
+  /**
+   * Reports the installed certificates (serials) and the earlier ones removed from the card (DER); the service
+   * then revokes the replaced ones. Returns those it revoked.
+   */
+  complete(
+    installed: readonly string[],
+    removed: readonly Uint8Array[],
+  ): Promise<readonly ServiceCertificate[]>;
   listCertificates(): Promise<readonly ServiceCertificate[]>;
   revoke(serial: string): Promise<void>;
-  /** The valid certificates the service issued for this card, with their chains (re-fetch). */
+  /** This card's valid service certificates with their chains and target slots (re-fetch). */
   refetch(): Promise<readonly (IssuedCertificate & {readonly slot: number})[]>;
 }
 
@@ -168,7 +204,8 @@ export interface ServiceSession {
 export interface ServicePort {
   /**
    * Starts a login with the card's authentication certificate and card number; returns the bytes the card's
-   * authentication key must sign and a function that finishes the login with that signature.
+   * authentication key must sign (the engine checks they are a login challenge) and a function that finishes
+   * the login with that signature.
    */
   beginLogin(input: {certificate: Uint8Array; cardNumber: string}): Promise<{
     toBeSigned: Uint8Array;
@@ -209,6 +246,8 @@ export interface EngineDeps {
   readonly log: Log;
   /** The trust anchors the new certificates must chain to (invariant 5), DER. */
   readonly trustAnchors: readonly Uint8Array[];
+  /** Issuing CAs under the trust anchors, DER: lets the engine tell new certificates on the card offline. */
+  readonly intermediates?: readonly Uint8Array[];
   readonly language: 'sv' | 'en';
   /** Use this reader (from --reader or config); otherwise the engine picks or asks. */
   readonly preferredReader?: string;

@@ -112,8 +112,10 @@ export interface PinRequest {
   /** One try left: the user must confirm (confirmLastTry()) before the engine sends it. */
   readonly isLastTry: boolean;
   readonly isLastTryConfirmed: boolean;
-  /** The previous entry was wrong. */
+  /** The previous entry was refused. */
   readonly wasRejected: boolean;
+  /** Why it was refused: the card said wrong ('wrong-code', a try used) or it was not 6-8 digits ('bad-format', no try used). */
+  readonly rejection?: 'wrong-code' | 'bad-format';
 }
 
 /** The terms, in the chosen language. */
