@@ -23,7 +23,11 @@ export class ServiceError extends SithsError<ServiceErrorCode> {
   constructor(
     code: ServiceErrorCode,
     message: string,
-    readonly details: {readonly status?: number; readonly reason?: string} = {},
+    readonly details: {
+      readonly status?: number;
+      readonly reason?: string;
+      readonly retryAfterMs?: number;
+    } = {},
     options?: {cause?: unknown},
   ) {
     super(code, message, options);

@@ -1,0 +1,335 @@
+import {X509Certificate} from 'node:crypto';
+import got, {RequestError, type Got, type Method} from 'got';
+import type {CertificateWithChain, CertificateView} from '../protocol/certificates.js';
+import {API_PREFIX, type ErrorBody} from '../protocol/common.js';
+import type {LoginChallenge, LoginResponse} from '../protocol/session.js';
+import type {Plan} from '../protocol/plan.js';
+import type {TermsView} from '../protocol/terms.js';
+import type {CardCertificates, CertificateList, CompletionResponse} from '../protocol/certificates.js';
+import type {WitnessAnswer} from '../protocol/management-key.js';
+import {ServiceError} from './errors.js';
+import {DEFAULT_RETRY_POLICY, retryDelayMs, type RetryPolicy} from './retry.js';
+
+/** Node's TLS error codes that mean the server's certificate is not the one we trust. */
+const TLS_ERROR_CODES = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_SIGNATURE_FAILURE',
+  'CERT_UNTRUSTED',
+  'CERT_REJECTED',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+  'ERR_SSL_WRONG_VERSION_NUMBER',
+  'EPROTO',
+]);
+
+/** Statuses worth another try: too many requests, the service restarting, a proxy in between. */
+const RETRYABLE_STATUSES = new Set([429, 500, 502, 503, 504]);
+
+export interface ServiceClientOptions {
+  /** The service's base URL, e.g. https://upgrade.example:8443 (the /v1 prefix is added). */
+  readonly url: string;
+  /** The CA that issued the service's TLS certificate (PEM text or DER): the only one trusted. */
+  readonly certificateAuthority: string | Uint8Array;
+  /** Per-request timeout. Default 15 s. */
+  readonly timeoutMs?: number;
+  readonly retry?: RetryPolicy;
+  /** Waits between retries (the engine's clock). */
+  readonly sleep: (ms: number) => Promise<void>;
+  /** 0 <= x < 1, for retry jitter. Default Math.random. */
+  readonly random?: () => number;
+  /** Told before each retry, e.g. to show "retrying". */
+  readonly onRetry?: (attempt: number, delayMs: number) => void;
+}
+
+interface CallOptions {
+  readonly json?: unknown;
+  /** Safe to send again when the first answer was lost. */
+  readonly isIdempotent: boolean;
+  readonly token?: string;
+}
+
+function base64(bytes: Uint8Array): string {
+  return Buffer.from(bytes).toString('base64');
+}
+
+function bytes(text: string): Uint8Array {
+  return new Uint8Array(Buffer.from(text, 'base64'));
+}
+
+function toPem(certificateAuthority: string | Uint8Array): string {
+  return typeof certificateAuthority === 'string'
+    ? certificateAuthority
+    : new X509Certificate(certificateAuthority).toString();
+}
+
+/** PIV slot numbers from the API's two hex digits ('9a' -> 0x9a). */
+function slotNumber(slot: string): number {
+  return Number.parseInt(slot, 16);
+}
+
+function certificateOf(view: CertificateView) {
+  return {
+    serial: view.serial,
+    identity: view.identity,
+    purpose: view.purpose,
+    origin: view.origin,
+    cardNumber: view.cardNumber,
+    itemId: view.itemId,
+    status: view.status,
+    installed: view.installed,
+    issuer: view.issuer,
+    subject: view.subject,
+    notBefore: new Date(view.notBefore),
+    notAfter: new Date(view.notAfter),
+    certificate: bytes(view.certificate),
+  };
+}
+
+function issuedOf(answer: CertificateWithChain) {
+  return {
+    certificate: certificateOf(answer.certificate),
+    chain: answer.chain.map(bytes),
+    root: bytes(answer.root),
+  };
+}
+
+/**
+ * The upgrade service's v1 API over HTTPS (the only importer of got). Trusts only the configured service CA;
+ * times out every request; retries idempotent calls with backoff (retryDelayMs) on network failures and 5xx;
+ * turns every failure into a ServiceError: 'service-unreachable', 'service-tls', 'service-refused' {status,
+ * reason}, 'service-error' {status}, 'service-answer-malformed'. Answers are decoded (base64 -> bytes, dates,
+ * slots as numbers) but not judged: the engine checks them (invariant 5).
+ */
+export class ServiceClient {
+  readonly #got: Got;
+  readonly #options: ServiceClientOptions;
+
+  constructor(options: ServiceClientOptions) {
+    this.#options = options;
+    this.#got = got.extend({
+      prefixUrl: new URL(API_PREFIX.slice(1), options.url.endsWith('/') ? options.url : `${options.url}/`)
+        .href,
+      https: {certificateAuthority: toPem(options.certificateAuthority), rejectUnauthorized: true},
+      timeout: {request: options.timeoutMs ?? 15_000},
+      retry: {limit: 0},
+      throwHttpErrors: false,
+      followRedirect: false,
+      responseType: 'text',
+    });
+  }
+
+  /**
+   * Starts a login: POST /v1/login/challenge with the card's authentication certificate and card number. The
+   * returned `finish` posts the card's signature (POST /v1/login) and resolves to the session. Throws
+   * ServiceError.
+   */
+  async beginLogin(input: {certificate: Uint8Array; cardNumber: string}) {
+    const challenge = await this.#call<LoginChallenge>('POST', 'login/challenge', {
+      json: {certificate: base64(input.certificate), cardNumber: input.cardNumber},
+      isIdempotent: false,
+    });
+    return {
+      toBeSigned: bytes(challenge.toBeSigned),
+      finish: async (signature: Uint8Array) => {
+        const login = await this.#call<LoginResponse>('POST', 'login', {
+          json: {challengeId: challenge.challengeId, signature: base64(signature)},
+          isIdempotent: false,
+        });
+        return this.#session(login);
+      },
+    };
+  }
+
+  #session(login: LoginResponse) {
+    const token = login.token;
+    const call = <T>(method: Method, path: string, options: Omit<CallOptions, 'token'>) =>
+      this.#call<T>(method, path, {...options, token});
+    const {person, card} = login;
+    return {
+      identity: {
+        person: {
+          hsaId: person.hsaId,
+          personnummer: person.personnummer,
+          name: person.name,
+          organisation: person.organisation,
+        },
+        card: {number: card.number, status: card.status},
+      },
+      terms: async () => {
+        const terms = await call<TermsView>('GET', 'terms', {isIdempotent: true});
+        return {version: terms.version, text: {sv: terms.text.sv, en: terms.text.en}};
+      },
+      acceptTerms: async (version: string) => {
+        await call('POST', 'terms/acceptance', {json: {version}, isIdempotent: true});
+      },
+      plan: async () => {
+        const plan = await call<Plan>('GET', 'plan', {isIdempotent: true});
+        return {
+          cardNumber: plan.card.number,
+          termsVersion: plan.termsVersion,
+          isTermsAccepted: plan.isTermsAccepted,
+          items: plan.items.map((item) => ({
+            id: item.id,
+            identity: item.identity,
+            purpose: item.purpose,
+            keyAlgorithm: item.keyAlgorithm,
+            slot: slotNumber(item.slot),
+            pinPolicy: item.pinPolicy,
+            subject: {commonName: item.subject.commonName, serialNumber: item.subject.serialNumber},
+            issued: item.issued === undefined ? undefined : certificateOf(item.issued),
+          })),
+          replaces: plan.replaces.map(certificateOf),
+        };
+      },
+      managementKeyRelay: () => {
+        let relayId: string | undefined;
+        return {
+          respond: async (algorithm: number, witness: Uint8Array) => {
+            const answer = await call<WitnessAnswer>('POST', 'management-key/witness', {
+              json: {algorithm: managementKeyAlgorithm(algorithm), witness: base64(witness)},
+              isIdempotent: false,
+            });
+            relayId = answer.relayId;
+            return {decryptedWitness: bytes(answer.decryptedWitness), challenge: bytes(answer.challenge)};
+          },
+          verify: async (cardResponse: Uint8Array) => {
+            await call('POST', 'management-key/response', {
+              json: {relayId, response: base64(cardResponse)},
+              isIdempotent: false,
+            });
+          },
+        };
+      },
+      issue: async (itemId: string, certificationRequest: Uint8Array) =>
+        issuedOf(
+          await call<CertificateWithChain>('POST', 'certificates', {
+            json: {itemId, request: base64(certificationRequest)},
+            isIdempotent: true,
+          }),
+        ),
+      complete: async (installed: readonly string[], removed: readonly Uint8Array[]) => {
+        const answer = await call<CompletionResponse>('POST', 'completion', {
+          json: {installed, removed: removed.map(base64)},
+          isIdempotent: true,
+        });
+        return answer.revoked.map(certificateOf);
+      },
+      listCertificates: async () =>
+        (await call<CertificateList>('GET', 'certificates', {isIdempotent: true})).certificates.map(
+          certificateOf,
+        ),
+      revoke: async (serial: string) => {
+        await call('POST', `certificates/${encodeURIComponent(serial)}/revocation`, {
+          json: {reason: 'unspecified'},
+          isIdempotent: true,
+        });
+      },
+      refetch: async () =>
+        (await call<CardCertificates>('GET', 'card/certificates', {isIdempotent: true})).certificates.map(
+          (entry) => ({
+            ...issuedOf(entry),
+            slot: slotNumber(entry.slot),
+          }),
+        ),
+    };
+  }
+
+  async #call<T>(method: Method, path: string, options: CallOptions): Promise<T> {
+    const policy = this.#options.retry ?? DEFAULT_RETRY_POLICY;
+    for (let attempt = 1; ; attempt++) {
+      let failure: ServiceError;
+      let retryAfterMs: number | undefined;
+      try {
+        return await this.#once<T>(method, path, options);
+      } catch (error) {
+        if (!(error instanceof ServiceError)) throw error;
+        failure = error;
+        retryAfterMs = error.details.retryAfterMs;
+      }
+      const isRetryable =
+        options.isIdempotent &&
+        (failure.code === 'service-unreachable' ||
+          (failure.status !== undefined && RETRYABLE_STATUSES.has(failure.status)));
+      const delay = isRetryable
+        ? retryDelayMs(attempt, policy, (this.#options.random ?? Math.random)(), retryAfterMs)
+        : undefined;
+      if (delay === undefined) throw failure;
+      this.#options.onRetry?.(attempt, delay);
+      await this.#options.sleep(delay);
+    }
+  }
+
+  async #once<T>(method: Method, path: string, options: CallOptions): Promise<T> {
+    let response;
+    try {
+      response = await this.#got(path, {
+        method,
+        json: options.json,
+        headers: options.token === undefined ? {} : {authorization: `Bearer ${options.token}`},
+      });
+    } catch (error) {
+      throw networkError(method, path, error);
+    }
+    const {statusCode, body} = response;
+    let parsed: unknown;
+    try {
+      parsed = body === '' ? undefined : JSON.parse(body);
+    } catch (error) {
+      throw new ServiceError(
+        'service-answer-malformed',
+        `${method} /${path}: answer is not JSON`,
+        {status: statusCode},
+        {
+          cause: error,
+        },
+      );
+    }
+    if (statusCode >= 200 && statusCode < 300) return parsed as T;
+    const errorBody = parsed as Partial<ErrorBody> | undefined;
+    const reason = typeof errorBody?.error === 'string' ? errorBody.error : undefined;
+    const retryAfterMs =
+      typeof errorBody?.retryAfterSeconds === 'number' ? errorBody.retryAfterSeconds * 1000 : undefined;
+    const details = {status: statusCode, reason, retryAfterMs};
+    if (statusCode >= 500) {
+      throw new ServiceError(
+        'service-error',
+        `${method} /${path}: ${statusCode} ${reason ?? ''}`.trim(),
+        details,
+      );
+    }
+    throw new ServiceError(
+      'service-refused',
+      `${method} /${path}: ${statusCode} ${reason ?? ''}`.trim(),
+      details,
+    );
+  }
+}
+
+function networkError(method: Method, path: string, error: unknown): ServiceError {
+  const code = error instanceof RequestError ? error.code : undefined;
+  if (code !== undefined && TLS_ERROR_CODES.has(code)) {
+    return new ServiceError('service-tls', `${method} /${path}: TLS failed (${code})`, {}, {cause: error});
+  }
+  return new ServiceError(
+    'service-unreachable',
+    `${method} /${path}: no answer (${code ?? 'unknown'})`,
+    {},
+    {
+      cause: error,
+    },
+  );
+}
+
+/** The API's name of a PIV management-key algorithm (PIV.md section 3: 0A AES-192, 03 or 00 3DES). */
+function managementKeyAlgorithm(algorithm: number): 'aes-192' | '3des' {
+  if (algorithm === 0x0a) return 'aes-192';
+  if (algorithm === 0x03 || algorithm === 0x00) return '3des';
+  throw new ServiceError('service-refused', `management key algorithm ${algorithm} is not relayed`, {
+    reason: 'algorithm-not-supported',
+  });
+}
