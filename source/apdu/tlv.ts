@@ -30,12 +30,27 @@ export function encodeTlvs(items: ReadonlyArray<Tlv>): Uint8Array {
   return concatBytes(items.map(({tag, value}) => encodeTlv(tag, value)));
 }
 
-/** The tag bytes of a tag number: 0x7F49 -> [7F 49]. */
+/**
+ * The tag bytes of a tag number: 0x7F49 -> [7F 49]. Throws a TlvError (`tlv-malformed`) for a number that is
+ * not a tag the decoder would read back: a one-byte tag with its low five bits all set, or a longer tag whose
+ * first byte lacks them or whose later bytes break the "bit 8 set on all but the last" rule.
+ */
 export function encodeTag(tag: number): Uint8Array {
   if (!Number.isInteger(tag) || tag < 0 || tag > 0xff_ffff) throw new TlvError(`tag ${tag} out of range`, 0);
-  if (tag <= 0xff) return Uint8Array.of(tag);
-  if (tag <= 0xffff) return Uint8Array.of(tag >> 8, tag & 0xff);
-  return Uint8Array.of(tag >> 16, (tag >> 8) & 0xff, tag & 0xff);
+  const bytes =
+    tag <= 0xff
+      ? Uint8Array.of(tag)
+      : tag <= 0xffff
+        ? Uint8Array.of(tag >> 8, tag & 0xff)
+        : Uint8Array.of(tag >> 16, (tag >> 8) & 0xff, tag & 0xff);
+  const hasMore = (bytes[0]! & 0x1f) === 0x1f;
+  const isWellFormed =
+    bytes.length === 1
+      ? !hasMore
+      : hasMore &&
+        bytes.every((byte, index) => index === 0 || ((byte & 0x80) !== 0) === index < bytes.length - 1);
+  if (!isWellFormed) throw new TlvError(`${hexTag(tag)} is not a well-formed tag`, 0);
+  return bytes;
 }
 
 /** The length bytes of a length: short form up to 0x7F, then 81, 82, 83. */
@@ -74,6 +89,7 @@ export function decodeSingleTlv(bytes: Uint8Array, tag: number): Uint8Array {
 
 /** Decodes one TLV starting at `offset`; returns it and the offset just after it. */
 export function decodeTlvAt(bytes: Uint8Array, offset: number): {tlv: Tlv; next: number} {
+  if (!Number.isInteger(offset) || offset < 0) throw new TlvError('bad offset', 0);
   const start = offset;
   if (offset >= bytes.length) throw new TlvError('missing tag', offset);
   let tag = bytes[offset++]!;
