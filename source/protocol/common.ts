@@ -78,7 +78,7 @@ export function base64Schema(maxBytes: number, description: string) {
   return {
     type: 'string',
     description: `${description} Standard base64 (RFC 4648), at most ${maxBytes} bytes.`,
-    pattern: '^[A-Za-z0-9+/]*={0,2}$',
+    pattern: '^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$',
     minLength: 4,
     maxLength: Math.ceil(maxBytes / 3) * 4,
   } as const;

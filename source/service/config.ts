@@ -1,0 +1,407 @@
+import {createPrivateKey, X509Certificate, type KeyObject} from 'node:crypto';
+import {readFile} from 'node:fs/promises';
+import {dirname, resolve} from 'node:path';
+import {
+  CARD_STATUSES,
+  IDENTITIES,
+  KEY_ALGORITHMS,
+  PIN_POLICIES,
+  PLAN_SLOTS,
+  PURPOSES,
+  type CardStatus,
+  type Identity,
+  type KeyAlgorithm,
+  type PinPolicy,
+  type PlanSlot,
+  type Purpose,
+} from '../protocol/common.js';
+import {ServiceSetupError} from './errors.js';
+
+/** A CA the service knows: a trust anchor, an issuer of new certificates, or the CA of the cards' old ones. */
+export interface AuthoritySettings {
+  /** Short id, used in URLs (/v1/crl/{id}.crl, /v1/authorities/{id}.cer). */
+  readonly id: string;
+  /** DER. */
+  readonly certificate: Uint8Array;
+  /** Present when the service issues certificates or CRLs with this CA. */
+  readonly privateKey?: KeyObject;
+}
+
+/** One certificate of the upgrade plan. */
+export interface PlanItemSettings {
+  readonly identity: Identity;
+  readonly purpose: Purpose;
+  readonly keyAlgorithm: KeyAlgorithm;
+  readonly slot: PlanSlot;
+  readonly pinPolicy: PinPolicy;
+}
+
+export interface DirectoryCard {
+  readonly number: string;
+  readonly status: CardStatus;
+}
+
+export interface DirectoryPerson {
+  readonly hsaId: string;
+  readonly personnummer: string;
+  readonly givenName: string;
+  readonly surname: string;
+  readonly organisation: string;
+  readonly cards: readonly DirectoryCard[];
+}
+
+export interface TermsVersion {
+  readonly version: string;
+  readonly publishedAt: Date;
+  readonly sv: string;
+  readonly en: string;
+}
+
+/** The service's settings with every referenced file read. Secrets (keys) live only in memory. */
+export interface ServiceSettings {
+  readonly listen: {readonly host: string; readonly port: number};
+  /** Base URL in certificates (CRL distribution point, AIA); default https://{listen.host}:{actual port}. */
+  readonly publicUrl?: string;
+  readonly tls: {
+    /** PEM: the server certificate, then its intermediates. */
+    readonly certificateChain: string;
+    readonly privateKey: KeyObject;
+    /** DER: the CA clients pin for this service. */
+    readonly caCertificate: Uint8Array;
+  };
+  /** Path of the SQLite store, or ':memory:'. */
+  readonly store: string;
+  readonly persons: readonly DirectoryPerson[];
+  /** Oldest first; the last is the current version. */
+  readonly terms: readonly TermsVersion[];
+  readonly authorities: readonly AuthoritySettings[];
+  /** Ids of the authorities that anchor login certificates (the others are intermediates). */
+  readonly loginTrustAnchors: readonly string[];
+  /** Id of the root the issued certificates chain to. */
+  readonly root: string;
+  /** Which authority issues the certificates of each identity. */
+  readonly issuers: Readonly<Record<Identity, string>>;
+  /** In installation order. */
+  readonly plan: readonly PlanItemSettings[];
+  readonly certificateValidityDays: number;
+  readonly crlValidityDays: number;
+  readonly sessionMinutes: number;
+  readonly managementKeys: {
+    /** Per-card keys are derived from it (HKDF-SHA256 with the card number). */
+    readonly masterSecret: Uint8Array;
+    /** Fixed keys by card number, for cards IT set up themselves. */
+    readonly fixed: ReadonlyMap<string, Uint8Array>;
+  };
+  readonly limits: {
+    readonly bodyBytes: number;
+    readonly loginChallengesPerMinute: number;
+    readonly loginFailuresPerCertificate: number;
+    readonly loginFailureWindowMinutes: number;
+  };
+}
+
+/** The default plan: the personnummer pair in free retired slots first, then the HSA-id pair in place. */
+export const DEFAULT_PLAN: readonly PlanItemSettings[] = [
+  {
+    identity: 'personnummer',
+    purpose: 'authentication',
+    keyAlgorithm: 'rsa-2048',
+    slot: '82',
+    pinPolicy: 'once',
+  },
+  {identity: 'personnummer', purpose: 'signature', keyAlgorithm: 'rsa-2048', slot: '83', pinPolicy: 'always'},
+  {identity: 'hsa-id', purpose: 'authentication', keyAlgorithm: 'rsa-2048', slot: '9a', pinPolicy: 'once'},
+  {identity: 'hsa-id', purpose: 'signature', keyAlgorithm: 'rsa-2048', slot: '9c', pinPolicy: 'always'},
+];
+
+export const DEFAULT_LIMITS: ServiceSettings['limits'] = {
+  bodyBytes: 64 * 1024,
+  loginChallengesPerMinute: 30,
+  loginFailuresPerCertificate: 5,
+  loginFailureWindowMinutes: 15,
+};
+
+/**
+ * Reads a service config file (JSON) and every file it names (paths relative to the config file): TLS
+ * certificate and key, authorities and their keys, directory, terms, management-key secrets.
+ * The file's format is the `ConfigFile` shape below; `createDemoSetup` writes a complete example.
+ *
+ * Throws ServiceSetupError 'config-unreadable' (a file cannot be read) or 'config-invalid' (wrong shape or
+ * values, naming the JSON path), 'authority-invalid' (a certificate or key that does not parse or match).
+ */
+export async function loadServiceSettings(configPath: string): Promise<ServiceSettings> {
+  const base = dirname(resolve(configPath));
+  const file = (relative: string) => resolve(base, relative);
+  const json = await readJson(configPath);
+  const config = new Reader(json, configPath);
+
+  const listen = config.object('listen');
+  const tls = config.object('tls');
+  const keys = config.object('managementKeys');
+  const limits = config.optionalObject('limits');
+
+  const authorities: AuthoritySettings[] = [];
+  for (const entry of config.array('authorities')) {
+    const id = entry.string('id', /^[a-z0-9-]{1,32}$/);
+    const certificate = parseCertificate(await readBytes(file(entry.string('certificate'))), id);
+    const keyPath = entry.optionalString('privateKey');
+    const privateKey =
+      keyPath === undefined ? undefined : parsePrivateKey(await readBytes(file(keyPath)), id);
+    authorities.push({id, certificate, ...(privateKey && {privateKey})});
+  }
+  const authorityIds = new Set(authorities.map((authority) => authority.id));
+  const authorityId = (reader: Reader, key: string, id = reader.string(key)) => {
+    if (!authorityIds.has(id)) reader.fail(key, `names no authority in "authorities": ${id}`);
+    return id;
+  };
+  const issuersReader = config.object('issuers');
+  const issuers = {
+    'hsa-id': authorityId(issuersReader, 'hsa-id'),
+    personnummer: authorityId(issuersReader, 'personnummer'),
+  };
+  for (const [identity, id] of Object.entries(issuers)) {
+    if (!authorities.find((authority) => authority.id === id)?.privateKey) {
+      issuersReader.fail(identity, `authority ${id} issues certificates but has no privateKey`);
+    }
+  }
+
+  const fixed = new Map<string, Uint8Array>();
+  const fixedReader = keys.optionalObject('fixed');
+  for (const cardNumber of fixedReader?.keys() ?? []) {
+    fixed.set(cardNumber, await readSecret(file(fixedReader!.string(cardNumber)), 24));
+  }
+
+  const tlsKeyPath = file(tls.string('privateKey'));
+  const persons = parseDirectory(
+    await readJson(file(config.string('directory'))),
+    config.string('directory'),
+  );
+  const terms = parseTerms(await readJson(file(config.string('terms'))), config.string('terms'));
+  const storePath = config.string('store');
+
+  return {
+    listen: {host: listen.string('host'), port: listen.integer('port', 0, 65535)},
+    ...(config.has('publicUrl') && {publicUrl: config.string('publicUrl', /^https?:\/\/[^/]+$/)}),
+    tls: {
+      certificateChain: (await readBytes(file(tls.string('certificate')))).toString('utf8'),
+      privateKey: parsePrivateKey(await readBytes(tlsKeyPath), 'tls'),
+      caCertificate: parseCertificate(await readBytes(file(tls.string('caCertificate'))), 'tls'),
+    },
+    store: storePath === ':memory:' ? storePath : file(storePath),
+    persons,
+    terms,
+    authorities,
+    loginTrustAnchors: config
+      .strings('loginTrustAnchors')
+      .map((id) => authorityId(config, 'loginTrustAnchors', id)),
+    root: authorityId(config, 'root'),
+    issuers,
+    plan: config.has('plan') ? config.array('plan').map(parsePlanItem) : DEFAULT_PLAN,
+    certificateValidityDays: config.optionalInteger('certificateValidityDays', 1, 3650) ?? 730,
+    crlValidityDays: config.optionalInteger('crlValidityDays', 1, 90) ?? 7,
+    sessionMinutes: config.optionalInteger('sessionMinutes', 1, 24 * 60) ?? 30,
+    managementKeys: {masterSecret: await readSecret(file(keys.string('masterSecret')), 32), fixed},
+    limits: {
+      bodyBytes: limits?.optionalInteger('bodyBytes', 1024, 1024 * 1024) ?? DEFAULT_LIMITS.bodyBytes,
+      loginChallengesPerMinute:
+        limits?.optionalInteger('loginChallengesPerMinute', 1, 10_000) ??
+        DEFAULT_LIMITS.loginChallengesPerMinute,
+      loginFailuresPerCertificate:
+        limits?.optionalInteger('loginFailuresPerCertificate', 1, 1000) ??
+        DEFAULT_LIMITS.loginFailuresPerCertificate,
+      loginFailureWindowMinutes:
+        limits?.optionalInteger('loginFailureWindowMinutes', 1, 24 * 60) ??
+        DEFAULT_LIMITS.loginFailureWindowMinutes,
+    },
+  };
+}
+
+/** Parses a directory file: {"persons": [{hsaId, personnummer, givenName, surname, organisation, cards}]}. */
+export function parseDirectory(json: unknown, source: string): DirectoryPerson[] {
+  const seenCards = new Set<string>();
+  const seenPersons = new Set<string>();
+  return new Reader(json, source).array('persons').map((person) => {
+    const hsaId = person.string('hsaId', /^SE\d{10}-[0-9A-Za-z]{1,31}$/);
+    if (seenPersons.has(hsaId)) person.fail('hsaId', `appears twice: ${hsaId}`);
+    seenPersons.add(hsaId);
+    return {
+      hsaId,
+      personnummer: person.string('personnummer', /^\d{12}$/),
+      givenName: person.string('givenName'),
+      surname: person.string('surname'),
+      organisation: person.string('organisation'),
+      cards: person.array('cards').map((card) => {
+        const number = card.string('number', /^[0-9A-Za-z-]{1,40}$/);
+        if (seenCards.has(number)) card.fail('number', `appears twice: ${number}`);
+        seenCards.add(number);
+        return {number, status: card.oneOf('status', CARD_STATUSES)};
+      }),
+    };
+  });
+}
+
+/** Parses a terms file: {"versions": [{version, publishedAt, sv, en}]}, oldest first. */
+export function parseTerms(json: unknown, source: string): TermsVersion[] {
+  const versions = new Reader(json, source).array('versions').map((entry) => ({
+    version: entry.string('version', /^[0-9A-Za-z.-]{1,64}$/),
+    publishedAt: entry.date('publishedAt'),
+    sv: entry.string('sv'),
+    en: entry.string('en'),
+  }));
+  if (versions.length === 0) throw new ServiceSetupError('config-invalid', `${source}: "versions" is empty`);
+  return versions;
+}
+
+function parsePlanItem(item: Reader): PlanItemSettings {
+  return {
+    identity: item.oneOf('identity', IDENTITIES),
+    purpose: item.oneOf('purpose', PURPOSES),
+    keyAlgorithm: item.oneOf('keyAlgorithm', KEY_ALGORITHMS),
+    slot: item.oneOf('slot', PLAN_SLOTS),
+    pinPolicy: item.oneOf('pinPolicy', PIN_POLICIES),
+  };
+}
+
+/** Typed access to parsed JSON that names the JSON path of whatever is wrong. */
+class Reader {
+  constructor(
+    private readonly value: unknown,
+    private readonly path: string,
+  ) {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      throw new ServiceSetupError('config-invalid', `${path}: expected an object`);
+    }
+  }
+
+  private get record(): Record<string, unknown> {
+    return this.value as Record<string, unknown>;
+  }
+
+  fail(key: string, problem: string): never {
+    throw new ServiceSetupError('config-invalid', `${this.path}.${key}: ${problem}`);
+  }
+
+  has(key: string): boolean {
+    return this.record[key] !== undefined;
+  }
+
+  keys(): string[] {
+    return Object.keys(this.record);
+  }
+
+  string(key: string, pattern?: RegExp): string {
+    const value = this.record[key];
+    if (typeof value !== 'string' || value.length === 0) this.fail(key, 'expected a non-empty string');
+    if (pattern && !pattern.test(value)) this.fail(key, `does not match ${pattern.source}`);
+    return value;
+  }
+
+  optionalString(key: string): string | undefined {
+    return this.has(key) ? this.string(key) : undefined;
+  }
+
+  integer(key: string, min: number, max: number): number {
+    const value = this.record[key];
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+      this.fail(key, `expected an integer from ${min} to ${max}`);
+    }
+    return value;
+  }
+
+  optionalInteger(key: string, min: number, max: number): number | undefined {
+    return this.has(key) ? this.integer(key, min, max) : undefined;
+  }
+
+  date(key: string): Date {
+    const date = new Date(this.string(key));
+    if (Number.isNaN(date.getTime())) this.fail(key, 'expected an ISO 8601 date');
+    return date;
+  }
+
+  oneOf<T extends string>(key: string, allowed: readonly T[]): T {
+    const value = this.string(key);
+    if (!(allowed as readonly string[]).includes(value))
+      this.fail(key, `expected one of ${allowed.join(', ')}`);
+    return value as T;
+  }
+
+  object(key: string): Reader {
+    return new Reader(this.record[key], `${this.path}.${key}`);
+  }
+
+  optionalObject(key: string): Reader | undefined {
+    return this.has(key) ? this.object(key) : undefined;
+  }
+
+  strings(key: string): string[] {
+    const value = this.record[key];
+    if (
+      !Array.isArray(value) ||
+      value.length === 0 ||
+      !value.every((element) => typeof element === 'string')
+    ) {
+      this.fail(key, 'expected a non-empty array of strings');
+    }
+    return value as string[];
+  }
+
+  array(key: string): Reader[] {
+    const value = this.record[key];
+    if (!Array.isArray(value)) this.fail(key, 'expected an array');
+    return value.map((element, index) =>
+      typeof element === 'object' && element !== null
+        ? new Reader(element, `${this.path}.${key}[${index}]`)
+        : this.atIndex(key, index),
+    );
+  }
+
+  private atIndex(key: string, index: number): never {
+    this.fail(`${key}[${index}]`, 'expected an object');
+  }
+}
+
+async function readBytes(path: string): Promise<Buffer> {
+  try {
+    return await readFile(path);
+  } catch (error) {
+    throw new ServiceSetupError('config-unreadable', `cannot read ${path}`, {cause: error});
+  }
+}
+
+async function readJson(path: string): Promise<unknown> {
+  const text = (await readBytes(path)).toString('utf8');
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new ServiceSetupError('config-invalid', `${path} is not valid JSON`, {cause: error});
+  }
+}
+
+/** A secret file holds hex (whitespace ignored); its length must be `bytes`. The value never reaches messages. */
+async function readSecret(path: string, bytes: number): Promise<Uint8Array> {
+  const text = (await readBytes(path)).toString('utf8').replace(/\s+/g, '');
+  if (!/^[0-9a-fA-F]*$/.test(text) || text.length !== bytes * 2) {
+    throw new ServiceSetupError('config-invalid', `${path} must hold ${bytes} bytes as hex`);
+  }
+  return new Uint8Array(Buffer.from(text, 'hex'));
+}
+
+function parseCertificate(bytes: Buffer, what: string): Uint8Array {
+  try {
+    return new Uint8Array(new X509Certificate(bytes).raw);
+  } catch (error) {
+    throw new ServiceSetupError('authority-invalid', `the certificate of ${what} does not parse`, {
+      cause: error,
+    });
+  }
+}
+
+function parsePrivateKey(bytes: Buffer, what: string): KeyObject {
+  try {
+    return createPrivateKey(bytes);
+  } catch (error) {
+    throw new ServiceSetupError('authority-invalid', `the private key of ${what} does not parse`, {
+      cause: error,
+    });
+  }
+}

@@ -1,0 +1,110 @@
+import {createCipheriv, createDecipheriv, randomBytes, randomUUID, timingSafeEqual} from 'node:crypto';
+import type {ManagementKeyAlgorithm} from '../protocol/common.js';
+import {RefusalError} from './errors.js';
+
+/** Cipher and block size of each relayed management-key algorithm (PIV.md section 3: 0A AES-192, 03 3DES). */
+const CIPHERS: Readonly<Record<ManagementKeyAlgorithm, {name: string; blockBytes: number}>> = {
+  'aes-192': {name: 'aes-192-ecb', blockBytes: 16},
+  '3des': {name: 'des-ede3-ecb', blockBytes: 8},
+};
+
+/** How long a relayed challenge stays answerable. */
+const RELAY_LIFETIME_MS = 2 * 60 * 1000;
+
+interface PendingRelay {
+  readonly sessionId: string;
+  readonly cardNumber: string;
+  readonly expectedResponse: Uint8Array;
+  readonly expiresAt: Date;
+}
+
+/** Who asks: the session and the card it is bound to. */
+export interface RelayParty {
+  readonly sessionId: string;
+  readonly cardNumber: string;
+}
+
+/**
+ * The service's half of PIV management-key mutual authentication (SP 800-73-4 part 2 A.1, PIV.md section 4). It
+ * decrypts the card's witness E(K, Rc) and picks Rh; later it checks the card's E(K, Rh). The key comes from
+ * `keyForCard` and never leaves this object; pending challenges are in memory, single-use, bound to the session
+ * and its card, and expire after two minutes.
+ */
+export class ManagementKeyRelay {
+  readonly #pending = new Map<string, PendingRelay>();
+
+  constructor(
+    private readonly keyForCard: (cardNumber: string) => Uint8Array,
+    private readonly now: () => Date,
+  ) {}
+
+  /**
+   * Decrypts the witness and returns Rc and a fresh Rh.
+   * Throws RefusalError 'witness-malformed' (not one cipher block).
+   */
+  answerWitness(
+    party: RelayParty,
+    algorithm: ManagementKeyAlgorithm,
+    witness: Uint8Array,
+  ): {relayId: string; decryptedWitness: Uint8Array; challenge: Uint8Array; expiresAt: Date} {
+    const cipher = CIPHERS[algorithm];
+    if (witness.length !== cipher.blockBytes) {
+      throw new RefusalError('witness-malformed', `a ${algorithm} witness is ${cipher.blockBytes} bytes`);
+    }
+    this.#prune();
+    const key = this.keyForCard(party.cardNumber);
+    try {
+      const decryptedWitness = ecb(cipher.name, key, witness, 'decrypt');
+      const challenge = new Uint8Array(randomBytes(cipher.blockBytes));
+      const expiresAt = new Date(this.now().getTime() + RELAY_LIFETIME_MS);
+      const relayId = randomUUID();
+      this.#pending.set(relayId, {
+        ...party,
+        expectedResponse: ecb(cipher.name, key, challenge, 'encrypt'),
+        expiresAt,
+      });
+      return {relayId, decryptedWitness, challenge, expiresAt};
+    } finally {
+      key.fill(0);
+    }
+  }
+
+  /**
+   * Checks the card's answer E(K, Rh) for a relay of this session and card (once: the relay is then gone).
+   * Throws RefusalError 'relay-unknown' (no such relay for this session and card, used, or expired) or
+   * 'relay-response-mismatch' (the card does not hold the key the service expects for this card).
+   */
+  checkResponse(party: RelayParty, relayId: string, response: Uint8Array): void {
+    this.#prune();
+    const pending = this.#pending.get(relayId);
+    if (!pending || pending.sessionId !== party.sessionId || pending.cardNumber !== party.cardNumber) {
+      throw new RefusalError(
+        'relay-unknown',
+        'no open management-key relay with this id for this session and card',
+      );
+    }
+    this.#pending.delete(relayId);
+    const expected = pending.expectedResponse;
+    if (response.length !== expected.length || !timingSafeEqual(response, expected)) {
+      throw new RefusalError(
+        'relay-response-mismatch',
+        "the card's answer does not match this card's management key",
+      );
+    }
+  }
+
+  #prune(): void {
+    const now = this.now().getTime();
+    for (const [id, pending] of this.#pending) {
+      if (pending.expiresAt.getTime() <= now) this.#pending.delete(id);
+    }
+  }
+}
+
+/** One ECB block operation without padding. */
+function ecb(name: string, key: Uint8Array, block: Uint8Array, direction: 'encrypt' | 'decrypt'): Uint8Array {
+  const cipher =
+    direction === 'encrypt' ? createCipheriv(name, key, null) : createDecipheriv(name, key, null);
+  cipher.setAutoPadding(false);
+  return new Uint8Array(Buffer.concat([cipher.update(block), cipher.final()]));
+}

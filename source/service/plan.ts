@@ -1,0 +1,73 @@
+import type {Plan, PlanItem} from '../protocol/plan.js';
+import {certificateView, isValidAt} from './certificate-view.js';
+import type {PlanItemSettings} from './config.js';
+import type {ServiceContext} from './context.js';
+import {fullName, identityValue} from './directory.js';
+import {RefusalError} from './errors.js';
+import {requireReceivedCard, type AuthenticatedSession} from './sessions.js';
+import {certificatesOfCard, type CertificateRecord} from './store/certificates.js';
+import {currentTerms, hasAcceptedCurrentTerms} from './terms.js';
+
+/** The id of a plan item: `<identity>-<purpose>`. */
+export function planItemId(item: PlanItemSettings): string {
+  return `${item.identity}-${item.purpose}`;
+}
+
+/** The configured plan item with this id. Throws RefusalError 'plan-item-unknown'. */
+export function findPlanItem(context: ServiceContext, itemId: string): PlanItemSettings {
+  const item = context.settings.plan.find((candidate) => planItemId(candidate) === itemId);
+  if (!item) throw new RefusalError('plan-item-unknown', `the plan has no item ${itemId}`);
+  return item;
+}
+
+/** The valid service certificate of a plan item on this card, newest first, if any. */
+export function issuedForItem(
+  records: readonly CertificateRecord[],
+  itemId: string,
+  now: Date,
+): CertificateRecord | undefined {
+  return records
+    .filter((record) => record.origin === 'service' && record.itemId === itemId && isValidAt(record, now))
+    .at(-1);
+}
+
+/**
+ * The upgrade plan for the session's card: the configured items with the subject the directory gives and any
+ * certificate already issued for them, and the earlier valid certificates completion will revoke.
+ * Throws RefusalError 'card-not-received'.
+ */
+export function buildPlan(context: ServiceContext, session: AuthenticatedSession): Plan {
+  requireReceivedCard(session);
+  const now = context.now();
+  const records = certificatesOfCard(context.db, session.card.number);
+  const current = new Set<string>();
+  const items: PlanItem[] = context.settings.plan.map((item) => {
+    const id = planItemId(item);
+    const issued = issuedForItem(records, id, now);
+    if (issued) current.add(issued.id);
+    return {
+      id,
+      identity: item.identity,
+      purpose: item.purpose,
+      keyAlgorithm: item.keyAlgorithm,
+      slot: item.slot,
+      pinPolicy: item.pinPolicy,
+      subject: {
+        commonName: fullName(session.person),
+        serialNumber: identityValue(session.person, item.identity),
+      },
+      ...(issued && {issued: certificateView(issued, now)}),
+    };
+  });
+  return {
+    card: {number: session.card.number, status: session.card.status},
+    termsVersion: currentTerms(context).version,
+    isTermsAccepted: hasAcceptedCurrentTerms(context, session),
+    items,
+    replaces: records
+      .filter(
+        (record) => !current.has(record.id) && isValidAt(record, now) && record.installedAt !== undefined,
+      )
+      .map((record) => certificateView(record, now)),
+  };
+}

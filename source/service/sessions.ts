@@ -1,0 +1,66 @@
+import {createHash, randomBytes} from 'node:crypto';
+import type {ServiceContext} from './context.js';
+import type {DirectoryCard, DirectoryPerson} from './config.js';
+import {RefusalError} from './errors.js';
+import {findSession} from './store/sessions.js';
+
+/** A request's authenticated session: the person, and the card the session is bound to. */
+export interface AuthenticatedSession {
+  /** SHA-256 of the token, hex: the session's id in the store. */
+  readonly id: string;
+  readonly person: DirectoryPerson;
+  readonly card: DirectoryCard;
+  /** Id (fingerprint) of the certificate the session logged in with. */
+  readonly certificateId: string;
+  readonly expiresAt: Date;
+}
+
+/** A new bearer token and the id (hash) under which the store keeps its session. */
+export function newSessionToken(): {token: string; id: string} {
+  const token = randomBytes(32).toString('base64url');
+  return {token, id: sessionIdOf(token)};
+}
+
+function sessionIdOf(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+/**
+ * Finds the session of an `Authorization: Bearer <token>` header.
+ * Throws RefusalError 'session-missing', 'session-invalid' (unknown, ended, or the directory no longer ties the
+ * person to the card) or 'session-expired'.
+ */
+export function authenticate(
+  context: ServiceContext,
+  authorization: string | undefined,
+): AuthenticatedSession {
+  const token = /^Bearer ([A-Za-z0-9_-]{20,100})$/.exec(authorization ?? '')?.[1];
+  if (token === undefined)
+    throw new RefusalError('session-missing', 'send Authorization: Bearer <token> from login');
+  const session = findSession(context.db, sessionIdOf(token));
+  if (!session || session.endedAt) throw new RefusalError('session-invalid', 'no such session; log in again');
+  if (session.expiresAt.getTime() <= context.now().getTime()) {
+    throw new RefusalError('session-expired', 'the session has expired; log in again');
+  }
+  const holder = context.directory.card(session.cardNumber);
+  if (!holder || holder.person.hsaId !== session.hsaId) {
+    throw new RefusalError('session-invalid', 'the directory no longer ties this card to this person');
+  }
+  return {
+    id: session.tokenHash,
+    person: holder.person,
+    card: holder.card,
+    certificateId: session.certificateId,
+    expiresAt: session.expiresAt,
+  };
+}
+
+/** Throws RefusalError 'card-not-received' unless the session's card may be upgraded (the SITHS rule). */
+export function requireReceivedCard(session: AuthenticatedSession): void {
+  if (session.card.status !== 'received') {
+    throw new RefusalError(
+      'card-not-received',
+      `card ${session.card.number} has status "${session.card.status}"; only a received card may be upgraded`,
+    );
+  }
+}

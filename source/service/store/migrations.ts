@@ -1,0 +1,86 @@
+/**
+ * The store's schema, as numbered migrations applied in order, each in its own transaction. Append new ones;
+ * never edit an applied one. Times are ISO 8601 UTC strings; DER is stored as BLOB.
+ */
+export const MIGRATIONS: readonly {readonly version: number; readonly sql: string}[] = [
+  {
+    version: 1,
+    sql: `
+      CREATE TABLE sessions (
+        token_hash TEXT PRIMARY KEY,
+        hsa_id TEXT NOT NULL,
+        card_number TEXT NOT NULL,
+        certificate_id TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        ended_at TEXT
+      ) STRICT;
+
+      CREATE TABLE certificates (
+        id TEXT PRIMARY KEY,              -- SHA-256 fingerprint of the DER, hex
+        authority TEXT NOT NULL,          -- id of the issuing authority in the config
+        serial TEXT NOT NULL,             -- lower-case hex
+        hsa_id TEXT NOT NULL,
+        card_number TEXT NOT NULL,
+        identity TEXT NOT NULL CHECK (identity IN ('hsa-id', 'personnummer')),
+        purpose TEXT NOT NULL CHECK (purpose IN ('authentication', 'signature')),
+        origin TEXT NOT NULL CHECK (origin IN ('service', 'previous')),
+        item_id TEXT,
+        public_key_hash TEXT NOT NULL,    -- SHA-256 of the SubjectPublicKeyInfo DER, hex
+        subject TEXT NOT NULL,
+        issuer TEXT NOT NULL,
+        not_before TEXT NOT NULL,
+        not_after TEXT NOT NULL,
+        der BLOB NOT NULL,
+        recorded_at TEXT NOT NULL,
+        installed_at TEXT,
+        revoked_at TEXT,
+        revocation_reason TEXT,
+        UNIQUE (authority, serial)
+      ) STRICT;
+      CREATE INDEX certificates_by_public_key ON certificates (public_key_hash);
+      CREATE INDEX certificates_by_card ON certificates (card_number, identity, purpose);
+      CREATE INDEX certificates_by_person ON certificates (hsa_id);
+
+      CREATE TABLE terms_acceptances (
+        id INTEGER PRIMARY KEY,
+        hsa_id TEXT NOT NULL,
+        card_number TEXT NOT NULL,
+        version TEXT NOT NULL,
+        accepted_at TEXT NOT NULL,
+        UNIQUE (hsa_id, version)
+      ) STRICT;
+
+      CREATE TABLE crls (
+        authority TEXT PRIMARY KEY,
+        number INTEGER NOT NULL,
+        this_update TEXT NOT NULL,
+        next_update TEXT NOT NULL,
+        der BLOB NOT NULL
+      ) STRICT;
+
+      CREATE TABLE completions (
+        id INTEGER PRIMARY KEY,
+        hsa_id TEXT NOT NULL,
+        card_number TEXT NOT NULL,
+        completed_at TEXT NOT NULL,
+        installed TEXT NOT NULL,          -- JSON array of certificate ids
+        revoked TEXT NOT NULL             -- JSON array of certificate ids
+      ) STRICT;
+
+      -- Who did what, when. Never PINs, keys or tokens. Append-only: the triggers refuse UPDATE and DELETE.
+      CREATE TABLE audit_log (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        at TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        card_number TEXT,
+        action TEXT NOT NULL,
+        detail TEXT NOT NULL
+      ) STRICT;
+      CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+        BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+      CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+        BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+    `,
+  },
+];

@@ -1,0 +1,59 @@
+import type {StoreDatabase} from './database.js';
+
+/** A login session. The token itself is never stored: only its SHA-256. */
+export interface SessionRecord {
+  readonly tokenHash: string;
+  readonly hsaId: string;
+  readonly cardNumber: string;
+  /** Id (fingerprint) of the certificate the session logged in with. */
+  readonly certificateId: string;
+  readonly createdAt: Date;
+  readonly expiresAt: Date;
+  readonly endedAt: Date | undefined;
+}
+
+interface SessionRow {
+  token_hash: string;
+  hsa_id: string;
+  card_number: string;
+  certificate_id: string;
+  created_at: string;
+  expires_at: string;
+  ended_at: string | null;
+}
+
+export function insertSession(db: StoreDatabase, session: SessionRecord): void {
+  db.prepare(
+    `INSERT INTO sessions (token_hash, hsa_id, card_number, certificate_id, created_at, expires_at, ended_at)
+     VALUES (?, ?, ?, ?, ?, ?, NULL)`,
+  ).run(
+    session.tokenHash,
+    session.hsaId,
+    session.cardNumber,
+    session.certificateId,
+    session.createdAt.toISOString(),
+    session.expiresAt.toISOString(),
+  );
+}
+
+export function findSession(db: StoreDatabase, tokenHash: string): SessionRecord | undefined {
+  const row = db.prepare('SELECT * FROM sessions WHERE token_hash = ?').get(tokenHash) as
+    SessionRow | undefined;
+  if (!row) return undefined;
+  return {
+    tokenHash: row.token_hash,
+    hsaId: row.hsa_id,
+    cardNumber: row.card_number,
+    certificateId: row.certificate_id,
+    createdAt: new Date(row.created_at),
+    expiresAt: new Date(row.expires_at),
+    endedAt: row.ended_at === null ? undefined : new Date(row.ended_at),
+  };
+}
+
+export function endSession(db: StoreDatabase, tokenHash: string, at: Date): void {
+  db.prepare('UPDATE sessions SET ended_at = ? WHERE token_hash = ? AND ended_at IS NULL').run(
+    at.toISOString(),
+    tokenHash,
+  );
+}
