@@ -68,7 +68,7 @@ export function triesLeft(sw: number): number | undefined {
 export function describeStatusWord(sw: number): string {
   const hex = sw.toString(16).toUpperCase().padStart(4, '0');
   const more = moreDataLength(sw);
-  if (more !== undefined) return `${hex} ${sw & 0xff ? more : '256 or more'} bytes more`;
+  if (more !== undefined) return `${hex} ${sw & 0xff ? more : '256 or more'} bytes waiting`;
   const exact = exactLength(sw);
   if (exact !== undefined) return `${hex} wrong Le, exact length ${exact}`;
   const tries = triesLeft(sw);

@@ -54,8 +54,8 @@ describe('status words', () => {
     [0x6a82, '6A82 NotFound'],
     [0x63c1, '63C1 1 try left'],
     [0x63c2, '63C2 2 tries left'],
-    [0x6110, '6110 16 bytes more'],
-    [0x6100, '6100 256 or more bytes more'],
+    [0x6110, '6110 16 bytes waiting'],
+    [0x6100, '6100 256 or more bytes waiting'],
     [0x6c08, '6C08 wrong Le, exact length 8'],
     [0x6a99, '6A99'],
   ])('describes %s as %j', (sw, text) => {
