@@ -43,6 +43,7 @@ export const REFUSAL_STATUS = {
   'management-key-unavailable': 409,
   'certificate-not-found': 404,
   'certificate-not-owned': 403,
+  'certificate-foreign': 400,
   'upgrade-incomplete': 409,
   'authority-unknown': 404,
   'authority-cannot-sign': 409,
