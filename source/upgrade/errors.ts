@@ -149,3 +149,62 @@ export class UpgradeError extends SithsError<EngineErrorCode> {
     super(error.code, message, options);
   }
 }
+
+/** Reads a numeric field of an error object, when it has one. */
+function numberField(error: object, field: string): number | undefined {
+  const value = (error as Record<string, unknown>)[field];
+  return typeof value === 'number' ? value : undefined;
+}
+
+/**
+ * Translates whatever a port threw into an EngineError, once, by the stable `code` of the layer that knows
+ * its meaning (transport, card, service); anything unknown is 'internal'.
+ */
+export function engineErrorOf(error: unknown): EngineError {
+  if (error instanceof UpgradeError) return error.error;
+  if (!(error instanceof SithsError)) return {code: 'internal'};
+  const code: string = error.code;
+  switch (code) {
+    case 'pcscd-not-running':
+    case 'pcsclite-missing':
+    case 'no-reader':
+    case 'access-denied':
+    case 'reader-busy':
+    case 'card-removed':
+    case 'pin-blocked':
+    case 'puk-blocked':
+    case 'pin-format':
+    case 'service-unreachable':
+    case 'service-tls':
+      return {code};
+    case 'no-card':
+    case 'card-reset':
+      return {code: 'card-removed'};
+    case 'invalid-pin':
+      return {code: 'invalid-pin', triesLeft: numberField(error, 'triesLeft') ?? 0};
+    case 'invalid-puk':
+      return {code: 'invalid-puk', triesLeft: numberField(error, 'triesLeft') ?? 0};
+    case 'management-key-rejected':
+    case 'management-key-failed':
+      return {code: 'management-key-rejected'};
+    case 'not-piv':
+    case 'card-not-piv':
+    case 'application-not-found':
+      return {code: 'not-a-piv-card'};
+    case 'not-enough-memory':
+    case 'card-full':
+      return {code: 'card-full'};
+    case 'service-refused':
+      return {code: 'service-refused', reason: (error as {reason?: string}).reason ?? 'unknown'};
+    case 'service-error':
+    case 'service-answer-malformed':
+      return {code: 'service-error', status: numberField(error, 'status') ?? 0};
+    default: {
+      const sw = numberField(error, 'sw');
+      if (sw !== undefined)
+        return {code: 'card-error', statusWord: sw.toString(16).toUpperCase().padStart(4, '0')};
+      if (code === 'transport-failed') return {code: 'card-error'};
+      return {code: 'internal'};
+    }
+  }
+}

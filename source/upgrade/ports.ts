@@ -1,3 +1,4 @@
+import type {Signer} from '../pki/signer.js';
 import type {IdentityKind, Purpose, ReaderView} from './state.js';
 
 /**
@@ -14,21 +15,6 @@ export type KeyAlgorithm = 'rsa-2048' | 'ecc-p256';
 
 /** PIN policy for a generated key (PIV: AA tag). 'default' leaves it to the card. */
 export type PinPolicy = 'default' | 'never' | 'once' | 'always';
-
-/** Signature algorithms a card key signs with (same shape as source/pki's Signer). */
-export type SignatureAlgorithm = 'rsa-pkcs1-sha256' | 'ecdsa-sha256' | 'ecdsa-sha384';
-
-/**
- * A key on the card that signs. `sign` hashes `toBeSigned` (SHA-256/384) and returns the signature as it goes
- * in X.509 and PKCS#10 (RSA: PKCS#1 v1.5 bytes; ECDSA: DER SEQUENCE {r, s}). Holds the card exclusively only
- * for its own APDUs.
- */
-export interface Signer {
-  /** SubjectPublicKeyInfo DER of the key. */
-  readonly publicKey: Uint8Array;
-  readonly algorithm: SignatureAlgorithm;
-  sign(toBeSigned: Uint8Array): Promise<Uint8Array>;
-}
 
 /** Answers the card's management-key challenge without the key reaching this process (relay) or with a local key. */
 export interface ManagementKeyAuthenticator {

@@ -3,6 +3,7 @@ import type {KeyAlgorithm} from './ports.js';
 /** The pieces of work an upgrade is made of, each timed on its own. */
 export type TaskKind =
   | 'authenticate-card'
+  | 'read-card'
   | 'generate-key'
   | 'sign-request'
   | 'await-certificate'
@@ -47,6 +48,9 @@ export function expectedMs(task: PlannedTask, timings: CardTimings): number {
   switch (task.kind) {
     case 'authenticate-card':
       return 2 * timings.apduMs + 2 * timings.serviceCallMs;
+    case 'read-card':
+      // The certificate objects (about 1.5 KB each) and the slots' metadata.
+      return 2 * timings.certificateWriteMs + 6 * timings.apduMs;
     case 'generate-key':
       return timings.keyGenerationMs[algorithm] + timings.apduMs;
     case 'sign-request':

@@ -59,6 +59,11 @@ export interface CertificateView {
   readonly isNew: boolean;
 }
 
+/** A slot as people write it: 0x9a -> '9A'. */
+export function slotName(slot: number): string {
+  return slot.toString(16).toUpperCase().padStart(2, '0');
+}
+
 /** What the card-ready screen shows. */
 export interface CardOverview {
   readonly readerName: string;
@@ -268,6 +273,10 @@ export type EngineEvent =
   | {readonly type: 'activityChanged'; readonly activity: Activity}
   | {readonly type: 'termsPresented'; readonly terms: Terms; readonly plan: readonly PlanItemView[]}
   | {readonly type: 'termsAccepted'; readonly progress: Progress}
+  /** The upgrade runs without showing terms (the card is already upgraded: only checks and completion remain). */
+  | {readonly type: 'upgradeStarted'; readonly plan: readonly PlanItemView[]; readonly progress: Progress}
+  /** The card was read again without leaving the current screen (e.g. after an upgrade). */
+  | {readonly type: 'cardRefreshed'; readonly card: CardOverview}
   | {readonly type: 'stepStarted'; readonly step: Step}
   | {readonly type: 'progressed'; readonly progress: Progress}
   | {readonly type: 'certificateInstalled'; readonly certificate: CertificateView}
@@ -369,6 +378,18 @@ export function reduce(state: EngineState, event: EngineEvent): EngineState {
         progress: event.progress,
         installed: [],
       };
+    case 'upgradeStarted':
+      return {
+        ...base,
+        type: 'upgrading',
+        step: Step.DownloadStarted,
+        operation: 'upgrade',
+        plan: event.plan,
+        progress: event.progress,
+        installed: [],
+      };
+    case 'cardRefreshed':
+      return {...state, card: event.card};
     case 'stepStarted':
       return {...state, step: event.step};
     case 'progressed':
