@@ -93,7 +93,7 @@ const TYPE_BY_OID: ReadonlyMap<string, AttributeType> = new Map(
 );
 
 const PRINTABLE = /^[A-Za-z0-9 '()+,\-./:=?]+$/;
-const IA5 = /^[\x00-\x7f]+$/;
+const IA5 = /^\p{ASCII}+$/u;
 const COUNTRY = /^[A-Z]{2}$/;
 const DOTTED = /^[0-2](\.(0|[1-9][0-9]*))+$/;
 

@@ -164,7 +164,7 @@ export function certificatePoliciesExtension(policies: readonly string[]): pkijs
  */
 export function subjectAltNameExtension(names: SubjectAltName, isSubjectEmpty: boolean): pkijs.Extension {
   const ia5 = (tag: number, text: string) => {
-    if (!/^[\x00-\x7f]+$/.test(text))
+    if (!/^\p{ASCII}+$/u.test(text))
       throw new PkiError('name-invalid', 'a subjectAltName entry is not ASCII');
     return contextPrimitive(tag, new TextEncoder().encode(text));
   };
