@@ -71,7 +71,6 @@ export function verifySignature(
 
 /** A certificate, request or CRL as PKI.js holds them: a to-be-signed part, its signature and algorithm. */
 interface SignedObject {
-  encodeTBS(): asn1js.Sequence;
   tbsView: Uint8Array;
   signatureAlgorithm: pkijs.AlgorithmIdentifier;
   signatureValue: asn1js.BitString;
@@ -79,12 +78,17 @@ interface SignedObject {
 }
 
 /**
- * Encodes the to-be-signed part of `object`, has `signer` sign exactly those DER bytes, and returns the whole
- * signed object as DER. Set the inner signature AlgorithmIdentifier (certificates, CRLs) before calling. Errors of
- * the signer (a card that refuses) pass through unchanged.
+ * Has `signer` sign the DER of `toBeSigned` (the to-be-signed part of `object`), sets it and the signature on
+ * `object`, and returns the whole signed object as DER. For certificates and CRLs, set the inner signature
+ * AlgorithmIdentifier before encoding the to-be-signed part. Errors of the signer (a card that refuses) pass
+ * through unchanged.
  */
-export async function signObject(object: SignedObject, signer: Signer): Promise<Uint8Array> {
-  const toBeSigned = new Uint8Array(object.encodeTBS().toBER(false));
+export async function signObject(
+  object: SignedObject,
+  toBeSignedSchema: asn1js.Sequence,
+  signer: Signer,
+): Promise<Uint8Array> {
+  const toBeSigned = new Uint8Array(toBeSignedSchema.toBER(false));
   const signature = await signer.sign(toBeSigned);
   object.tbsView = toBeSigned;
   object.signatureAlgorithm = algorithmIdentifier(signer.algorithm);
