@@ -1,4 +1,3 @@
-import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import {decodeDer} from './der.js';
 import {decodeName, encodeName, type DistinguishedName, type NameView} from './distinguished-name.js';
@@ -9,7 +8,6 @@ import {isAlgorithmForKey, type Signer} from './signer.js';
 
 /** PKCS#10 version 1 is encoded as 0 (RFC 2986 4.1). */
 const REQUEST_VERSION_1 = 0;
-const CONTEXT_SPECIFIC = 3;
 
 /**
  * Builds a PKCS#10 certification request (RFC 2986) for the signer's key: the CertificationRequestInfo DER is handed
@@ -32,17 +30,14 @@ export async function buildCertificateRequest(options: {
       `a ${algorithm.type.toUpperCase()} key cannot sign with ${signer.algorithm}`,
     );
   }
-  const request = new pkijs.CertificationRequest();
-  // CertificationRequestInfo (RFC 2986 4.1) with an empty attributes [0].
-  const info = new asn1js.Sequence({
-    value: [
-      new asn1js.Integer({value: REQUEST_VERSION_1}),
-      encodeName(subject).toSchema(),
-      pkijs.PublicKeyInfo.fromBER(signer.publicKey).toSchema(),
-      new asn1js.Constructed({idBlock: {tagClass: CONTEXT_SPECIFIC, tagNumber: 0}, value: []}),
-    ],
+  const request = new pkijs.CertificationRequest({
+    version: REQUEST_VERSION_1,
+    subject: encodeName(subject),
+    subjectPublicKeyInfo: pkijs.PublicKeyInfo.fromBER(signer.publicKey),
+    // RFC 2986 4.1: attributes [0] is present, here empty.
+    attributes: [],
   });
-  const der = await signObject(request, info, signer);
+  const der = await signObject(request, signer);
   if (!isSignedBy(request, signer.publicKey)) {
     throw new PkiError(
       'request-signature-invalid',

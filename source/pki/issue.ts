@@ -128,7 +128,7 @@ export async function issueCertificate(options: IssueCertificateOptions): Promis
         : []),
     ],
   });
-  return signObject(certificate, certificate.encodeTBS(), signer);
+  return signObject(certificate, signer);
 }
 
 /** What signing under an issuer certificate needs: its exact subject name, its key, and its key identifier. */

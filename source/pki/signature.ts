@@ -78,17 +78,13 @@ interface SignedObject {
 }
 
 /**
- * Has `signer` sign the DER of `toBeSigned` (the to-be-signed part of `object`), sets it and the signature on
- * `object`, and returns the whole signed object as DER. For certificates and CRLs, set the inner signature
- * AlgorithmIdentifier before encoding the to-be-signed part. Errors of the signer (a card that refuses) pass
- * through unchanged.
+ * Encodes the to-be-signed part of `object`, has `signer` sign exactly those DER bytes, and returns the whole
+ * signed object as DER. For certificates and CRLs, set the inner signature AlgorithmIdentifier first. Errors of the
+ * signer (a card that refuses) pass through unchanged.
  */
-export async function signObject(
-  object: SignedObject,
-  toBeSignedSchema: asn1js.Sequence,
-  signer: Signer,
-): Promise<Uint8Array> {
-  const toBeSigned = new Uint8Array(toBeSignedSchema.toBER(false));
+export async function signObject(object: SignedObject, signer: Signer): Promise<Uint8Array> {
+  // toSchema(true) encodes the to-be-signed part afresh; it is the first element of the outer SEQUENCE.
+  const toBeSigned = new Uint8Array(object.toSchema(true).valueBlock.value[0]!.toBER(false));
   const signature = await signer.sign(toBeSigned);
   object.tbsView = toBeSigned;
   object.signatureAlgorithm = algorithmIdentifier(signer.algorithm);
