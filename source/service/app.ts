@@ -1,0 +1,101 @@
+import swagger from '@fastify/swagger';
+import Fastify, {type FastifyError, type FastifyInstance} from 'fastify';
+import {deriveManagementKey} from '../pki/management-key.js';
+import type {ErrorBody} from '../protocol/common.js';
+import type {ServiceContext} from './context.js';
+import {RefusalError} from './errors.js';
+import {Login} from './login.js';
+import {ManagementKeyRelay} from './management-key-relay.js';
+import {registerCertificateRoutes} from './routes/certificates.js';
+import {registerLoginRoutes} from './routes/login.js';
+import {registerPublicationRoutes} from './routes/publication.js';
+import {registerUpgradeRoutes} from './routes/upgrade.js';
+
+/** The OpenAPI document's fixed parts (the paths come from the route schemas). */
+const OPENAPI_INFO = {
+  title: 'siths-upgrade reference upgrade service',
+  version: '1',
+  description:
+    'Versioned JSON API (/v1) for upgrading SITHS-like smart-card certificates. Every input is validated by the ' +
+    'schemas below (unknown properties and wrong types are refused with 400 body-invalid). Every non-2xx answer ' +
+    'is {error, message}: `error` is a stable reason code. A refused request writes nothing. Binary values are ' +
+    'standard base64. Authenticated routes take `Authorization: Bearer <token>` from POST /v1/login.',
+};
+
+/**
+ * Builds the Fastify app of the service (not yet listening): strict JSON-schema validation of every input
+ * (ajv without coercion, defaults or removal of unknown properties), the body limit, uniform error bodies, the
+ * OpenAPI document at /v1/openapi.json, and every route. `https` holds the server's TLS key and chain.
+ */
+export async function buildApp(
+  context: ServiceContext,
+  https: {key: string; cert: string},
+): Promise<FastifyInstance> {
+  const app = Fastify({
+    https,
+    bodyLimit: context.settings.limits.bodyBytes,
+    logger: false,
+    return503OnClosing: true,
+    ajv: {customOptions: {removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false}},
+  }) as unknown as FastifyInstance;
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: OPENAPI_INFO,
+      components: {securitySchemes: {bearer: {type: 'http', scheme: 'bearer'}}},
+    },
+  });
+
+  app.setErrorHandler((error: FastifyError, _request, reply) => {
+    const {status, body} = errorAnswer(error);
+    if (body.retryAfterSeconds !== undefined)
+      void reply.header('retry-after', String(body.retryAfterSeconds));
+    return reply.code(status).send(body);
+  });
+  app.setNotFoundHandler((request, reply) =>
+    reply.code(404).send({error: 'route-not-found', message: `no route ${request.method} ${request.url}`}),
+  );
+
+  registerLoginRoutes(app, context, new Login(context));
+  registerUpgradeRoutes(app, context, new ManagementKeyRelay(keyForCard(context), context.now));
+  registerCertificateRoutes(app, context);
+  registerPublicationRoutes(app, context);
+
+  app.get('/v1/openapi.json', {schema: {hide: true}}, async () => app.swagger());
+  return app;
+}
+
+/** The per-card management key: a fixed one IT registered, else derived from the master secret. */
+function keyForCard(context: ServiceContext): (cardNumber: string) => Uint8Array {
+  const {fixed, masterSecret} = context.settings.managementKeys;
+  return (cardNumber) =>
+    new Uint8Array(fixed.get(cardNumber) ?? deriveManagementKey(masterSecret, cardNumber));
+}
+
+/** Maps any error to the status and body the client sees; internal failures never show their details. */
+function errorAnswer(error: FastifyError): {status: number; body: ErrorBody} {
+  if (error instanceof RefusalError) {
+    return {
+      status: error.status,
+      body: {
+        error: error.code,
+        message: error.message,
+        ...(error.retryAfterSeconds !== undefined && {retryAfterSeconds: error.retryAfterSeconds}),
+      },
+    };
+  }
+  if (error.validation) {
+    return {
+      status: 400,
+      body: {error: 'body-invalid', message: `${error.validationContext ?? 'input'} ${error.message}`},
+    };
+  }
+  const status = error.statusCode ?? 500;
+  if (status === 413)
+    return {status, body: {error: 'body-too-large', message: 'the request body is too large'}};
+  if (status === 415)
+    return {status, body: {error: 'media-type-unsupported', message: 'send application/json'}};
+  if (status >= 400 && status < 500) return {status, body: {error: 'body-malformed', message: error.message}};
+  return {status: 500, body: {error: 'internal', message: 'the service failed; try again later'}};
+}

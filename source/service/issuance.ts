@@ -1,0 +1,147 @@
+import {randomSerialNumber} from '../pki/issue.js';
+import type {KeyAlgorithm} from '../protocol/common.js';
+import {checkCertificateRequest, issueLeafCertificate} from './ca.js';
+import {inspectCertificate, sha256Hex} from './certificate-facts.js';
+import {isValidAt} from './certificate-view.js';
+import type {ServiceContext} from './context.js';
+import {prepareCrl, writeCrl, type PendingRevocation} from './crl-publisher.js';
+import {identityValue} from './directory.js';
+import {RefusalError} from './errors.js';
+import {findPlanItem, planItemId} from './plan.js';
+import {requireReceivedCard, type AuthenticatedSession} from './sessions.js';
+import {appendAudit} from './store/audit-log.js';
+import {
+  certificatesOfCard,
+  certificatesWithPublicKey,
+  insertCertificate,
+  markCertificateRevoked,
+  type CertificateRecord,
+} from './store/certificates.js';
+import {hasAcceptedCurrentTerms} from './terms.js';
+
+/**
+ * Issues the certificate of a plan item for the session's card from a PKCS#10 request (invariant 4):
+ * - the request's signature must verify (proof of possession), its key must be the item's algorithm and size;
+ * - the subject comes from the directory; a request naming another serialNumber is refused;
+ * - the same key for the same card and item returns the certificate issued before (idempotent);
+ * - a key the service has seen in any other certificate is refused;
+ * - issuing a newer certificate for the card and item revokes the earlier ones that never reached the card
+ *   (not reported installed), and publishes the CRL, in the same transaction.
+ * Throws RefusalError 'card-not-received', 'plan-item-unknown', 'terms-not-accepted', 'request-malformed',
+ * 'request-signature-invalid', 'key-algorithm-mismatch', 'request-for-another-person', 'key-reused'.
+ */
+export function issueCertificate(
+  context: ServiceContext,
+  session: AuthenticatedSession,
+  itemId: string,
+  request: Uint8Array,
+): Promise<{record: CertificateRecord; isNew: boolean}> {
+  return context.writes.run(async () => {
+    requireReceivedCard(session);
+    const item = findPlanItem(context, itemId);
+    if (!hasAcceptedCurrentTerms(context, session)) {
+      throw new RefusalError('terms-not-accepted', 'accept the current terms before certificates are issued');
+    }
+    const checked = checkCertificateRequest(request);
+    if (!hasAlgorithm(checked.keyAlgorithm, item.keyAlgorithm)) {
+      throw new RefusalError('key-algorithm-mismatch', `item ${itemId} needs a ${item.keyAlgorithm} key`);
+    }
+    const expected = identityValue(session.person, item.identity);
+    if (checked.subjectSerialNumber !== undefined && checked.subjectSerialNumber !== expected) {
+      throw new RefusalError(
+        'request-for-another-person',
+        'the request names another serialNumber than the logged-in person’s; the subject comes from the directory',
+      );
+    }
+    const now = context.now();
+    const publicKeyHash = sha256Hex(checked.publicKey);
+    const withKey = certificatesWithPublicKey(context.db, publicKeyHash);
+    const same = withKey.find(
+      (record) =>
+        record.origin === 'service' &&
+        record.cardNumber === session.card.number &&
+        record.itemId === itemId &&
+        isValidAt(record, now),
+    );
+    if (same) return {record: same, isNew: false};
+    if (withKey.length > 0)
+      throw new RefusalError('key-reused', 'this public key was used before; generate a new key');
+
+    const issuer = context.authorities.issuerFor(item.identity);
+    const der = await issueLeafCertificate(context, {
+      issuer,
+      person: session.person,
+      item,
+      cardNumber: session.card.number,
+      publicKey: checked.publicKey,
+      serial: randomSerialNumber(),
+      notBefore: now,
+    });
+    const facts = inspectCertificate(der);
+    const record: CertificateRecord = {
+      id: facts.id,
+      authority: issuer.id,
+      serial: facts.serial,
+      hsaId: session.person.hsaId,
+      cardNumber: session.card.number,
+      identity: item.identity,
+      purpose: item.purpose,
+      origin: 'service',
+      itemId: planItemId(item),
+      publicKeyHash,
+      subject: facts.subject,
+      issuer: facts.issuer,
+      notBefore: facts.notBefore,
+      notAfter: facts.notAfter,
+      der: facts.der,
+      recordedAt: now,
+      installedAt: undefined,
+      revokedAt: undefined,
+      revocationReason: undefined,
+    };
+    const superseded = certificatesOfCard(context.db, session.card.number).filter(
+      (earlier) =>
+        earlier.origin === 'service' &&
+        earlier.itemId === itemId &&
+        !earlier.revokedAt &&
+        !earlier.installedAt,
+    );
+    const revocations: PendingRevocation[] = superseded.map((earlier) => ({
+      serial: earlier.serial,
+      revokedAt: now,
+      reason: 'superseded',
+    }));
+    const crl = revocations.length > 0 ? await prepareCrl(context, issuer, revocations) : undefined;
+    context.db.transaction(() => {
+      insertCertificate(context.db, record);
+      appendAudit(context.db, {
+        at: now,
+        actor: session.person.hsaId,
+        cardNumber: session.card.number,
+        action: 'certificate-issued',
+        detail: {serial: record.serial, item: itemId, authority: issuer.id},
+      });
+      for (const earlier of superseded) {
+        markCertificateRevoked(context.db, earlier.id, now, 'superseded');
+        appendAudit(context.db, {
+          at: now,
+          actor: session.person.hsaId,
+          cardNumber: session.card.number,
+          action: 'certificate-revoked',
+          detail: {serial: earlier.serial, reason: 'superseded', note: 'never reached the card'},
+        });
+      }
+      if (crl) writeCrl(context, crl);
+    })();
+    return {record, isNew: true};
+  });
+}
+
+function hasAlgorithm(
+  actual: {type: 'rsa'; bits: number} | {type: 'ec'; curve: string},
+  wanted: KeyAlgorithm,
+) {
+  return wanted === 'rsa-2048'
+    ? actual.type === 'rsa' && actual.bits === 2048
+    : actual.type === 'ec' && actual.curve === 'P-256';
+}

@@ -1,0 +1,195 @@
+import type {FastifyInstance} from 'fastify';
+import {
+  cardCertificatesSchema,
+  certificateListSchema,
+  certificateParamsSchema,
+  certificateWithChainSchema,
+  completionRequestSchema,
+  completionResponseSchema,
+  issuanceRequestSchema,
+  revocationRequestSchema,
+  certificateViewSchema,
+  type CardCertificates,
+  type CertificateList,
+  type CertificateView,
+  type CertificateWithChain,
+  type CompletionRequest,
+  type CompletionResponse,
+  type IssuanceRequest,
+  type RevocationRequest,
+} from '../../protocol/certificates.js';
+import {errorBodySchema} from '../../protocol/common.js';
+import {certificateView} from '../certificate-view.js';
+import {completeUpgrade} from '../completion.js';
+import type {ServiceContext} from '../context.js';
+import {issueCertificate} from '../issuance.js';
+import {issuedForItem, planItemId} from '../plan.js';
+import {personsCertificate, revokeCertificate} from '../revocation.js';
+import {authenticate, requireReceivedCard} from '../sessions.js';
+import {certificatesOfCard, certificatesOfPerson, type CertificateRecord} from '../store/certificates.js';
+import {fromBase64, toBase64} from './base64.js';
+
+const refusals = {'4xx': errorBodySchema} as const;
+
+/** Issuance, the person's certificates, revocation, re-fetch, completion. */
+export function registerCertificateRoutes(app: FastifyInstance, context: ServiceContext): void {
+  const withChain = (record: CertificateRecord): CertificateWithChain => {
+    const chain = context.authorities.chainOf(record.authority);
+    return {
+      certificate: certificateView(record, context.now()),
+      chain: chain.slice(0, -1).map((authority) => toBase64(authority.certificate)),
+      root: toBase64(chain.at(-1)!.certificate),
+    };
+  };
+
+  app.post<{Body: IssuanceRequest; Reply: CertificateWithChain}>(
+    '/v1/certificates',
+    {
+      schema: {
+        tags: ['certificates'],
+        summary: 'Issue the certificate of a plan item from a certificate request',
+        description:
+          'The PKCS#10 request must be signed by the new key (proof of possession) and hold a key of the item’s ' +
+          'algorithm and size. The subject comes from the directory (C, O, CN, givenName, surname, serialNumber = ' +
+          'HSA-id or personnummer), never from the request; a request whose subject names another serialNumber ' +
+          'is refused. Authentication certificates get keyUsage digitalSignature and EKU clientAuth; signature ' +
+          'certificates keyUsage nonRepudiation; all carry a CRL distribution point and AIA caIssuers. Idempotent ' +
+          'per public key: the same key for the same card and item returns the same certificate (200); a key seen ' +
+          'in any other certificate is refused. A newer certificate for the same card, identity and purpose ' +
+          'revokes the earlier ones that were never reported installed. Needs the current terms accepted. ' +
+          'Refusals: card-not-received, plan-item-unknown, terms-not-accepted, request-malformed, ' +
+          'request-signature-invalid, key-algorithm-mismatch, request-for-another-person, key-reused, session-*.',
+        security: [{bearer: []}],
+        body: issuanceRequestSchema,
+        response: {200: certificateWithChainSchema, 201: certificateWithChainSchema, ...refusals},
+      },
+    },
+    async (request, reply) => {
+      const session = authenticate(context, request.headers.authorization);
+      const {record, isNew} = await issueCertificate(
+        context,
+        session,
+        request.body.itemId,
+        fromBase64(request.body.request),
+      );
+      return reply.code(isNew ? 201 : 200).send(withChain(record));
+    },
+  );
+
+  app.get<{Reply: CertificateList}>(
+    '/v1/certificates',
+    {
+      schema: {
+        tags: ['certificates'],
+        summary: 'The logged-in person’s certificates (all cards)',
+        security: [{bearer: []}],
+        response: {200: certificateListSchema, ...refusals},
+      },
+    },
+    async (request) => {
+      const session = authenticate(context, request.headers.authorization);
+      const now = context.now();
+      return {
+        certificates: certificatesOfPerson(context.db, session.person.hsaId).map((record) =>
+          certificateView(record, now),
+        ),
+      };
+    },
+  );
+
+  app.get<{Params: {serial: string}; Reply: CertificateWithChain}>(
+    '/v1/certificates/:serial',
+    {
+      schema: {
+        tags: ['certificates'],
+        summary: 'One of the person’s certificates, with its chain',
+        description: 'Refusals: certificate-not-found (also for another person’s certificate), session-*.',
+        security: [{bearer: []}],
+        params: certificateParamsSchema,
+        response: {200: certificateWithChainSchema, ...refusals},
+      },
+    },
+    async (request) =>
+      withChain(
+        personsCertificate(
+          context,
+          authenticate(context, request.headers.authorization),
+          request.params.serial,
+        ),
+      ),
+  );
+
+  app.post<{Params: {serial: string}; Body: RevocationRequest; Reply: CertificateView}>(
+    '/v1/certificates/:serial/revocation',
+    {
+      schema: {
+        tags: ['certificates'],
+        summary: 'Revoke (spärra) one of the person’s certificates',
+        description:
+          'Revokes the certificate and publishes its CA’s CRL in the same transaction. Revoking a revoked ' +
+          'certificate returns it unchanged. Refusals: certificate-not-found (also for another person’s ' +
+          'certificate), session-*.',
+        security: [{bearer: []}],
+        params: certificateParamsSchema,
+        body: revocationRequestSchema,
+        response: {200: certificateViewSchema, ...refusals},
+      },
+    },
+    async (request) => {
+      const session = authenticate(context, request.headers.authorization);
+      const record = await revokeCertificate(context, session, request.params.serial, request.body.reason);
+      return certificateView(record, context.now());
+    },
+  );
+
+  app.get<{Reply: CardCertificates}>(
+    '/v1/card/certificates',
+    {
+      schema: {
+        tags: ['certificates'],
+        summary: 'Re-fetch the valid certificates issued for this card, with chains and target slots',
+        description: 'Refusals: card-not-received, session-*.',
+        security: [{bearer: []}],
+        response: {200: cardCertificatesSchema, ...refusals},
+      },
+    },
+    async (request) => {
+      const session = authenticate(context, request.headers.authorization);
+      requireReceivedCard(session);
+      const now = context.now();
+      const records = certificatesOfCard(context.db, session.card.number);
+      return {
+        certificates: context.settings.plan.flatMap((item) => {
+          const issued = issuedForItem(records, planItemId(item), now);
+          return issued ? [{...withChain(issued), slot: item.slot}] : [];
+        }),
+      };
+    },
+  );
+
+  app.post<{Body: CompletionRequest; Reply: CompletionResponse}>(
+    '/v1/completion',
+    {
+      schema: {
+        tags: ['upgrade'],
+        summary: 'Complete the upgrade: record what was installed, revoke what it replaced',
+        description:
+          'Every plan item’s current certificate must be reported installed (by serial). The service marks them ' +
+          'installed, revokes every other valid certificate of the card (the replaced ones, and `removed` earlier ' +
+          'certificates it had not seen; reason superseded), publishes the CRLs and records the completion, in ' +
+          'one transaction. Idempotent. Refusals: card-not-received, upgrade-incomplete, certificate-not-found, ' +
+          'certificate-malformed, certificate-foreign, certificate-not-owned, session-*.',
+        security: [{bearer: []}],
+        body: completionRequestSchema,
+        response: {200: completionResponseSchema, ...refusals},
+      },
+    },
+    async (request) =>
+      completeUpgrade(
+        context,
+        authenticate(context, request.headers.authorization),
+        request.body.installed,
+        request.body.removed.map(fromBase64),
+      ),
+  );
+}
