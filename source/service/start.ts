@@ -55,13 +55,14 @@ export async function startService(options: StartServiceOptions): Promise<Runnin
     const url = `https://${urlHost(listen.host)}:${(app.server.address() as AddressInfo).port}`;
     publicUrl ||= url;
     for (const authority of context.authorities.signing()) await currentCrl(context, authority.id);
+    let closing: Promise<void> | undefined;
     return {
       url,
       caCertificate: config.tls.caCertificate,
-      close: async () => {
-        await app.close();
-        db.close();
-      },
+      close: () =>
+        (closing ??= app.close().then(() => {
+          db.close();
+        })),
     };
   } catch (error) {
     if (db.open) db.close();
