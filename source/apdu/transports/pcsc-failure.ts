@@ -1,0 +1,139 @@
+import {TransportError} from './errors.js';
+
+/**
+ * The PC/SC return codes this layer tells apart (pcsc-lite PCSC/pcsclite.h; the same values as Windows'
+ * winerror.h SCARD_*). The text after each is what pcsc_stringify_error says in pcsc-lite 1.9.
+ */
+export enum ScardCode {
+  /** "Command cancelled.": SCardCancel, e.g. when a watcher is closed. */
+  Cancelled = 0x8010_0002,
+  UnknownReader = 0x8010_0009,
+  SharingViolation = 0x8010_000b,
+  NoSmartcard = 0x8010_000c,
+  /** SCARD_F_COMM_ERROR, "RPC transport error.": the socket to pcscd broke. */
+  CommError = 0x8010_0013,
+  /** "Transaction failed.": the reader driver failed mid-exchange (the card stopped answering). */
+  NotTransacted = 0x8010_0016,
+  ReaderUnavailable = 0x8010_0017,
+  NoService = 0x8010_001d,
+  ServiceStopped = 0x8010_001e,
+  /** Windows' access refusal; pcsc-lite refuses with SecurityViolation. */
+  NoAccess = 0x8010_0027,
+  NoReadersAvailable = 0x8010_002e,
+  UnresponsiveCard = 0x8010_0066,
+  UnpoweredCard = 0x8010_0067,
+  ResetCard = 0x8010_0068,
+  RemovedCard = 0x8010_0069,
+  /** "Access denied.": pcscd's polkit check refused the client (access_pcsc) or the reader (access_card). */
+  SecurityViolation = 0x8010_006a,
+}
+
+/**
+ * What the transport was doing when PC/SC failed, which decides what a code means: no card at `connect` is
+ * 'no-card', during `transmit` the card was removed mid-session.
+ */
+export type PcscStep = 'context' | 'connect' | 'transmit';
+
+/** The PC/SC code at the end of a pcsclite error message (`...(0x80100069)`), or undefined. Pure. */
+export function scardCodeOf(error: unknown): number | undefined {
+  if (!(error instanceof Error)) return undefined;
+  const match = /\(0x([0-9a-f]{8})\)\s*$/i.exec(error.message);
+  return match ? Number.parseInt(match[1]!, 16) : undefined;
+}
+
+/**
+ * Translates a pcsclite failure into a TransportError whose message tells the user what to do. Codes:
+ * `pcscd-not-running`, `access-denied`, `no-reader`, `no-card`, `card-removed`, `card-reset`, `reader-busy`,
+ * `transport-failed` (anything else, with PC/SC's own text). Messages name the reader, never APDU data. Pure.
+ */
+export function pcscFailure(error: unknown, step: PcscStep, readerName?: string): TransportError {
+  const reader = readerName === undefined ? 'the reader' : `the reader "${readerName}"`;
+  const isMidSession = step === 'transmit';
+  const options = {cause: error};
+  switch (scardCodeOf(error)) {
+    case ScardCode.NoService:
+    case ScardCode.ServiceStopped:
+    case ScardCode.CommError:
+      return new TransportError(
+        'pcscd-not-running',
+        isMidSession
+          ? 'The connection to the smart card service pcscd was lost: start it again (sudo systemctl restart pcscd.socket pcscd) and insert the card again'
+          : 'The smart card service pcscd is not running: start it (sudo systemctl start pcscd.socket) or install it (sudo apt-get install pcscd)',
+        options,
+      );
+    case ScardCode.NoAccess:
+    case ScardCode.SecurityViolation:
+      return new TransportError(
+        'access-denied',
+        'pcscd refused access to the card readers: its polkit policy refuses remote (SSH) and inactive sessions by default. IT can allow it with a polkit rule granting the actions org.debian.pcsc-lite.access_pcsc and org.debian.pcsc-lite.access_card (see the README)',
+        options,
+      );
+    case ScardCode.NoReadersAvailable:
+      return new TransportError('no-reader', 'No smart card reader is connected: connect a reader', options);
+    case ScardCode.UnknownReader:
+    case ScardCode.ReaderUnavailable:
+      return isMidSession
+        ? new TransportError(
+            'card-removed',
+            `${capitalize(reader)} was disconnected during a command: connect it, insert the card and continue`,
+            options,
+          )
+        : new TransportError(
+            'no-reader',
+            `${capitalize(reader)} is not connected: connect it or choose another reader`,
+            options,
+          );
+    case ScardCode.NoSmartcard:
+    case ScardCode.RemovedCard:
+      return isMidSession
+        ? new TransportError(
+            'card-removed',
+            `The card was removed from ${reader}: insert it again to continue`,
+            options,
+          )
+        : new TransportError('no-card', `There is no card in ${reader}: insert the card`, options);
+    case ScardCode.NotTransacted:
+      return isMidSession
+        ? new TransportError(
+            'card-removed',
+            `The card in ${reader} stopped answering in the middle of a command (removed?): insert it again to continue`,
+            options,
+          )
+        : new TransportError('transport-failed', `${capitalize(reader)} failed: ${pcscText(error)}`, options);
+    case ScardCode.UnresponsiveCard:
+    case ScardCode.UnpoweredCard:
+      return new TransportError(
+        'no-card',
+        `The card in ${reader} does not answer: take it out and insert it again, chip first and facing up`,
+        options,
+      );
+    case ScardCode.ResetCard:
+      return new TransportError(
+        'card-reset',
+        `Another program reset the card in ${reader}: close other programs that use the card; the card is then read again and the PIN asked again`,
+        options,
+      );
+    case ScardCode.SharingViolation:
+      return new TransportError(
+        'reader-busy',
+        `Another program is using the card in ${reader}: close it (for example a browser or other smart card software) and try again`,
+        options,
+      );
+    default:
+      return new TransportError(
+        'transport-failed',
+        `${capitalize(reader)} failed: ${pcscText(error)}`,
+        options,
+      );
+  }
+}
+
+/** PC/SC's own words without the API name: `Transaction failed.(0x80100016)`. */
+function pcscText(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.replace(/^SCard\w+ error: /, '');
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
