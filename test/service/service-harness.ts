@@ -5,6 +5,7 @@ import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {promisify} from 'node:util';
 import Database from 'better-sqlite3';
+import {expect} from 'vitest';
 import {buildCertificateRequest} from '../../source/pki/csr.js';
 import {KeyUsage} from '../../source/pki/extensions.js';
 import {issueCertificate, randomSerialNumber} from '../../source/pki/issue.js';
@@ -257,4 +258,18 @@ export async function pemFile(
 
 export function sha256(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
+}
+
+/**
+ * Sends a hostile request and checks the answer is the given refusal and that the store did not change.
+ */
+export async function expectRefusedWithoutWriting(
+  storePath: string,
+  send: () => Promise<{status: number; body: {error?: string}}>,
+  expected: {status: number; error: string},
+): Promise<void> {
+  const before = storeSnapshot(storePath);
+  const answer = await send();
+  expect({status: answer.status, error: answer.body?.error}).toEqual(expected);
+  expect(storeSnapshot(storePath)).toEqual(before);
 }

@@ -1,0 +1,107 @@
+import {fileURLToPath} from 'node:url';
+import {format, resolveConfig} from 'prettier';
+import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {
+  createDemoFixture,
+  demoPerson,
+  expectRefusedWithoutWriting,
+  logIn,
+  StandInCard,
+  startTestService,
+  type DemoFixture,
+} from './service-harness.js';
+
+describe('buildApp', () => {
+  let fixture: DemoFixture;
+  let harness: Awaited<ReturnType<typeof startTestService>>;
+  beforeAll(async () => {
+    fixture = await createDemoFixture();
+    harness = await startTestService(fixture);
+  });
+  afterAll(async () => {
+    await harness?.close();
+    await fixture?.cleanup();
+  });
+
+  it('refuses malformed JSON with 400 and writes nothing', async () => {
+    await expectRefusedWithoutWriting(
+      harness.storePath,
+      () => harness.call('POST', '/v1/login/challenge', {body: '{"certificate": "AAAA", '}),
+      {status: 400, error: 'body-malformed'},
+    );
+  });
+
+  it('refuses a body over the limit with 413 and writes nothing', async () => {
+    const huge = JSON.stringify({
+      certificate: 'A'.repeat(fixture.settings.limits.bodyBytes),
+      cardNumber: '1',
+    });
+    await expectRefusedWithoutWriting(
+      harness.storePath,
+      () => harness.call('POST', '/v1/login/challenge', {body: huge}),
+      {
+        status: 413,
+        error: 'body-too-large',
+      },
+    );
+  });
+
+  it.each([
+    ['a number for a string', {certificate: 'AAAA', cardNumber: 975227}],
+    ['a missing property', {certificate: 'AAAA'}],
+    ['an unknown property', {certificate: 'AAAA', cardNumber: '1', subject: 'CN=Someone Else'}],
+    ['text that is not base64', {certificate: 'not base64!', cardNumber: '1'}],
+    ['an array for the body', [{certificate: 'AAAA', cardNumber: '1'}]],
+  ])('refuses %s with 400 body-invalid and writes nothing', async (_, body) => {
+    await expectRefusedWithoutWriting(
+      harness.storePath,
+      () => harness.call('POST', '/v1/login/challenge', {body}),
+      {
+        status: 400,
+        error: 'body-invalid',
+      },
+    );
+  });
+
+  it('refuses wrong types in an authenticated request without writing', async () => {
+    const token = await logIn(harness.call, await StandInCard.create(fixture, demoPerson('Anna')));
+    await expectRefusedWithoutWriting(
+      harness.storePath,
+      () => harness.call('POST', '/v1/completion', {token, body: {installed: 'all of them', removed: []}}),
+      {status: 400, error: 'body-invalid'},
+    );
+    await expectRefusedWithoutWriting(
+      harness.storePath,
+      () => harness.call('POST', '/v1/certificates/XYZ/revocation', {token, body: {reason: 'unspecified'}}),
+      {status: 400, error: 'body-invalid'},
+    );
+  });
+
+  it('refuses a media type other than JSON with 415', async () => {
+    await expectRefusedWithoutWriting(
+      harness.storePath,
+      () =>
+        harness.call('POST', '/v1/login/challenge', {
+          body: '<login/>',
+          headers: {'content-type': 'application/xml'},
+        }),
+      {status: 415, error: 'media-type-unsupported'},
+    );
+  });
+
+  it('answers an unknown route with 404 route-not-found', async () => {
+    const answer = await harness.call('GET', '/v2/plan');
+    expect(answer.status).toBe(404);
+    expect(answer.body.error).toBe('route-not-found');
+  });
+
+  it('serves the OpenAPI document that is checked in as openapi/v1.json', async () => {
+    const answer = await harness.call('GET', '/v1/openapi.json');
+    expect(answer.status).toBe(200);
+    const checkedIn = new URL('../../openapi/v1.json', import.meta.url);
+    const options = await resolveConfig(fileURLToPath(checkedIn));
+    const served = await format(JSON.stringify(answer.body), {...options, parser: 'json'});
+    // To update after an API change: npx vitest run test/service/app.test.ts -u
+    await expect(served).toMatchFileSnapshot('../../openapi/v1.json');
+  });
+});
