@@ -132,7 +132,10 @@ export class StandInCard {
     readonly managementKey: Uint8Array,
   ) {}
 
-  /** A card holding an old authentication credential issued by `authority` (default: the demo's old CA). */
+  /**
+   * A card holding an old authentication credential issued by `authority` (default: the demo's old CA), with an
+   * ECC P-256 key unless `keyAlgorithm` says otherwise (RSA key generation is slow; the tests that care ask for it).
+   */
   static async create(
     fixture: DemoFixture,
     person: DirectoryPerson,
@@ -146,7 +149,7 @@ export class StandInCard {
     } = {},
   ): Promise<StandInCard> {
     const cardNumber = options.cardNumber ?? person.cards[0]!.number;
-    const key = generateCardKey(options.keyAlgorithm ?? 'rsa-2048');
+    const key = generateCardKey(options.keyAlgorithm ?? 'ecc-p256');
     const certificate = await oldCertificate(fixture, person, key, {
       purpose: 'authentication',
       cardNumber,

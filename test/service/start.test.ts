@@ -44,7 +44,7 @@ describe.skipIf(isOpensslMissing && !mustRun)('startService (openssl judges)', (
     const {call, storePath, close, service} = await startTestService(fixture);
     try {
       const anna = demoPerson('Anna');
-      const card = await StandInCard.create(fixture, anna);
+      const card = await StandInCard.create(fixture, anna, {keyAlgorithm: 'rsa-2048'});
       const oldSignatureKey = generateCardKey('rsa-2048');
       const oldSignatureCertificate = await oldCertificate(fixture, anna, oldSignatureKey, {
         purpose: 'signature',

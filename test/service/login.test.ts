@@ -1,0 +1,290 @@
+import {generateKeyPairSync} from 'node:crypto';
+import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
+import {issueCertificate, randomSerialNumber} from '../../source/pki/issue.js';
+import {exportPublicKey} from '../../source/pki/public-key.js';
+import {LOGIN_SIGNATURE_PREFIX} from '../../source/protocol/session.js';
+import {
+  base64,
+  createDemoFixture,
+  demoPerson,
+  expectRefusedWithoutWriting,
+  generateCardKey,
+  logIn,
+  oldCertificate,
+  StandInCard,
+  startTestService,
+  storeSnapshot,
+  TestClock,
+  type DemoFixture,
+} from './service-harness.js';
+
+const DAY_MS = 86_400_000;
+
+describe('Login', () => {
+  let fixture: DemoFixture;
+  let anna: StandInCard;
+  const running: {close(): Promise<void>}[] = [];
+  const start = async (options: Parameters<typeof startTestService>[1] = {}) => {
+    const harness = await startTestService(fixture, options);
+    running.push(harness);
+    return harness;
+  };
+  beforeAll(async () => {
+    fixture = await createDemoFixture();
+    anna = await StandInCard.create(fixture, demoPerson('Anna'), {keyAlgorithm: 'rsa-2048'});
+  });
+  afterEach(async () => {
+    for (const harness of running.splice(0)) await harness.close();
+  });
+  afterAll(() => fixture?.cleanup());
+
+  const challenge = (
+    call: Awaited<ReturnType<typeof start>>['call'],
+    card: StandInCard,
+    certificate?: Uint8Array,
+  ) =>
+    call('POST', '/v1/login/challenge', {
+      body: {certificate: base64(certificate ?? card.authenticationCertificate), cardNumber: card.cardNumber},
+    });
+
+  it('asks the card to sign the prefix and 32 fresh bytes, and opens a session bound to the card', async () => {
+    const {call} = await start();
+    const first = await challenge(call, anna);
+    const second = await challenge(call, anna);
+    const toBeSigned = Buffer.from(first.body.toBeSigned, 'base64');
+    expect(toBeSigned.subarray(0, LOGIN_SIGNATURE_PREFIX.length).toString('ascii')).toBe(
+      LOGIN_SIGNATURE_PREFIX,
+    );
+    expect(toBeSigned).toHaveLength(LOGIN_SIGNATURE_PREFIX.length + 32);
+    expect(second.body.toBeSigned).not.toBe(first.body.toBeSigned);
+    const login = await call('POST', '/v1/login', {
+      body: {challengeId: first.body.challengeId, signature: base64(anna.signLogin(toBeSigned))},
+    });
+    expect(login.status).toBe(200);
+    expect(login.body.card).toEqual({number: anna.cardNumber, status: 'received'});
+    expect(login.body.person.personnummer).toBe(anna.person.personnummer);
+  });
+
+  it('logs in with an ECDSA P-256 card key', async () => {
+    const {call} = await start();
+    const card = await StandInCard.create(fixture, demoPerson('Bo'));
+    await expect(logIn(call, card)).resolves.toMatch(/^[A-Za-z0-9_-]{40,}$/);
+  });
+
+  it('refuses a forged signature with 401 and writes nothing', async () => {
+    const {call, storePath} = await start();
+    const open = await challenge(call, anna);
+    const forger = generateCardKey('rsa-2048');
+    const forged = anna.signLogin(Buffer.from(open.body.toBeSigned, 'base64'), forger);
+    await expectRefusedWithoutWriting(
+      storePath,
+      () =>
+        call('POST', '/v1/login', {body: {challengeId: open.body.challengeId, signature: base64(forged)}}),
+      {status: 401, error: 'signature-invalid'},
+    );
+  });
+
+  it('refuses a signature over other bytes than the challenge', async () => {
+    const {call, storePath} = await start();
+    const open = await challenge(call, anna);
+    const signature = anna.signLogin(Buffer.from('siths-upgrade/v1 login\nsomething else'));
+    await expectRefusedWithoutWriting(
+      storePath,
+      () =>
+        call('POST', '/v1/login', {body: {challengeId: open.body.challengeId, signature: base64(signature)}}),
+      {status: 401, error: 'signature-invalid'},
+    );
+  });
+
+  it('refuses a replayed login signature, and a forged one uses the challenge up', async () => {
+    const {call, storePath} = await start();
+    const open = await challenge(call, anna);
+    const body = {
+      challengeId: open.body.challengeId,
+      signature: base64(anna.signLogin(Buffer.from(open.body.toBeSigned, 'base64'))),
+    };
+    expect((await call('POST', '/v1/login', {body})).status).toBe(200);
+    await expectRefusedWithoutWriting(storePath, () => call('POST', '/v1/login', {body}), {
+      status: 401,
+      error: 'challenge-unknown',
+    });
+
+    const another = await challenge(call, anna);
+    await call('POST', '/v1/login', {
+      body: {challengeId: another.body.challengeId, signature: base64(new Uint8Array(256))},
+    });
+    const late = {
+      challengeId: another.body.challengeId,
+      signature: base64(anna.signLogin(Buffer.from(another.body.toBeSigned, 'base64'))),
+    };
+    await expectRefusedWithoutWriting(storePath, () => call('POST', '/v1/login', {body: late}), {
+      status: 401,
+      error: 'challenge-unknown',
+    });
+  });
+
+  it('refuses an answer after the challenge expired', async () => {
+    const clock = new TestClock();
+    const {call, storePath} = await start({clock});
+    const open = await challenge(call, anna);
+    clock.advance(2 * 60_000 + 1);
+    const body = {
+      challengeId: open.body.challengeId,
+      signature: base64(anna.signLogin(Buffer.from(open.body.toBeSigned, 'base64'))),
+    };
+    await expectRefusedWithoutWriting(storePath, () => call('POST', '/v1/login', {body}), {
+      status: 401,
+      error: 'challenge-unknown',
+    });
+  });
+
+  it('refuses an expired login certificate', async () => {
+    const {call, storePath} = await start();
+    const expired = await StandInCard.create(fixture, demoPerson('Anna'), {
+      notBefore: new Date(Date.now() - 10 * DAY_MS),
+      notAfter: new Date(Date.now() - DAY_MS),
+    });
+    await expectRefusedWithoutWriting(storePath, () => challenge(call, expired), {
+      status: 401,
+      error: 'certificate-expired',
+    });
+  });
+
+  it('refuses a certificate once the service clock passes its notAfter', async () => {
+    const clock = new TestClock();
+    const {call, storePath} = await start({clock});
+    clock.advance(400 * DAY_MS);
+    await expectRefusedWithoutWriting(storePath, () => challenge(call, anna), {
+      status: 401,
+      error: 'certificate-expired',
+    });
+  });
+
+  it('refuses a revoked login certificate', async () => {
+    const {call, storePath} = await start();
+    const card = await StandInCard.create(fixture, demoPerson('Bo'));
+    const token = await logIn(call, card);
+    const certificates = await call('GET', '/v1/certificates', {token});
+    const serial = certificates.body.certificates[0].serial;
+    const revoked = await call('POST', `/v1/certificates/${serial}/revocation`, {
+      token,
+      body: {reason: 'key-compromise'},
+    });
+    expect(revoked.body.status).toBe('revoked');
+    await expectRefusedWithoutWriting(storePath, () => challenge(call, card), {
+      status: 401,
+      error: 'certificate-revoked',
+    });
+  });
+
+  it('refuses a certificate no trusted CA issued', async () => {
+    const {call, storePath} = await start();
+    const {privateKey} = generateKeyPairSync('ec', {namedCurve: 'P-256'});
+    const selfSigned = await issueCertificate({
+      subject: [{type: 'serialNumber', value: anna.person.hsaId}],
+      subjectPublicKey: exportPublicKey(privateKey),
+      issuer: {privateKey},
+      serialNumber: randomSerialNumber(),
+      notBefore: new Date(Date.now() - DAY_MS),
+      notAfter: new Date(Date.now() + DAY_MS),
+    });
+    await expectRefusedWithoutWriting(storePath, () => challenge(call, anna, selfSigned), {
+      status: 401,
+      error: 'certificate-untrusted',
+    });
+    await expectRefusedWithoutWriting(
+      storePath,
+      () => challenge(call, anna, new Uint8Array([0x30, 0x03, 1, 2, 3])),
+      {
+        status: 400,
+        error: 'certificate-malformed',
+      },
+    );
+  });
+
+  it('refuses a signature certificate for login', async () => {
+    const {call, storePath} = await start();
+    const signatureCertificate = await oldCertificate(fixture, anna.person, anna.authenticationKey, {
+      purpose: 'signature',
+      cardNumber: anna.cardNumber,
+    });
+    await expectRefusedWithoutWriting(storePath, () => challenge(call, anna, signatureCertificate), {
+      status: 401,
+      error: 'certificate-not-for-login',
+    });
+  });
+
+  it("refuses another person's card and a card not in the directory", async () => {
+    const {call, storePath} = await start();
+    const bosCard = demoPerson('Bo').cards[0]!.number;
+    await expectRefusedWithoutWriting(
+      storePath,
+      () =>
+        call('POST', '/v1/login/challenge', {
+          body: {certificate: base64(anna.authenticationCertificate), cardNumber: bosCard},
+        }),
+      {status: 403, error: 'card-mismatch'},
+    );
+    await expectRefusedWithoutWriting(
+      storePath,
+      () =>
+        call('POST', '/v1/login/challenge', {
+          body: {certificate: base64(anna.authenticationCertificate), cardNumber: '0000'},
+        }),
+      {status: 403, error: 'card-unknown'},
+    );
+    const stranger = await StandInCard.create(fixture, anna.person, {serialNumber: 'SE2321000016-9999'});
+    await expectRefusedWithoutWriting(storePath, () => challenge(call, stranger), {
+      status: 403,
+      error: 'person-unknown',
+    });
+  });
+
+  it('locks a certificate out after repeated failed signatures, and says when to retry', async () => {
+    const limits = {...fixture.settings.limits, loginFailuresPerCertificate: 3};
+    const {call, storePath} = await start({settings: {limits}});
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const open = await challenge(call, anna);
+      const answer = await call('POST', '/v1/login', {
+        body: {challengeId: open.body.challengeId, signature: base64(new Uint8Array(256).fill(attempt + 1))},
+      });
+      expect(answer.body.error).toBe('signature-invalid');
+    }
+    const before = storeSnapshot(storePath);
+    const locked = await challenge(call, anna);
+    expect(locked.status).toBe(429);
+    expect(locked.body.error).toBe('too-many-attempts');
+    expect(locked.body.retryAfterSeconds).toBeGreaterThan(0);
+    expect(locked.headers['retry-after']).toBe(String(locked.body.retryAfterSeconds));
+    expect(storeSnapshot(storePath)).toEqual(before);
+  });
+
+  it('limits login challenges per client address', async () => {
+    const limits = {...fixture.settings.limits, loginChallengesPerMinute: 2};
+    const {call} = await start({settings: {limits}});
+    expect((await challenge(call, anna)).status).toBe(200);
+    expect((await challenge(call, anna)).status).toBe(200);
+    const third = await challenge(call, anna);
+    expect(third.status).toBe(429);
+    expect(third.body.error).toBe('too-many-attempts');
+  });
+
+  it('ends a session when it expires, and on logout', async () => {
+    const clock = new TestClock();
+    const {call} = await start({clock});
+    const token = await logIn(call, anna);
+    expect((await call('GET', '/v1/session', {token})).status).toBe(200);
+    clock.advance(fixture.settings.sessionMinutes * 60_000);
+    const expired = await call('GET', '/v1/session', {token});
+    expect({status: expired.status, error: expired.body.error}).toEqual({
+      status: 401,
+      error: 'session-expired',
+    });
+
+    const second = await logIn(call, anna);
+    expect((await call('POST', '/v1/logout', {token: second})).status).toBe(204);
+    expect((await call('GET', '/v1/plan', {token: second})).body.error).toBe('session-invalid');
+    expect((await call('GET', '/v1/plan')).body.error).toBe('session-missing');
+    expect((await call('GET', '/v1/plan', {token: 'x'.repeat(43)})).body.error).toBe('session-invalid');
+  });
+});
