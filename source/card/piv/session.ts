@@ -1,4 +1,4 @@
-import {EXTENDED_MAX_LE, type CommandApdu} from '../../apdu/command.js';
+import {EXTENDED_MAX_LE, SHORT_MAX_LE, type CommandApdu} from '../../apdu/command.js';
 import {ApduError} from '../../apdu/errors.js';
 import {ApduProtocol} from '../../apdu/protocol.js';
 import {StatusWord, triesLeft as triesLeftOf} from '../../apdu/status-word.js';
@@ -100,6 +100,8 @@ import {signatureInput} from './signature.js';
 const KEY_REFERENCE_PIN = PinReference.Pin;
 /** Ne for "everything": sent as 00 00 in an extended APDU, as 00 in a short one (the rest comes by GET RESPONSE). */
 const LE_ALL = EXTENDED_MAX_LE;
+/** Ne for answers that always fit one short APDU (SELECT, version, serial): short APDUs even on extended cards. */
+const LE_SHORT = SHORT_MAX_LE;
 /** The largest certificate stored uncompressed: a YubiKey object holds 3052 certificate bytes (PIV.md section 7). */
 const MAX_UNCOMPRESSED_CERTIFICATE = 3052;
 /** The standard certificate slots, in the order they are listed. */
@@ -304,7 +306,7 @@ export class PivSession {
   /** The firmware version (Yubico GET VERSION, one APDU once), or undefined on a card without it. */
   version(): Promise<FirmwareVersion | undefined> {
     return this.#once('version', async () => {
-      const data = await this.#sendOptional({cla: 0, ins: INS_GET_VERSION, p1: 0, p2: 0, le: LE_ALL});
+      const data = await this.#sendOptional({cla: 0, ins: INS_GET_VERSION, p1: 0, p2: 0, le: LE_SHORT});
       if (data === undefined) return undefined;
       if (data.length < 3) throw new CardDataError(`GET VERSION answered ${data.length} bytes, not 3`);
       return {major: data[0]!, minor: data[1]!, patch: data[2]!};
@@ -315,7 +317,7 @@ export class PivSession {
   serial(): Promise<number | undefined> {
     return this.#once('serial', async () => {
       if (!(await this.#offers(VERSION_SERIAL))) return undefined;
-      const data = await this.#sendOptional({cla: 0, ins: INS_GET_SERIAL, p1: 0, p2: 0, le: LE_ALL});
+      const data = await this.#sendOptional({cla: 0, ins: INS_GET_SERIAL, p1: 0, p2: 0, le: LE_SHORT});
       if (data === undefined) return undefined;
       if (data.length !== 4) throw new CardDataError(`GET SERIAL answered ${data.length} bytes, not 4`);
       return new DataView(data.buffer, data.byteOffset, 4).getUint32(0);
@@ -901,7 +903,7 @@ async function select(protocol: ApduProtocol): Promise<ApplicationProperties> {
     p1: P1_SELECT_BY_NAME,
     p2: 0,
     data: PIV_AID,
-    le: LE_ALL,
+    le: LE_SHORT,
   });
   if (sw === StatusWord.NotFound) throw new CardNotPivError({cause: new ApduError(sw, INS_SELECT)});
   if (sw !== StatusWord.Success) throw new ApduError(sw, INS_SELECT);
