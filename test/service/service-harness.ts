@@ -70,9 +70,9 @@ let storeCount = 0;
 /** A running service on 127.0.0.1:0 with a fresh store file, and an HTTPS client pinned to its CA. */
 export async function startTestService(
   fixture: DemoFixture,
-  options: {clock?: TestClock; settings?: Partial<ServiceSettings>} = {},
+  options: {clock?: TestClock; settings?: Partial<ServiceSettings>; storePath?: string} = {},
 ) {
-  const storePath = join(fixture.directory, `store-${++storeCount}.sqlite`);
+  const storePath = options.storePath ?? join(fixture.directory, `store-${++storeCount}.sqlite`);
   const service: RunningService = await startService({
     config: {...fixture.settings, ...options.settings},
     store: storePath,
@@ -275,4 +275,13 @@ export async function expectRefusedWithoutWriting(
   const answer = await send();
   expect({status: answer.status, error: answer.body?.error}).toEqual(expected);
   expect(storeSnapshot(storePath)).toEqual(before);
+}
+
+/** Logs in and accepts the current terms: ready for issuance. */
+export async function logInReady(call: Call, card: StandInCard): Promise<string> {
+  const token = await logIn(call, card);
+  const terms = await call('GET', '/v1/terms');
+  const accepted = await call('POST', '/v1/terms/acceptance', {token, body: {version: terms.body.version}});
+  if (accepted.status !== 200) throw new Error(`terms: ${accepted.status} ${JSON.stringify(accepted.body)}`);
+  return token;
 }

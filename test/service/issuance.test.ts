@@ -1,0 +1,202 @@
+import {generateKeyPairSync, X509Certificate} from 'node:crypto';
+import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
+import {
+  base64,
+  certificateRequest,
+  createDemoFixture,
+  demoPerson,
+  expectRefusedWithoutWriting,
+  generateCardKey,
+  logIn,
+  logInReady,
+  StandInCard,
+  startTestService,
+  type DemoFixture,
+} from './service-harness.js';
+
+describe('issueCertificate', () => {
+  let fixture: DemoFixture;
+  let harness: Awaited<ReturnType<typeof startTestService>>;
+  let anna: StandInCard;
+  beforeAll(async () => {
+    fixture = await createDemoFixture({keyAlgorithm: 'ecc-p256'});
+    anna = await StandInCard.create(fixture, demoPerson('Anna'));
+  });
+  afterEach(async () => {
+    await harness?.close();
+  });
+  afterAll(() => fixture?.cleanup());
+
+  const issue = async (token: string, itemId: string, request: Uint8Array) =>
+    harness.call('POST', '/v1/certificates', {token, body: {itemId, request: base64(request)}});
+
+  it('takes the subject from the directory, never from the request', async () => {
+    harness = await startTestService(fixture);
+    const token = await logInReady(harness.call, anna);
+    const request = await certificateRequest(generateCardKey('ecc-p256'), [
+      {type: 'organizationName', value: 'Evil Corp'},
+      {type: 'commonName', value: 'Mallory'},
+    ]);
+    const answer = await issue(token, 'hsa-id-authentication', request);
+    expect(answer.status).toBe(201);
+    const certificate = new X509Certificate(Buffer.from(answer.body.certificate.certificate, 'base64'));
+    expect(certificate.subject.split('\n')).toEqual([
+      'C=SE',
+      'O=Region Demo',
+      'CN=Anna Andersson',
+      'GN=Anna',
+      'SN=Andersson',
+      `serialNumber=${anna.person.hsaId}`,
+    ]);
+    // The card number rides in subjectAltName as an RFC 4108 hardwareModuleName otherName (source/pki).
+    expect(certificate.subjectAltName).toMatch(/^othername:/);
+    expect(certificate.raw.includes(Buffer.from(anna.cardNumber, 'ascii'))).toBe(true);
+  });
+
+  it('returns the same certificate for the same key after a restart of the service', async () => {
+    harness = await startTestService(fixture);
+    const token = await logInReady(harness.call, anna);
+    const request = await certificateRequest(generateCardKey('ecc-p256'));
+    const first = await issue(token, 'personnummer-signature', request);
+    await harness.close();
+    harness = await startTestService(fixture, {storePath: harness.storePath});
+    const again = await issue(await logIn(harness.call, anna), 'personnummer-signature', request);
+    expect(again.status).toBe(200);
+    expect(again.body.certificate.serial).toBe(first.body.certificate.serial);
+  });
+
+  it.each([
+    ['Cecilia', 'ordered'],
+    ['Eva', 'suspended'],
+  ])('refuses the upgrade of a card that is not "received" (%s, %s) and writes nothing', async (name) => {
+    harness = await startTestService(fixture);
+    const card = await StandInCard.create(fixture, demoPerson(name));
+    const token = await logIn(harness.call, card);
+    const {call, storePath} = harness;
+    const refusal = {status: 403, error: 'card-not-received'};
+    await expectRefusedWithoutWriting(storePath, () => call('GET', '/v1/plan', {token}), refusal);
+    await expectRefusedWithoutWriting(
+      storePath,
+      async () =>
+        issue(token, 'hsa-id-authentication', await certificateRequest(generateCardKey('ecc-p256'))),
+      refusal,
+    );
+    await expectRefusedWithoutWriting(
+      storePath,
+      () =>
+        call('POST', '/v1/management-key/witness', {
+          token,
+          body: {algorithm: 'aes-192', witness: base64(new Uint8Array(16))},
+        }),
+      refusal,
+    );
+  });
+
+  it('refuses issuance before the current terms are accepted', async () => {
+    harness = await startTestService(fixture);
+    const token = await logIn(harness.call, anna);
+    const request = await certificateRequest(generateCardKey('ecc-p256'));
+    await expectRefusedWithoutWriting(
+      harness.storePath,
+      () => issue(token, 'hsa-id-authentication', request),
+      {
+        status: 409,
+        error: 'terms-not-accepted',
+      },
+    );
+    await expectRefusedWithoutWriting(
+      harness.storePath,
+      () => harness.call('POST', '/v1/terms/acceptance', {token, body: {version: '2020-1'}}),
+      {status: 409, error: 'terms-version-outdated'},
+    );
+  });
+
+  it('refuses a request for another person and writes nothing', async () => {
+    harness = await startTestService(fixture);
+    const token = await logInReady(harness.call, anna);
+    const bo = demoPerson('Bo');
+    for (const [itemId, serialNumber] of [
+      ['hsa-id-authentication', bo.hsaId],
+      ['personnummer-signature', bo.personnummer],
+      ['hsa-id-signature', anna.person.personnummer],
+    ] as const) {
+      const request = await certificateRequest(generateCardKey('ecc-p256'), [
+        {type: 'serialNumber', value: serialNumber},
+      ]);
+      await expectRefusedWithoutWriting(harness.storePath, () => issue(token, itemId, request), {
+        status: 403,
+        error: 'request-for-another-person',
+      });
+    }
+  });
+
+  it('refuses a key used before: the old login key, another item, another card', async () => {
+    harness = await startTestService(fixture);
+    const token = await logInReady(harness.call, anna);
+    const {storePath} = harness;
+    const reused = {status: 409, error: 'key-reused'};
+    await expectRefusedWithoutWriting(
+      storePath,
+      async () => issue(token, 'hsa-id-authentication', await certificateRequest(anna.authenticationKey)),
+      reused,
+    );
+    const key = generateCardKey('ecc-p256');
+    const request = await certificateRequest(key);
+    expect((await issue(token, 'personnummer-authentication', request)).status).toBe(201);
+    await expectRefusedWithoutWriting(
+      storePath,
+      () => issue(token, 'personnummer-signature', request),
+      reused,
+    );
+    const bo = await StandInCard.create(fixture, demoPerson('Bo'));
+    const boToken = await logInReady(harness.call, bo);
+    await expectRefusedWithoutWriting(
+      storePath,
+      () => issue(boToken, 'personnummer-authentication', request),
+      reused,
+    );
+  });
+
+  it('refuses a key of another algorithm or size than the plan item asks for', async () => {
+    harness = await startTestService(fixture);
+    const token = await logInReady(harness.call, anna);
+    const p384 = generateKeyPairSync('ec', {namedCurve: 'P-384'}).privateKey;
+    const rsa = generateCardKey('rsa-2048');
+    for (const key of [p384, rsa]) {
+      const request = await certificateRequest(key);
+      await expectRefusedWithoutWriting(
+        harness.storePath,
+        () => issue(token, 'hsa-id-authentication', request),
+        {
+          status: 400,
+          error: 'key-algorithm-mismatch',
+        },
+      );
+    }
+  });
+
+  it('refuses a request whose signature does not prove possession, a malformed one, and an unknown item', async () => {
+    harness = await startTestService(fixture);
+    const token = await logInReady(harness.call, anna);
+    const request = await certificateRequest(generateCardKey('ecc-p256'));
+    const forged = new Uint8Array(request);
+    forged[forged.length - 3]! ^= 0x01;
+    await expectRefusedWithoutWriting(
+      harness.storePath,
+      () => issue(token, 'hsa-id-authentication', forged),
+      {
+        status: 400,
+        error: 'request-signature-invalid',
+      },
+    );
+    await expectRefusedWithoutWriting(
+      harness.storePath,
+      () => issue(token, 'hsa-id-authentication', request.subarray(0, request.length - 10)),
+      {status: 400, error: 'request-malformed'},
+    );
+    await expectRefusedWithoutWriting(harness.storePath, () => issue(token, 'hsa-id-encryption', request), {
+      status: 404,
+      error: 'plan-item-unknown',
+    });
+  });
+});
