@@ -1,5 +1,5 @@
 import {spawnSync} from 'node:child_process';
-import {mkdtempSync, rmSync, writeFileSync} from 'node:fs';
+import {existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {describe, it} from 'vitest';
@@ -27,12 +27,18 @@ export interface OpensslResult {
   readonly status: number | null;
   readonly stdout: string;
   readonly stderr: string;
+  /** The files named in `outputs`, read back after openssl ran (absent when openssl did not write them). */
+  readonly outputs: Readonly<Record<string, Uint8Array | undefined>>;
 }
 
-/** Runs openssl with files written to a fresh temporary directory (removed afterwards); `{file}` names them. */
+/**
+ * Runs openssl in a fresh temporary directory (removed afterwards) holding `files`; `{name}` in an argument is the
+ * path of the file `name` there. Files named in `outputs` are read back.
+ */
 export function openssl(
   args: readonly string[],
   files: Readonly<Record<string, Uint8Array | string>> = {},
+  outputs: readonly string[] = [],
 ): OpensslResult {
   const directory = mkdtempSync(join(tmpdir(), 'pki-openssl-'));
   try {
@@ -42,7 +48,16 @@ export function openssl(
       args.map((arg) => arg.replace(/\{([^}]+)\}/g, (_, name: string) => join(directory, name))),
       {encoding: 'utf8'},
     );
-    return {status: result.status, stdout: result.stdout, stderr: result.stderr};
+    const read = (name: string) => {
+      const path = join(directory, name);
+      return existsSync(path) ? new Uint8Array(readFileSync(path)) : undefined;
+    };
+    return {
+      status: result.status,
+      stdout: result.stdout,
+      stderr: result.stderr,
+      outputs: Object.fromEntries(outputs.map((name) => [name, read(name)])),
+    };
   } finally {
     rmSync(directory, {recursive: true, force: true});
   }
