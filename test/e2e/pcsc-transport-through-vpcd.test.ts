@@ -27,239 +27,245 @@ const select = {cla: 0x00, ins: INS_SELECT, p1: 0x04, p2: 0x00, data: ECHO_AID} 
 const readLong = {cla: 0x00, ins: INS_READ_BINARY, p1: 0x00, p2: 0x00, le: 256} as const;
 const hold = Uint8Array.of(0x80, INS_HOLD, 0x00, 0x00);
 
-describeWithPcscd('the PC/SC transport through a private pcscd and the vpcd reader', () => {
-  let pcscd: PrivatePcscd;
-  let readers: PcscReaders;
-  const cleanups: Array<() => Promise<void> | void> = [];
+describeWithPcscd(
+  'the PC/SC transport through a private pcscd and the vpcd reader',
+  () => {
+    let pcscd: PrivatePcscd;
+    let readers: PcscReaders;
+    const cleanups: Array<() => Promise<void> | void> = [];
 
-  beforeAll(async () => {
-    pcscd = await startPrivatePcscd();
-    // libpcsclite reads the socket name once, at this process's first PC/SC context.
-    process.env.PCSCLITE_CSOCK_NAME = pcscd.socketPath;
-    readers = await PcscReaders.open({busyTimeoutMs: 300});
-  });
-
-  afterEach(async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-    // Every test starts with both slots empty.
-    await vi.waitFor(
-      async () => expect((await readers.list()).some((reader) => reader.hasCard)).toBe(false),
-      WAIT,
-    );
-  });
-
-  afterAll(async () => {
-    readers?.close();
-    await pcscd?.stop();
-  });
-
-  /** Puts `card` into slot 0 or 1 and waits until PC/SC sees it. */
-  async function insert(card: EchoCard, slot: 0 | 1 = 0): Promise<VpcdBridge> {
-    const bridge = connectVpcd({card, port: pcscd.port + slot, retryDelayMs: 50});
-    cleanups.push(() => bridge.close());
-    await waitForCard(slot, true);
-    return bridge;
-  }
-
-  async function waitForCard(slot: 0 | 1, hasCard: boolean): Promise<void> {
-    const name = pcscd.readerNames[slot];
-    await vi.waitFor(async () => {
-      expect((await readers.list()).find((reader) => reader.name === name)?.hasCard).toBe(hasCard);
-    }, WAIT);
-  }
-
-  async function connect(slot: 0 | 1 = 0, from: PcscReaders = readers): Promise<PcscTransport> {
-    const transport = await from.connect(pcscd.readerNames[slot]);
-    cleanups.push(() => transport.close());
-    return transport;
-  }
-
-  it('lists both vpcd slots, and opensc-tool lists the same reader with the card in it', async () => {
-    await insert(new EchoCard());
-
-    expect(await readers.list()).toEqual([
-      {name: pcscd.readerNames[0], hasCard: true, atr: ATR_T1},
-      {name: pcscd.readerNames[1], hasCard: false, atr: new Uint8Array()},
-    ]);
-    const {stdout} = await run('opensc-tool', ['--list-readers'], {env: pcscd.env});
-    expect(stdout).toMatch(new RegExp(`^0\\s+Yes\\s+${pcscd.readerNames[0]}$`, 'm'));
-    expect(stdout).toMatch(new RegExp(`^1\\s+No\\s+${pcscd.readerNames[1]}$`, 'm'));
-  });
-
-  it('tells a watcher when a card is inserted and when it is removed', async () => {
-    const seen: Array<readonly ReaderStatus[]> = [];
-    const stop = readers.watch(
-      (now) => seen.push(now),
-      (error) => expect.fail(`watch failed: ${error.message}`),
-    );
-    cleanups.push(stop);
-    await vi.waitFor(
-      () => expect(seen.at(-1)?.map((reader) => reader.name)).toEqual(pcscd.readerNames),
-      WAIT,
-    );
-
-    const bridge = await insert(new EchoCard(), 1);
-    await vi.waitFor(
-      () => expect(seen.at(-1)?.[1]).toEqual({name: pcscd.readerNames[1], hasCard: true, atr: ATR_T1}),
-      WAIT,
-    );
-    bridge.eject();
-    await vi.waitFor(() => expect(seen.at(-1)?.[1]?.hasCard).toBe(false), WAIT);
-
-    const slot1 = seen.map((now) => now[1]?.hasCard);
-    expect(slot1.indexOf(true)).toBeGreaterThan(slot1.indexOf(false));
-    expect(slot1.lastIndexOf(false)).toBeGreaterThan(slot1.indexOf(true));
-  });
-
-  it('carries a 600-byte response through GET RESPONSE and a 600-byte command through chaining', async () => {
-    const card = new EchoCard();
-    await insert(card);
-    const trace: string[] = [];
-    const protocol = new ApduProtocol(await connect(), {trace: (line) => trace.push(line)});
-
-    await protocol.send(select);
-    const response = await protocol.send(readLong);
-    const data = Uint8Array.from({length: LONG_RESPONSE_LENGTH}, (_, i) => (i * 13) & 0xff);
-    const digest = await protocol.send({cla: 0x00, ins: INS_PUT_DATA, p1: 0x3f, p2: 0xff, data, le: 256});
-
-    expect(response).toEqual(Uint8Array.from({length: LONG_RESPONSE_LENGTH}, (_, i) => longResponseByte(i)));
-    expect(Buffer.from(digest)).toEqual(createHash('sha256').update(data).digest());
-    const commands = trace.filter((line) => line.startsWith('>')).map((line) => line.slice(2, 14));
-    expect(commands).toEqual([
-      '00 A4 04 00 ',
-      '00 B0 00 00 ',
-      '00 C0 00 00 ',
-      '00 C0 00 00 ',
-      '10 DA 3F FF ',
-      '10 DA 3F FF ',
-      '00 DA 3F FF ',
-    ]);
-    expect(trace.filter((line) => line.startsWith('<')).map((line) => line.slice(-5))).toEqual([
-      '90 00',
-      '61 00',
-      '61 58',
-      '90 00',
-      '90 00',
-      '90 00',
-      '90 00',
-    ]);
-    expect(card.commands.map((apdu) => apdu.length)).toEqual([11, 5, 5, 5, 260, 260, 96]);
-  });
-
-  it('negotiates T=1 with a T=1 card and T=0 with a T=0 card', async () => {
-    await insert(new EchoCard({atr: ATR_T1}), 0);
-    await insert(new EchoCard({atr: ATR_T0}), 1);
-
-    const t1 = await connect(0);
-    const t0 = await connect(1);
-
-    expect([t1.protocol, t1.atr]).toEqual(['T=1', ATR_T1]);
-    expect([t0.protocol, t0.atr]).toEqual(['T=0', ATR_T0]);
-    expect((await new ApduProtocol(t0).send(select)).length).toBe(0);
-    expect((await new ApduProtocol(t0).send(readLong)).length).toBe(LONG_RESPONSE_LENGTH);
-  });
-
-  it('holds the card exclusively during a step, keeping its state, and shares it again afterwards', async () => {
-    const card = new EchoCard();
-    await insert(card);
-    const transport = await connect();
-    const protocol = new ApduProtocol(transport);
-    await protocol.send(select);
-    const resets = card.resets;
-    const otherProgram = await PcscReaders.open({busyTimeoutMs: 100});
-    cleanups.push(() => otherProgram.close());
-
-    const inside = await transport.exclusive(async () => {
-      const shut = await otherProgram.connect(pcscd.readerNames[0]).catch((error: unknown) => error);
-      // Still selected: switching to exclusive kept the card powered.
-      return {shut, read: (await protocol.send(readLong)).length};
+    beforeAll(async () => {
+      pcscd = await startPrivatePcscd();
+      // libpcsclite reads the socket name once, at this process's first PC/SC context.
+      process.env.PCSCLITE_CSOCK_NAME = pcscd.socketPath;
+      readers = await PcscReaders.open({busyTimeoutMs: 300});
     });
 
-    expect(inside.shut).toMatchObject({name: 'TransportError', code: 'reader-busy'});
-    expect(inside.read).toBe(LONG_RESPONSE_LENGTH);
-    expect(card.resets).toBe(resets);
-    const shared = await connect(0, otherProgram);
-    expect((await new ApduProtocol(shared).send(readLong)).length).toBe(LONG_RESPONSE_LENGTH);
-    await expect(transport.exclusive(async () => 'never')).rejects.toMatchObject({code: 'reader-busy'});
-    expect((await protocol.send(readLong)).length).toBe(LONG_RESPONSE_LENGTH);
-  });
+    afterEach(async () => {
+      for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+      // Every test starts with both slots empty.
+      await vi.waitFor(
+        async () => expect((await readers.list()).some((reader) => reader.hasCard)).toBe(false),
+        WAIT,
+      );
+    });
 
-  it('reports a card removed in the middle of a command as card-removed, and reconnects once it is back', async () => {
-    const card = new EchoCard();
-    const bridge = await insert(card);
-    const transport = await connect();
-    const protocol = new ApduProtocol(transport);
-    await protocol.send(select);
+    afterAll(async () => {
+      readers?.close();
+      await pcscd?.stop();
+    });
 
-    const torn = transport.transmit(hold).catch((error: unknown) => error);
-    await vi.waitFor(() => expect(card.isHolding).toBe(true), WAIT);
-    bridge.eject();
+    /** Puts `card` into slot 0 or 1 and waits until PC/SC sees it. */
+    async function insert(card: EchoCard, slot: 0 | 1 = 0): Promise<VpcdBridge> {
+      const bridge = connectVpcd({card, port: pcscd.port + slot, retryDelayMs: 50});
+      cleanups.push(() => bridge.close());
+      await waitForCard(slot, true);
+      return bridge;
+    }
 
-    expect(await torn).toBeInstanceOf(TransportError);
-    expect(await torn).toMatchObject({code: 'card-removed'});
-    await expect(protocol.send(readLong)).rejects.toMatchObject({code: 'card-removed'});
-    await waitForCard(0, false);
-    await expect(transport.reconnect()).rejects.toMatchObject({code: 'no-card'});
-    bridge.insert();
-    await waitForCard(0, true);
-    await transport.reconnect();
-    // A re-inserted card starts afresh: the caller selects (and verifies) again.
-    expect((await protocol.transmit(readLong)).sw).toBe(0x6982);
-    await protocol.send(select);
-    expect((await protocol.send(readLong)).length).toBe(LONG_RESPONSE_LENGTH);
-  });
+    async function waitForCard(slot: 0 | 1, hasCard: boolean): Promise<void> {
+      const name = pcscd.readerNames[slot];
+      await vi.waitFor(async () => {
+        expect((await readers.list()).find((reader) => reader.name === name)?.hasCard).toBe(hasCard);
+      }, WAIT);
+    }
 
-  it('reports a reset by another program as card-reset, and needs a new SELECT after reconnecting', async () => {
-    const card = new EchoCard();
-    await insert(card);
-    const transport = await connect();
-    const protocol = new ApduProtocol(transport);
-    await protocol.send(select);
+    async function connect(slot: 0 | 1 = 0, from: PcscReaders = readers): Promise<PcscTransport> {
+      const transport = await from.connect(pcscd.readerNames[slot]);
+      cleanups.push(() => transport.close());
+      return transport;
+    }
 
-    await run('opensc-tool', ['--reader', '0', '--reset'], {env: pcscd.env});
+    it('lists both vpcd slots, and opensc-tool lists the same reader with the card in it', async () => {
+      await insert(new EchoCard());
 
-    await expect(protocol.send(readLong)).rejects.toMatchObject({code: 'card-reset'});
-    await transport.reconnect();
-    expect((await protocol.transmit(readLong)).sw).toBe(0x6982);
-    await protocol.send(select);
-    expect((await protocol.send(readLong)).length).toBe(LONG_RESPONSE_LENGTH);
-  });
+      expect(await readers.list()).toEqual([
+        {name: pcscd.readerNames[0], hasCard: true, atr: ATR_T1},
+        {name: pcscd.readerNames[1], hasCard: false, atr: new Uint8Array()},
+      ]);
+      const {stdout} = await run('opensc-tool', ['--list-readers'], {env: pcscd.env});
+      expect(stdout).toMatch(new RegExp(`^0\\s+Yes\\s+${pcscd.readerNames[0]}$`, 'm'));
+      expect(stdout).toMatch(new RegExp(`^1\\s+No\\s+${pcscd.readerNames[1]}$`, 'm'));
+    });
 
-  it('refuses an empty reader with no-card and an unknown reader with no-reader', async () => {
-    await expect(readers.connect(pcscd.readerNames[1])).rejects.toMatchObject({code: 'no-card'});
-    await expect(readers.connect('No Such Reader 00 00')).rejects.toMatchObject({code: 'no-reader'});
-  });
-
-  // Last: it stops and restarts this file's pcscd.
-  it('reports pcscd going away, and the reader and its card coming back when pcscd restarts', async () => {
-    const card = new EchoCard();
-    const bridge = await insert(card);
-    const transport = await connect();
-    const seen: Array<readonly ReaderStatus[]> = [];
-    const errors: TransportError[] = [];
-    cleanups.push(
-      readers.watch(
+    it('tells a watcher when a card is inserted and when it is removed', async () => {
+      const seen: Array<readonly ReaderStatus[]> = [];
+      const stop = readers.watch(
         (now) => seen.push(now),
-        (error) => errors.push(error),
-      ),
-    );
-    await vi.waitFor(() => expect(seen.at(-1)?.[0]?.hasCard).toBe(true), WAIT);
+        (error) => expect.fail(`watch failed: ${error.message}`),
+      );
+      cleanups.push(stop);
+      await vi.waitFor(
+        () => expect(seen.at(-1)?.map((reader) => reader.name)).toEqual(pcscd.readerNames),
+        WAIT,
+      );
 
-    await pcscd.killDaemon();
+      const bridge = await insert(new EchoCard(), 1);
+      await vi.waitFor(
+        () => expect(seen.at(-1)?.[1]).toEqual({name: pcscd.readerNames[1], hasCard: true, atr: ATR_T1}),
+        WAIT,
+      );
+      bridge.eject();
+      await vi.waitFor(() => expect(seen.at(-1)?.[1]?.hasCard).toBe(false), WAIT);
 
-    await vi.waitFor(() => expect(errors.map((error) => error.code)).toContain('pcscd-not-running'), WAIT);
-    await expect(transport.transmit(hold)).rejects.toMatchObject({code: 'pcscd-not-running'});
-    await expect(readers.list()).rejects.toMatchObject({code: 'pcscd-not-running'});
-    await vi.waitFor(() => expect(bridge.state).toBe('connecting'), WAIT);
-    const snapshotsBefore = seen.length;
+      const slot1 = seen.map((now) => now[1]?.hasCard);
+      expect(slot1.indexOf(true)).toBeGreaterThan(slot1.indexOf(false));
+      expect(slot1.lastIndexOf(false)).toBeGreaterThan(slot1.indexOf(true));
+    });
 
-    await pcscd.restartDaemon();
+    it('carries a 600-byte response through GET RESPONSE and a 600-byte command through chaining', async () => {
+      const card = new EchoCard();
+      await insert(card);
+      const trace: string[] = [];
+      const protocol = new ApduProtocol(await connect(), {trace: (line) => trace.push(line)});
 
-    // The watcher finds pcscd again and the vpcd bridge puts the card back in by itself.
-    await vi.waitFor(() => expect(seen.slice(snapshotsBefore).at(-1)?.[0]?.hasCard).toBe(true), WAIT);
-    expect(bridge.state).toBe('inserted');
-    const again = await connect();
-    await new ApduProtocol(again).send(select);
-    expect((await new ApduProtocol(again).send(readLong)).length).toBe(LONG_RESPONSE_LENGTH);
-  });
-});
+      await protocol.send(select);
+      const response = await protocol.send(readLong);
+      const data = Uint8Array.from({length: LONG_RESPONSE_LENGTH}, (_, i) => (i * 13) & 0xff);
+      const digest = await protocol.send({cla: 0x00, ins: INS_PUT_DATA, p1: 0x3f, p2: 0xff, data, le: 256});
+
+      expect(response).toEqual(
+        Uint8Array.from({length: LONG_RESPONSE_LENGTH}, (_, i) => longResponseByte(i)),
+      );
+      expect(Buffer.from(digest)).toEqual(createHash('sha256').update(data).digest());
+      const commands = trace.filter((line) => line.startsWith('>')).map((line) => line.slice(2, 14));
+      expect(commands).toEqual([
+        '00 A4 04 00 ',
+        '00 B0 00 00 ',
+        '00 C0 00 00 ',
+        '00 C0 00 00 ',
+        '10 DA 3F FF ',
+        '10 DA 3F FF ',
+        '00 DA 3F FF ',
+      ]);
+      expect(trace.filter((line) => line.startsWith('<')).map((line) => line.slice(-5))).toEqual([
+        '90 00',
+        '61 00',
+        '61 58',
+        '90 00',
+        '90 00',
+        '90 00',
+        '90 00',
+      ]);
+      expect(card.commands.map((apdu) => apdu.length)).toEqual([11, 5, 5, 5, 260, 260, 96]);
+    });
+
+    it('negotiates T=1 with a T=1 card and T=0 with a T=0 card', async () => {
+      await insert(new EchoCard({atr: ATR_T1}), 0);
+      await insert(new EchoCard({atr: ATR_T0}), 1);
+
+      const t1 = await connect(0);
+      const t0 = await connect(1);
+
+      expect([t1.protocol, t1.atr]).toEqual(['T=1', ATR_T1]);
+      expect([t0.protocol, t0.atr]).toEqual(['T=0', ATR_T0]);
+      expect((await new ApduProtocol(t0).send(select)).length).toBe(0);
+      expect((await new ApduProtocol(t0).send(readLong)).length).toBe(LONG_RESPONSE_LENGTH);
+    });
+
+    it('holds the card exclusively during a step, keeping its state, and shares it again afterwards', async () => {
+      const card = new EchoCard();
+      await insert(card);
+      const transport = await connect();
+      const protocol = new ApduProtocol(transport);
+      await protocol.send(select);
+      const resets = card.resets;
+      const otherProgram = await PcscReaders.open({busyTimeoutMs: 100});
+      cleanups.push(() => otherProgram.close());
+
+      const inside = await transport.exclusive(async () => {
+        const shut = await otherProgram.connect(pcscd.readerNames[0]).catch((error: unknown) => error);
+        // Still selected: switching to exclusive kept the card powered.
+        return {shut, read: (await protocol.send(readLong)).length};
+      });
+
+      expect(inside.shut).toMatchObject({name: 'TransportError', code: 'reader-busy'});
+      expect(inside.read).toBe(LONG_RESPONSE_LENGTH);
+      expect(card.resets).toBe(resets);
+      const shared = await connect(0, otherProgram);
+      expect((await new ApduProtocol(shared).send(readLong)).length).toBe(LONG_RESPONSE_LENGTH);
+      await expect(transport.exclusive(async () => 'never')).rejects.toMatchObject({code: 'reader-busy'});
+      expect((await protocol.send(readLong)).length).toBe(LONG_RESPONSE_LENGTH);
+    });
+
+    it('reports a card removed in the middle of a command as card-removed, and reconnects once it is back', async () => {
+      const card = new EchoCard();
+      const bridge = await insert(card);
+      const transport = await connect();
+      const protocol = new ApduProtocol(transport);
+      await protocol.send(select);
+
+      const torn = transport.transmit(hold).catch((error: unknown) => error);
+      await vi.waitFor(() => expect(card.isHolding).toBe(true), WAIT);
+      bridge.eject();
+
+      expect(await torn).toBeInstanceOf(TransportError);
+      expect(await torn).toMatchObject({code: 'card-removed'});
+      await expect(protocol.send(readLong)).rejects.toMatchObject({code: 'card-removed'});
+      await waitForCard(0, false);
+      await expect(transport.reconnect()).rejects.toMatchObject({code: 'no-card'});
+      bridge.insert();
+      await waitForCard(0, true);
+      await transport.reconnect();
+      // A re-inserted card starts afresh: the caller selects (and verifies) again.
+      expect((await protocol.transmit(readLong)).sw).toBe(0x6982);
+      await protocol.send(select);
+      expect((await protocol.send(readLong)).length).toBe(LONG_RESPONSE_LENGTH);
+    });
+
+    it('reports a reset by another program as card-reset, and needs a new SELECT after reconnecting', async () => {
+      const card = new EchoCard();
+      await insert(card);
+      const transport = await connect();
+      const protocol = new ApduProtocol(transport);
+      await protocol.send(select);
+
+      await run('opensc-tool', ['--reader', '0', '--reset'], {env: pcscd.env});
+
+      await expect(protocol.send(readLong)).rejects.toMatchObject({code: 'card-reset'});
+      await transport.reconnect();
+      expect((await protocol.transmit(readLong)).sw).toBe(0x6982);
+      await protocol.send(select);
+      expect((await protocol.send(readLong)).length).toBe(LONG_RESPONSE_LENGTH);
+    });
+
+    it('refuses an empty reader with no-card and an unknown reader with no-reader', async () => {
+      await expect(readers.connect(pcscd.readerNames[1])).rejects.toMatchObject({code: 'no-card'});
+      await expect(readers.connect('No Such Reader 00 00')).rejects.toMatchObject({code: 'no-reader'});
+    });
+
+    // Last: it stops and restarts this file's pcscd.
+    it('reports pcscd going away, and the reader and its card coming back when pcscd restarts', async () => {
+      const card = new EchoCard();
+      const bridge = await insert(card);
+      const transport = await connect();
+      const seen: Array<readonly ReaderStatus[]> = [];
+      const errors: TransportError[] = [];
+      cleanups.push(
+        readers.watch(
+          (now) => seen.push(now),
+          (error) => errors.push(error),
+        ),
+      );
+      await vi.waitFor(() => expect(seen.at(-1)?.[0]?.hasCard).toBe(true), WAIT);
+
+      await pcscd.killDaemon();
+
+      await vi.waitFor(() => expect(errors.map((error) => error.code)).toContain('pcscd-not-running'), WAIT);
+      await expect(transport.transmit(hold)).rejects.toMatchObject({code: 'pcscd-not-running'});
+      await expect(readers.list()).rejects.toMatchObject({code: 'pcscd-not-running'});
+      await vi.waitFor(() => expect(bridge.state).toBe('connecting'), WAIT);
+      const snapshotsBefore = seen.length;
+
+      await pcscd.restartDaemon();
+
+      // The watcher finds pcscd again and the vpcd bridge puts the card back in by itself.
+      await vi.waitFor(() => expect(seen.slice(snapshotsBefore).at(-1)?.[0]?.hasCard).toBe(true), WAIT);
+      expect(bridge.state).toBe('inserted');
+      const again = await connect();
+      await new ApduProtocol(again).send(select);
+      expect((await new ApduProtocol(again).send(readLong)).length).toBe(LONG_RESPONSE_LENGTH);
+    });
+  },
+  ['opensc-tool'],
+);

@@ -43,33 +43,36 @@ export interface PrivatePcscdOptions {
 
 /**
  * What is missing on this machine to run a private pcscd with a vpcd reader, or undefined when nothing is:
- * pcscd, unshare, the vpcd driver, root (for the mount namespace) and a /run/pcscd mount point.
+ * pcscd, the vpcd driver, a /run/pcscd mount point, and a mount namespace (as root, or inside a user namespace).
  */
 export function missingPcscdPrerequisite(): string | undefined {
   if (!hasCommand('pcscd', ['--version'])) return 'pcscd is not installed (apt-get install pcscd)';
-  if (!hasCommand('unshare', ['--version'])) return 'unshare is not installed (util-linux)';
   if (!existsSync(VPCD_DRIVER))
     return `the vpcd driver ${VPCD_DRIVER} is missing (apt-get install vsmartcard-vpcd)`;
-  if (process.getuid?.() !== 0) return 'a private pcscd needs root for its mount namespace';
-  try {
-    mkdirSync(PCSCD_RUN_DIR, {recursive: true});
-  } catch {
-    return `cannot create the mount point ${PCSCD_RUN_DIR}`;
-  }
+  if (isRoot()) mkdirSync(PCSCD_RUN_DIR, {recursive: true});
+  if (!existsSync(PCSCD_RUN_DIR))
+    return `the mount point ${PCSCD_RUN_DIR} is missing (sudo mkdir -p ${PCSCD_RUN_DIR})`;
+  const probe = spawnSync('unshare', [...namespaceOptions(), 'true'], {stdio: 'ignore'});
+  if (probe.error !== undefined || probe.status !== 0)
+    return isRoot()
+      ? 'unshare --mount fails (util-linux missing, or no CAP_SYS_ADMIN in this container)'
+      : 'unprivileged user namespaces are disabled, so a private pcscd needs root';
   return undefined;
 }
 
 /**
- * `describe` for tests that need a private pcscd. When a prerequisite is missing the block is skipped with the
- * reason, except under CI=true, where it becomes one failing test naming what is missing.
+ * `describe` for tests that need a private pcscd and the third-party `tools` (commands, e.g. opensc-tool). When
+ * something is missing the block is skipped with the reason, except under CI=true, where it becomes one failing
+ * test naming what is missing.
  */
-export function describeWithPcscd(title: string, body: () => void): void {
-  const missing = missingPcscdPrerequisite();
-  if (missing === undefined) {
+export function describeWithPcscd(title: string, body: () => void, tools: readonly string[] = []): void {
+  const missingTool = tools.find((tool) => !hasCommand(tool, ['--version']));
+  const missing = missingPcscdPrerequisite() ?? (missingTool && `${missingTool} is not installed`);
+  if (!missing) {
     describe(title, body);
   } else if (process.env.CI === 'true') {
     describe(title, () => {
-      it('has what a private pcscd needs', () => {
+      it('has what it needs to run', () => {
         throw new Error(`cannot run: ${missing}`);
       });
     });
@@ -79,7 +82,7 @@ export function describeWithPcscd(title: string, body: () => void): void {
 }
 
 /**
- * Starts pcscd in its own mount namespace, with a private directory over /run/pcscd (its socket and pid file)
+ * Starts pcscd in its own mount namespace (and user namespace when not root), with a private directory over /run/pcscd (its socket and pid file)
  * and a private reader.conf.d holding one vpcd entry on a free loopback port pair. Resolves once pcscd is ready
  * and the vpcd driver listens on both slots; tries other ports when another process took them meanwhile.
  */
@@ -149,7 +152,7 @@ process.once('exit', () => {
 
 async function launch(paths: {readonly run: string; readonly config: string}): Promise<Daemon> {
   const script = `mount --bind "$1" ${PCSCD_RUN_DIR} && exec pcscd --foreground --info --config "$2"`;
-  const child = spawn('unshare', ['--mount', 'sh', '-c', script, 'sh', paths.run, paths.config], {
+  const child = spawn('unshare', [...namespaceOptions(), 'sh', '-c', script, 'sh', paths.run, paths.config], {
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -223,6 +226,15 @@ async function waitFor(condition: () => boolean, timeoutMs: number): Promise<boo
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
   return true;
+}
+
+function isRoot(): boolean {
+  return process.getuid?.() === 0;
+}
+
+/** A mount namespace of its own; without root, inside a user namespace where the caller is root (unshare -rm). */
+function namespaceOptions(): readonly string[] {
+  return isRoot() ? ['--mount'] : ['--user', '--map-root-user', '--mount'];
 }
 
 function hasCommand(command: string, args: readonly string[]): boolean {
