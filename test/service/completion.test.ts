@@ -65,7 +65,7 @@ describe('completeUpgrade', () => {
   });
 
   it('refuses a removed certificate that names someone else or that no CA of the service issued', async () => {
-    const anna = await issuedCard('Daniel');
+    const daniel = await issuedCard('Daniel');
     const boKey = generateCardKey('ecc-p256');
     const bos = await oldCertificate(fixture, demoPerson('Bo'), boKey, {
       purpose: 'signature',
@@ -73,7 +73,7 @@ describe('completeUpgrade', () => {
     });
     const {privateKey} = generateKeyPairSync('ec', {namedCurve: 'P-256'});
     const foreign = await issueCertificate({
-      subject: [{type: 'serialNumber', value: anna.card.person.hsaId}],
+      subject: [{type: 'serialNumber', value: daniel.card.person.hsaId}],
       subjectPublicKey: exportPublicKey(privateKey),
       issuer: {privateKey},
       serialNumber: randomSerialNumber(),
@@ -82,8 +82,8 @@ describe('completeUpgrade', () => {
     });
     const complete = (removed: Uint8Array) => () =>
       harness.call('POST', '/v1/completion', {
-        token: anna.token,
-        body: {installed: anna.serials, removed: [base64(removed)]},
+        token: daniel.token,
+        body: {installed: daniel.serials, removed: [base64(removed)]},
       });
     await expectRefusedWithoutWriting(harness.storePath, complete(bos), {
       status: 403,
@@ -94,8 +94,8 @@ describe('completeUpgrade', () => {
       error: 'certificate-foreign',
     });
     const done = await harness.call('POST', '/v1/completion', {
-      token: anna.token,
-      body: {installed: anna.serials, removed: []},
+      token: daniel.token,
+      body: {installed: daniel.serials, removed: []},
     });
     expect(done.status).toBe(200);
     expect(done.body.installed.every((entry: {installed: boolean}) => entry.installed)).toBe(true);

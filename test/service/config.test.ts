@@ -1,0 +1,111 @@
+import {mkdtemp, readFile, rm, writeFile} from 'node:fs/promises';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
+import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {loadServiceSettings, parseDirectory, parseTerms} from '../../source/service/config.js';
+import {createDemoSetup} from '../../source/service/demo-setup.js';
+import {ServiceSetupError} from '../../source/service/errors.js';
+
+describe('loadServiceSettings', () => {
+  let directory: string;
+  let configPath: string;
+  beforeAll(async () => {
+    directory = await mkdtemp(join(tmpdir(), 'siths-config-'));
+    configPath = (await createDemoSetup(join(directory, 'demo'), {keyAlgorithm: 'ecc-p256'})).configPath;
+  });
+  afterAll(() => rm(directory, {recursive: true, force: true}));
+
+  it('reads the demo config and every file it names', async () => {
+    const settings = await loadServiceSettings(configPath);
+    expect(settings.authorities.map((authority) => authority.id)).toEqual([
+      'root',
+      'hsa-id',
+      'personnummer',
+      'old',
+    ]);
+    expect(settings.authorities.find((authority) => authority.id === 'root')?.privateKey).toBeUndefined();
+    expect(settings.plan.every((item) => item.keyAlgorithm === 'ecc-p256')).toBe(true);
+    expect(settings.managementKeys.masterSecret).toHaveLength(32);
+    expect(settings.persons.length).toBeGreaterThan(0);
+    expect(settings.terms.at(-1)?.version).toBe('2026-1');
+  });
+
+  it.each([
+    [
+      'a missing section',
+      (config: Record<string, unknown>) => delete config.tls,
+      /\.tls: expected an object/,
+    ],
+    [
+      'an issuer without a key',
+      (config: Record<string, unknown>) => ((config.issuers as Record<string, string>)['hsa-id'] = 'root'),
+      /has no privateKey/,
+    ],
+    [
+      'an unknown authority',
+      (config: Record<string, unknown>) => (config.loginTrustAnchors = ['nobody']),
+      /names no authority/,
+    ],
+    [
+      'a plan slot that does not exist',
+      (config: Record<string, unknown>) =>
+        (config.plan = [
+          {
+            identity: 'hsa-id',
+            purpose: 'signature',
+            keyAlgorithm: 'rsa-2048',
+            slot: '9d',
+            pinPolicy: 'always',
+          },
+        ]),
+      /slot: expected one of/,
+    ],
+  ])('names the place of %s in the config', async (_, change, message) => {
+    const config = JSON.parse(await readFile(configPath, 'utf8')) as Record<string, unknown>;
+    change(config);
+    const changed = join(directory, 'demo', 'changed.json');
+    await writeFile(changed, JSON.stringify(config));
+    const failure = await loadServiceSettings(changed).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(ServiceSetupError);
+    expect((failure as ServiceSetupError).code).toBe('config-invalid');
+    expect((failure as Error).message).toMatch(message);
+  });
+
+  it('says which file it cannot read', async () => {
+    await expect(loadServiceSettings(join(directory, 'absent.json'))).rejects.toMatchObject({
+      code: 'config-unreadable',
+    });
+  });
+
+  it('never puts a secret in its error messages', async () => {
+    const config = JSON.parse(await readFile(configPath, 'utf8')) as {managementKeys: {masterSecret: string}};
+    const secretPath = join(directory, 'demo', 'private', 'short.key');
+    await writeFile(secretPath, 'cafebabe0123456789');
+    config.managementKeys.masterSecret = 'private/short.key';
+    const changed = join(directory, 'demo', 'short-secret.json');
+    await writeFile(changed, JSON.stringify(config));
+    const failure = (await loadServiceSettings(changed).catch((error: unknown) => error)) as Error;
+    expect(failure.message).toContain('must hold 32 bytes');
+    expect(failure.message).not.toContain('cafebabe');
+  });
+});
+
+describe('parseDirectory', () => {
+  it('refuses a card listed twice and a malformed HSA-id', () => {
+    const person = (hsaId: string, card: string) => ({
+      hsaId,
+      personnummer: '191212121212',
+      givenName: 'A',
+      surname: 'B',
+      organisation: 'C',
+      cards: [{number: card, status: 'received'}],
+    });
+    expect(() =>
+      parseDirectory({persons: [person('SE2321000016-1', '1'), person('SE2321000016-2', '1')]}, 'd'),
+    ).toThrow(/appears twice/);
+    expect(() => parseDirectory({persons: [person('2321000016-1', '1')]}, 'd')).toThrow(
+      /hsaId: does not match/,
+    );
+    expect(() => parseTerms({versions: []}, 't')).toThrow(/empty/);
+  });
+});
