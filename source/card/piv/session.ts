@@ -372,9 +372,14 @@ export class PivSession {
   /**
    * The certificate in `slot`, or undefined when its object is missing or empty: one GET DATA the first time.
    * Reads the 70/71 form, gzip (CertInfo 01), and raw certificates without the 70 wrapper. Throws CardDataError
-   * when the object holds something else.
+   * when the object holds something else. `isFresh` reads the card again instead of the cache (a read-back
+   * after a write, DESIGN.md invariant 2).
    */
-  async readCertificate(slot: Slot): Promise<StoredCertificate | undefined> {
+  async readCertificate(
+    slot: Slot,
+    options: {readonly isFresh?: boolean} = {},
+  ): Promise<StoredCertificate | undefined> {
+    if (options.isFresh) this.#objects.delete(objectIdForSlot(slot));
     const value = await this.#readObject(objectIdForSlot(slot));
     if (value === undefined) return undefined;
     try {
