@@ -84,6 +84,7 @@ const UNDERSTOOD_EXTENSIONS: ReadonlySet<string> = new Set([
   OID_AUTHORITY_INFO_ACCESS,
 ]);
 
+const DER_SEQUENCE = 0x30;
 const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----([A-Za-z0-9+/=\s]+)-----END CERTIFICATE-----/;
 
 /** A certificate with what chain checks need beside its details. */
@@ -107,11 +108,12 @@ export function parseCertificate(input: Uint8Array | string): CertificateDetails
 }
 
 function toDer(input: Uint8Array | string): Uint8Array {
-  const isText = typeof input === 'string' || (input.length > 0 && input[0] === 0x2d); // '-' of "-----BEGIN"
-  if (!isText) return input;
+  // DER certificates begin with a SEQUENCE tag; anything else is read as PEM text.
+  if (typeof input !== 'string' && input[0] === DER_SEQUENCE) return input;
   const text = typeof input === 'string' ? input : Buffer.from(input).toString('latin1');
   const body = PEM_CERTIFICATE.exec(text)?.[1];
-  if (body === undefined) throw new PkiError('certificate-malformed', 'no PEM CERTIFICATE block');
+  if (body === undefined)
+    throw new PkiError('certificate-malformed', 'neither DER nor a PEM CERTIFICATE block');
   return new Uint8Array(Buffer.from(body.replace(/\s+/g, ''), 'base64'));
 }
 

@@ -50,17 +50,19 @@ export function exportPublicKey(key: KeyObject): Uint8Array {
 }
 
 /**
- * Whether two SubjectPublicKeyInfo DER encodings hold the same key. Both are re-encoded canonically first, so an
- * EC point in compressed form equals the same point uncompressed. False when either does not parse.
+ * Whether two SubjectPublicKeyInfo DER encodings hold the same key: the same RSA modulus and exponent, or the same
+ * curve and point (so a compressed EC point equals the same point uncompressed). False when either does not parse.
  */
 export function publicKeysEqual(spkiA: Uint8Array, spkiB: Uint8Array): boolean {
-  let a: Uint8Array;
-  let b: Uint8Array;
   try {
-    a = exportPublicKey(importPublicKey(spkiA).key);
-    b = exportPublicKey(importPublicKey(spkiB).key);
+    return keyFields(importPublicKey(spkiA).key) === keyFields(importPublicKey(spkiB).key);
   } catch {
     return false;
   }
-  return Buffer.from(a).equals(b);
+}
+
+/** The numbers that make a public key, as JWK fields (RFC 7518 6.2.1, 6.3.1) in a fixed order. */
+function keyFields(key: KeyObject): string {
+  const {kty, crv, x, y, n, e} = key.export({format: 'jwk'});
+  return JSON.stringify([kty, crv, x, y, n, e]);
 }
