@@ -2,7 +2,7 @@ import {X509Certificate} from 'node:crypto';
 import got, {RequestError, type Got, type Method} from 'got';
 import type {CertificateWithChain, CertificateView} from '../protocol/certificates.js';
 import {API_PREFIX, type ErrorBody} from '../protocol/common.js';
-import type {LoginChallenge, LoginResponse} from '../protocol/session.js';
+import {isLoginToBeSigned, type LoginChallenge, type LoginResponse} from '../protocol/session.js';
 import type {Plan} from '../protocol/plan.js';
 import type {TermsView} from '../protocol/terms.js';
 import type {CardCertificates, CertificateList, CompletionResponse} from '../protocol/certificates.js';
@@ -125,16 +125,22 @@ export class ServiceClient {
 
   /**
    * Starts a login: POST /v1/login/challenge with the card's authentication certificate and card number. The
-   * returned `finish` posts the card's signature (POST /v1/login) and resolves to the session. Throws
-   * ServiceError.
+   * returned `toBeSigned` is checked to be a login challenge (the v1 prefix and 32 bytes), so the service can
+   * never make the card sign anything else; `finish` posts the card's signature (POST /v1/login) and resolves to
+   * the session. Throws ServiceError.
    */
   async beginLogin(input: {certificate: Uint8Array; cardNumber: string}) {
     const challenge = await this.#call<LoginChallenge>('POST', 'login/challenge', {
       json: {certificate: base64(input.certificate), cardNumber: input.cardNumber},
       isIdempotent: false,
     });
+    const toBeSigned = bytes(challenge.toBeSigned);
+    // Domain separation: the card signs nothing but a login challenge of this API.
+    if (!isLoginToBeSigned(toBeSigned)) {
+      throw new ServiceError('service-answer-malformed', 'the login challenge is not a v1 login challenge');
+    }
     return {
-      toBeSigned: bytes(challenge.toBeSigned),
+      toBeSigned,
       finish: async (signature: Uint8Array) => {
         const login = await this.#call<LoginResponse>('POST', 'login', {
           json: {challengeId: challenge.challengeId, signature: base64(signature)},

@@ -185,15 +185,17 @@ export function engineErrorOf(error: unknown): EngineError {
     case 'invalid-puk':
       return {code: 'invalid-puk', triesLeft: numberField(error, 'triesLeft') ?? 0};
     case 'management-key-rejected':
-    case 'management-key-failed':
       return {code: 'management-key-rejected'};
-    case 'not-piv':
-    case 'card-not-piv':
-    case 'application-not-found':
+    case 'not-a-piv-card':
       return {code: 'not-a-piv-card'};
     case 'not-enough-memory':
     case 'card-full':
       return {code: 'card-full'};
+    case 'slot-empty':
+    case 'card-feature-unsupported':
+    case 'card-data-malformed':
+    case 'transport-failed':
+      return {code: 'card-error'};
     case 'service-refused':
       return {code: 'service-refused', reason: (error as {reason?: string}).reason ?? 'unknown'};
     case 'service-error':
@@ -203,7 +205,6 @@ export function engineErrorOf(error: unknown): EngineError {
       const sw = numberField(error, 'sw');
       if (sw !== undefined)
         return {code: 'card-error', statusWord: sw.toString(16).toUpperCase().padStart(4, '0')};
-      if (code === 'transport-failed') return {code: 'card-error'};
       return {code: 'internal'};
     }
   }

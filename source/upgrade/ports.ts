@@ -61,10 +61,10 @@ export interface CardPort {
   readCertificate(slot: number): Promise<Uint8Array | undefined>;
   /** The public key (SPKI DER) of the key in `slot`, when the card can tell (PIV: F7 metadata); else undefined. */
   readPublicKey(slot: number): Promise<Uint8Array | undefined>;
-  /** Tries left for the PIN (`which` 'signature' only on cards with two PINs). */
-  pinTriesLeft(which?: 'login' | 'signature'): Promise<number>;
-  /** Verifies the PIN (ASCII digits). The caller zeroes `pin`. */
-  verifyPin(pin: Uint8Array, which?: 'login' | 'signature'): Promise<void>;
+  /** Tries left for the PIN; undefined when it is verified already (a PIV card does not tell the count then). */
+  pinTriesLeft(): Promise<number | undefined>;
+  /** Verifies the PIN (ASCII digits). The caller owns and zeroes `pin`. */
+  verifyPin(pin: Uint8Array): Promise<void>;
   changePin(current: Uint8Array, next: Uint8Array): Promise<void>;
   unblockPin(puk: Uint8Array, next: Uint8Array): Promise<void>;
   /** Authenticates with the card's management key (needed to generate keys and write objects). */
@@ -72,8 +72,9 @@ export interface CardPort {
   /** Generates a key pair in `slot`; returns its SPKI DER. */
   generateKey(slot: number, algorithm: KeyAlgorithm, pinPolicy: PinPolicy): Promise<Uint8Array>;
   /**
-   * A signer for the key in `slot` whose public key is `publicKey`. A signature key that needs the PIN before
-   * each use re-verifies through `pinProvider` (the session never stores the PIN).
+   * A signer for the key in `slot` whose public key is `publicKey`. A key that needs the PIN before each use
+   * (9C, PIN policy always) re-verifies with what `pinProvider` returns; the card layer neither keeps nor zeroes
+   * it (the engine owns the PIN buffer).
    */
   signer(slot: number, publicKey: Uint8Array, pinProvider?: () => Uint8Array): Signer;
   writeCertificate(slot: number, certificate: Uint8Array): Promise<void>;

@@ -5,6 +5,7 @@ import type {AddressInfo} from 'node:net';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
+import {loginToBeSigned} from '../../source/protocol/session.js';
 import {ServiceClient} from '../../source/service-client/client.js';
 import {ServiceError} from '../../source/service-client/errors.js';
 
@@ -133,7 +134,7 @@ describe('ServiceClient', () => {
         200,
         {
           challengeId: 'c'.repeat(20),
-          toBeSigned: Buffer.from('sign me').toString('base64'),
+          toBeSigned: Buffer.from(loginToBeSigned(new Uint8Array(32).fill(7))).toString('base64'),
           expiresAt: new Date().toISOString(),
         },
       ];
@@ -164,7 +165,7 @@ describe('ServiceClient', () => {
         : login(method, path, body, headers),
     );
     const started = await client(url).beginLogin({certificate: Uint8Array.of(1, 2, 3), cardNumber: '123'});
-    expect(new TextDecoder().decode(started.toBeSigned)).toBe('sign me');
+    expect(started.toBeSigned).toEqual(loginToBeSigned(new Uint8Array(32).fill(7)));
     const session = await started.finish(Uint8Array.of(9, 9));
     expect(session.identity.person.hsaId).toBe('SE2321000016-1234');
     expect(await session.terms()).toEqual({version: '2', text: {sv: 'Villkor', en: 'Terms'}});
@@ -238,6 +239,18 @@ describe('ServiceClient', () => {
     await new Promise<void>((resolve) => server!.close(() => resolve()));
     server = undefined;
     await expect(session.plan()).rejects.toMatchObject({code: 'service-unreachable'});
+  });
+
+  it('refuses to have the card sign anything but a login challenge', async () => {
+    const url = await serve(() => [
+      200,
+      {challengeId: 'c'.repeat(20), toBeSigned: Buffer.from('a contract').toString('base64'), expiresAt: ''},
+    ]);
+    await expect(
+      client(url).beginLogin({certificate: Uint8Array.of(1), cardNumber: '1'}),
+    ).rejects.toMatchObject({
+      code: 'service-answer-malformed',
+    });
   });
 
   it('reports an answer that is not JSON as malformed', async () => {

@@ -1,0 +1,143 @@
+import type {TraceSink} from '../../apdu/trace.js';
+import type {Transport} from '../../apdu/transports/transport.js';
+import {FeatureNotSupportedError} from '../../card/errors.js';
+import {Algorithm, PinPolicy as PivPinPolicy, type Slot} from '../../card/piv/constants.js';
+import {PivSession} from '../../card/piv/session.js';
+import type {Signer} from '../../pki/signer.js';
+import type {
+  CardIdentity,
+  CardPort,
+  KeyAlgorithm,
+  ManagementKeyAuthenticator,
+  PinPolicy,
+  SlotCertificate,
+} from '../ports.js';
+
+const ALGORITHM_OF: Readonly<Record<KeyAlgorithm, Algorithm>> = {
+  'rsa-2048': Algorithm.Rsa2048,
+  'ecc-p256': Algorithm.EccP256,
+};
+
+const PIN_POLICY_OF: Readonly<Record<PinPolicy, PivPinPolicy>> = {
+  default: PivPinPolicy.Default,
+  never: PivPinPolicy.Never,
+  once: PivPinPolicy.Once,
+  always: PivPinPolicy.Always,
+};
+
+/**
+ * The engine's card port over a PIV card (source/card/piv/session.ts). A PIV card has one PIN for login and
+ * signature (pinCount 1). Slots are PIV key references.
+ */
+export class PivCard implements CardPort {
+  readonly pinCount = 1;
+  readonly #session: PivSession;
+
+  constructor(session: PivSession) {
+    this.#session = session;
+  }
+
+  get readerName(): string {
+    return this.#session.readerName;
+  }
+
+  exclusive<T>(work: () => Promise<T>): Promise<T> {
+    return this.#session.exclusive(work);
+  }
+
+  async readIdentity(): Promise<CardIdentity> {
+    const {cardNumber, cardId} = await this.#session.readIdentity();
+    return {cardNumber, cardId};
+  }
+
+  async readCertificates(): Promise<readonly SlotCertificate[]> {
+    return (await this.#session.readCertificates()).map(({slot, certificate}) => ({slot, certificate}));
+  }
+
+  /** Reads the card again (not the session's cache): this is the read-back after a write. */
+  async readCertificate(slot: number): Promise<Uint8Array | undefined> {
+    return (await this.#session.readCertificate(slot as Slot, {isFresh: true}))?.certificate;
+  }
+
+  readPublicKey(slot: number): Promise<Uint8Array | undefined> {
+    return this.#session.readPublicKey(slot as Slot);
+  }
+
+  /** Tries left; undefined when the PIN is verified already (the card does not tell the count then). */
+  async pinTriesLeft(): Promise<number | undefined> {
+    const status = await this.#session.pinStatus();
+    if (status.type === 'blocked') return 0;
+    return status.type === 'unverified' ? status.triesLeft : undefined;
+  }
+
+  verifyPin(pin: Uint8Array): Promise<void> {
+    return this.#session.verifyPin(pin);
+  }
+
+  changePin(current: Uint8Array, next: Uint8Array): Promise<void> {
+    return this.#session.changePin(current, next);
+  }
+
+  unblockPin(puk: Uint8Array, next: Uint8Array): Promise<void> {
+    return this.#session.unblockPin(puk, next);
+  }
+
+  authenticateManagementKey(authenticator: ManagementKeyAuthenticator): Promise<void> {
+    return this.#session.authenticate(authenticator);
+  }
+
+  /**
+   * Generates with the plan's PIN policy where the card offers policies (Yubico 4+); a card without them keeps
+   * its own fixed policy per slot (9C always, as PIV requires).
+   */
+  async generateKey(slot: number, algorithm: KeyAlgorithm, pinPolicy: PinPolicy): Promise<Uint8Array> {
+    try {
+      return await this.#session.generateKey(slot as Slot, ALGORITHM_OF[algorithm], {
+        pinPolicy: PIN_POLICY_OF[pinPolicy],
+      });
+    } catch (error) {
+      if (!(error instanceof FeatureNotSupportedError) || pinPolicy === 'default') throw error;
+      return this.#session.generateKey(slot as Slot, ALGORITHM_OF[algorithm]);
+    }
+  }
+
+  signer(slot: number, publicKey: Uint8Array, pinProvider?: () => Uint8Array): Signer {
+    return this.#session.signer(slot as Slot, publicKey, pinProvider);
+  }
+
+  writeCertificate(slot: number, certificate: Uint8Array): Promise<void> {
+    return this.#session.writeCertificate(slot as Slot, certificate);
+  }
+
+  deleteCertificate(slot: number): Promise<void> {
+    return this.#session.deleteCertificate(slot as Slot);
+  }
+
+  async destroyKey(slot: number): Promise<void> {
+    await this.#session.destroyKey(slot as Slot);
+  }
+
+  reconnect(): Promise<void> {
+    return this.#session.reconnect();
+  }
+
+  close(): Promise<void> {
+    return this.#session.close();
+  }
+}
+
+/**
+ * Opens the PIV application on the card behind `transport` as the engine's card port. `trace` receives the
+ * redacted APDUs (--trace). Throws CardNotPivError ('not-a-piv-card') and TransportError.
+ */
+export async function openPivCard(
+  transport: Transport,
+  options: {trace?: TraceSink} = {},
+): Promise<CardPort> {
+  try {
+    return new PivCard(await PivSession.open(transport, {trace: options.trace}));
+  } catch (error) {
+    await transport.close().catch(() => undefined);
+    throw error;
+  }
+}

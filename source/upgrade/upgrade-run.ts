@@ -1,0 +1,436 @@
+import {buildCertificateRequest} from '../pki/csr.js';
+import {
+  checkIssuedCertificate,
+  describeCertificate,
+  keysEqual,
+  toCertificateView,
+  type CertificateFacts,
+  type TrustStore,
+} from './certificate-facts.js';
+import {proveKey} from './key-proof.js';
+import {UpgradeError} from './errors.js';
+import type {
+  CardPort,
+  Clock,
+  IssuedCertificate,
+  Log,
+  ServicePlan,
+  ServicePlanItem,
+  ServiceSession,
+} from './ports.js';
+import {ProgressEstimator, type CardTimings, type PlannedTask} from './progress-estimator.js';
+import {
+  Step,
+  type Activity,
+  type CertificateView,
+  type EngineEvent,
+  type PlanItemView,
+  type Progress,
+  slotName,
+} from './state.js';
+
+/** What one upgrade run needs. */
+export interface UpgradeRunContext {
+  readonly card: CardPort;
+  readonly session: ServiceSession;
+  readonly plan: ServicePlan;
+  readonly trust: TrustStore;
+  readonly clock: Clock;
+  readonly log: Log;
+  readonly timings: CardTimings;
+  /** The held PIN, for keys that need it before each use. */
+  readonly pinProvider: () => Uint8Array;
+  readonly random: (length: number) => Uint8Array;
+  readonly emit: (event: EngineEvent) => void;
+  /** Aborted by cancel(): the run stops before its next card step. */
+  readonly signal: AbortSignal;
+}
+
+/** Where an item stands, read from the card and the service (never from a local journal). */
+type ItemStatus =
+  /** The slot holds this item's certificate; still to be verified (read back + test signature). */
+  | {readonly kind: 'on-card'; readonly certificate: CertificateFacts}
+  /** The service issued a certificate for the key now in the slot; it is not on the card yet. */
+  | {readonly kind: 'issued'; readonly issued: IssuedCertificate; readonly publicKey: Uint8Array}
+  /** A new key is needed (none yet, or the key in the slot has no certificate). */
+  | {readonly kind: 'needs-key'}
+  /** Installed and verified. */
+  | {readonly kind: 'verified'; readonly certificate: CertificateFacts};
+
+/** A slot as read at the start: its certificate, and its public key when the card tells. */
+interface SlotState {
+  readonly certificate?: CertificateFacts;
+  readonly publicKey?: Uint8Array;
+}
+
+interface ItemRun {
+  readonly item: ServicePlanItem;
+  readonly view: PlanItemView;
+  status: ItemStatus;
+  /** The slot holds a credential that is live now (certificate and key match, valid): replace it only later. */
+  isLive: boolean;
+  /** A key was generated and its request is with the service. */
+  request?: Promise<IssuedCertificate>;
+  requestedKey?: Uint8Array;
+  answer?: {readonly issued: IssuedCertificate} | {readonly error: unknown};
+}
+
+/** Viewed for the screens: which certificate, where, which key. */
+export function planItemView(item: ServicePlanItem): PlanItemView {
+  return {
+    identityKind: item.identity,
+    purpose: item.purpose,
+    slot: item.slot,
+    slotName: slotName(item.slot),
+    keyAlgorithm: item.keyAlgorithm,
+  };
+}
+
+/**
+ * Runs steps 6 to 10 of an upgrade, resuming whatever an earlier run left (DESIGN.md, safety invariants):
+ * - reads where each plan item stands from the card and the service's plan (issued certificates);
+ * - installs items whose slot holds no live credential first (the personnummer pair in free retired slots), so
+ *   they become working credentials; a slot's new key is generated only once every item of the same purpose in
+ *   a free slot is installed and verified (read back, public key equal, test signature verified);
+ * - pipelines: while the service answers one request, the card generates the next key;
+ * - checks every answer before it is written (chain to the configured trust anchors, public key, subject,
+ *   validity);
+ * - then deletes the certificates the service says are replaced, destroys their keys, and reports completion.
+ * Holds the card exclusively per card step only, never across a network call.
+ * Returns the installed certificates. Throws UpgradeError ('answer-rejected', 'cancelled', ...), TransportError,
+ * the card layer's errors and ServiceError.
+ */
+export async function runUpgrade(context: UpgradeRunContext): Promise<readonly CertificateView[]> {
+  const {card, session, plan, clock, emit, trust} = context;
+  const started = clock.now();
+  const estimator = new ProgressEstimator(
+    [{kind: 'authenticate-card'}, ...plan.items.flatMap((item) => fullItemTasks(item)), {kind: 'complete'}],
+    context.timings,
+    started,
+  );
+  let step = Step.DownloadStarted;
+  let current: PlanItemView | undefined;
+  const report = (activity: Activity, item?: PlanItemView) => {
+    current = item;
+    emit({type: 'progressed', progress: progressOf(estimator, clock.now(), activity, current)});
+  };
+  const advance = (to: Step) => {
+    if (to <= step) return;
+    step = to;
+    emit({type: 'stepStarted', step});
+  };
+  const checkCancelled = () => {
+    if (context.signal.aborted) throw new UpgradeError({code: 'cancelled'}, 'cancelled by the user');
+  };
+  const task = async <T>(
+    planned: PlannedTask,
+    activity: Activity,
+    item: PlanItemView | undefined,
+    work: () => Promise<T>,
+  ) => {
+    checkCancelled();
+    estimator.begin(planned, clock.now());
+    report(activity, item);
+    const result = await withTicker(work(), clock, () => report(activity, item));
+    estimator.end(clock.now());
+    return result;
+  };
+
+  // Step 6: the card lets us write (management key through the service), and we read where things stand.
+  await task({kind: 'authenticate-card'}, 'authenticating-card', undefined, () =>
+    card.authenticateManagementKey(session.managementKeyRelay()),
+  );
+  const onCard = await task({kind: 'read-card'}, 'reading-card', undefined, () =>
+    card.exclusive(async () => {
+      const slots = new Map<number, SlotState>();
+      for (const {slot, certificate} of await card.readCertificates()) {
+        slots.set(slot, {certificate: describeCertificate(certificate)});
+      }
+      for (const item of plan.items) {
+        slots.set(item.slot, {...slots.get(item.slot), publicKey: await card.readPublicKey(item.slot)});
+      }
+      return slots;
+    }),
+  );
+  // Certificates issued but not on the card: their chains come with the re-fetch.
+  const isIssuedElsewhere = (item: ServicePlanItem) =>
+    item.issued !== undefined && onCard.get(item.slot)?.certificate?.serial !== item.issued.serial;
+  const issuedWithChains = plan.items.some(isIssuedElsewhere) ? await session.refetch() : [];
+
+  const runs: ItemRun[] = [];
+  for (const item of plan.items) {
+    const slot = onCard.get(item.slot) ?? {};
+    const status = await statusOf(context, item, slot, issuedWithChains);
+    const {certificate, publicKey} = slot;
+    // A live credential: a valid certificate that is not this item's, whose key is (as far as we can tell) there.
+    const isLive =
+      status.kind !== 'on-card' &&
+      certificate !== undefined &&
+      certificate.notAfter.getTime() > clock.now() &&
+      (publicKey === undefined || keysEqual(publicKey, certificate.publicKey));
+    runs.push({item, view: planItemView(item), status, isLive});
+  }
+  if (runs.some((run) => run.status.kind !== 'needs-key')) {
+    emit({type: 'warningRaised', warning: {code: 'resuming-upgrade'}});
+  }
+  context.log.write({
+    event: 'upgradeSurveyed',
+    items: runs.map((run) => ({
+      item: run.item.id,
+      slot: slotName(run.item.slot),
+      status: run.status.kind,
+      isLive: run.isLive,
+    })),
+  });
+
+  // Items in a slot that holds a live credential wait for every item of the same purpose in a free slot.
+  const blockers = (run: ItemRun) =>
+    run.isLive
+      ? runs.filter((other) => other !== run && !other.isLive && other.item.purpose === run.item.purpose)
+      : [];
+  for (const run of runs) {
+    if (run.isLive && run.status.kind === 'needs-key' && blockers(run).length === 0) {
+      throw new UpgradeError(
+        {code: 'answer-rejected', check: 'plan'},
+        `plan item ${run.item.id} would overwrite the live credential in ${slotName(run.item.slot)} with no replacement`,
+      );
+    }
+  }
+
+  const install = async (run: ItemRun, issued: IssuedCertificate, publicKey: Uint8Array) => {
+    const facts = await task(
+      {kind: 'install-certificate', algorithm: run.item.keyAlgorithm},
+      'checking-certificate',
+      run.view,
+      async () =>
+        checkIssuedCertificate(issued, {
+          publicKey,
+          item: run.item,
+          identity: session.identity,
+          trust,
+          now: new Date(clock.now()),
+        }),
+    );
+    report('writing-certificate', run.view);
+    await card.exclusive(async () => {
+      await card.writeCertificate(run.item.slot, facts.der);
+      const back = await card.readCertificate(run.item.slot);
+      if (back === undefined || !bytesEqual(back, facts.der)) {
+        throw new UpgradeError(
+          {code: 'card-error'},
+          `certificate read back from ${slotName(run.item.slot)} differs`,
+        );
+      }
+    });
+    await verifyCredential(run, facts);
+  };
+
+  const verifyCredential = async (run: ItemRun, facts: CertificateFacts) => {
+    report('testing-signature', run.view);
+    const isProven = await card.exclusive(() =>
+      proveKey(card, run.item.slot, facts.publicKey, context.pinProvider, context.random(32)),
+    );
+    if (!isProven) return false;
+    run.status = {kind: 'verified', certificate: facts};
+    run.isLive = false;
+    emit({type: 'certificateInstalled', certificate: toCertificateView(facts, run.item.slot, true)});
+    context.log.write({
+      event: 'certificateVerified',
+      item: run.item.id,
+      slot: slotName(run.item.slot),
+      serial: facts.serial,
+    });
+    return true;
+  };
+
+  const generate = async (run: ItemRun) => {
+    const {item} = run;
+    advance(Step.GenerateRequests);
+    const publicKey = await task(
+      {kind: 'generate-key', algorithm: item.keyAlgorithm},
+      'generating-key',
+      run.view,
+      () => card.exclusive(() => card.generateKey(item.slot, item.keyAlgorithm, item.pinPolicy)),
+    );
+    run.isLive = false;
+    const request = await task(
+      {kind: 'sign-request', algorithm: item.keyAlgorithm},
+      'signing-request',
+      run.view,
+      () =>
+        card.exclusive(() =>
+          buildCertificateRequest({
+            subject: [{type: 'commonName', value: item.subject.commonName}],
+            signer: card.signer(item.slot, publicKey, context.pinProvider),
+          }),
+        ),
+    );
+    context.log.write({event: 'requestSent', item: item.id, slot: slotName(item.slot)});
+    run.requestedKey = publicKey;
+    run.request = session.issue(item.id, request);
+    run.request.then(
+      (issued) => (run.answer = {issued}),
+      (error: unknown) => (run.answer = {error}),
+    );
+  };
+
+  for (;;) {
+    checkCancelled();
+    const answered = runs.find((run) => run.answer !== undefined);
+    if (answered !== undefined) {
+      const {answer, requestedKey} = answered;
+      answered.answer = undefined;
+      answered.request = undefined;
+      if ('error' in answer!) throw answer.error;
+      advance(
+        runs.some((run) => run.status.kind === 'needs-key' && run.request === undefined && run !== answered)
+          ? step
+          : Step.FetchAndInstall,
+      );
+      await install(answered, answer!.issued, requestedKey!);
+      continue;
+    }
+    const issued = runs.find((run) => run.status.kind === 'issued');
+    if (issued !== undefined && issued.status.kind === 'issued') {
+      advance(Step.FetchAndInstall);
+      await install(issued, issued.status.issued, issued.status.publicKey);
+      continue;
+    }
+    const onCardRun = runs.find((run) => run.status.kind === 'on-card');
+    if (onCardRun !== undefined && onCardRun.status.kind === 'on-card') {
+      if (!(await verifyCredential(onCardRun, onCardRun.status.certificate))) {
+        // The certificate in the slot does not belong to the key there: an interrupted replacement. Not live.
+        onCardRun.status = {kind: 'needs-key'};
+        onCardRun.isLive = false;
+      }
+      continue;
+    }
+    const ready = runs.find(
+      (run) =>
+        run.status.kind === 'needs-key' &&
+        run.request === undefined &&
+        blockers(run).every((other) => other.status.kind === 'verified'),
+    );
+    if (ready !== undefined) {
+      await generate(ready);
+      continue;
+    }
+    const pending = runs.filter((run) => run.request !== undefined);
+    if (pending.length > 0) {
+      report('awaiting-certificate', current);
+      estimator.begin({kind: 'await-certificate'}, clock.now());
+      await Promise.race(pending.map((run) => run.request!.then(noop, noop)));
+      estimator.end(clock.now());
+      continue;
+    }
+    break;
+  }
+  const unfinished = runs.filter((run) => run.status.kind !== 'verified');
+  if (unfinished.length > 0) {
+    throw new UpgradeError(
+      {code: 'internal'},
+      `items left unfinished: ${unfinished.map((run) => run.item.id).join(', ')}`,
+    );
+  }
+
+  // Step 9: the replaced certificates and their keys go, last; then the service revokes them.
+  advance(Step.DeleteOld);
+  const replaced = new Set(plan.replaces.map((certificate) => certificate.serial));
+  const removed: Uint8Array[] = [];
+  for (const [slot, {certificate}] of onCard) {
+    if (certificate === undefined || !replaced.has(certificate.serial)) continue;
+    if (plan.items.some((item) => item.slot === slot)) {
+      // Overwritten in place by its replacement; the old key went when the new one was generated.
+      removed.push(certificate.der);
+      continue;
+    }
+    await task({kind: 'delete-old'}, 'deleting-certificate', undefined, () =>
+      card.exclusive(async () => {
+        await card.deleteCertificate(slot);
+        report('destroying-key');
+        await card.destroyKey(slot);
+      }),
+    );
+    removed.push(certificate.der);
+    context.log.write({event: 'oldCertificateDeleted', slot: slotName(slot), serial: certificate.serial});
+  }
+  const installed = runs.map((run) => (run.status as {certificate: CertificateFacts}).certificate);
+  await task({kind: 'complete'}, 'completing', undefined, () =>
+    session.complete(
+      installed.map((certificate) => certificate.serial),
+      removed,
+    ),
+  );
+  estimator.finish(clock.now());
+  return runs.map((run, index) => toCertificateView(installed[index]!, run.item.slot, true));
+}
+
+function noop(): void {}
+
+function fullItemTasks(item: ServicePlanItem): PlannedTask[] {
+  return [
+    {kind: 'generate-key', algorithm: item.keyAlgorithm},
+    {kind: 'sign-request', algorithm: item.keyAlgorithm},
+    {kind: 'install-certificate', algorithm: item.keyAlgorithm},
+  ];
+}
+
+function progressOf(
+  estimator: ProgressEstimator,
+  now: number,
+  activity: Activity,
+  item?: PlanItemView,
+): Progress {
+  return {...estimator.estimate(now), activity, currentItem: item};
+}
+
+/** Re-reports progress every 250 ms while `work` runs (RSA key generation takes seconds). */
+async function withTicker<T>(work: Promise<T>, clock: Clock, tick: () => void): Promise<T> {
+  const stop = new AbortController();
+  const ticking = (async () => {
+    for (;;) {
+      try {
+        await clock.sleep(250, stop.signal);
+      } catch {
+        return;
+      }
+      if (stop.signal.aborted) return;
+      tick();
+    }
+  })();
+  try {
+    return await work;
+  } finally {
+    stop.abort();
+    await ticking;
+  }
+}
+
+async function statusOf(
+  context: UpgradeRunContext,
+  item: ServicePlanItem,
+  slot: SlotState,
+  issuedWithChains: readonly (IssuedCertificate & {readonly slot: number})[],
+): Promise<ItemStatus> {
+  const {certificate, publicKey} = slot;
+  // The service is the truth on which certificate is this item's: the valid one it issued.
+  if (certificate !== undefined && item.issued !== undefined && certificate.serial === item.issued.serial) {
+    return {kind: 'on-card', certificate};
+  }
+  const issued = issuedWithChains.find(
+    (entry) => item.issued !== undefined && entry.certificate.serial === item.issued.serial,
+  );
+  if (issued === undefined) return {kind: 'needs-key'};
+  const issuedKey = describeCertificate(issued.certificate.certificate).publicKey;
+  const holdsKey =
+    publicKey !== undefined
+      ? keysEqual(publicKey, issuedKey)
+      : await context.card.exclusive(() =>
+          proveKey(context.card, item.slot, issuedKey, context.pinProvider, context.random(32)),
+        );
+  return holdsKey ? {kind: 'issued', issued, publicKey: issuedKey} : {kind: 'needs-key'};
+}
+
+function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((byte, index) => byte === b[index]);
+}
