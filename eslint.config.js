@@ -57,6 +57,8 @@ export default tseslint.config(
   },
   {
     files: ['source/**/*.ts'],
+    // Screen hooks (use-x.ts) are React code by design (STYLE.md, Ink and ink-ui).
+    ignores: ['source/screens/**'],
     rules: {
       'no-restricted-imports': [
         'error',

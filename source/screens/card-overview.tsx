@@ -1,0 +1,68 @@
+import {Box, Text, useInput} from 'ink';
+import React from 'react';
+import type {CardOverview as Overview} from '../upgrade/state.js';
+import {CertificateLines} from './certificate-lines.js';
+import {useCatalogue} from './i18n/catalogue-context.js';
+import {Paragraph} from './paragraph.js';
+import {useScreenTheme} from './theme.js';
+
+export interface CardFactsProps {
+  readonly card: Overview;
+  readonly now: Date;
+}
+
+/** The holder, HSA-id, card number, the certificates with their expiry, whether the card is upgraded. */
+export function CardFacts({card, now}: CardFactsProps): React.JSX.Element {
+  const t = useCatalogue();
+  const {styles} = useScreenTheme();
+  const fields: [string, string | undefined][] = [
+    [t.overview.holder, card.holder],
+    [t.overview.hsaId, card.hsaId],
+    [t.overview.cardNumber, card.cardNumber],
+  ];
+  const labelWidth = Math.max(...fields.map(([label]) => label.length)) + 1;
+  return (
+    <Box flexDirection="column" gap={card.certificates.length > 4 ? 0 : 1}>
+      <Box flexDirection="column">
+        {fields.map(([label, value]) => (
+          <Box key={label} gap={1}>
+            <Text {...styles.muted}>{`${label}:`.padEnd(labelWidth)}</Text>
+            <Text>{value ?? t.overview.unknown}</Text>
+          </Box>
+        ))}
+      </Box>
+      <Box flexDirection="column">
+        <Text>{card.certificates.length === 0 ? t.overview.noCertificates : t.overview.certificates}</Text>
+        <CertificateLines certificates={card.certificates} now={now} />
+      </Box>
+      <Text {...(card.isUpgraded ? styles.success : styles.emphasis)}>
+        {card.isUpgraded ? t.overview.alreadyUpgraded : t.overview.needsUpgrade}
+      </Text>
+      {card.pinTriesLeft === 0 ? (
+        <Paragraph {...styles.danger}>{t.overview.pinBlocked}</Paragraph>
+      ) : (
+        <Text {...styles.muted}>{t.overview.pinTries(card.pinTriesLeft)}</Text>
+      )}
+    </Box>
+  );
+}
+
+export interface CardOverviewProps extends CardFactsProps {
+  /** Enter: log in, or unblock when the PIN is blocked. */
+  readonly onContinue: () => void;
+}
+
+/** After step 2: what is on the card; Enter logs in (step 3). */
+export function CardOverview({card, now, onContinue}: CardOverviewProps): React.JSX.Element {
+  const t = useCatalogue();
+  const {styles} = useScreenTheme();
+  useInput((_input, key) => {
+    if (key.return) onContinue();
+  });
+  return (
+    <Box flexDirection="column" gap={1}>
+      <Text {...styles.heading}>{t.overview.heading}</Text>
+      <CardFacts card={card} now={now} />
+    </Box>
+  );
+}

@@ -1,0 +1,44 @@
+import {Box, Text, useInput} from 'ink';
+import React from 'react';
+import type {ServiceCertificateView} from '../upgrade/state.js';
+import {ChoiceList} from './choice-list.js';
+import {useCatalogue} from './i18n/catalogue-context.js';
+import {useScreenTheme} from './theme.js';
+
+export interface CertificateChoiceProps {
+  readonly certificates: readonly ServiceCertificateView[];
+  readonly onChoose: (serial: string) => void;
+  readonly onCancel: () => void;
+}
+
+/** Revoke: choose one of the person's valid certificates; Esc goes back. */
+export function CertificateChoice({
+  certificates,
+  onChoose,
+  onCancel,
+}: CertificateChoiceProps): React.JSX.Element {
+  const t = useCatalogue();
+  const {styles} = useScreenTheme();
+  useInput((_input, key) => {
+    if (key.escape) onCancel();
+  });
+  return (
+    <Box flexDirection="column" gap={1}>
+      <Text {...styles.heading}>{t.results.chooseCertificate}</Text>
+      {certificates.length === 0 ? (
+        <Text>{t.results.noCertificates}</Text>
+      ) : (
+        <ChoiceList
+          options={certificates.map((certificate) => ({
+            label: `${t.purposes[certificate.purpose]} (${t.identityKinds[certificate.identityKind]})`,
+            description: `${t.overview.validUntil(t.formatDate(certificate.notAfter))}, ${t.results.serial(certificate.serial)}`,
+          }))}
+          onSubmit={(index) => {
+            const certificate = certificates[index];
+            if (certificate !== undefined) onChoose(certificate.serial);
+          }}
+        />
+      )}
+    </Box>
+  );
+}

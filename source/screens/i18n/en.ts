@@ -1,0 +1,464 @@
+import {Step} from '../../upgrade/state.js';
+import {formatDate, formatDuration, type Catalogue} from './catalogue.js';
+
+const exitCodes = `Exit codes:
+  0    done (status: the card is upgraded)
+  1    the operation failed (see the message)
+  2    bad arguments or unknown command
+  3    the reader: no reader, pcscd not running, pcsc-lite missing or access denied
+  4    PIN or PUK: wrong code, blocked or wrong format
+  5    the upgrade service: unreachable, wrong TLS certificate, refused or answered wrongly
+  6    the card: removed, changed, not a PIV card, no login certificate or full
+  10   status: the card needs the upgrade
+  70   internal error (see the support log)
+  130  interrupted (Ctrl+C), 129 terminal closed, 143 terminated (SIGTERM)`;
+
+const commonFlags = `  --reader <name>      use this card reader (part of the name is enough)
+  --service <url>      the upgrade service's address (https://...)
+  --service-ca <file>  the service's CA certificate (PEM) the TLS connection must chain to
+  --lang sv|en         language (default: from LANG, else Swedish)
+  --plain              plain lines without cursor movement (screen readers, logs, no terminal)
+  -h, --help           show this help`;
+
+/** English: the alternative (--lang en). */
+export const en: Catalogue = {
+  language: 'en',
+  app: {
+    title: 'Upgrade SITHS card',
+    demo: 'DEMO',
+  },
+  header: {
+    reader: (name) => `Reader: ${name}`,
+    noReaderChosen: 'No reader chosen',
+    cardStatus: {
+      'no-reader': 'No card reader',
+      waiting: 'Waiting for the card',
+      reading: 'Reading the card',
+      ready: 'Card inserted',
+      'logged-in': 'Logged in',
+      busy: 'Working - do not remove the card',
+      done: 'Done',
+      failed: 'An error occurred',
+    },
+  },
+  steps: {
+    [Step.PrepareCodes]: {
+      short: 'Have your PINs ready',
+      title: 'Have your PIN codes ready (authentication and signature)',
+    },
+    [Step.InsertCard]: {short: 'Insert the card', title: 'Insert your SITHS card in the card reader'},
+    [Step.LogIn]: {short: 'Log in', title: 'Log in with your card'},
+    [Step.ChooseOperation]: {short: 'Choose Upgrade card', title: 'Choose Upgrade card'},
+    [Step.AcceptTerms]: {
+      short: 'Accept the terms',
+      title: 'Read and accept the terms of your certificate',
+    },
+    [Step.DownloadStarted]: {
+      short: 'Download starts',
+      title: 'The download has started - do not remove the card',
+    },
+    [Step.GenerateRequests]: {short: 'Certificate requests', title: 'Generating certificate requests'},
+    [Step.FetchAndInstall]: {short: 'Fetch and install', title: 'Fetching and installing certificates'},
+    [Step.DeleteOld]: {short: 'Delete old ones', title: 'Deleting old certificates'},
+    [Step.Done]: {
+      short: 'Done',
+      title: 'The certificates are downloaded and the upgrade is complete',
+    },
+  },
+  stepMarks: {done: 'done', current: 'current', pending: 'pending'},
+  keys: {
+    continue: {key: 'Enter', label: 'Continue'},
+    back: {key: 'Esc', label: 'Back'},
+    quit: {key: 'q', label: 'Quit'},
+    move: {key: 'Up/Down', label: 'Move'},
+    choose: {key: 'Enter', label: 'Choose'},
+    tick: {key: 'Space', label: 'Tick'},
+    'start-download': {key: 'Enter', label: 'START DOWNLOAD'},
+    scroll: {key: 'PgUp/PgDn', label: 'Scroll'},
+    retry: {key: 'r', label: 'Try again'},
+    menu: {key: 'Enter', label: 'To the menu'},
+    'confirm-last-try': {key: 'Enter', label: 'Confirm the last try'},
+    erase: {key: 'Backspace', label: 'Erase'},
+    'cancel-upgrade': {key: 'Esc', label: 'Cancel safely'},
+    'log-in': {key: 'Enter', label: 'Log in'},
+    unblock: {key: 'Enter', label: 'Unblock with PUK'},
+  },
+  welcome: {
+    heading: 'Upgrade the certificates on your SITHS card',
+    youNeed: 'You need:',
+    needCard: 'Your SITHS card and a card reader',
+    needPins: 'Your PIN codes: the authentication PIN and the signature PIN',
+    pinsWhere: 'You find them in the PIN envelope you got with the card.',
+    duration: 'The upgrade normally takes less than two minutes.',
+    noPins:
+      'If you do not have your PIN codes, a PUK code must be ordered before the upgrade. Contact your local card issuer.',
+    demo: 'Demo mode: a virtual card and a local upgrade service.',
+    demoPin: (pin) => `PIN: ${pin}`,
+    demoPuk: (puk) => `PUK: ${puk}`,
+  },
+  insertCard: {
+    instruction: 'Insert your SITHS card in the card reader.',
+    readers: 'Card readers:',
+    noReaders: 'No card reader found. Connect a card reader.',
+    hasCard: 'card inserted',
+    noCard: 'no card',
+    chooseReader: 'Several readers hold a card. Choose the card to use:',
+    reading: 'Reading the card ...',
+  },
+  overview: {
+    heading: 'Your card',
+    holder: 'Card holder',
+    hsaId: 'HSA-id',
+    cardNumber: 'Card number',
+    certificates: 'Certificates on the card:',
+    noCertificates: 'The card holds no certificates.',
+    validUntil: (date) => `valid until ${date}`,
+    expired: (date) => `expired ${date}`,
+    isNew: 'new',
+    isOld: 'old',
+    alreadyUpgraded: 'The card is already upgraded.',
+    needsUpgrade: 'The card needs the upgrade.',
+    pinTries: (tries) => `PIN: ${tries} ${tries === 1 ? 'try' : 'tries'} left`,
+    pinBlocked: 'The PIN is blocked. Unblock it with the PUK.',
+    unknown: 'unknown',
+  },
+  purposes: {authentication: 'Authentication', signature: 'Signature', unknown: 'Unknown'},
+  identityKinds: {'hsa-id': 'HSA-id', personnummer: 'personnummer', unknown: 'unknown identity'},
+  slot: (slotName) => `slot ${slotName}`,
+  pin: {
+    prompts: {
+      login: 'Authentication PIN',
+      signature: 'Signature PIN',
+      'current-pin': 'Current PIN',
+      'new-pin': 'New PIN',
+      puk: 'PUK',
+    },
+    onePin: 'Your card has one PIN for both authentication and signature. You enter it only once.',
+    twoPins: 'Your card has two PINs: first the authentication PIN, then the signature PIN.',
+    repeatNewPin: 'Repeat the new PIN',
+    newPinsDiffer: 'The two new PINs differed. Enter the new PIN again.',
+    newPinRule: 'The new PIN must be 6-8 digits.',
+    triesLeft: (tries) => `${tries} ${tries === 1 ? 'try' : 'tries'} left`,
+    lastTry: 'Last try! A wrong code now blocks it. Press Enter to confirm you want to try.',
+    lastTryConfirmed: 'Last try confirmed. Type the code carefully.',
+    wrongCode: 'Wrong code.',
+    badFormat: 'The code must be 6-8 digits. No try was used.',
+    digitsOnly: 'Digits only.',
+    field: 'Code',
+  },
+  menu: {
+    heading: 'What do you want to do?',
+    loggedInAs: (name, hsaId) => `Logged in as ${name} (${hsaId})`,
+    operations: {
+      upgrade: 'Upgrade card',
+      'list-certificates': 'List certificates',
+      'test-eid': 'Test e-id',
+      'change-pin': 'Change PIN',
+      'unblock-pin': 'Unblock PIN with PUK',
+      refetch: 'Re-fetch certificates',
+      revoke: 'Revoke a certificate',
+      status: 'Show the card status',
+    },
+  },
+  activities: {
+    'reading-card': 'Reading the card',
+    'asking-service': 'Asking the upgrade service',
+    'authenticating-card': 'Unlocking the card for writing',
+    'generating-key': 'The card is generating a new key pair',
+    'signing-request': 'The card is signing the certificate request',
+    'awaiting-certificate': 'Fetching the certificate',
+    'checking-certificate': 'Checking the certificate',
+    'writing-certificate': 'Installing the certificate on the card',
+    'testing-signature': 'Trying a signature with the card',
+    'deleting-certificate': 'Deleting an old certificate',
+    'destroying-key': 'Destroying an old key',
+    completing: 'Completing with the upgrade service',
+  },
+  working: {
+    loggingIn: 'Logging in with your card ...',
+    pleaseWait: 'Please wait ...',
+  },
+  terms: {
+    heading: 'Read and accept the terms of your certificate',
+    version: (version) => `Terms, version ${version}`,
+    plan: (count) => `The card gets ${count} new certificate${count === 1 ? '' : 's'}.`,
+    haveYourPin: 'Make sure you have your PIN at hand.',
+    accept: 'I accept the terms',
+    startDownload: 'START DOWNLOAD',
+    tickFirst: 'Tick I accept the terms first (space).',
+    position: (first, last, total) => `lines ${first}-${last} of ${total}`,
+  },
+  progress: {
+    heading: 'Downloading',
+    elapsed: (time) => `Elapsed: ${time}`,
+    remaining: (time) => `Left: about ${time}`,
+    remainingUnknown: 'Left: unknown right now',
+    keyGenerationNote: 'The card is generating an RSA key; this can take up to half a minute.',
+    workingOn: (what) => `Working on: ${what}`,
+    installed: (count, total) => `Installed: ${count} of ${total}`,
+    warningLines: ['DO NOT REMOVE', 'THE CARD'],
+    warning: 'DO NOT REMOVE THE CARD',
+    cancelling: 'Cancelling once the card has finished the current step ...',
+  },
+  done: {
+    heading: 'The certificates are downloaded and the upgrade is complete.',
+    newCertificates: 'New certificates on the card:',
+    removeCard: 'You may now remove the card.',
+  },
+  results: {
+    status: 'Card status',
+    certificatesListed: 'Your certificates at the upgrade service:',
+    noCertificates: 'The service has no certificates for you.',
+    certificateStatus: {valid: 'valid', revoked: 'revoked', expired: 'expired'},
+    eIdWorks: (slotName) =>
+      `Your e-id works: the card signed a challenge and the signature matched the certificate in slot ${slotName}.`,
+    eIdNotTrusted: 'But the certificate is not from the new issuer or not valid now: upgrade the card.',
+    pinChanged: 'The PIN is changed.',
+    pinUnblocked: 'The PIN is unblocked and set to the new value.',
+    refetched: (count) =>
+      `${count} certificate${count === 1 ? ' was' : 's were'} fetched and installed again.`,
+    revoked: (serial) => `The certificate with serial number ${serial} is revoked.`,
+    chooseCertificate: 'Choose the certificate to revoke:',
+    serial: (serial) => `serial ${serial}`,
+  },
+  errors: {
+    'invalid-pin': ({triesLeft}) => ({
+      title: 'Wrong PIN',
+      detail: `The PIN was wrong. ${triesLeft} ${triesLeft === 1 ? 'try' : 'tries'} left before it is blocked.`,
+    }),
+    'pin-format': () => ({
+      title: 'The PIN has the wrong format',
+      detail: 'The PIN must be 6-8 digits. No try was used.',
+    }),
+    'pin-blocked': () => ({
+      title: 'The PIN is blocked',
+      detail: 'The PIN was entered wrongly too many times. The PUK in your PIN envelope unblocks it.',
+    }),
+    'invalid-puk': ({triesLeft}) => ({
+      title: 'Wrong PUK',
+      detail: `The PUK was wrong. ${triesLeft} ${triesLeft === 1 ? 'try' : 'tries'} left before the PUK is blocked.`,
+    }),
+    'puk-blocked': () => ({
+      title: 'The PUK is blocked',
+      detail: 'The card can no longer be unblocked. You need a new PUK or a new card.',
+    }),
+    'card-removed': () => ({
+      title: 'The card was removed',
+      detail:
+        'The card left the reader while in use. Nothing was lost: put the card back and the upgrade continues where it was.',
+    }),
+    'card-changed': () => ({
+      title: 'A different card was inserted',
+      detail: 'The card in the reader is not the card the work started with.',
+    }),
+    'no-reader': () => ({
+      title: 'No card reader',
+      detail: 'No card reader is connected to this computer.',
+    }),
+    'pcscd-not-running': () => ({
+      title: 'The card reader service is not running',
+      detail: 'The card reader service (pcscd) is not running on this computer.',
+    }),
+    'pcsclite-missing': () => ({
+      title: 'Card reader support is missing',
+      detail: 'The PC/SC library (pcsc-lite) or the pcsclite module is not installed.',
+    }),
+    'access-denied': () => ({
+      title: 'Access to the card reader was denied',
+      detail: 'This session (for example over SSH) may not use the card reader.',
+    }),
+    'reader-busy': () => ({
+      title: 'Another program uses the card',
+      detail: 'Another program holds the card right now.',
+    }),
+    'not-a-piv-card': () => ({
+      title: 'Unknown card',
+      detail: 'The card in the reader is not a SITHS card (it has no PIV application).',
+    }),
+    'no-login-credential': () => ({
+      title: 'The card cannot log in',
+      detail: 'The card holds no valid certificate the upgrade service accepts for login.',
+    }),
+    'management-key-rejected': () => ({
+      title: 'The card could not be unlocked for writing',
+      detail: 'The card refused the management key. The card is unchanged.',
+    }),
+    'card-full': () => ({
+      title: 'The card is full',
+      detail: 'There is no room for more keys or certificates on the card.',
+    }),
+    'card-error': ({statusWord}) => ({
+      title: 'The card answered with an error',
+      detail:
+        statusWord === undefined
+          ? 'The card answered with an error this program does not know.'
+          : `The card answered with error code ${statusWord}.`,
+    }),
+    'service-unreachable': () => ({
+      title: 'The upgrade service cannot be reached',
+      detail: 'Could not reach the upgrade service. The card is in a safe state.',
+    }),
+    'service-tls': () => ({
+      title: 'The upgrade service could not be verified',
+      detail:
+        "The service's certificate does not match the configured CA. The connection was stopped for safety.",
+    }),
+    'service-refused': ({reason}) => ({
+      title: 'The upgrade service refused',
+      detail: `The service refused the request (reason: ${reason}).`,
+    }),
+    'service-error': ({status}) => ({
+      title: 'The upgrade service failed',
+      detail: `The service answered with an error (${status}) even after several tries. The card is in a safe state.`,
+    }),
+    'answer-rejected': ({check}) => ({
+      title: "The service's answer was not accepted",
+      detail: `The answer failed the check: ${en.answerChecks[check]}. Nothing was written to the card.`,
+    }),
+    cancelled: () => ({
+      title: 'Cancelled',
+      detail: 'The work was stopped in a safe state.',
+    }),
+    internal: () => ({
+      title: 'Internal error',
+      detail: 'An unexpected error occurred in the program. The support log holds the details.',
+    }),
+  },
+  answerChecks: {
+    chain: 'the certificate does not chain to the trusted issuer',
+    'public-key': "the certificate's key is not the card's",
+    subject: 'the certificate is not for the logged-in person',
+    validity: "the certificate's validity is not sensible",
+    plan: 'the plan does not fit this card',
+  },
+  wayForward: {
+    retry: 'Try again (press r).',
+    'enter-pin-again': 'Enter the code again.',
+    'unblock-with-puk': 'Choose Unblock PIN with PUK in the menu, or run siths-upgrade pin unblock.',
+    'contact-issuer': 'Contact your local card issuer for a new PUK or a new card.',
+    'reinsert-card': 'Put the card back in the reader; the work continues by itself.',
+    'insert-original-card': 'Insert the card you started with and press r.',
+    'connect-reader': 'Connect a card reader and press r.',
+    'start-pcscd': 'Start the card reader service (sudo systemctl start pcscd) and press r.',
+    'install-pcsclite': 'Ask IT to install pcsc-lite (the pcscd and libpcsclite1 packages).',
+    'allow-reader-access':
+      'Ask IT to allow the card reader in this session (a polkit rule for pcscd), or run the program locally.',
+    'close-other-program': 'Close the other program that uses the card and press r.',
+    'check-network': 'Check the network connection and press r.',
+    'contact-support': 'Contact IT support and attach the support log.',
+    'run-again': 'Run the program again when you want to continue; the upgrade continues where it stopped.',
+  },
+  errorScreen: {
+    heading: 'It did not go all the way',
+    wayForward: 'The way forward:',
+    safe: 'The card always keeps at least one working certificate.',
+  },
+  warnings: {
+    'card-already-upgraded': () => 'The card is already upgraded: only checks and completion remain.',
+    'resuming-upgrade': () => 'An interrupted upgrade was found and is being finished.',
+    'service-retrying': ({attempt, delayMs}) =>
+      `The service does not answer; try ${attempt} in ${Math.ceil(delayMs / 1000)} s ...`,
+    'last-try-not-confirmed': () => 'First confirm that you want to use the last try (Enter).',
+    'not-now': () => 'That is not possible right now.',
+  },
+  cli: {
+    help: {
+      main: `siths-upgrade - upgrade the certificates on your SITHS card
+
+Usage:
+  siths-upgrade [flags]                 full screen: the ten steps (default)
+  siths-upgrade --demo                  demo: virtual card, local service with a demo CA (npm start)
+  siths-upgrade status [--json]         show the card's status
+  siths-upgrade test                    test the e-id (the card signs, the signature is checked)
+  siths-upgrade pin change|unblock      change the PIN, or unblock it with the PUK
+  siths-upgrade config [list|get|set|unset]  settings
+  siths-upgrade serve --config <file>   run the reference service (serve --init <dir> makes one)
+  siths-upgrade simulate                a virtual card behind a vpcd reader
+
+Flags:
+${commonFlags}
+  --demo               the demo mode above
+  -v, --version        show the version
+
+Without --service and without a configured service, the demo runs.
+PINs and PUKs are never taken from arguments or the environment; the program asks for them.
+Environment: LANG picks the language, NO_COLOR turns colours off, TERM=dumb or --plain gives plain lines.
+
+${exitCodes}`,
+      status: `siths-upgrade status [--json] [flags]
+
+Reads the card and shows the holder, HSA-id, card number, the certificates and their validity, and
+whether the card is already upgraded. Needs no PIN and no service.
+  --json               write the status as JSON
+
+${commonFlags}
+
+${exitCodes}`,
+      test: `siths-upgrade test [flags]
+
+Tests the e-id: asks for the PIN, has the card sign a random challenge and checks the signature
+with the card's certificate and against the trusted issuer.
+
+${commonFlags}
+
+${exitCodes}`,
+      pin: `siths-upgrade pin change|unblock [flags]
+
+  change     change the PIN: the current one, then the new one twice
+  unblock    unblock a blocked PIN with the PUK and choose a new PIN
+The codes are read from the terminal (hidden) or, without a terminal, one a line from standard input.
+
+${commonFlags}
+
+${exitCodes}`,
+      config: `siths-upgrade config [list | get <key> | set <key> <value> | unset <key>]
+
+Keys:
+  service      the upgrade service's address (https://...)
+  service-ca   path to the service's CA certificate (PEM)
+  lang         sv or en
+  reader       preferred card reader (part of the name is enough)
+Flags on the command line override the settings.
+
+${exitCodes}`,
+      serve: `siths-upgrade serve --config <file> | --init <dir>
+
+  --config <file>      run the reference service with this configuration
+  --init <dir>         write a demo configuration (CA, TLS, directory, terms) to the directory
+Stop it with Ctrl+C.
+
+${exitCodes}`,
+      simulate: `siths-upgrade simulate [--state <file>] [--vpcd <host:port>]
+
+Puts a virtual SITHS card (PIV) behind a vpcd reader, so every PC/SC program sees it.
+  --state <file>       the card's state (made with an old certificate when the file is missing)
+  --vpcd <host:port>   the vpcd reader's address (default 127.0.0.1:35963)
+Stop it with Ctrl+C.
+
+${exitCodes}`,
+    },
+    unknownCommand: (command) => `Unknown command: ${command}`,
+    badArguments: (detail) => `Bad arguments: ${detail}`,
+    seeHelp: 'See siths-upgrade --help.',
+    pinPrompt: (prompt) => `${prompt}: `,
+    pinNotFromArguments: 'PINs and PUKs are never taken from arguments or the environment.',
+    noTerminalForPin: 'No code on standard input.',
+    configKeys: 'Keys: service, service-ca, lang, reader',
+    configUnknownKey: (key) => `Unknown setting: ${key}`,
+    configSet: (key, value) => `${key} = ${value}`,
+    configUnset: (key) => `${key} removed`,
+    configFile: (path) => `Settings file: ${path}`,
+    notSet: '(not set)',
+    interrupted: 'Interrupted.',
+    fatal: (detail) => `Error: ${detail}`,
+    demoReady: (url) => `The demo service listens on ${url}`,
+    serviceListening: (url) => `The reference service listens on ${url}`,
+    simulating: (reader) => `The virtual card is in the reader ${reader}`,
+    stopWith: 'Stop with Ctrl+C.',
+    supportLog: (path) => `Support log: ${path}`,
+    noServiceConfigured:
+      'No upgrade service is configured: give --service and --service-ca or siths-upgrade config set service ...',
+  },
+  formatDuration,
+  formatDate,
+};

@@ -1,0 +1,66 @@
+import {useInput} from 'ink';
+import {useEffect, useRef, useState} from 'react';
+import {
+  initialPinInputState,
+  MAX_PIN_LENGTH,
+  pinInputReducer,
+  type PinInputAction,
+  type PinInputState,
+} from './use-pin-input-state.js';
+
+export interface UsePinInputProps {
+  readonly isDisabled?: boolean;
+  /**
+   * Called on Enter with the digits as ASCII bytes. The callee owns the buffer (the engine zeroes it); the
+   * field's own copy is zeroed at once.
+   */
+  readonly onSubmit: (pin: Uint8Array) => void;
+}
+
+/**
+ * Keys to PIN-field actions. The digits live only in a byte buffer held by a ref, never in React state or a
+ * string the program keeps: Enter hands a copy to `onSubmit` and zeroes the buffer, and so does unmounting.
+ */
+export function usePinInput({isDisabled = false, onSubmit}: UsePinInputProps): PinInputState {
+  const buffer = useRef(new Uint8Array(MAX_PIN_LENGTH));
+  const current = useRef(initialPinInputState);
+  const [state, setState] = useState(initialPinInputState);
+  useEffect(() => {
+    const digits = buffer.current;
+    return () => {
+      digits.fill(0);
+    };
+  }, []);
+
+  const apply = (action: PinInputAction): PinInputState => {
+    const next = pinInputReducer(current.current, action);
+    current.current = next;
+    setState(next);
+    return next;
+  };
+
+  useInput(
+    (input, key) => {
+      if (key.return) {
+        const pin = buffer.current.slice(0, current.current.length);
+        buffer.current.fill(0);
+        apply({type: 'cleared'});
+        onSubmit(pin);
+        return;
+      }
+      if (key.backspace || key.delete) {
+        const {length} = apply({type: 'erased'});
+        buffer.current[length] = 0;
+        return;
+      }
+      if (key.ctrl || key.meta || key.escape || key.tab || input.length === 0) return;
+      for (const character of input) {
+        const before = current.current.length;
+        const isDigit = character >= '0' && character <= '9';
+        if (apply({type: 'typed', isDigit}).length > before) buffer.current[before] = character.charCodeAt(0);
+      }
+    },
+    {isActive: !isDisabled},
+  );
+  return state;
+}
