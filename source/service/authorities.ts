@@ -1,7 +1,9 @@
 import {X509Certificate, type KeyObject} from 'node:crypto';
 import type {Identity} from '../protocol/common.js';
 import type {AuthoritySettings, ServiceSettings} from './config.js';
-import type {CertificateFacts} from './certificate-facts.js';
+import {verifyChain, type CertificateDetails} from '../pki/certificate.js';
+import {PkiError} from '../pki/errors.js';
+import {sha256Hex, type CertificateFacts} from './certificate-facts.js';
 import {RefusalError, ServiceSetupError} from './errors.js';
 
 /** A configured CA with its parsed certificate. */
@@ -81,39 +83,36 @@ export class Authorities {
   }
 
   /**
-   * Checks a login certificate: it chains through our authorities to a login trust anchor, with valid
-   * signatures and CA flags, and every certificate of the path is valid at `at`. Returns the direct issuer.
-   * Throws RefusalError 'certificate-untrusted', 'certificate-expired' or 'certificate-not-yet-valid'.
+   * Checks a login certificate with source/pki verifyChain: it chains through our authorities to a login trust
+   * anchor, with valid signatures and CA constraints, every certificate of the path valid at `at`. Returns the
+   * authority that issued it.
+   * Throws RefusalError 'certificate-untrusted', 'certificate-expired', 'certificate-not-yet-valid'.
    */
   verifyLoginCertificate(facts: CertificateFacts, at: Date): Authority {
-    const issuer = this.issuerOf(facts.x509);
-    if (!issuer)
-      throw new RefusalError('certificate-untrusted', 'the certificate was not issued by a trusted CA');
-    const path = [facts.x509, ...this.chainOf(issuer.id).map((authority) => authority.x509)];
-    const anchorIndex = this.chainOf(issuer.id).findIndex((authority) =>
-      this.#loginAnchors.has(authority.id),
-    );
-    if (anchorIndex < 0) {
-      throw new RefusalError(
-        'certificate-untrusted',
-        'the certificate does not chain to a login trust anchor',
+    const anchors = this.#all.filter((authority) => this.#loginAnchors.has(authority.id));
+    let path: CertificateDetails[];
+    try {
+      path = verifyChain(
+        facts.der,
+        this.#all.map((authority) => authority.certificate),
+        anchors.map((authority) => authority.certificate),
+        {date: at},
       );
+    } catch (error) {
+      if (!(error instanceof PkiError)) throw error;
+      const code =
+        error.code === 'certificate-expired' || error.code === 'certificate-not-yet-valid'
+          ? error.code
+          : 'certificate-untrusted';
+      throw new RefusalError(code, error.message, {cause: error});
     }
-    for (const certificate of path.slice(0, anchorIndex + 2)) {
-      if (new Date(certificate.validTo).getTime() < at.getTime()) {
-        throw new RefusalError(
-          'certificate-expired',
-          `expired ${certificate.validTo}: ${oneLine(certificate)}`,
-        );
-      }
-      if (new Date(certificate.validFrom).getTime() > at.getTime()) {
-        throw new RefusalError(
-          'certificate-not-yet-valid',
-          `valid from ${certificate.validFrom}: ${oneLine(certificate)}`,
-        );
-      }
-    }
+    const issuer = path.length > 1 ? this.#byFingerprint(path[1]!.fingerprint) : undefined;
+    if (!issuer) throw new RefusalError('certificate-untrusted', 'a trust anchor itself cannot log in');
     return issuer;
+  }
+
+  #byFingerprint(fingerprint: string): Authority | undefined {
+    return this.#all.find((authority) => sha256Hex(authority.certificate) === fingerprint);
   }
 }
 
@@ -132,8 +131,4 @@ function toAuthority(settings: AuthoritySettings): Authority {
 
 function isSelfSigned(certificate: X509Certificate): boolean {
   return certificate.checkIssued(certificate) && certificate.verify(certificate.publicKey);
-}
-
-function oneLine(certificate: X509Certificate): string {
-  return certificate.subject.split('\n').reverse().join(', ');
 }

@@ -172,7 +172,8 @@ function removedCertificate(
       hsaId: person.hsaId,
       cardNumber: session.card.number,
       identity: holder.identity,
-      purpose: facts.purpose,
+      // A certificate whose usages say nothing cannot log in: count it as a signature certificate.
+      purpose: facts.purpose ?? 'signature',
       origin: 'previous',
       itemId: undefined,
       publicKeyHash: facts.publicKeyHash,

@@ -15,6 +15,7 @@ import {
   type PlanSlot,
   type Purpose,
 } from '../protocol/common.js';
+import {isHsaId, isPersonnummer} from '../pki/identity.js';
 import {ServiceSetupError} from './errors.js';
 
 /** A CA the service knows: a trust anchor, an issuer of new certificates, or the CA of the cards' old ones. */
@@ -216,17 +217,25 @@ export async function loadServiceSettings(configPath: string): Promise<ServiceSe
   };
 }
 
-/** Parses a directory file: {"persons": [{hsaId, personnummer, givenName, surname, organisation, cards}]}. */
+/**
+ * Parses a directory file: {"persons": [{hsaId, personnummer, givenName, surname, organisation, cards: [{number,
+ * status}]}]}. HSA-ids and personnummer are checked (source/pki/identity.ts); HSA-ids and card numbers are unique.
+ */
 export function parseDirectory(json: unknown, source: string): DirectoryPerson[] {
   const seenCards = new Set<string>();
   const seenPersons = new Set<string>();
   return new Reader(json, source).array('persons').map((person) => {
-    const hsaId = person.string('hsaId', /^SE\d{10}-[0-9A-Za-z]{1,31}$/);
+    const hsaId = person.string('hsaId');
+    if (!isHsaId(hsaId)) person.fail('hsaId', 'is not an HSA-id (SE, ten digits, -, letters or digits)');
     if (seenPersons.has(hsaId)) person.fail('hsaId', `appears twice: ${hsaId}`);
     seenPersons.add(hsaId);
+    const personnummer = person.string('personnummer');
+    if (!/^\d{12}$/.test(personnummer) || !isPersonnummer(personnummer)) {
+      person.fail('personnummer', 'is not a valid personnummer (twelve digits, Luhn check digit)');
+    }
     return {
       hsaId,
-      personnummer: person.string('personnummer', /^\d{12}$/),
+      personnummer,
       givenName: person.string('givenName'),
       surname: person.string('surname'),
       organisation: person.string('organisation'),

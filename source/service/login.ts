@@ -181,7 +181,8 @@ export class Login {
     }
     const holder = directory.card(cardNumber);
     if (!holder) throw new RefusalError('card-unknown', `card ${cardNumber} is not in the directory`);
-    if (holder.person.hsaId !== person.hsaId || (known && known.cardNumber !== cardNumber)) {
+    const boundCard = known?.cardNumber ?? facts.cardNumber;
+    if (holder.person.hsaId !== person.hsaId || (boundCard !== undefined && boundCard !== cardNumber)) {
       throw new RefusalError(
         'card-mismatch',
         `card ${cardNumber} does not belong to the certificate's holder`,

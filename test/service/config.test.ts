@@ -91,7 +91,7 @@ describe('loadServiceSettings', () => {
 });
 
 describe('parseDirectory', () => {
-  it('refuses a card listed twice and a malformed HSA-id', () => {
+  it('refuses a card listed twice, a malformed HSA-id and a personnummer with a wrong check digit', () => {
     const person = (hsaId: string, card: string) => ({
       hsaId,
       personnummer: '191212121212',
@@ -104,8 +104,10 @@ describe('parseDirectory', () => {
       parseDirectory({persons: [person('SE2321000016-1', '1'), person('SE2321000016-2', '1')]}, 'd'),
     ).toThrow(/appears twice/);
     expect(() => parseDirectory({persons: [person('2321000016-1', '1')]}, 'd')).toThrow(
-      /hsaId: does not match/,
+      /hsaId: is not an HSA-id/,
     );
+    const wrongCheckDigit = {...person('SE2321000016-3', '3'), personnummer: '191212121213'};
+    expect(() => parseDirectory({persons: [wrongCheckDigit]}, 'd')).toThrow(/personnummer: is not a valid/);
     expect(() => parseTerms({versions: []}, 't')).toThrow(/empty/);
   });
 });

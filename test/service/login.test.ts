@@ -240,6 +240,23 @@ describe('Login', () => {
     });
   });
 
+  it('refuses a certificate naming one card presented with another card of the same person', async () => {
+    const persons = fixture.settings.persons.map((person) =>
+      person.hsaId === anna.person.hsaId
+        ? {...person, cards: [...person.cards, {number: '9752270000000099', status: 'received' as const}]}
+        : person,
+    );
+    const {call, storePath} = await start({settings: {persons}});
+    await expectRefusedWithoutWriting(
+      storePath,
+      () =>
+        call('POST', '/v1/login/challenge', {
+          body: {certificate: base64(anna.authenticationCertificate), cardNumber: '9752270000000099'},
+        }),
+      {status: 403, error: 'card-mismatch'},
+    );
+  });
+
   it('locks a certificate out after repeated failed signatures, and says when to retry', async () => {
     const limits = {...fixture.settings.limits, loginFailuresPerCertificate: 3};
     const {call, storePath} = await start({settings: {limits}});

@@ -34,7 +34,8 @@ export function registerLoginRoutes(app: FastifyInstance, context: ServiceContex
         description:
           'Checks that the certificate chains to a trusted CA, is valid now and not revoked, is an authentication ' +
           'certificate, and that its subject serialNumber (HSA-id or personnummer) names the directory person who ' +
-          'holds `cardNumber` (a certificate this service issued must also have been issued for that card). Returns ' +
+          'holds `cardNumber`; a certificate naming a card number (subjectAltName hardwareModuleName) or issued ' +
+          'by this service must be for that card. Returns ' +
           'a single-use challenge, valid two minutes: the card signs SHA-256 over `toBeSigned` with its ' +
           'authentication key. Challenges are limited per client address and a certificate is locked out for a ' +
           'while after repeated failed signatures (429 too-many-attempts). Refusals: certificate-malformed, ' +
