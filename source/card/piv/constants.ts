@@ -97,6 +97,7 @@ export const TAG_IMPORT_RSA_DQ = 0x04;
 export const TAG_IMPORT_RSA_QINV = 0x05;
 export const TAG_IMPORT_EC_PRIVATE = 0x06;
 export const TAG_IMPORT_ED25519_PRIVATE = 0x07;
+export const TAG_IMPORT_X25519_PRIVATE = 0x08;
 /** YubiKey GET METADATA elements. */
 export const TAG_METADATA_ALGORITHM = 0x01;
 export const TAG_METADATA_POLICY = 0x02;
