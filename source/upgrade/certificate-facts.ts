@@ -129,6 +129,10 @@ export function checkIssuedCertificate(
       date: expected.now,
     });
   } catch (error) {
+    const code = (error as {code?: unknown}).code;
+    if (code === 'certificate-expired' || code === 'certificate-not-yet-valid') {
+      reject('validity', 'is not valid now', error);
+    }
     reject('chain', 'does not chain to a configured trust anchor', error);
   }
   if (!publicKeysEqual(facts.publicKey, expected.publicKey))

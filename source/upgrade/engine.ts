@@ -52,6 +52,13 @@ const RETRYABLE: ReadonlySet<EngineError['code']> = new Set([
   'no-reader',
 ]);
 
+/** Service refusals that mean the session is gone: log in again. */
+const SESSION_GONE_REASONS: ReadonlySet<string> = new Set([
+  'session-expired',
+  'session-invalid',
+  'session-missing',
+]);
+
 /** The PIN, held in one buffer while an operation needs it, zeroed when it ends. */
 class PinHolder {
   #pin: Uint8Array | undefined;
@@ -128,14 +135,7 @@ export class UpgradeEngine {
   start(): void {
     if (this.#state.type !== 'idle' || this.#isDisposed) return;
     this.#emit({type: 'started'});
-    this.#run(async () => {
-      this.#readers = await this.#deps.readers.list();
-      this.#stopWatching = this.#deps.readers.watch(
-        (readers) => this.#onReaders(readers),
-        (error) => this.#log('readerWatchFailed', {error}),
-      );
-      await this.#insertedCard();
-    });
+    this.#run(() => this.#cardFlow());
   }
 
   /** Picks the reader when several hold a card. */
@@ -153,7 +153,8 @@ export class UpgradeEngine {
 
   /** Runs an operation; logs in first when it needs the service. */
   chooseOperation(operation: Operation): void {
-    if (!['card-ready', 'menu', 'operation-result', 'done'].includes(this.#state.type)) return this.#notNow();
+    const isOpen = ['card-ready', 'menu', 'operation-result', 'done', 'failed'].includes(this.#state.type);
+    if (!isOpen || this.#card === undefined) return this.#notNow();
     this.#abort = new AbortController();
     this.#run(() => this.#operation(operation));
   }
@@ -257,27 +258,37 @@ export class UpgradeEngine {
       this.#emit({type: 'cancelled'});
       return;
     }
-    if (engineError.code === 'card-removed' || engineError.code === 'card-changed') {
-      void this.#closeCard();
-    }
-    const canRetry = RETRYABLE.has(engineError.code);
+    if (engineError.code === 'card-removed' || engineError.code === 'card-changed') void this.#closeCard();
+    const isSessionGone =
+      engineError.code === 'service-refused' && SESSION_GONE_REASONS.has(engineError.reason);
+    if (isSessionGone) this.#session = undefined;
+    const canRetry = RETRYABLE.has(engineError.code) || isSessionGone;
     this.#retry = canRetry ? this.#retryFlow(flow) : undefined;
     this.#emit({type: 'failed', error: engineError, canRetry});
   }
 
-  /** After a failure: get the card back (same card), then run the same flow again. */
+  /** After a failure: the same card back (re-inserted, reader back), then the same flow again. */
   #retryFlow(flow: () => Promise<void>): () => Promise<void> {
+    const cardNumber = this.#state.card?.cardNumber;
     return async () => {
-      const cardNumber = this.#state.card?.cardNumber;
-      if (this.#card === undefined) {
-        await this.#insertedCard();
-        if (cardNumber !== undefined && this.#state.card?.cardNumber !== cardNumber) {
-          this.#session = undefined;
-          throw new UpgradeError({code: 'card-changed'}, 'a different card was inserted');
-        }
+      await this.#cardFlow();
+      if (cardNumber !== undefined && this.#state.card?.cardNumber !== cardNumber) {
+        throw new UpgradeError({code: 'card-changed'}, 'a different card was inserted');
       }
       await flow();
     };
+  }
+
+  /** Watches the readers (once) and opens the card (when none is open). */
+  async #cardFlow(): Promise<void> {
+    if (this.#stopWatching === undefined) {
+      this.#readers = await this.#deps.readers.list();
+      this.#stopWatching = this.#deps.readers.watch(
+        (readers) => this.#onReaders(readers),
+        (error) => this.#log('readerWatchFailed', {error}),
+      );
+    }
+    if (this.#card === undefined) await this.#insertedCard();
   }
 
   /** Waits for a card in a reader (asking which when several hold one) and reads it. */
@@ -576,12 +587,13 @@ export class UpgradeEngine {
       estimatedRemainingMs: 0,
       isIndeterminate: false,
     } as const;
-    if (this.#state.card?.isUpgraded === true) {
-      // Nothing to install: only the checks and the completion remain.
-      this.#emit({type: 'warningRaised', warning: {code: 'card-already-upgraded'}});
+    const terms = plan.isTermsAccepted ? undefined : await session.terms();
+    if (terms === undefined) {
+      // Accepted before (an interrupted upgrade being finished), or nothing left but checks and completion.
+      const warning = this.#state.card?.isUpgraded === true ? 'card-already-upgraded' : 'resuming-upgrade';
+      this.#emit({type: 'warningRaised', warning: {code: warning}});
       this.#emit({type: 'upgradeStarted', plan: views, progress});
     } else {
-      const terms = await session.terms();
       const language = this.#deps.language;
       this.#emit({
         type: 'termsPresented',

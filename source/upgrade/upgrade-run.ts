@@ -144,7 +144,12 @@ export async function runUpgrade(context: UpgradeRunContext): Promise<readonly C
     card.exclusive(async () => {
       const slots = new Map<number, SlotState>();
       for (const {slot, certificate} of await card.readCertificates()) {
-        slots.set(slot, {certificate: describeCertificate(certificate)});
+        try {
+          slots.set(slot, {certificate: describeCertificate(certificate)});
+        } catch (error) {
+          // Not a certificate we can read: not a credential either.
+          context.log.write({event: 'certificateUnreadable', slot: slotName(slot), error});
+        }
       }
       for (const item of plan.items) {
         slots.set(item.slot, {...slots.get(item.slot), publicKey: await card.readPublicKey(item.slot)});
