@@ -13,11 +13,6 @@ export function decodeDer(bytes: Uint8Array): asn1js.AsnType | undefined {
   return decoded.result;
 }
 
-/** The DER bytes of an ASN.1 value. */
-export function encodeDer(value: {toBER(sizeOnly?: boolean): ArrayBuffer}): Uint8Array {
-  return new Uint8Array(value.toBER(false));
-}
-
 /**
  * An X.509 Time (RFC 5280 4.1.2.5): UTCTime for 1950 through 2049, GeneralizedTime otherwise, both to the whole
  * second (fractions are not allowed).
