@@ -110,10 +110,12 @@ export function keyIdentifier(spki: Uint8Array): Uint8Array {
   return new Uint8Array(createHash('sha1').update(info.subjectPublicKey.valueBlock.valueHexView).digest());
 }
 
+/** subjectKeyIdentifier, not critical (RFC 5280 4.2.1.2). */
 export function subjectKeyIdentifierExtension(identifier: Uint8Array): pkijs.Extension {
   return extension(OID_SUBJECT_KEY_IDENTIFIER, false, new asn1js.OctetString({valueHex: identifier}));
 }
 
+/** authorityKeyIdentifier with the keyIdentifier only, not critical (RFC 5280 4.2.1.1). */
 export function authorityKeyIdentifierExtension(identifier: Uint8Array): pkijs.Extension {
   const value = new pkijs.AuthorityKeyIdentifier({
     keyIdentifier: new asn1js.OctetString({valueHex: identifier}),
@@ -133,6 +135,7 @@ export function crlDistributionPointExtension(url: URL): pkijs.Extension {
   );
 }
 
+/** authorityInfoAccess with the OCSP and caIssuers URLs given, not critical. */
 export function authorityInfoAccessExtension(access: AuthorityInfoAccess): pkijs.Extension {
   const descriptions = [
     ...(access.ocsp ? [{method: OID_ACCESS_OCSP, url: access.ocsp}] : []),
@@ -151,6 +154,7 @@ export function authorityInfoAccessExtension(access: AuthorityInfoAccess): pkijs
   );
 }
 
+/** certificatePolicies with the policy OIDs, no qualifiers, not critical. */
 export function certificatePoliciesExtension(policies: readonly string[]): pkijs.Extension {
   const value = new pkijs.CertificatePolicies({
     certificatePolicies: policies.map((policy) => new pkijs.PolicyInformation({policyIdentifier: policy})),

@@ -35,6 +35,7 @@ export function parseHsaId(text: string): HsaId {
   return {value: text, organisationNumber: match[1]!, suffix: match[2]!};
 }
 
+/** Whether `text` is an HSA-id (see parseHsaId). */
 export function isHsaId(text: string): boolean {
   return HSA_ID.test(text) && text.length <= HSA_ID_MAX_LENGTH;
 }
@@ -84,6 +85,7 @@ export function parsePersonnummer(text: string): Personnummer {
   };
 }
 
+/** Whether `text` is a valid personnummer or samordningsnummer (see parsePersonnummer). */
 export function isPersonnummer(text: string): boolean {
   try {
     parsePersonnummer(text);
