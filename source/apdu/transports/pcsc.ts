@@ -128,7 +128,10 @@ export class PcscReaders {
     return transport;
   }
 
-  /** Stops watching and releases the PC/SC context. Transports stay usable; close them on their own. */
+  /**
+   * Stops watching and releases the PC/SC context; until then pcsclite's threads keep the process alive. Transports
+   * stay usable (their ATR no longer follows the reader); close them on their own.
+   */
   close(): void {
     this.#isClosed = true;
     clearTimeout(this.#retryTimer);
