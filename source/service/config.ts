@@ -124,8 +124,12 @@ export const DEFAULT_LIMITS: ServiceSettings['limits'] = {
 
 /**
  * Reads a service config file (JSON) and every file it names (paths relative to the config file): TLS
- * certificate and key, authorities and their keys, directory, terms, management-key secrets.
- * The file's format is the `ConfigFile` shape below; `createDemoSetup` writes a complete example.
+ * certificate and key, authorities and their keys, directory, terms, management-key secrets. The keys:
+ * listen {host, port}; publicUrl (optional); tls {certificate, privateKey, caCertificate}; store; directory;
+ * terms; authorities [{id, certificate, privateKey?}]; root; loginTrustAnchors [ids]; issuers {hsa-id,
+ * personnummer}; plan (optional, DEFAULT_PLAN); certificateValidityDays, crlValidityDays, sessionMinutes
+ * (optional); managementKeys {masterSecret, fixed? {cardNumber: file}} (files of hex); limits (optional,
+ * DEFAULT_LIMITS). `createDemoSetup` writes a complete example.
  *
  * Throws ServiceSetupError 'config-unreadable' (a file cannot be read) or 'config-invalid' (wrong shape or
  * values, naming the JSON path), 'authority-invalid' (a certificate or key that does not parse or match).

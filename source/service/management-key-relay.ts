@@ -12,6 +12,7 @@ const CIPHERS: Readonly<Record<ManagementKeyAlgorithm, {name: string; blockBytes
 const RELAY_LIFETIME_MS = 2 * 60 * 1000;
 
 interface PendingRelay {
+  readonly algorithm: ManagementKeyAlgorithm;
   readonly sessionId: string;
   readonly cardNumber: string;
   readonly expectedResponse: Uint8Array;
@@ -60,6 +61,7 @@ export class ManagementKeyRelay {
       const relayId = randomUUID();
       this.#pending.set(relayId, {
         ...party,
+        algorithm,
         expectedResponse: ecb(cipher.name, key, challenge, 'encrypt'),
         expiresAt,
       });
@@ -72,9 +74,10 @@ export class ManagementKeyRelay {
   /**
    * Checks the card's answer E(K, Rh) for a relay of this session and card (once: the relay is then gone).
    * Throws RefusalError 'relay-unknown' (no such relay for this session and card, used, or expired) or
-   * 'relay-response-mismatch' (the card does not hold the key the service expects for this card).
+   * 'relay-response-mismatch' (the card does not hold the key the service expects for this card). Returns the
+   * algorithm of the authenticated key.
    */
-  checkResponse(party: RelayParty, relayId: string, response: Uint8Array): void {
+  checkResponse(party: RelayParty, relayId: string, response: Uint8Array): ManagementKeyAlgorithm {
     this.#prune();
     const pending = this.#pending.get(relayId);
     if (!pending || pending.sessionId !== party.sessionId || pending.cardNumber !== party.cardNumber) {
@@ -91,6 +94,7 @@ export class ManagementKeyRelay {
         "the card's answer does not match this card's management key",
       );
     }
+    return pending.algorithm;
   }
 
   #prune(): void {

@@ -35,6 +35,7 @@ export interface RunningService {
 export async function startService(options: StartServiceOptions): Promise<RunningService> {
   const {config} = options;
   const db = openStore(options.store ?? config.store);
+  let app: Awaited<ReturnType<typeof buildApp>> | undefined;
   try {
     let publicUrl = config.publicUrl ?? '';
     const context: ServiceContext = {
@@ -46,7 +47,7 @@ export async function startService(options: StartServiceOptions): Promise<Runnin
       writes: new WriteQueue(),
       publicUrl: () => publicUrl,
     };
-    const app = await buildApp(context, {
+    app = await buildApp(context, {
       key: config.tls.privateKey.export({type: 'pkcs8', format: 'pem'}).toString(),
       cert: config.tls.certificateChain,
     });
@@ -55,16 +56,18 @@ export async function startService(options: StartServiceOptions): Promise<Runnin
     const url = `https://${urlHost(listen.host)}:${(app.server.address() as AddressInfo).port}`;
     publicUrl ||= url;
     for (const authority of context.authorities.signing()) await currentCrl(context, authority.id);
+    const listening = app;
     let closing: Promise<void> | undefined;
     return {
       url,
       caCertificate: config.tls.caCertificate,
       close: () =>
-        (closing ??= app.close().then(() => {
+        (closing ??= listening.close().then(() => {
           db.close();
         })),
     };
   } catch (error) {
+    await app?.close();
     if (db.open) db.close();
     throw error;
   }

@@ -1,5 +1,5 @@
 import {generateKeyPairSync, X509Certificate} from 'node:crypto';
-import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
+import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {
   base64,
   certificateRequest,
@@ -16,22 +16,23 @@ import {
 
 describe('issueCertificate', () => {
   let fixture: DemoFixture;
+  /** One service for the tests; each uses the people it needs, and checks only what it changes. */
   let harness: Awaited<ReturnType<typeof startTestService>>;
   let anna: StandInCard;
   beforeAll(async () => {
     fixture = await createDemoFixture({keyAlgorithm: 'ecc-p256'});
+    harness = await startTestService(fixture);
     anna = await StandInCard.create(fixture, demoPerson('Anna'));
   });
-  afterEach(async () => {
+  afterAll(async () => {
     await harness?.close();
+    await fixture?.cleanup();
   });
-  afterAll(() => fixture?.cleanup());
 
   const issue = async (token: string, itemId: string, request: Uint8Array) =>
     harness.call('POST', '/v1/certificates', {token, body: {itemId, request: base64(request)}});
 
   it('takes the subject from the directory, never from the request', async () => {
-    harness = await startTestService(fixture);
     const token = await logInReady(harness.call, anna);
     const request = await certificateRequest(generateCardKey('ecc-p256'), [
       {type: 'organizationName', value: 'Evil Corp'},
@@ -54,22 +55,26 @@ describe('issueCertificate', () => {
   });
 
   it('returns the same certificate for the same key after a restart of the service', async () => {
-    harness = await startTestService(fixture);
-    const token = await logInReady(harness.call, anna);
-    const request = await certificateRequest(generateCardKey('ecc-p256'));
-    const first = await issue(token, 'personnummer-signature', request);
-    await harness.close();
-    harness = await startTestService(fixture, {storePath: harness.storePath});
-    const again = await issue(await logIn(harness.call, anna), 'personnummer-signature', request);
-    expect(again.status).toBe(200);
-    expect(again.body.certificate.serial).toBe(first.body.certificate.serial);
+    let own = await startTestService(fixture);
+    try {
+      const token = await logInReady(own.call, anna);
+      const request = base64(await certificateRequest(generateCardKey('ecc-p256')));
+      const body = {itemId: 'personnummer-signature', request};
+      const first = await own.call('POST', '/v1/certificates', {token, body});
+      await own.close();
+      own = await startTestService(fixture, {storePath: own.storePath});
+      const again = await own.call('POST', '/v1/certificates', {token: await logIn(own.call, anna), body});
+      expect(again.status).toBe(200);
+      expect(again.body.certificate.serial).toBe(first.body.certificate.serial);
+    } finally {
+      await own.close();
+    }
   });
 
   it.each([
     ['Cecilia', 'ordered'],
     ['Eva', 'suspended'],
   ])('refuses the upgrade of a card that is not "received" (%s, %s) and writes nothing', async (name) => {
-    harness = await startTestService(fixture);
     const card = await StandInCard.create(fixture, demoPerson(name));
     const token = await logIn(harness.call, card);
     const {call, storePath} = harness;
@@ -93,8 +98,7 @@ describe('issueCertificate', () => {
   });
 
   it('refuses issuance before the current terms are accepted', async () => {
-    harness = await startTestService(fixture);
-    const token = await logIn(harness.call, anna);
+    const token = await logIn(harness.call, await StandInCard.create(fixture, demoPerson('Daniel')));
     const request = await certificateRequest(generateCardKey('ecc-p256'));
     await expectRefusedWithoutWriting(
       harness.storePath,
@@ -112,7 +116,6 @@ describe('issueCertificate', () => {
   });
 
   it('refuses a request for another person and writes nothing', async () => {
-    harness = await startTestService(fixture);
     const token = await logInReady(harness.call, anna);
     const bo = demoPerson('Bo');
     for (const [itemId, serialNumber] of [
@@ -131,7 +134,6 @@ describe('issueCertificate', () => {
   });
 
   it('refuses a key used before: the old login key, another item, another card', async () => {
-    harness = await startTestService(fixture);
     const token = await logInReady(harness.call, anna);
     const {storePath} = harness;
     const reused = {status: 409, error: 'key-reused'};
@@ -158,7 +160,6 @@ describe('issueCertificate', () => {
   });
 
   it('refuses a key of another algorithm or size than the plan item asks for', async () => {
-    harness = await startTestService(fixture);
     const token = await logInReady(harness.call, anna);
     const p384 = generateKeyPairSync('ec', {namedCurve: 'P-384'}).privateKey;
     const rsa = generateCardKey('rsa-2048');
@@ -176,7 +177,6 @@ describe('issueCertificate', () => {
   });
 
   it('refuses a request whose signature does not prove possession, a malformed one, and an unknown item', async () => {
-    harness = await startTestService(fixture);
     const token = await logInReady(harness.call, anna);
     const request = await certificateRequest(generateCardKey('ecc-p256'));
     const forged = new Uint8Array(request);

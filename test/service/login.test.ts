@@ -23,6 +23,8 @@ const DAY_MS = 86_400_000;
 describe('Login', () => {
   let fixture: DemoFixture;
   let anna: StandInCard;
+  /** The service of the tests that need no clock or settings of their own (generous limits: they add up). */
+  let shared: Awaited<ReturnType<typeof startTestService>>;
   const running: {close(): Promise<void>}[] = [];
   const start = async (options: Parameters<typeof startTestService>[1] = {}) => {
     const harness = await startTestService(fixture, options);
@@ -32,11 +34,17 @@ describe('Login', () => {
   beforeAll(async () => {
     fixture = await createDemoFixture();
     anna = await StandInCard.create(fixture, demoPerson('Anna'), {keyAlgorithm: 'rsa-2048'});
+    shared = await startTestService(fixture, {
+      settings: {limits: {...fixture.settings.limits, loginChallengesPerMinute: 1000}},
+    });
   });
   afterEach(async () => {
     for (const harness of running.splice(0)) await harness.close();
   });
-  afterAll(() => fixture?.cleanup());
+  afterAll(async () => {
+    await shared?.close();
+    await fixture?.cleanup();
+  });
 
   const challenge = (
     call: Awaited<ReturnType<typeof start>>['call'],
@@ -48,7 +56,7 @@ describe('Login', () => {
     });
 
   it('asks the card to sign the prefix and 32 fresh bytes, and opens a session bound to the card', async () => {
-    const {call} = await start();
+    const {call} = shared;
     const first = await challenge(call, anna);
     const second = await challenge(call, anna);
     const toBeSigned = Buffer.from(first.body.toBeSigned, 'base64');
@@ -66,13 +74,13 @@ describe('Login', () => {
   });
 
   it('logs in with an ECDSA P-256 card key', async () => {
-    const {call} = await start();
+    const {call} = shared;
     const card = await StandInCard.create(fixture, demoPerson('Bo'));
     await expect(logIn(call, card)).resolves.toMatch(/^[A-Za-z0-9_-]{40,}$/);
   });
 
   it('refuses a forged signature with 401 and writes nothing', async () => {
-    const {call, storePath} = await start();
+    const {call, storePath} = shared;
     const open = await challenge(call, anna);
     const forger = generateCardKey('rsa-2048');
     const forged = anna.signLogin(Buffer.from(open.body.toBeSigned, 'base64'), forger);
@@ -85,7 +93,7 @@ describe('Login', () => {
   });
 
   it('refuses a signature over other bytes than the challenge', async () => {
-    const {call, storePath} = await start();
+    const {call, storePath} = shared;
     const open = await challenge(call, anna);
     const signature = anna.signLogin(Buffer.from('siths-upgrade/v1 login\nsomething else'));
     await expectRefusedWithoutWriting(
@@ -97,7 +105,7 @@ describe('Login', () => {
   });
 
   it('refuses a replayed login signature, and a forged one uses the challenge up', async () => {
-    const {call, storePath} = await start();
+    const {call, storePath} = shared;
     const open = await challenge(call, anna);
     const body = {
       challengeId: open.body.challengeId,
@@ -139,7 +147,7 @@ describe('Login', () => {
   });
 
   it('refuses an expired login certificate', async () => {
-    const {call, storePath} = await start();
+    const {call, storePath} = shared;
     const expired = await StandInCard.create(fixture, demoPerson('Anna'), {
       notBefore: new Date(Date.now() - 10 * DAY_MS),
       notAfter: new Date(Date.now() - DAY_MS),
@@ -161,11 +169,10 @@ describe('Login', () => {
   });
 
   it('refuses a revoked login certificate', async () => {
-    const {call, storePath} = await start();
+    const {call, storePath} = shared;
     const card = await StandInCard.create(fixture, demoPerson('Bo'));
     const token = await logIn(call, card);
-    const certificates = await call('GET', '/v1/certificates', {token});
-    const serial = certificates.body.certificates[0].serial;
+    const serial = (await call('GET', '/v1/session', {token})).body.certificateSerial;
     const revoked = await call('POST', `/v1/certificates/${serial}/revocation`, {
       token,
       body: {reason: 'key-compromise'},
@@ -178,7 +185,7 @@ describe('Login', () => {
   });
 
   it('refuses a certificate no trusted CA issued', async () => {
-    const {call, storePath} = await start();
+    const {call, storePath} = shared;
     const {privateKey} = generateKeyPairSync('ec', {namedCurve: 'P-256'});
     const selfSigned = await issueCertificate({
       subject: [{type: 'serialNumber', value: anna.person.hsaId}],
@@ -203,7 +210,7 @@ describe('Login', () => {
   });
 
   it('refuses a signature certificate for login', async () => {
-    const {call, storePath} = await start();
+    const {call, storePath} = shared;
     const signatureCertificate = await oldCertificate(fixture, anna.person, anna.authenticationKey, {
       purpose: 'signature',
       cardNumber: anna.cardNumber,
@@ -215,7 +222,7 @@ describe('Login', () => {
   });
 
   it("refuses another person's card and a card not in the directory", async () => {
-    const {call, storePath} = await start();
+    const {call, storePath} = shared;
     const bosCard = demoPerson('Bo').cards[0]!.number;
     await expectRefusedWithoutWriting(
       storePath,

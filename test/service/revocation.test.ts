@@ -46,7 +46,7 @@ describe('revokeCertificate', () => {
 
   it('revokes once; revoking again answers the same and writes nothing', async () => {
     const token = await logIn(harness.call, await StandInCard.create(fixture, demoPerson('Daniel')));
-    const serial = (await harness.call('GET', '/v1/certificates', {token})).body.certificates[0].serial;
+    const serial = (await harness.call('GET', '/v1/session', {token})).body.certificateSerial;
     const revoke = () =>
       harness.call('POST', `/v1/certificates/${serial}/revocation`, {
         token,

@@ -105,7 +105,8 @@ export function registerLoginRoutes(app: FastifyInstance, context: ServiceContex
       return {
         person: personView(session.person),
         card: cardView(session.card),
-        certificateSerial: findCertificate(context.db, session.certificateId)?.serial ?? '',
+        // The login recorded its certificate (login.ts), and records are never deleted.
+        certificateSerial: findCertificate(context.db, session.certificateId)!.serial,
         expiresAt: session.expiresAt.toISOString(),
       };
     },

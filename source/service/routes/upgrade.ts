@@ -138,7 +138,7 @@ export function registerUpgradeRoutes(
     async (request) => {
       const session = authenticate(context, request.headers.authorization);
       requireReceivedCard(session);
-      relay.checkResponse(
+      const algorithm = relay.checkResponse(
         {sessionId: session.id, cardNumber: session.card.number},
         request.body.relayId,
         fromBase64(request.body.response),
@@ -149,7 +149,10 @@ export function registerUpgradeRoutes(
         actor: session.person.hsaId,
         cardNumber: session.card.number,
         action: 'management-key-authenticated',
-        detail: {algorithm: 'relayed'},
+        detail: {
+          algorithm,
+          keySource: context.settings.managementKeys.fixed.has(session.card.number) ? 'fixed' : 'derived',
+        },
       });
       return {isAuthenticated: true as const};
     },
