@@ -527,9 +527,9 @@ describe('certificates', () => {
 
   it('reads a card someone else set up: empty objects, no CertInfo, a raw certificate, gzip, no CHUID, no Key History', async () => {
     const test = await openCard();
-    const [raw, compressed, bare] = await Promise.all(
-      ['raw', 'compressed', 'bare'].map((name) => someCertificate(name)),
-    );
+    const raw = await someCertificate('raw');
+    const compressed = await someCertificate('compressed');
+    const bare = await someCertificate('bare');
     await putRaw(test, ObjectId.AuthenticationCertificate, new Uint8Array());
     await putRaw(test, ObjectId.SignatureCertificate, raw);
     await putRaw(
