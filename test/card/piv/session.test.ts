@@ -32,6 +32,7 @@ import {buildCertificateRequest, verifyCertificateRequest} from '../../../source
 import {publicKeysEqual} from '../../../source/pki/public-key.js';
 import {certificateFor, encodeFascn, someCertificate} from './card-objects.js';
 import {CountingTransport} from './counting-transport.js';
+import {describeWithOpenssl, openssl} from '../../pki/openssl.js';
 
 /**
  * Every session operation against the virtual card in this process (instant timing), counting the APDUs that
@@ -345,21 +346,6 @@ describe('keys and signatures', () => {
     );
   });
 
-  it.each([
-    {name: 'RSA-2048', algorithm: Algorithm.Rsa2048},
-    {name: 'P-256', algorithm: Algorithm.EccP256},
-  ])('has the card sign a $name certificate request whose signature verifies', async ({algorithm}) => {
-    const {session} = await openCard();
-    await session.authenticate(managementKey());
-    const spki = await session.generateKey(Slot.Retired1, algorithm);
-    await session.verifyPin('123456');
-    const request = await buildCertificateRequest({
-      subject: [{type: 'commonName', value: 'Anna Andersson'}],
-      signer: session.signer(Slot.Retired1, spki),
-    });
-    expect(publicKeysEqual(verifyCertificateRequest(request).publicKey, spki)).toBe(true);
-  });
-
   it('sends PIN and touch policies only to a card that offers them', async () => {
     const old = await openCard({firmware: {major: 3, minor: 4, patch: 0}});
     await old.session.authenticate(managementKey());
@@ -590,5 +576,31 @@ describe('certificates', () => {
     await expect(
       test.session.writeCertificate(Slot.Authentication, await someCertificate()),
     ).rejects.toBeInstanceOf(CardFullError);
+  });
+});
+
+describeWithOpenssl('certificate requests the card signs, as openssl judges them', () => {
+  it.each([
+    {name: 'RSA-2048', algorithm: Algorithm.Rsa2048, slot: Slot.Signature},
+    {name: 'P-256', algorithm: Algorithm.EccP256, slot: Slot.Retired1},
+  ])('openssl req -verify accepts a $name request signed by the card', async ({algorithm, slot}) => {
+    const {session} = await openCard();
+    await session.authenticate(managementKey());
+    const spki = await session.generateKey(slot, algorithm);
+    await session.verifyPin('123456');
+    const request = await buildCertificateRequest({
+      subject: [
+        {type: 'countryName', value: 'SE'},
+        {type: 'commonName', value: 'Anna Andersson'},
+        {type: 'serialNumber', value: '196001012384'},
+      ],
+      signer: session.signer(slot, spki, () => '123456'),
+    });
+    expect(publicKeysEqual(verifyCertificateRequest(request).publicKey, spki)).toBe(true);
+    const judged = openssl(['req', '-verify', '-noout', '-inform', 'DER', '-in', '{request.der}'], {
+      'request.der': request,
+    });
+    expect(judged.stderr + judged.stdout).toMatch(/verify OK|Certificate request self-signature verify OK/);
+    expect(judged.status).toBe(0);
   });
 });
