@@ -100,7 +100,11 @@ function requireAnswer(security: SecurityState, expected: Uint8Array | undefined
   if (!isRight) throw new CardStatusError(StatusWord.SecurityStatusNotSatisfied);
 }
 
-function operatePrivateKey(context: CommandContext, command: AppletCommand, items: readonly Tlv[]): AppletReply {
+function operatePrivateKey(
+  context: CommandContext,
+  command: AppletCommand,
+  items: readonly Tlv[],
+): AppletReply {
   const slot = command.p2;
   const key = isAsymmetricSlot(slot) ? context.state.keys.get(slot) : undefined;
   if (!key) throw new CardStatusError(StatusWord.ReferenceNotFound);

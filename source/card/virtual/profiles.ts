@@ -1,0 +1,209 @@
+import {createHash, randomInt, X509Certificate} from 'node:crypto';
+import {EKU_CLIENT_AUTH} from '../../pki/object-identifiers.js';
+import {KeyUsage} from '../../pki/extensions.js';
+import {isHsaId} from '../../pki/identity.js';
+import {issueCertificate, randomSerialNumber, type CertificateAuthorityCredential} from '../../pki/issue.js';
+import {exportPublicKey} from '../../pki/public-key.js';
+import {Algorithm, KeyOrigin, ObjectId, PinPolicy, Slot, TouchPolicy} from '../piv/constants.js';
+import {generatePrivateKey} from './asymmetric-keys.js';
+import {createAttestationKey} from './attestation.js';
+import {VirtualCardError} from './errors.js';
+import {managementKeyCipher} from './management-key-cipher.js';
+import {
+  capabilityContainerValue,
+  certificateObjectValue,
+  chuidValue,
+  encodeFascn,
+} from './personalisation.js';
+import {
+  DEFAULT_PUK,
+  factoryState,
+  padReferenceData,
+  type CardState,
+  type FirmwareVersion,
+  type StoredKey,
+} from './state.js';
+
+/**
+ * Ready-made virtual cards: `blank` (a YubiKey as it leaves the factory) and `old-siths` (a staff card holding an
+ * old credential, the starting point of an upgrade). Each returns a CardState to give to a VirtualPivCard.
+ */
+
+export interface BlankCardOptions {
+  /** The YubiKey serial number; default a random 8-digit number. */
+  readonly serial?: number;
+  /** Default DEFAULT_FIRMWARE (5.7.2). */
+  readonly firmware?: FirmwareVersion;
+  /** The attestation certificate's notBefore; default now. */
+  readonly now?: Date;
+}
+
+/** Serial numbers of the YubiKey 5 series are 8 digits. */
+const SERIAL_MIN = 10_000_000;
+const SERIAL_MAX = 40_000_000;
+
+/**
+ * The `blank` profile: factory state (PIN 123456, PUK 12345678, management key 010203..08 three times, AES-192 at
+ * firmware 5.7 and 3DES before, retries 3/3, no CHUID, no keys) with an attestation key in F9 and its
+ * self-signed certificate in 5FFF01, as every YubiKey has.
+ */
+export async function blankCard(options: BlankCardOptions = {}): Promise<CardState> {
+  const serial = options.serial ?? randomInt(SERIAL_MIN, SERIAL_MAX);
+  const state = factoryState({firmware: options.firmware, serial});
+  const attestation = await createAttestationKey(serial, options.now ?? new Date());
+  state.keys.set(Slot.Attestation, attestation.key);
+  state.objects.set(ObjectId.Attestation, attestation.certificate);
+  return state;
+}
+
+/** The staff member an `old-siths` card belongs to. */
+export interface CardHolder {
+  readonly givenName: string;
+  readonly surname: string;
+  /** The HSA-id, e.g. SE2321000016-1234: the subject serialNumber of both certificates. */
+  readonly hsaId: string;
+  /**
+   * The number printed on the card, 14 digits: the CHUID FASC-N's agency code, system code and credential number,
+   * which is where the PIV session reads it back from.
+   */
+  readonly cardNumber: string;
+  /** The organisation in the certificates' subject; default "Region Demo". */
+  readonly organisation?: string;
+}
+
+export interface OldSithsCardOptions extends BlankCardOptions {
+  readonly holder: CardHolder;
+  /** The card's PIN, 6 to 8 digits. */
+  readonly pin: string;
+  /** The card's PUK, 6 to 8 ASCII characters; default 12345678. */
+  readonly puk?: string;
+  /** The card's own management key (e.g. from deriveManagementKey): 24 bytes for AES-192. */
+  readonly managementKey: Uint8Array;
+  /** Default Algorithm.Aes192. */
+  readonly managementKeyAlgorithm?: Algorithm;
+  /** The "old" CA that issued the credential. */
+  readonly issuer: CertificateAuthorityCredential;
+  /** Validity of both certificates; default from a year ago to a year from now, within the issuer's validity. */
+  readonly notBefore?: Date;
+  readonly notAfter?: Date;
+}
+
+const PIN_FORM = /^\d{6,8}$/;
+const PUK_FORM = /^[\x20-\x7e]{6,8}$/;
+const CARD_NUMBER_FORM = /^\d{14}$/;
+const YEAR_MS = 365 * 24 * 60 * 60 * 1000;
+const GUID_BYTES = 16;
+
+/**
+ * The `old-siths` profile: a staff card holding an old credential. RSA-2048 keys generated on the card in 9A
+ * (authentication, PIN once) and 9C (signature, PIN always), with certificates from `issuer`: subject C=SE,
+ * O=organisation, CN=given name and surname, givenName, surname, serialNumber=HSA-id; 9A keyUsage
+ * digitalSignature and EKU clientAuth, 9C keyUsage nonRepudiation; both with the card number in subjectAltName
+ * (as the reference service issues). A CHUID with a FASC-N carrying the card number and a GUID, a CCC, the given
+ * PIN, PUK and management key. Throws VirtualCardError 'profile-invalid' for a malformed PIN, PUK, HSA-id, card
+ * number or management key, and what issueCertificate throws (PkiError) for an unusable issuer.
+ */
+export async function oldSithsCard(options: OldSithsCardOptions): Promise<CardState> {
+  const {holder, pin, puk = DEFAULT_PUK, managementKey, issuer} = options;
+  const managementKeyAlgorithm = options.managementKeyAlgorithm ?? Algorithm.Aes192;
+  requireProfile(PIN_FORM.test(pin), 'the PIN must be 6 to 8 digits');
+  requireProfile(PUK_FORM.test(puk), 'the PUK must be 6 to 8 ASCII characters');
+  requireProfile(isHsaId(holder.hsaId), 'the HSA-id is malformed');
+  requireProfile(CARD_NUMBER_FORM.test(holder.cardNumber), 'the card number must be 14 digits');
+  requireProfile(
+    managementKeyCipher(managementKeyAlgorithm)?.keyLength === managementKey.length,
+    'the management key does not fit its algorithm',
+  );
+
+  const now = options.now ?? new Date();
+  const issuerValidTo = new Date(new X509Certificate(issuer.certificate).validTo);
+  const notBefore = options.notBefore ?? new Date(now.getTime() - YEAR_MS);
+  const notAfter = options.notAfter ?? new Date(Math.min(now.getTime() + YEAR_MS, issuerValidTo.getTime()));
+  const state = await blankCard(options);
+
+  const [authenticationKey, signatureKey] = await Promise.all([
+    generatePrivateKey(Algorithm.Rsa2048),
+    generatePrivateKey(Algorithm.Rsa2048),
+  ]);
+  const subject = [
+    {type: 'countryName', value: 'SE'},
+    {type: 'organizationName', value: holder.organisation ?? 'Region Demo'},
+    {type: 'commonName', value: `${holder.givenName} ${holder.surname}`},
+    {type: 'givenName', value: holder.givenName},
+    {type: 'surname', value: holder.surname},
+    {type: 'serialNumber', value: holder.hsaId},
+  ] as const;
+  const certificate = (key: typeof authenticationKey, isAuthentication: boolean) =>
+    issueCertificate({
+      subject,
+      subjectPublicKey: exportPublicKey(key),
+      issuer,
+      serialNumber: randomSerialNumber(),
+      notBefore,
+      notAfter,
+      extensions: {
+        keyUsage: [isAuthentication ? KeyUsage.DigitalSignature : KeyUsage.NonRepudiation],
+        ...(isAuthentication && {extendedKeyUsage: [EKU_CLIENT_AUTH]}),
+        subjectAltName: {cardNumber: holder.cardNumber},
+      },
+    });
+  const [authenticationCertificate, signatureCertificate] = await Promise.all([
+    certificate(authenticationKey, true),
+    certificate(signatureKey, false),
+  ]);
+
+  const onCard = (privateKey: typeof authenticationKey, pinPolicy: PinPolicy): StoredKey => ({
+    algorithm: Algorithm.Rsa2048,
+    pinPolicy,
+    touchPolicy: TouchPolicy.Never,
+    origin: KeyOrigin.Generated,
+    privateKey,
+  });
+  state.keys.set(Slot.Authentication, onCard(authenticationKey, PinPolicy.Once));
+  state.keys.set(Slot.Signature, onCard(signatureKey, PinPolicy.Always));
+  state.objects.set(ObjectId.AuthenticationCertificate, certificateObjectValue(authenticationCertificate));
+  state.objects.set(ObjectId.SignatureCertificate, certificateObjectValue(signatureCertificate));
+  state.objects.set(
+    ObjectId.Chuid,
+    chuidValue({
+      fascn: encodeFascn({
+        agencyCode: holder.cardNumber.slice(0, 4),
+        systemCode: holder.cardNumber.slice(4, 8),
+        credentialNumber: holder.cardNumber.slice(8, 14),
+        credentialSeries: '1',
+        individualCredentialIssue: '1',
+        personIdentifier: '0000000000',
+        organizationalCategory: '1',
+        organizationalIdentifier: '0000',
+        personOrganizationAssociation: '1',
+      }),
+      guid: cardGuid(holder.cardNumber),
+      expiry: notAfter,
+    }),
+  );
+  state.objects.set(ObjectId.CardCapabilityContainer, capabilityContainerValue());
+  state.pin.value = padReferenceData(pin);
+  state.puk.value = padReferenceData(puk);
+  state.managementKey = {
+    algorithm: managementKeyAlgorithm,
+    key: Uint8Array.from(managementKey),
+    touchPolicy: TouchPolicy.Never,
+  };
+  return state;
+}
+
+/** A stable GUID for the card (SP 800-73-4 Part 1 clause 3.1.2): a name-based UUID of the card number. */
+function cardGuid(cardNumber: string): Uint8Array {
+  const guid = new Uint8Array(createHash('sha256').update(`siths-card:${cardNumber}`).digest()).subarray(
+    0,
+    GUID_BYTES,
+  );
+  // RFC 9562 version 8 (custom), variant 10.
+  guid[6] = (guid[6]! & 0x0f) | 0x80;
+  guid[8] = (guid[8]! & 0x3f) | 0x80;
+  return guid;
+}
+
+function requireProfile(condition: boolean, message: string): void {
+  if (!condition) throw new VirtualCardError('profile-invalid', message);
+}
