@@ -69,7 +69,8 @@ export function registerLoginRoutes(app: FastifyInstance, context: ServiceContex
           'Verifies the signature (RSA PKCS#1 v1.5 or ECDSA, SHA-256) with the certificate’s key; the challenge ' +
           'is used up whether or not it verifies, so a replayed signature is refused. Opens a session bound to ' +
           'the certificate, the person and the card; it expires after the configured minutes. Login works with ' +
-          'an earlier certificate and with one this service issued (resume). Refusals: challenge-unknown, ' +
+          'an earlier certificate and with one this service issued (resume), for a card of any directory status ' +
+          '(listing and revoking need no "received" card; the upgrade routes do). Refusals: challenge-unknown, ' +
           'signature-invalid, too-many-attempts, and those of /v1/login/challenge.',
         body: loginRequestSchema,
         response: {200: loginResponseSchema, ...refusals},
