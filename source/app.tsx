@@ -83,9 +83,10 @@ function warningBanner(t: Catalogue, size: TerminalSize): {banner: ReactNode; ro
   return {
     banner: (
       <BigText
-        lines={isBig ? t.progress.warningLines : [t.progress.warning]}
+        lines={t.progress.warningLines}
         plain={t.progress.warning}
-        width={isBig ? size.columns : 0}
+        width={size.columns}
+        isCompact={!isBig}
       />
     ),
     rows: isBig ? rows : 1,

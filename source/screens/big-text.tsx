@@ -10,6 +10,8 @@ export interface BigTextProps {
   readonly plain: string;
   /** The columns available. */
   readonly width: number;
+  /** Draw the plain line even if the big letters would fit the width (too few rows). */
+  readonly isCompact?: boolean;
 }
 
 /** Rows one line of big letters takes. */
@@ -26,9 +28,9 @@ export function fitsInWidth(lines: readonly string[], width: number): boolean {
 }
 
 /** Text in big block letters, centred; the plain text when it does not fit. */
-export function BigText({lines, plain, width}: BigTextProps): React.JSX.Element {
+export function BigText({lines, plain, width, isCompact = false}: BigTextProps): React.JSX.Element {
   const {styles, symbols} = useScreenTheme();
-  if (!fitsInWidth(lines, width)) {
+  if (isCompact || !fitsInWidth(lines, width)) {
     return (
       <Box justifyContent="center" width={width}>
         <Text {...styles.bigWarning} inverse>

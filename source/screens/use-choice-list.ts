@@ -1,6 +1,6 @@
 import {useInput} from 'ink';
-import {useReducer} from 'react';
 import {choiceListReducer, initialChoiceListState} from './use-choice-list-state.js';
+import {useLiveReducer} from './use-live-reducer.js';
 
 export interface UseChoiceListProps {
   readonly count: number;
@@ -11,13 +11,13 @@ export interface UseChoiceListProps {
 
 /** Keys to choice-list actions: arrows move, Enter chooses, 1-9 choose that entry at once. */
 export function useChoiceList({count, isDisabled = false, onSubmit}: UseChoiceListProps): number {
-  const [state, dispatch] = useReducer(choiceListReducer, initialChoiceListState);
-  const focusedIndex = Math.min(state.focusedIndex, Math.max(0, count - 1));
+  const {state, current, dispatch} = useLiveReducer(choiceListReducer, initialChoiceListState);
+  const focused = (focusedIndex: number) => Math.min(focusedIndex, Math.max(0, count - 1));
   useInput(
     (input, key) => {
       if (key.downArrow || key.tab) dispatch({type: 'focus-next', count});
       else if (key.upArrow) dispatch({type: 'focus-previous', count});
-      else if (key.return && count > 0) onSubmit(focusedIndex);
+      else if (key.return && count > 0) onSubmit(focused(current().focusedIndex));
       else if (/^[1-9]$/.test(input) && Number(input) <= count) {
         dispatch({type: 'focus', index: Number(input) - 1, count});
         onSubmit(Number(input) - 1);
@@ -25,5 +25,5 @@ export function useChoiceList({count, isDisabled = false, onSubmit}: UseChoiceLi
     },
     {isActive: !isDisabled},
   );
-  return focusedIndex;
+  return focused(state.focusedIndex);
 }

@@ -1,7 +1,8 @@
-import {useEffect, useReducer, useRef} from 'react';
+import {useEffect, useRef} from 'react';
 import type {PinReason} from '../upgrade/state.js';
 import {initialPinEntryState, pinEntryReducer, type PinEntryState} from './use-pin-entry-state.js';
 import {MIN_PIN_LENGTH} from './use-pin-input-state.js';
+import {useLiveReducer} from './use-live-reducer.js';
 
 export interface UsePinEntryProps {
   readonly reason: PinReason;
@@ -24,7 +25,7 @@ function isSameCode(a: Uint8Array, b: Uint8Array): boolean {
 export function usePinEntry({reason, onSubmit}: UsePinEntryProps): PinEntryState & {
   submit: (pin: Uint8Array) => void;
 } {
-  const [state, dispatch] = useReducer(pinEntryReducer, initialPinEntryState);
+  const {state, current, dispatch} = useLiveReducer(pinEntryReducer, initialPinEntryState);
   const first = useRef<Uint8Array | undefined>(undefined);
   useEffect(
     () => () => {
@@ -37,7 +38,7 @@ export function usePinEntry({reason, onSubmit}: UsePinEntryProps): PinEntryState
       onSubmit(pin);
       return;
     }
-    if (state.phase === 'enter') {
+    if (current().phase === 'enter') {
       if (pin.length < MIN_PIN_LENGTH) {
         pin.fill(0);
         dispatch({type: 'too-short'});

@@ -1,12 +1,12 @@
 import {useInput} from 'ink';
-import {useEffect, useRef, useState} from 'react';
+import {useEffect, useRef} from 'react';
 import {
   initialPinInputState,
   MAX_PIN_LENGTH,
   pinInputReducer,
-  type PinInputAction,
   type PinInputState,
 } from './use-pin-input-state.js';
+import {useLiveReducer} from './use-live-reducer.js';
 
 export interface UsePinInputProps {
   readonly isDisabled?: boolean;
@@ -23,8 +23,7 @@ export interface UsePinInputProps {
  */
 export function usePinInput({isDisabled = false, onSubmit}: UsePinInputProps): PinInputState {
   const buffer = useRef(new Uint8Array(MAX_PIN_LENGTH));
-  const current = useRef(initialPinInputState);
-  const [state, setState] = useState(initialPinInputState);
+  const {state, current, dispatch} = useLiveReducer(pinInputReducer, initialPinInputState);
   useEffect(() => {
     const digits = buffer.current;
     return () => {
@@ -32,32 +31,26 @@ export function usePinInput({isDisabled = false, onSubmit}: UsePinInputProps): P
     };
   }, []);
 
-  const apply = (action: PinInputAction): PinInputState => {
-    const next = pinInputReducer(current.current, action);
-    current.current = next;
-    setState(next);
-    return next;
-  };
-
   useInput(
     (input, key) => {
       if (key.return) {
-        const pin = buffer.current.slice(0, current.current.length);
+        const pin = buffer.current.slice(0, current().length);
         buffer.current.fill(0);
-        apply({type: 'cleared'});
+        dispatch({type: 'cleared'});
         onSubmit(pin);
         return;
       }
       if (key.backspace || key.delete) {
-        const {length} = apply({type: 'erased'});
+        const {length} = dispatch({type: 'erased'});
         buffer.current[length] = 0;
         return;
       }
       if (key.ctrl || key.meta || key.escape || key.tab || input.length === 0) return;
       for (const character of input) {
-        const before = current.current.length;
+        const before = current().length;
         const isDigit = character >= '0' && character <= '9';
-        if (apply({type: 'typed', isDigit}).length > before) buffer.current[before] = character.charCodeAt(0);
+        if (dispatch({type: 'typed', isDigit}).length > before)
+          buffer.current[before] = character.charCodeAt(0);
       }
     },
     {isActive: !isDisabled},

@@ -1,6 +1,6 @@
 import {useInput} from 'ink';
-import {useReducer} from 'react';
 import {initialTermsState, termsReducer, type TermsState} from './use-terms-state.js';
+import {useLiveReducer} from './use-live-reducer.js';
 
 export interface UseTermsProps {
   readonly total: number;
@@ -14,7 +14,7 @@ export interface UseTermsProps {
  * DOWNLOAD and works only once ticked, Esc goes back.
  */
 export function useTerms({total, visible, onAccept, onCancel}: UseTermsProps): TermsState {
-  const [state, dispatch] = useReducer(termsReducer, initialTermsState);
+  const {state, current, dispatch} = useLiveReducer(termsReducer, initialTermsState);
   useInput((input, key) => {
     const page = Math.max(1, visible - 1);
     if (key.downArrow) dispatch({type: 'scrolled', by: 1, total, visible});
@@ -26,7 +26,7 @@ export function useTerms({total, visible, onAccept, onCancel}: UseTermsProps): T
     else if (input === ' ') dispatch({type: 'toggled'});
     else if (key.escape) onCancel();
     else if (key.return) {
-      if (state.isAccepted) onAccept();
+      if (current().isAccepted) onAccept();
       else dispatch({type: 'start-refused'});
     }
   });
