@@ -26,9 +26,11 @@ import {
   type CardState,
   type FirmwareVersion,
 } from '../../../source/card/virtual/state.js';
+import {oldSithsCard} from '../../../source/card/virtual/profiles.js';
 import {INSTANT_TIMING} from '../../../source/card/virtual/timing.js';
 import {VirtualPivCard} from '../../../source/card/virtual/virtual-card.js';
 import {buildCertificateRequest, verifyCertificateRequest} from '../../../source/pki/csr.js';
+import {createCertificateAuthority} from '../../../source/pki/issue.js';
 import {publicKeysEqual} from '../../../source/pki/public-key.js';
 import {certificateFor, encodeFascn, someCertificate} from './card-objects.js';
 import {CountingTransport} from './counting-transport.js';
@@ -162,6 +164,43 @@ describe('opening a session and reading who the card is', () => {
     expect(discovery).toMatchObject({hasPivPin: true, hasGlobalPin: false});
     await session.discovery();
     expect(transport.take()).toBe(1);
+  });
+});
+
+describe("an old SITHS card (the virtual card's old-siths profile)", () => {
+  const holder = {
+    givenName: 'Anna',
+    surname: 'Andersson',
+    hsaId: 'SE2321000016-1234',
+    cardNumber: '97522690012345',
+  };
+
+  async function oldSiths(): Promise<TestCard> {
+    const issuer = await createCertificateAuthority({
+      name: [{type: 'commonName', value: 'Old SITHS CA'}],
+      keyAlgorithm: 'ecc-p256',
+      notBefore: new Date('2020-01-01T00:00:00Z'),
+      notAfter: new Date('2040-01-01T00:00:00Z'),
+    });
+    const state = await oldSithsCard({holder, pin: '246813', issuer, managementKey: DEFAULT_MANAGEMENT_KEY});
+    return openCard({state});
+  }
+
+  it('reads the printed card number from the CHUID, and the credential in 9A and 9C, in nine APDUs', async () => {
+    const {session, transport, card} = await oldSiths();
+    expect(await session.readIdentity()).toMatchObject({
+      cardNumber: holder.cardNumber,
+      cardId: holder.cardNumber,
+    });
+    const listed = await session.readCertificates();
+    expect(listed.map(({slot}) => slot)).toEqual([Slot.Authentication, Slot.Signature]);
+    // CHUID, version, serial; 9A 9C 9D 9E; Key History (none); 82 (empty, ends the search).
+    expect(transport.take()).toBe(3 + 4 + 1 + 1);
+    const keys = card.inspect().keys;
+    expect(await session.readPublicKey(Slot.Authentication)).toEqual(
+      keys.get(Slot.Authentication)?.publicKey,
+    );
+    expect((await session.slotMetadata(Slot.Signature))?.pinPolicy).toBe(PinPolicy.Always);
   });
 });
 
