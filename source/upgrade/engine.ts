@@ -235,17 +235,21 @@ export class UpgradeEngine {
 
   // ---- flows ----
 
+  /**
+   * Runs a flow after the one running (if any) has ended: commands are checked against the state first, so a
+   * flow still running then is only finishing (its last event already shown).
+   */
   #run(flow: () => Promise<void>): void {
-    if (this.#flow !== undefined) return this.#notNow();
-    const running = (async () => {
+    const previous = this.#flow ?? Promise.resolve();
+    const running = previous.then(async () => {
       try {
         await flow();
       } catch (error) {
         this.#failed(error, flow);
       } finally {
-        this.#flow = undefined;
+        if (this.#flow === running) this.#flow = undefined;
       }
-    })();
+    });
     this.#flow = running;
   }
 

@@ -1,6 +1,6 @@
 import type {TraceSink} from '../../apdu/trace.js';
 import type {Transport} from '../../apdu/transports/transport.js';
-import {FeatureNotSupportedError} from '../../card/errors.js';
+import {FeatureNotSupportedError, PinRequiredError} from '../../card/errors.js';
 import {Algorithm, PinPolicy as PivPinPolicy, type Slot} from '../../card/piv/constants.js';
 import {PivSession} from '../../card/piv/session.js';
 import type {Signer} from '../../pki/signer.js';
@@ -101,8 +101,30 @@ export class PivCard implements CardPort {
     }
   }
 
+  /**
+   * The session's signer for `slot`. A new key's PIN policy is only known to the session from metadata it has
+   * read, so the metadata is read first (once); and where a card cannot tell, a signature refused for want of
+   * the PIN (PinRequiredError) is tried once more after a VERIFY with `pinProvider`'s PIN.
+   */
   signer(slot: number, publicKey: Uint8Array, pinProvider?: () => Uint8Array): Signer {
-    return this.#session.signer(slot as Slot, publicKey, pinProvider);
+    const session = this.#session;
+    const inner = session.signer(slot as Slot, publicKey, pinProvider);
+    return {
+      publicKey: inner.publicKey,
+      algorithm: inner.algorithm,
+      async sign(toBeSigned) {
+        await session.slotMetadata(slot as Slot).catch(() => undefined);
+        try {
+          return await inner.sign(toBeSigned);
+        } catch (error) {
+          if (!(error instanceof PinRequiredError) || pinProvider === undefined) throw error;
+          return session.exclusive(async () => {
+            await session.verifyPin(pinProvider());
+            return inner.sign(toBeSigned);
+          });
+        }
+      },
+    };
   }
 
   writeCertificate(slot: number, certificate: Uint8Array): Promise<void> {
