@@ -36,11 +36,11 @@ export interface CardUnderTest {
   authenticate(key?: Uint8Array, algorithm?: Algorithm): Promise<number>;
 }
 
-export const MANAGEMENT_CIPHERS: Readonly<Record<number, {name: string; block: number}>> = {
-  [Algorithm.TripleDes]: {name: 'des-ede3', block: 8},
-  [Algorithm.Aes128]: {name: 'aes-128-ecb', block: 16},
-  [Algorithm.Aes192]: {name: 'aes-192-ecb', block: 16},
-  [Algorithm.Aes256]: {name: 'aes-256-ecb', block: 16},
+const MANAGEMENT_CIPHERS: Readonly<Record<number, string>> = {
+  [Algorithm.TripleDes]: 'des-ede3',
+  [Algorithm.Aes128]: 'aes-128-ecb',
+  [Algorithm.Aes192]: 'aes-192-ecb',
+  [Algorithm.Aes256]: 'aes-256-ecb',
 };
 
 /** E(K, block) or D(K, block), one ECB block, as the host computes it. */
@@ -50,7 +50,7 @@ export function hostCipher(
   block: Uint8Array,
   isEncrypt: boolean,
 ): Uint8Array {
-  const name = MANAGEMENT_CIPHERS[algorithm]!.name;
+  const name = MANAGEMENT_CIPHERS[algorithm]!;
   const cipher = isEncrypt ? createCipheriv(name, key, null) : createDecipheriv(name, key, null);
   cipher.setAutoPadding(false);
   return new Uint8Array(Buffer.concat([cipher.update(block), cipher.final()]));
