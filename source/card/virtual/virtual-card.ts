@@ -5,7 +5,6 @@ import {concatBytes} from '../../apdu/tlv.js';
 import type {CardEndpoint} from '../../apdu/transports/transport.js';
 import {
   type Algorithm,
-  INS_GET_DATA,
   INS_GET_METADATA,
   INS_GET_RESPONSE,
   INS_GET_SERIAL,
@@ -51,10 +50,11 @@ const SW1_WRONG_LE = 0x6c;
 const MAX_COMMAND_DATA = 0xffff;
 /**
  * Commands without side effects that may answer 6Cxx to a short Le smaller than the answer, so that the host
- * sends them again; everything else answers 61xx, as sending it again would repeat its effect.
+ * sends them again; everything else answers 61xx, as sending it again would repeat its effect. Not GET DATA:
+ * OpenSC reads the first 8 bytes of an object (Le 08) to learn its length and fails on 6Cxx, so GET DATA answers
+ * those bytes and 61xx, as a YubiKey does.
  */
 const REPEATABLE_INSTRUCTIONS: ReadonlySet<number> = new Set([
-  INS_GET_DATA,
   INS_GET_VERSION,
   INS_GET_SERIAL,
   INS_GET_METADATA,

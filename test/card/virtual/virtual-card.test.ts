@@ -159,10 +159,12 @@ describe('VirtualPivCard framing', () => {
     expect(toHex(Buffer.concat(received))).toBe(toHex(expected));
   });
 
-  it('answers 6Cxx to a side-effect-free command asked with too small an Le, and 61xx to one with effects', async () => {
+  it('answers 6Cxx to a short Le on version, serial and metadata, and 61xx with the first Ne bytes otherwise', async () => {
     const {raw, select} = await cardUnderTest();
     await select();
-    expect(swHex((await raw('00 CB 3F FF 03 5C 01 7E 05')).sw)).toBe('6C14');
+    // GET DATA with a short Le gives the first bytes and 61xx: OpenSC reads an object's head with Le 08.
+    const head = await raw('00 CB 3F FF 03 5C 01 7E 08');
+    expect([toHex(head.data), swHex(head.sw)]).toEqual(['7E 12 4F 0B A0 00 00 03', '610C']);
     expect(swHex((await raw('00 FD 00 00 01')).sw)).toBe('6C03');
     const witness = await raw('00 87 0A 9B 04 7C 02 80 00 04');
     expect([witness.data.length, swHex(witness.sw)]).toEqual([4, '6110']);
