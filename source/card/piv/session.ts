@@ -599,7 +599,8 @@ export class PivSession {
    * A Signer (source/pki/signer.ts) for the key in `slot` whose public key is `publicKey` (SPKI DER). Each
    * signature is one GENERAL AUTHENTICATE (chained and fetched in pieces on short APDUs); for 9C, or a key whose
    * metadata says PIN policy "always", it first asks `pinProvider` (default: the session's) outside any hold and
-   * sends VERIFY in the same hold as the signature. `sign` throws PinRequiredError (the card wants the PIN and
+   * sends VERIFY in the same hold as the signature; any other key that the card says needs the PIN (6982) is
+   * signed again once after such a VERIFY. `sign` throws PinRequiredError (the card wants the PIN and
    * there is no provider), SlotEmptyError, the errors of {@link verifyPin}. Throws FeatureNotSupportedError now
    * for a key that cannot sign X.509 (not RSA, P-256 or P-384).
    */
@@ -614,24 +615,31 @@ export class PivSession {
       algorithm: key.signatureAlgorithm,
       sign: async (toBeSigned) => {
         const input = signatureInput(key, toBeSigned);
-        const pin = pinProvider && (await this.#needsPinEachUse(slot)) ? await pinProvider() : undefined;
         const signOnce = () =>
           this.#generalAuthenticate(key.algorithm, slot, [
             {tag: TAG_AUTH_RESPONSE, value: new Uint8Array()},
             {tag: TAG_AUTH_CHALLENGE, value: input},
           ]);
+        const signWithPin = async () =>
+          withReferenceData([['pin', await pinProvider!()]], ([padded]) =>
+            this.exclusive(async () => {
+              await this.#verifyPadded(padded!);
+              return signOnce();
+            }),
+          );
+        const isPinFirst = pinProvider !== undefined && (await this.#needsPinEachUse(slot));
         let answer: Tlv[];
         try {
-          answer =
-            pin === undefined
-              ? await this.exclusive(signOnce)
-              : await withReferenceData([['pin', pin]], ([padded]) =>
-                  this.exclusive(async () => {
-                    await this.#verifyPadded(padded!);
-                    return signOnce();
-                  }),
-                );
+          answer = isPinFirst ? await signWithPin() : await this.exclusive(signOnce);
         } catch (error) {
+          const isPinMissing =
+            error instanceof ApduError && error.sw === StatusWord.SecurityStatusNotSatisfied;
+          // A key whose policy wants the PIN each time, in a slot other than 9C: verify and try once more.
+          if (isPinMissing && pinProvider !== undefined && !isPinFirst)
+            answer = await signWithPin().catch(translate);
+          else answer = translate(error);
+        }
+        function translate(error: unknown): never {
           if (error instanceof ApduError && error.sw === StatusWord.SecurityStatusNotSatisfied)
             throw new PinRequiredError(slot, {cause: error});
           if (error instanceof ApduError && error.sw === StatusWord.ReferenceNotFound)

@@ -385,6 +385,21 @@ describe('keys and signatures', () => {
     );
   });
 
+  it('verifies the PIN and signs again when a key other than 9C needs the PIN each time', async () => {
+    const test = await openCard();
+    await test.session.authenticate(managementKey());
+    const spki = await test.session.generateKey(Slot.Retired1, Algorithm.EccP256, {
+      pinPolicy: PinPolicy.Always,
+    });
+    const next = await test.reopen();
+    await next.verifyPin('123456');
+    test.transport.take();
+    await next.signer(Slot.Retired1, spki, () => '123456').sign(new Uint8Array(1));
+    // The PIN verified before counts for one signature only; the card says so, the signer verifies and retries.
+    await next.signer(Slot.Retired1, spki, () => '123456').sign(new Uint8Array(1));
+    expect(test.transport.takeInstructions()).toEqual(['87', '87', '20', '87']);
+  });
+
   it('sends PIN and touch policies only to a card that offers them', async () => {
     const old = await openCard({firmware: {major: 3, minor: 4, patch: 0}});
     await old.session.authenticate(managementKey());
