@@ -246,6 +246,7 @@ export class PivSession {
     transport: Transport,
     protocol: ApduProtocol,
     application: ApplicationProperties,
+    /** Commands go in extended-length APDUs (decided at {@link open}). */
     readonly isExtended: boolean,
     pinProvider: PinProvider | undefined,
   ) {
@@ -692,7 +693,6 @@ export class PivSession {
     return this.exclusive(async () => {
       if (!(await this.#offers(VERSION_MOVE_DELETE))) {
         await this.generateKey(slot, Algorithm.EccP256);
-        this.#forgetKey(slot);
         return 'overwritten';
       }
       this.#forgetKey(slot);
