@@ -9,19 +9,21 @@ import {
 } from './certificate-facts.js';
 import {engineErrorOf, UpgradeError, type EngineError} from './errors.js';
 import {proveKey, verifiesWith} from './key-proof.js';
-import type {CardPort, EngineDeps, ServicePlan, ServiceSession} from './ports.js';
+import type {CardPort, EngineDeps, ServiceCertificate, ServicePlan, ServiceSession} from './ports.js';
 import {REAL_CARD_TIMINGS, type CardTimings} from './progress-estimator.js';
 import {planItemView, runUpgrade} from './upgrade-run.js';
 import {
   initialState,
   reduce,
   slotName,
+  Step,
   type CardOverview,
   type EngineEvent,
   type EngineState,
   type Operation,
   type PinReason,
   type ReaderView,
+  type ServiceCertificateView,
 } from './state.js';
 
 /** The PIN retry counter of a YubiKey-like PIV card after a correct PIN (PIV.md section 4). */
@@ -559,14 +561,7 @@ export class UpgradeEngine {
           type: 'operationCompleted',
           result: {
             type: 'certificates-listed',
-            certificates: certificates.map((c) => ({
-              serial: c.serial,
-              identityKind: c.identity,
-              purpose: c.purpose,
-              status: c.status,
-              notAfter: c.notAfter,
-              cardNumber: c.cardNumber,
-            })),
+            certificates: certificates.map(serviceCertificateView),
           },
         });
         return;
@@ -623,6 +618,8 @@ export class UpgradeEngine {
       signal: this.#abort.signal,
     });
     this.#pin.clear();
+    // Step 10: the card as it is now, for the summary.
+    this.#emit({type: 'stepStarted', step: Step.Done});
     await this.#readCard(card, 'cardRefreshed');
     this.#emit({type: 'completed', installed});
   }
@@ -780,14 +777,7 @@ export class UpgradeEngine {
     const certificates = (await session.listCertificates()).filter((c) => c.status === 'valid');
     this.#emit({
       type: 'certificatesOffered',
-      certificates: certificates.map((c) => ({
-        serial: c.serial,
-        identityKind: c.identity,
-        purpose: c.purpose,
-        status: c.status,
-        notAfter: c.notAfter,
-        cardNumber: c.cardNumber,
-      })),
+      certificates: certificates.map(serviceCertificateView),
     });
     const serial = await this.#ask<string>({kind: 'certificate'});
     if (!certificates.some((c) => c.serial === serial)) return this.#notNow();
@@ -843,6 +833,11 @@ export class UpgradeEngine {
   #log(event: string, fields: Record<string, unknown>): void {
     this.#deps.log.write({event, ...fields});
   }
+}
+
+function serviceCertificateView(certificate: ServiceCertificate): ServiceCertificateView {
+  const {serial, origin, identity, purpose, status, notAfter, cardNumber} = certificate;
+  return {serial, origin, identityKind: identity, purpose, status, notAfter, cardNumber};
 }
 
 /** What of an event goes to the support log: identifiers and steps, never the terms text. */

@@ -79,6 +79,11 @@ export interface CardPort {
   signer(slot: number, publicKey: Uint8Array, pinProvider?: () => Uint8Array): Signer;
   writeCertificate(slot: number, certificate: Uint8Array): Promise<void>;
   deleteCertificate(slot: number): Promise<void>;
+  /**
+   * Brings the card's own bookkeeping in line with the certificates it holds, after an interruption may have
+   * left it behind (PIV: Key History must count the retired certificates, or OpenSC does not show them).
+   */
+  finishLayout(): Promise<void>;
   /** Destroys the key in `slot` (delete where the card can, else overwrite with a throwaway key). */
   destroyKey(slot: number): Promise<void>;
   /** Reconnects after a reset or re-insert; the security state (PIN, management key) is gone afterwards. */

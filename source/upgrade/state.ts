@@ -170,6 +170,8 @@ export interface Progress {
 /** A certificate of the person's, as the service lists it. */
 export interface ServiceCertificateView {
   readonly serial: string;
+  /** Issued by the upgrade service ('service'), or an earlier certificate it saw ('previous'). */
+  readonly origin: 'service' | 'previous';
   readonly identityKind: IdentityKind;
   readonly purpose: Purpose;
   readonly status: 'valid' | 'revoked' | 'expired';

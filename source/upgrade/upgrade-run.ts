@@ -359,6 +359,7 @@ export async function runUpgrade(context: UpgradeRunContext): Promise<readonly C
     removed.push(certificate.der);
     context.log.write({event: 'oldCertificateDeleted', slot: slotName(slot), serial: certificate.serial});
   }
+  await card.exclusive(() => card.finishLayout());
   const installed = runs.map((run) => (run.status as {certificate: CertificateFacts}).certificate);
   await task({kind: 'complete'}, 'completing', undefined, () =>
     session.complete(
