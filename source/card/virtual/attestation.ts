@@ -1,4 +1,5 @@
 import {X509Certificate} from 'node:crypto';
+import {KeyUsage} from '../../pki/extensions.js';
 import {exportPublicKey} from '../../pki/public-key.js';
 import {issueCertificate, randomSerialNumber} from '../../pki/issue.js';
 import {Algorithm, KeyOrigin, PinPolicy, type Slot, TouchPolicy} from '../piv/constants.js';
@@ -9,7 +10,7 @@ import type {StoredKey} from './state.js';
  * The YubiKey's attestation (Yubico PIV attestation): slot F9 holds a key made at manufacture and object 5FFF01
  * its certificate; ATTEST (F9) issues a certificate for the public key of a key generated on the card, signed by
  * the F9 key, so a relying party can tell the key never left the card. The virtual card's attestation root is
- * self-signed (no Yubico CA above it) and its certificates carry no Yubico extensions.
+ * a self-signed CA certificate (no Yubico CA above it) and its certificates carry no Yubico extensions.
  */
 
 /** The attestation key and its self-signed certificate (DER) of a new virtual card. */
@@ -25,6 +26,9 @@ export async function createAttestationKey(
     serialNumber: randomSerialNumber(),
     notBefore: now,
     notAfter: new Date(Date.UTC(9999, 11, 31, 23, 59, 59)),
+    // A CA certificate, as Yubico's attestation intermediates are: openssl refuses to build a chain through a
+    // certificate without cA (X509_V_ERR_INVALID_CA), and with -x509_strict without keyCertSign.
+    extensions: {basicConstraints: {isCertificateAuthority: true}, keyUsage: [KeyUsage.KeyCertSign]},
   });
   const key: StoredKey = {
     algorithm: Algorithm.EccP256,
