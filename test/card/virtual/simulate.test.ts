@@ -1,0 +1,264 @@
+import {X509Certificate} from 'node:crypto';
+import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
+import {createServer, type AddressInfo, type Server, type Socket} from 'node:net';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
+import {afterEach, beforeEach, describe, expect, it, vi} from 'vitest';
+import {decodeTlvs, findTlv} from '../../../source/apdu/tlv.js';
+import {ObjectId} from '../../../source/card/piv/constants.js';
+import {createCertificateAuthority} from '../../../source/pki/issue.js';
+import {
+  runSimulate,
+  SIMULATED_HOLDER,
+  simulatedOldCaPath,
+  type SimulateOptions,
+} from '../../../source/card/virtual/simulate.js';
+import {loadCardState} from '../../../source/card/virtual/state-file.js';
+import {YUBIKEY_5_ATR} from '../../../source/card/virtual/virtual-card.js';
+import {VpcdControl} from '../../../source/card/virtual/vpcd.js';
+import {hex} from '../../apdu/transcript-transport.js';
+
+const WAIT = {timeout: 10_000, interval: 10};
+const SELECT_PIV = hex('00 A4 04 00 05 A0 00 00 03 08');
+const VERIFY_WRONG_PIN = hex('00 20 00 80 08 39 39 39 39 39 39 FF FF');
+
+/** The reader side of the vpcd protocol (libifdvpcd in pcscd): listens, sends frames, reads the card's answers. */
+class VpcdReader {
+  #socket: Socket | undefined;
+  #received = Buffer.alloc(0);
+  connections = 0;
+
+  private constructor(private readonly server: Server) {
+    server.on('connection', (socket) => {
+      this.connections++;
+      this.#socket = socket;
+      this.#received = Buffer.alloc(0);
+      socket.on('data', (chunk) => (this.#received = Buffer.concat([this.#received, chunk])));
+    });
+  }
+
+  static async listen(): Promise<VpcdReader> {
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return new VpcdReader(server);
+  }
+
+  get port(): number {
+    return (this.server.address() as AddressInfo).port;
+  }
+
+  /** Sends a control byte or an APDU. */
+  send(payload: Uint8Array): void {
+    const frame = Buffer.alloc(2 + payload.length);
+    frame.writeUInt16BE(payload.length, 0);
+    frame.set(payload, 2);
+    this.#socket!.write(frame);
+  }
+
+  /** Sends a control byte or an APDU and waits for the card's answer frame. */
+  async exchange(payload: Uint8Array): Promise<Uint8Array> {
+    this.send(payload);
+    await vi.waitFor(() => {
+      expect(this.#received.length).toBeGreaterThanOrEqual(2);
+      expect(this.#received.length).toBeGreaterThanOrEqual(2 + this.#received.readUInt16BE(0));
+    }, WAIT);
+    const length = this.#received.readUInt16BE(0);
+    const answer = new Uint8Array(this.#received.subarray(2, 2 + length));
+    this.#received = this.#received.subarray(2 + length);
+    return answer;
+  }
+
+  /** Drops the card's connection, as pcscd stopping does. */
+  hangUp(): void {
+    this.#socket?.destroy();
+  }
+
+  async close(): Promise<void> {
+    this.#socket?.destroy();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+/** The DER certificate in a certificate object's value (70 cert, 71 CertInfo, FE LRC). */
+function certificateIn(object: Uint8Array): Uint8Array {
+  return findTlv(decodeTlvs(object), 0x70)!;
+}
+
+function output() {
+  let text = '';
+  return {
+    sink: {write: (chunk: string) => (text += chunk)},
+    lines: () => text.split('\n').filter((line) => line !== ''),
+  };
+}
+
+describe('runSimulate', () => {
+  let directory: string;
+  let reader: VpcdReader;
+  const running: Array<{controller: AbortController; done: Promise<unknown>}> = [];
+
+  beforeEach(async () => {
+    directory = mkdtempSync(join(tmpdir(), 'simulate-'));
+    reader = await VpcdReader.listen();
+  });
+
+  afterEach(async () => {
+    for (const {controller, done} of running.splice(0)) {
+      controller.abort();
+      await done.catch(() => undefined);
+    }
+    await reader.close();
+    rmSync(directory, {recursive: true, force: true});
+  });
+
+  function options(overrides: Partial<SimulateOptions> = {}): SimulateOptions {
+    return {
+      vpcd: {host: '127.0.0.1', port: reader.port},
+      statePath: join(directory, 'card.json'),
+      profile: 'blank',
+      timing: 'instant',
+      ...overrides,
+    };
+  }
+
+  /** Starts a simulation; stop it with the returned controller. */
+  function simulate(simulateOptions: SimulateOptions, stdout = output(), stderr = output()) {
+    const controller = new AbortController();
+    const done = runSimulate(simulateOptions, {
+      signal: controller.signal,
+      stdout: stdout.sink,
+      stderr: stderr.sink,
+    });
+    running.push({controller, done});
+    return {controller, done, stdout, stderr};
+  }
+
+  it('creates a blank card in a new state file, answers the reader, and saves the state when stopped', async () => {
+    const run = simulate(options());
+    await vi.waitFor(() => expect(reader.connections).toBe(1), WAIT);
+
+    expect(await reader.exchange(Uint8Array.of(VpcdControl.GetAtr))).toEqual(YUBIKEY_5_ATR);
+    expect((await reader.exchange(SELECT_PIV)).slice(-2)).toEqual(hex('90 00'));
+    run.controller.abort();
+    await run.done;
+
+    const state = loadCardState(options().statePath);
+    expect(state.keys.size).toBe(1);
+    expect(run.stdout.lines()).toEqual([
+      `Virtual PIV card ${state.serial} created (blank): ${options().statePath}`,
+      `Waiting for the vpcd reader at 127.0.0.1:${reader.port} (pcscd with vsmartcard-vpcd)`,
+      `Card inserted in the vpcd reader at 127.0.0.1:${reader.port}`,
+      `Card removed from the vpcd reader at 127.0.0.1:${reader.port}`,
+      `State saved: ${options().statePath}`,
+    ]);
+    expect(run.stderr.lines()).toEqual([]);
+  });
+
+  it('creates an old-siths card issued by a demo old CA, saving only that CA certificate, and loads the card next time', async () => {
+    const first = simulate(options({profile: 'old-siths'}));
+    await vi.waitFor(() => expect(reader.connections).toBe(1), WAIT);
+    first.controller.abort();
+    await first.done;
+    const caPem = readFileSync(simulatedOldCaPath(options().statePath), 'utf8');
+    const state = loadCardState(options().statePath);
+
+    const second = simulate(options({profile: 'blank'}));
+    await vi.waitFor(() => expect(reader.connections).toBe(2), WAIT);
+    second.controller.abort();
+    await second.done;
+
+    const ca = new X509Certificate(caPem);
+    const certificate = new X509Certificate(
+      certificateIn(state.objects.get(ObjectId.AuthenticationCertificate)!),
+    );
+    expect(caPem).not.toMatch(/PRIVATE KEY/);
+    expect(certificate.verify(ca.publicKey)).toBe(true);
+    expect(certificate.subject).toContain(`serialNumber=${SIMULATED_HOLDER.hsaId}`);
+    expect(first.stdout.lines().slice(0, 3)).toEqual([
+      `Old CA certificate saved: ${simulatedOldCaPath(options().statePath)}`,
+      `Card holder Anna Andersson, ${SIMULATED_HOLDER.hsaId}, card number ${SIMULATED_HOLDER.cardNumber}; ` +
+        `issuer C=SE, O=SITHS Demo, CN=SITHS Demo Type 3 CA v1 (simulated old CA)`,
+      `Virtual PIV card ${state.serial} created (old-siths): ${options().statePath}`,
+    ]);
+    expect(second.stdout.lines()[0]).toBe(`Virtual PIV card ${state.serial} loaded: ${options().statePath}`);
+    expect(loadCardState(options().statePath).objects).toEqual(state.objects);
+    expect(readFileSync(simulatedOldCaPath(options().statePath), 'utf8')).toBe(caPem);
+  });
+
+  it('issues an old-siths card from the given CA and holder, and warns when later inputs are ignored', async () => {
+    const issuer = await createCertificateAuthority({
+      name: [{type: 'commonName', value: 'Given Old CA'}],
+      keyAlgorithm: 'ecc-p256',
+      notBefore: new Date('2020-01-01T00:00:00Z'),
+      notAfter: new Date('2040-01-01T00:00:00Z'),
+    });
+    const holder = {...SIMULATED_HOLDER, hsaId: 'SE2321000016-2002', cardNumber: '97522700000002'};
+    const oldSiths = {issuer, holder, pin: '24681357'};
+    const first = simulate(options({profile: 'old-siths', oldSiths}));
+    await vi.waitFor(() => expect(reader.connections).toBe(1), WAIT);
+    first.controller.abort();
+    await first.done;
+
+    const second = simulate(options({profile: 'old-siths', oldSiths}));
+    await vi.waitFor(() => expect(reader.connections).toBe(2), WAIT);
+    second.controller.abort();
+    await second.done;
+
+    const state = loadCardState(options().statePath);
+    const certificate = new X509Certificate(certificateIn(state.objects.get(ObjectId.SignatureCertificate)!));
+    expect(certificate.checkIssued(new X509Certificate(issuer.certificate))).toBe(true);
+    expect(certificate.subject).toContain('serialNumber=SE2321000016-2002');
+    expect(() => readFileSync(simulatedOldCaPath(options().statePath))).toThrow(/ENOENT/);
+    expect(first.stderr.lines()).toEqual([]);
+    expect(second.stderr.lines()).toEqual([
+      `The old-siths inputs are ignored: the card already exists in ${options().statePath}`,
+    ]);
+  });
+
+  it('connects again when the reader goes away, with one line per change', async () => {
+    const run = simulate(options());
+    await vi.waitFor(() => expect(reader.connections).toBe(1), WAIT);
+    await vi.waitFor(() => expect(run.stdout.lines()).toHaveLength(3), WAIT);
+
+    reader.hangUp();
+    await vi.waitFor(() => expect(reader.connections).toBe(2), WAIT);
+    await vi.waitFor(() => expect(run.stdout.lines()).toHaveLength(5), WAIT);
+
+    expect(run.stdout.lines().slice(1)).toEqual([
+      `Waiting for the vpcd reader at 127.0.0.1:${reader.port} (pcscd with vsmartcard-vpcd)`,
+      `Card inserted in the vpcd reader at 127.0.0.1:${reader.port}`,
+      `Waiting for the vpcd reader at 127.0.0.1:${reader.port} (pcscd with vsmartcard-vpcd)`,
+      `Card inserted in the vpcd reader at 127.0.0.1:${reader.port}`,
+    ]);
+    expect((await reader.exchange(SELECT_PIV)).slice(-2)).toEqual(hex('90 00'));
+  });
+
+  it('rejects with state-file-failed when the new state file cannot be written', async () => {
+    const run = simulate(options({statePath: join(directory, 'missing', 'card.json')}));
+
+    await expect(run.done).rejects.toMatchObject({code: 'state-file-failed'});
+    expect(reader.connections).toBe(0);
+  });
+
+  it('takes the card out and stops with state-file-failed when a change cannot be saved', async () => {
+    const run = simulate(options());
+    await vi.waitFor(() => expect(reader.connections).toBe(1), WAIT);
+    await reader.exchange(SELECT_PIV);
+    rmSync(directory, {recursive: true, force: true});
+
+    reader.send(VERIFY_WRONG_PIN);
+
+    await expect(run.done).rejects.toMatchObject({code: 'state-file-failed'});
+    expect(run.stdout.lines().slice(-2)).toEqual([
+      'Card taken out of the reader after a failure',
+      `Card removed from the vpcd reader at 127.0.0.1:${reader.port}`,
+    ]);
+  });
+
+  it('rejects a state file that does not parse, without touching it', async () => {
+    writeFileSync(options().statePath, '{"format": "something else"}');
+
+    await expect(simulate(options()).done).rejects.toMatchObject({code: 'state-file-invalid'});
+    expect(readFileSync(options().statePath, 'utf8')).toBe('{"format": "something else"}');
+  });
+});
