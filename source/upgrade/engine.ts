@@ -11,7 +11,7 @@ import {engineErrorOf, UpgradeError, type EngineError} from './errors.js';
 import {proveKey, verifiesWith} from './key-proof.js';
 import type {CardPort, EngineDeps, ServiceCertificate, ServicePlan, ServiceSession} from './ports.js';
 import {REAL_CARD_TIMINGS, type CardTimings} from './progress-estimator.js';
-import {planItemView, runUpgrade} from './upgrade-run.js';
+import {initialProgress, planItemView, runUpgrade} from './upgrade-run.js';
 import {
   initialState,
   reduce,
@@ -137,8 +137,10 @@ export class UpgradeEngine {
   start(): void {
     if (this.#state.type !== 'idle' || this.#isDisposed) return;
     this.#emit({type: 'started'});
-    this.#run(() => this.#cardFlow());
+    this.#run(this.#startFlow);
   }
+
+  readonly #startFlow = () => this.#cardFlow();
 
   /** Picks the reader when several hold a card. */
   chooseReader(name: string): void {
@@ -277,7 +279,7 @@ export class UpgradeEngine {
   #retryFlow(flow: () => Promise<void>): () => Promise<void> {
     const cardNumber = this.#state.card?.cardNumber;
     return async () => {
-      await this.#cardFlow();
+      await this.#cardFlow(flow === this.#startFlow ? 'cardRead' : 'cardRefreshed');
       if (cardNumber !== undefined && this.#state.card?.cardNumber !== cardNumber) {
         throw new UpgradeError({code: 'card-changed'}, 'a different card was inserted');
       }
@@ -286,7 +288,7 @@ export class UpgradeEngine {
   }
 
   /** Watches the readers (once) and opens the card (when none is open). */
-  async #cardFlow(): Promise<void> {
+  async #cardFlow(show: 'cardRead' | 'cardRefreshed' = 'cardRead'): Promise<void> {
     if (this.#stopWatching === undefined) {
       this.#readers = await this.#deps.readers.list();
       this.#stopWatching = this.#deps.readers.watch(
@@ -294,17 +296,20 @@ export class UpgradeEngine {
         (error) => this.#log('readerWatchFailed', {error}),
       );
     }
-    if (this.#card === undefined) await this.#insertedCard();
+    if (this.#card === undefined) await this.#insertedCard(show);
   }
 
-  /** Waits for a card in a reader (asking which when several hold one) and reads it. */
-  async #insertedCard(): Promise<void> {
+  /**
+   * Waits for a card in a reader (asking which when several hold one) and reads it: shown as card-ready, or
+   * quietly ('cardRefreshed') when an operation goes on with it.
+   */
+  async #insertedCard(show: 'cardRead' | 'cardRefreshed' = 'cardRead'): Promise<void> {
     const readerName = await this.#cardReader();
     await this.#closeCard();
     this.#emit({type: 'cardReadStarted', readerName});
     const card = await this.#deps.readers.open(readerName);
     this.#card = card;
-    await this.#readCard(card);
+    await this.#readCard(card, show);
   }
 
   /** Reads the card's identity, certificates and PIN tries; shows them (cardRead) or updates them quietly. */
@@ -479,7 +484,7 @@ export class UpgradeEngine {
     return this.#ask<Uint8Array>({kind: 'pin'});
   }
 
-  async #logIn(): Promise<ServiceSession> {
+  async #logIn(operation?: Operation): Promise<ServiceSession> {
     const card = this.#requireCard();
     if (this.#session !== undefined) return this.#session;
     await this.#verifiedPin(card);
@@ -520,6 +525,7 @@ export class UpgradeEngine {
         this.#emit({
           type: 'loggedIn',
           identity: {name: session.identity.person.name, hsaId: session.identity.person.hsaId},
+          operation,
         });
         this.#log('loggedIn', {slot: slotName(slot), serial: facts.serial, cardNumber});
         return session;
@@ -543,7 +549,7 @@ export class UpgradeEngine {
         return this.#upgrade(card);
       case 'status': {
         this.#emit({type: 'operationStarted', operation, activity: 'reading-card'});
-        const overview = await this.#readCard(card);
+        const overview = await this.#readCard(card, 'cardRefreshed');
         this.#emit({type: 'operationCompleted', result: {type: 'status', card: overview}});
         return;
       }
@@ -554,7 +560,7 @@ export class UpgradeEngine {
       case 'unblock-pin':
         return this.#unblockPin(card);
       case 'list-certificates': {
-        const session = await this.#logIn();
+        const session = await this.#logIn(operation);
         this.#emit({type: 'operationStarted', operation, activity: 'asking-service'});
         const certificates = await session.listCertificates();
         this.#emit({
@@ -574,18 +580,12 @@ export class UpgradeEngine {
   }
 
   async #upgrade(card: CardPort): Promise<void> {
-    const session = await this.#logIn();
+    const session = await this.#logIn('upgrade');
     this.#emit({type: 'operationStarted', operation: 'upgrade', activity: 'asking-service'});
     const plan = await session.plan();
     this.#checkPlan(plan, session);
     const views = plan.items.map(planItemView);
-    const progress = {
-      fraction: 0,
-      activity: 'authenticating-card',
-      elapsedMs: 0,
-      estimatedRemainingMs: 0,
-      isIndeterminate: false,
-    } as const;
+    const progress = initialProgress(plan, this.#timings, this.#deps.clock.now());
     const terms = plan.isTermsAccepted ? undefined : await session.terms();
     if (terms === undefined) {
       // Accepted before (an interrupted upgrade being finished), or nothing left but checks and completion.
@@ -726,7 +726,7 @@ export class UpgradeEngine {
   }
 
   async #refetch(card: CardPort): Promise<void> {
-    const session = await this.#logIn();
+    const session = await this.#logIn('refetch');
     this.#emit({type: 'operationStarted', operation: 'refetch', activity: 'asking-service'});
     const entries = await session.refetch();
     const plan = await session.plan();
@@ -772,7 +772,7 @@ export class UpgradeEngine {
   }
 
   async #revoke(): Promise<void> {
-    const session = await this.#logIn();
+    const session = await this.#logIn('revoke');
     this.#emit({type: 'operationStarted', operation: 'revoke', activity: 'asking-service'});
     const certificates = (await session.listCertificates()).filter((c) => c.status === 'valid');
     this.#emit({

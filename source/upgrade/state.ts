@@ -171,7 +171,7 @@ export interface Progress {
 export interface ServiceCertificateView {
   readonly serial: string;
   /** Issued by the upgrade service ('service'), or an earlier certificate it saw ('previous'). */
-  readonly origin: 'service' | 'previous';
+  readonly origin?: 'service' | 'previous';
   readonly identityKind: IdentityKind;
   readonly purpose: Purpose;
   readonly status: 'valid' | 'revoked' | 'expired';
@@ -270,7 +270,8 @@ export type EngineEvent =
   | {readonly type: 'pinRequested'; readonly request: Omit<PinRequest, 'isLastTryConfirmed'>}
   | {readonly type: 'lastTryConfirmed'}
   | {readonly type: 'loginStarted'}
-  | {readonly type: 'loggedIn'; readonly identity: LoggedInIdentity}
+  /** Logged in; `operation` when the login was for an operation, which then goes on (no menu in between). */
+  | {readonly type: 'loggedIn'; readonly identity: LoggedInIdentity; readonly operation?: Operation}
   | {readonly type: 'operationStarted'; readonly operation: Operation; readonly activity: Activity}
   | {readonly type: 'activityChanged'; readonly activity: Activity}
   | {readonly type: 'termsPresented'; readonly terms: Terms; readonly plan: readonly PlanItemView[]}
@@ -353,6 +354,16 @@ export function reduce(state: EngineState, event: EngineEvent): EngineState {
     case 'loginStarted':
       return {...base, type: 'logging-in', step: Step.LogIn};
     case 'loggedIn':
+      if (event.operation !== undefined) {
+        return {
+          ...base,
+          type: 'working',
+          step: Step.ChooseOperation,
+          identity: event.identity,
+          operation: event.operation,
+          activity: 'asking-service',
+        };
+      }
       return {...base, type: 'menu', step: Step.ChooseOperation, identity: event.identity};
     case 'operationStarted':
       return {

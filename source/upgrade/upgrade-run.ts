@@ -86,6 +86,21 @@ export function planItemView(item: ServicePlanItem): PlanItemView {
   };
 }
 
+/** Everything a plan may take, for the estimate before anything was measured. */
+function plannedTasks(plan: ServicePlan): PlannedTask[] {
+  return [
+    {kind: 'authenticate-card'},
+    {kind: 'read-card'},
+    ...plan.items.flatMap((item) => fullItemTasks(item)),
+    {kind: 'complete'},
+  ];
+}
+
+/** The progress shown when the download starts (step 6): nothing done, the whole estimate left. */
+export function initialProgress(plan: ServicePlan, timings: CardTimings, now: number): Progress {
+  return progressOf(new ProgressEstimator(plannedTasks(plan), timings, now), now, 'authenticating-card');
+}
+
 /**
  * Runs steps 6 to 10 of an upgrade, resuming whatever an earlier run left (DESIGN.md, safety invariants):
  * - reads where each plan item stands from the card and the service's plan (issued certificates);
@@ -103,11 +118,7 @@ export function planItemView(item: ServicePlanItem): PlanItemView {
 export async function runUpgrade(context: UpgradeRunContext): Promise<readonly CertificateView[]> {
   const {card, session, plan, clock, emit, trust} = context;
   const started = clock.now();
-  const estimator = new ProgressEstimator(
-    [{kind: 'authenticate-card'}, ...plan.items.flatMap((item) => fullItemTasks(item)), {kind: 'complete'}],
-    context.timings,
-    started,
-  );
+  const estimator = new ProgressEstimator(plannedTasks(plan), context.timings, started);
   let step = Step.DownloadStarted;
   let current: PlanItemView | undefined;
   const report = (activity: Activity, item?: PlanItemView) => {
@@ -340,15 +351,17 @@ export async function runUpgrade(context: UpgradeRunContext): Promise<readonly C
 
   // Step 9: the replaced certificates and their keys go, last; then the service revokes them.
   advance(Step.DeleteOld);
-  const replaced = new Set(plan.replaces.map((certificate) => certificate.serial));
+  const installed = runs.map((run) => (run.status as {certificate: CertificateFacts}).certificate);
+  // Every certificate this run overwrote in a plan slot is reported, so the service revokes even those it never saw.
   const removed: Uint8Array[] = [];
+  runs.forEach((run, index) => {
+    const before = onCard.get(run.item.slot)?.certificate;
+    if (before !== undefined && before.serial !== installed[index]!.serial) removed.push(before.der);
+  });
+  const replaced = new Set(plan.replaces.map((certificate) => certificate.serial));
+  const planSlots = new Set(plan.items.map((item) => item.slot));
   for (const [slot, {certificate}] of onCard) {
-    if (certificate === undefined || !replaced.has(certificate.serial)) continue;
-    if (plan.items.some((item) => item.slot === slot)) {
-      // Overwritten in place by its replacement; the old key went when the new one was generated.
-      removed.push(certificate.der);
-      continue;
-    }
+    if (certificate === undefined || planSlots.has(slot) || !replaced.has(certificate.serial)) continue;
     await task({kind: 'delete-old'}, 'deleting-certificate', undefined, () =>
       card.exclusive(async () => {
         await card.deleteCertificate(slot);
@@ -360,7 +373,6 @@ export async function runUpgrade(context: UpgradeRunContext): Promise<readonly C
     context.log.write({event: 'oldCertificateDeleted', slot: slotName(slot), serial: certificate.serial});
   }
   await card.exclusive(() => card.finishLayout());
-  const installed = runs.map((run) => (run.status as {certificate: CertificateFacts}).certificate);
   await task({kind: 'complete'}, 'completing', undefined, () =>
     session.complete(
       installed.map((certificate) => certificate.serial),

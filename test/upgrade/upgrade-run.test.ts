@@ -1,4 +1,4 @@
-import {afterEach, describe, expect, it} from 'vitest';
+import {describe, expect, it} from 'vitest';
 import {InProcessTransport} from '../../source/apdu/transports/in-process.js';
 import {PivSession} from '../../source/card/piv/session.js';
 import type {TearMoment} from '../../source/card/virtual/faults.js';
@@ -130,12 +130,6 @@ async function disposeQuietly(engine: UpgradeEngine): Promise<void> {
 }
 
 describe('an interrupted upgrade, run again, completes and keeps the invariants', () => {
-  let world: World | undefined;
-  afterEach(async () => {
-    await world?.close();
-    world = undefined;
-  });
-
   const cases: [string, Point, Fault][] = [
     [
       'card torn while the card authenticates (step 6)',
@@ -222,11 +216,16 @@ describe('an interrupted upgrade, run again, completes and keeps the invariants'
     ['network cut while completing (step 9)', {step: 9, activity: 'completing'}, {kind: 'cut-network'}],
   ];
 
-  it.each(cases)(
+  // Each case has its own card and service, so they run side by side.
+  it.concurrent.each(cases)(
     '%s',
     async (_name, point, fault) => {
-      world = await createWorld();
-      await interruptAndResume(world, point, fault);
+      const world = await createWorld();
+      try {
+        await interruptAndResume(world, point, fault);
+      } finally {
+        await world.close();
+      }
     },
     60_000,
   );

@@ -2,6 +2,7 @@ import {randomBytes} from 'node:crypto';
 import {mkdtempSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
+import type {Transport} from '../../../source/apdu/transports/transport.js';
 import {oldSithsCard} from '../../../source/card/virtual/profiles.js';
 import {INSTANT_TIMING} from '../../../source/card/virtual/timing.js';
 import {VirtualPivCard} from '../../../source/card/virtual/virtual-card.js';
@@ -47,6 +48,8 @@ export interface World {
   service: RunningService;
   readonly card: VirtualPivCard;
   readonly readers: InProcessReaders;
+  /** The card's management key (as the service derives it), for tests that change the card behind its back. */
+  readonly managementKey: Uint8Array;
   /** Every support-log line any engine of this world wrote. */
   readonly log: LogEntry[];
   readonly trust: {readonly anchors: Uint8Array[]; readonly intermediates: Uint8Array[]};
@@ -61,7 +64,13 @@ export interface World {
   close(): Promise<void>;
 }
 
-export async function createWorld(options: {keyAlgorithm?: KeyAlgorithm} = {}): Promise<World> {
+export async function createWorld(
+  options: {
+    keyAlgorithm?: KeyAlgorithm;
+    /** Wraps each transport the engine opens (to watch exclusive holds). */
+    wrapTransport?: (transport: Transport) => Transport;
+  } = {},
+): Promise<World> {
   const dir = mkdtempSync(join(tmpdir(), 'upgrade-world-'));
   const setup = await createDemoSetup(join(dir, 'service'), {
     keyAlgorithm: options.keyAlgorithm ?? 'ecc-p256',
@@ -85,14 +94,16 @@ export async function createWorld(options: {keyAlgorithm?: KeyAlgorithm} = {}): 
   const port = Number(new URL(service.url).port);
   const authority = (id: string) => settings.authorities.find((a) => a.id === id)!;
   const old = authority('old');
+  const managementKey = deriveManagementKey(settings.managementKeys.masterSecret, HOLDER.cardNumber);
   const state = await oldSithsCard({
     holder: {...HOLDER, organisation: 'Region Demo'},
     pin: PIN,
-    managementKey: deriveManagementKey(settings.managementKeys.masterSecret, HOLDER.cardNumber),
+    managementKey,
     issuer: {certificate: old.certificate, privateKey: old.privateKey!},
   });
   const card = new VirtualPivCard({state, stateFile: join(dir, 'card.json'), timing: INSTANT_TIMING});
-  const readers = new InProcessReaders((transport) => openPivCard(transport), [READER]);
+  const wrap = options.wrapTransport ?? ((transport: Transport) => transport);
+  const readers = new InProcessReaders((transport) => openPivCard(wrap(transport)), [READER]);
   readers.insert(READER, card);
   const log: LogEntry[] = [];
   const trust = {
@@ -116,6 +127,7 @@ export async function createWorld(options: {keyAlgorithm?: KeyAlgorithm} = {}): 
     },
     card,
     readers,
+    managementKey,
     log,
     trust,
     engine: (overrides = {}) =>
