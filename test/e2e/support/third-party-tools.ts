@@ -75,12 +75,14 @@ export async function createToolWorkspace(pcscd: PrivatePcscd): Promise<ToolWork
   };
 }
 
-/** A command's header as it reached the card: class, instruction and parameters, never its data. */
+/** A command's header as it reached the card: class, instruction, parameters and length, never its data. */
 export interface CommandHeader {
   readonly cla: number;
   readonly ins: number;
   readonly p1: number;
   readonly p2: number;
+  /** The whole APDU's length in bytes (a VERIFY with a PIN is 13, a VERIFY asking for the tries left 4 or 5). */
+  readonly length: number;
 }
 
 /**
@@ -102,7 +104,7 @@ export class HeaderRecorder implements CardEndpoint {
 
   process(apdu: Uint8Array): Promise<Uint8Array> {
     const [cla = 0, ins = 0, p1 = 0, p2 = 0] = apdu;
-    this.headers.push({cla, ins, p1, p2});
+    this.headers.push({cla, ins, p1, p2, length: apdu.length});
     return this.card.process(apdu);
   }
 
@@ -112,16 +114,24 @@ export class HeaderRecorder implements CardEndpoint {
   }
 }
 
-/** Puts `card` into the first vpcd slot of `pcscd` and waits until PC/SC (as opensc-tool sees it) reports it. */
-export async function insertCard(pcscd: PrivatePcscd, card: CardEndpoint): Promise<VpcdBridge> {
-  const bridge = connectVpcd({card, port: pcscd.port, retryDelayMs: 50});
-  await waitForCardPresence(pcscd, true);
+/** Puts `card` into vpcd slot `slot` of `pcscd` and waits until PC/SC (as opensc-tool sees it) reports it. */
+export async function insertCard(
+  pcscd: PrivatePcscd,
+  card: CardEndpoint,
+  slot: 0 | 1 = 0,
+): Promise<VpcdBridge> {
+  const bridge = connectVpcd({card, port: pcscd.port + slot, retryDelayMs: 50});
+  await waitForCardPresence(pcscd, true, slot);
   return bridge;
 }
 
-/** Waits until opensc-tool lists the first vpcd slot with (or without) a card. */
-export async function waitForCardPresence(pcscd: PrivatePcscd, isPresent: boolean): Promise<void> {
-  const row = new RegExp(`^\\d+\\s+${isPresent ? 'Yes' : 'No'}\\s+${pcscd.readerNames[0]}$`, 'm');
+/** Waits until opensc-tool lists vpcd slot `slot` with (or without) a card. */
+export async function waitForCardPresence(
+  pcscd: PrivatePcscd,
+  isPresent: boolean,
+  slot: 0 | 1 = 0,
+): Promise<void> {
+  const row = new RegExp(`^\\d+\\s+${isPresent ? 'Yes' : 'No'}\\s+${pcscd.readerNames[slot]}$`, 'm');
   await vi.waitFor(async () => {
     const {stdout} = await runTool('opensc-tool', ['--list-readers'], {env: pcscd.env});
     expect(stdout).toMatch(row);
