@@ -1,6 +1,62 @@
 // Bundles the CLI into one ESM file (dist/cli.js): the first screen appears faster from one bundled file than
-// from hundreds of modules (issue 7 measures about 170 ms against 400 ms). Native addons stay external.
+// from hundreds of modules (issue 7 measures about 170 ms against 400 ms; `npm run bench` measures ours).
+// Native addons stay external. React is built for production (no development checks at run time).
+import {readFile} from 'node:fs/promises';
 import {build} from 'esbuild';
+
+/**
+ * Ink loads react-devtools-core only when DEV=true, through a dynamic import that a single-file ESM bundle turns
+ * into a static one; the package is not installed, so it is replaced by a module that does nothing.
+ */
+const withoutInkDevtools = {
+  name: 'without-ink-devtools',
+  setup(builder) {
+    builder.onResolve({filter: /^react-devtools-core$/}, () => ({
+      path: 'react-devtools-core',
+      namespace: 'stub',
+    }));
+    builder.onLoad({filter: /.*/, namespace: 'stub'}, () => ({
+      contents: 'export default {initialize() {}, connectToDevTools() {}};',
+      loader: 'js',
+    }));
+  },
+};
+
+/**
+ * Two fixes to Ink 6.8.0's incremental rendering, applied to the bundle only (a failed match fails the build, so
+ * an Ink upgrade shows whether they are still needed):
+ * - log-update: a frame that ends with a newline (any frame shorter than the terminal) leaves the cursor on the
+ *   row below it, but the next frame moved up one row too few, so every update drew one row too low;
+ * - resize: Ink repaints from scratch only when the terminal got narrower; after any other resize the terminal may
+ *   have scrolled or dropped rows, so the incremental diff would draw onto a screen that is not what it thinks.
+ */
+const INK_PATCHES = [
+  {
+    file: /ink[\\/]build[\\/]log-update\.js$/,
+    from: 'buffer.push(ansiEscapes.cursorUp(previousVisible - 1));',
+    to: "buffer.push(ansiEscapes.cursorUp(previousOutput.endsWith('\\n') ? previousVisible : previousVisible - 1));",
+  },
+  {
+    file: /ink[\\/]build[\\/]ink\.js$/,
+    from: 'if (currentWidth < this.lastTerminalWidth) {',
+    to: '{',
+  },
+];
+
+const withInkFixes = {
+  name: 'with-ink-fixes',
+  setup(builder) {
+    builder.onLoad({filter: /ink[\\/]build[\\/](log-update|ink)\.js$/}, async ({path}) => {
+      let contents = await readFile(path, 'utf8');
+      for (const patch of INK_PATCHES.filter(({file}) => file.test(path))) {
+        if (!contents.includes(patch.from))
+          throw new Error(`Ink has changed: ${patch.from} not found in ${path}`);
+        contents = contents.replace(patch.from, patch.to);
+      }
+      return {contents, loader: 'js'};
+    });
+  },
+};
 
 await build({
   entryPoints: ['source/cli.tsx'],
@@ -10,8 +66,11 @@ await build({
   target: 'node20',
   format: 'esm',
   sourcemap: 'linked',
+  minify: true,
   legalComments: 'none',
-  external: ['pcsclite', 'better-sqlite3', 'react-devtools-core'],
+  define: {'process.env.NODE_ENV': '"production"'},
+  external: ['pcsclite', 'better-sqlite3'],
+  plugins: [withoutInkDevtools, withInkFixes],
   banner: {
     js: [
       '#!/usr/bin/env node',

@@ -6,6 +6,14 @@ import {useCatalogue} from './i18n/catalogue-context.js';
 import {Paragraph} from './paragraph.js';
 import {useScreenTheme} from './theme.js';
 
+/**
+ * Whether the time left can be told: not while the card generates an RSA key (its duration cannot be predicted),
+ * nor before anything was measured (an estimate of zero at zero per cent).
+ */
+export function isTimeLeftKnown(progress: ProgressView): boolean {
+  return !progress.isIndeterminate && !(progress.fraction === 0 && progress.estimatedRemainingMs === 0);
+}
+
 export interface ProgressProps {
   readonly step: Step;
   readonly progress: ProgressView;
@@ -39,9 +47,9 @@ export function Progress({
       <Box columnGap={3} flexWrap="wrap">
         <Text>{t.progress.elapsed(t.formatDuration(progress.elapsedMs))}</Text>
         <Text>
-          {progress.isIndeterminate
-            ? t.progress.remainingUnknown
-            : t.progress.remaining(t.formatDuration(progress.estimatedRemainingMs))}
+          {isTimeLeftKnown(progress)
+            ? t.progress.remaining(t.formatDuration(progress.estimatedRemainingMs))
+            : t.progress.remainingUnknown}
         </Text>
         <Text {...styles.muted}>{t.progress.installed(installedCount, plan.length)}</Text>
       </Box>

@@ -31,13 +31,17 @@ export function usePinInput({isDisabled = false, onSubmit}: UsePinInputProps): P
     };
   }, []);
 
+  const submit = () => {
+    const pin = buffer.current.slice(0, current().length);
+    buffer.current.fill(0);
+    dispatch({type: 'cleared'});
+    onSubmit(pin);
+  };
+
   useInput(
     (input, key) => {
       if (key.return) {
-        const pin = buffer.current.slice(0, current().length);
-        buffer.current.fill(0);
-        dispatch({type: 'cleared'});
-        onSubmit(pin);
+        submit();
         return;
       }
       if (key.backspace || key.delete) {
@@ -47,6 +51,11 @@ export function usePinInput({isDisabled = false, onSubmit}: UsePinInputProps): P
       }
       if (key.ctrl || key.meta || key.escape || key.tab || input.length === 0) return;
       for (const character of input) {
+        // A pasted or fast-typed chunk may end with its Enter.
+        if (character === '\r' || character === '\n') {
+          submit();
+          return;
+        }
         const before = current().length;
         const isDigit = character >= '0' && character <= '9';
         if (dispatch({type: 'typed', isDigit}).length > before)

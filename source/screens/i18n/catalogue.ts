@@ -207,6 +207,8 @@ export interface Catalogue {
     readonly noTerminalForPin: string;
     readonly configKeys: string;
     readonly configUnknownKey: (key: string) => string;
+    readonly settingInvalid: (detail: string) => string;
+    readonly setupWritten: (configPath: string) => string;
     readonly configSet: (key: string, value: string) => string;
     readonly configUnset: (key: string) => string;
     readonly configFile: (path: string) => string;

@@ -9,7 +9,7 @@ const exitCodes = `Exit codes:
   4    PIN or PUK: wrong code, blocked or wrong format
   5    the upgrade service: unreachable, wrong TLS certificate, refused or answered wrongly
   6    the card: removed, changed, not a PIV card, no login certificate or full
-  10   status: the card needs the upgrade
+  10   status, test: the card works but needs the upgrade
   70   internal error (see the support log)
   130  interrupted (Ctrl+C), 129 terminal closed, 143 terminated (SIGTERM)`;
 
@@ -18,6 +18,8 @@ const commonFlags = `  --reader <name>      use this card reader (part of the na
   --service-ca <file>  the service's CA certificate (PEM) the TLS connection must chain to
   --lang sv|en         language (default: from LANG, else Swedish)
   --plain              plain lines without cursor movement (screen readers, logs, no terminal)
+  --ascii              ASCII instead of line drawing and symbols
+  --no-color           no colours (as NO_COLOR)
   -h, --help           show this help`;
 
 /** English: the alternative (--lang en). */
@@ -445,6 +447,9 @@ ${exitCodes}`,
     noTerminalForPin: 'No code on standard input.',
     configKeys: 'Keys: service, service-ca, lang, reader',
     configUnknownKey: (key) => `Unknown setting: ${key}`,
+    settingInvalid: (detail) => `Invalid setting: ${detail}`,
+    setupWritten: (configPath) =>
+      `The demo configuration is written. Start the service with: siths-upgrade serve --config ${configPath}`,
     configSet: (key, value) => `${key} = ${value}`,
     configUnset: (key) => `${key} removed`,
     configFile: (path) => `Settings file: ${path}`,

@@ -9,7 +9,7 @@ const exitCodes = `Slutkoder:
   4    PIN- eller PUK-kod: fel kod, spärrad eller fel format
   5    uppgraderingstjänsten: nås inte, fel TLS-certifikat, vägrade eller svarade fel
   6    kortet: uttaget, bytt, inget PIV-kort, saknar inloggningscertifikat eller fullt
-  10   status: kortet behöver uppgraderas
+  10   status, test: kortet fungerar men behöver uppgraderas
   70   programfel (se supportloggen)
   130  avbrutet (Ctrl+C), 129 terminalen stängdes, 143 avslutat (SIGTERM)`;
 
@@ -18,6 +18,8 @@ const commonFlags = `  --reader <namn>      använd den här kortläsaren (en de
   --service-ca <fil>   tjänstens CA-certifikat (PEM) som TLS-anslutningen ska kedja till
   --lang sv|en         språk (standard: från LANG, annars svenska)
   --plain              enkla rader utan markörrörelser (skärmläsare, loggar, ej terminal)
+  --ascii              ASCII i stället för linjetecken och symboler
+  --no-color           inga färger (som NO_COLOR)
   -h, --help           visa hjälpen`;
 
 /** Swedish: the default. Step wording, PIN names and button texts from staff-instructions-sv.txt. */
@@ -446,6 +448,9 @@ ${exitCodes}`,
     noTerminalForPin: 'Ingen kod på standard in.',
     configKeys: 'Nycklar: service, service-ca, lang, reader',
     configUnknownKey: (key) => `Okänd inställning: ${key}`,
+    settingInvalid: (detail) => `Ogiltig inställning: ${detail}`,
+    setupWritten: (configPath) =>
+      `Demokonfigurationen är skapad. Starta tjänsten med: siths-upgrade serve --config ${configPath}`,
     configSet: (key, value) => `${key} = ${value}`,
     configUnset: (key) => `${key} borttagen`,
     configFile: (path) => `Inställningsfil: ${path}`,

@@ -1,0 +1,215 @@
+import {parseArgs, type ParseArgsConfig} from 'node:util';
+import type {Language} from '../screens/i18n/catalogue.js';
+import {isLanguage} from '../screens/i18n/language.js';
+import {CliError} from './errors.js';
+
+/** Options every engine command takes; flags override the settings. */
+export interface EngineOptions {
+  readonly reader?: string;
+  readonly service?: string;
+  readonly serviceCa?: string;
+  readonly language?: Language;
+  /** Plain lines for screen readers, logs and non-terminals. */
+  readonly isPlain: boolean;
+  /** ASCII instead of box drawing. */
+  readonly isAscii: boolean;
+  /** No colours. */
+  readonly isColorless: boolean;
+}
+
+/** The help pages, one per command. */
+export type HelpTopic = 'main' | 'status' | 'test' | 'pin' | 'config' | 'serve' | 'simulate';
+
+/** What the command line asks for. */
+export type Command =
+  | {readonly kind: 'help'; readonly topic: HelpTopic; readonly language?: Language}
+  | {readonly kind: 'version'}
+  | {readonly kind: 'run'; readonly options: EngineOptions; readonly isDemo: boolean}
+  | {readonly kind: 'status'; readonly options: EngineOptions; readonly isJson: boolean}
+  | {readonly kind: 'test'; readonly options: EngineOptions}
+  | {readonly kind: 'pin'; readonly options: EngineOptions; readonly action: 'change' | 'unblock'}
+  | {readonly kind: 'config'; readonly action: 'list'; readonly language?: Language}
+  | {
+      readonly kind: 'config';
+      readonly action: 'get' | 'unset';
+      readonly key: string;
+      readonly language?: Language;
+    }
+  | {
+      readonly kind: 'config';
+      readonly action: 'set';
+      readonly key: string;
+      readonly value: string;
+      readonly language?: Language;
+    }
+  | {readonly kind: 'serve'; readonly configPath: string; readonly language?: Language}
+  | {readonly kind: 'serve-init'; readonly directory: string; readonly language?: Language}
+  | {
+      readonly kind: 'simulate';
+      readonly stateFile?: string;
+      readonly vpcd?: string;
+      readonly language?: Language;
+    };
+
+const ENGINE_FLAGS = {
+  reader: {type: 'string'},
+  service: {type: 'string'},
+  'service-ca': {type: 'string'},
+  lang: {type: 'string'},
+  plain: {type: 'boolean'},
+  ascii: {type: 'boolean'},
+  'no-color': {type: 'boolean'},
+  help: {type: 'boolean', short: 'h'},
+} as const;
+
+/** Flags that would carry a secret: refused by name before anything is parsed. */
+const SECRET_FLAG = /^--?(pin|puk|new-pin|current-pin|management-key|mgm-key|key)(=|$)/i;
+
+/** The language flag of an argument list, when valid (for the language of help and error texts). */
+export function languageFlag(argv: readonly string[]): Language | undefined {
+  const index = argv.findIndex((arg) => arg === '--lang' || arg.startsWith('--lang='));
+  if (index === -1) return undefined;
+  const arg = argv[index]!;
+  const value = arg.includes('=') ? arg.slice('--lang='.length) : argv[index + 1];
+  return isLanguage(value) ? value : undefined;
+}
+
+function parse<const Flags extends NonNullable<ParseArgsConfig['options']>>(
+  args: readonly string[],
+  flags: Flags,
+) {
+  try {
+    return parseArgs({args: [...args], options: flags, allowPositionals: true, strict: true});
+  } catch (error) {
+    const option = /'(-[^']*)'/.exec((error as Error).message)?.[1] ?? args.join(' ');
+    throw new CliError('usage', option, {cause: error});
+  }
+}
+
+function language(value: unknown): Language | undefined {
+  if (value === undefined) return undefined;
+  if (!isLanguage(value)) throw new CliError('usage', `--lang ${String(value)}`);
+  return value;
+}
+
+function engineOptions(values: Record<string, string | boolean | undefined>): EngineOptions {
+  const text = (name: string) => {
+    const value = values[name];
+    if (value === '') throw new CliError('usage', `--${name}`);
+    return typeof value === 'string' ? value : undefined;
+  };
+  return {
+    reader: text('reader'),
+    service: text('service'),
+    serviceCa: text('service-ca'),
+    language: language(values['lang']),
+    isPlain: values['plain'] === true,
+    isAscii: values['ascii'] === true,
+    isColorless: values['no-color'] === true,
+  };
+}
+
+function noMore(positionals: readonly string[], from: number): void {
+  const extra = positionals[from];
+  if (extra !== undefined) throw new CliError('usage', extra);
+}
+
+/** Every flag that takes a value, so the command is found after `--lang en` and the like. */
+const VALUE_FLAGS = ['reader', 'service', 'service-ca', 'lang', 'config', 'init', 'state', 'vpcd'] as const;
+
+/** The command word: the first argument that is neither a flag nor a flag's value. */
+function commandOf(argv: readonly string[]): string | undefined {
+  const options = Object.fromEntries(VALUE_FLAGS.map((flag) => [flag, {type: 'string' as const}]));
+  return parseArgs({args: [...argv], options, strict: false, allowPositionals: true}).positionals[0];
+}
+
+/**
+ * Reads the command line (without node and the script). Pure. Throws CliError 'usage' for anything it does not
+ * know and 'pin-in-arguments' for a flag that would carry a PIN, PUK or key.
+ */
+export function parseArguments(argv: readonly string[]): Command {
+  const secret = argv.find((arg) => SECRET_FLAG.test(arg));
+  if (secret !== undefined) throw new CliError('pin-in-arguments', secret.split('=')[0]!);
+  const command = commandOf(argv);
+  const lang = languageFlag(argv);
+  switch (command) {
+    case undefined: {
+      const {values, positionals} = parse(argv, {
+        ...ENGINE_FLAGS,
+        demo: {type: 'boolean'},
+        version: {type: 'boolean', short: 'v'},
+      });
+      noMore(positionals, 0);
+      if (values.help) return {kind: 'help', topic: 'main', language: lang};
+      if (values.version) return {kind: 'version'};
+      return {kind: 'run', options: engineOptions(values), isDemo: values.demo === true};
+    }
+    case 'status': {
+      const {values, positionals} = parse(argv, {...ENGINE_FLAGS, json: {type: 'boolean'}});
+      noMore(positionals, 1);
+      if (values.help) return {kind: 'help', topic: 'status', language: lang};
+      return {kind: 'status', options: engineOptions(values), isJson: values.json === true};
+    }
+    case 'test': {
+      const {values, positionals} = parse(argv, ENGINE_FLAGS);
+      noMore(positionals, 1);
+      if (values.help) return {kind: 'help', topic: 'test', language: lang};
+      return {kind: 'test', options: engineOptions(values)};
+    }
+    case 'pin': {
+      const {values, positionals} = parse(argv, ENGINE_FLAGS);
+      if (values.help) return {kind: 'help', topic: 'pin', language: lang};
+      const action = positionals[1];
+      if (action !== 'change' && action !== 'unblock')
+        throw new CliError('usage', `pin ${action ?? ''}`.trim());
+      noMore(positionals, 2);
+      return {kind: 'pin', options: engineOptions(values), action};
+    }
+    case 'config': {
+      const {values, positionals} = parse(argv, {help: ENGINE_FLAGS.help, lang: ENGINE_FLAGS.lang});
+      if (values.help) return {kind: 'help', topic: 'config', language: lang};
+      const [, action = 'list', key, value] = positionals;
+      if (action === 'list') {
+        noMore(positionals, 2);
+        return {kind: 'config', action, language: lang};
+      }
+      if ((action === 'get' || action === 'unset') && key !== undefined) {
+        noMore(positionals, 3);
+        return {kind: 'config', action, key, language: lang};
+      }
+      if (action === 'set' && key !== undefined && value !== undefined) {
+        noMore(positionals, 4);
+        return {kind: 'config', action, key, value, language: lang};
+      }
+      throw new CliError('usage', `config ${positionals.slice(1).join(' ')}`);
+    }
+    case 'serve': {
+      const {values, positionals} = parse(argv, {
+        help: ENGINE_FLAGS.help,
+        lang: ENGINE_FLAGS.lang,
+        config: {type: 'string'},
+        init: {type: 'string'},
+      });
+      noMore(positionals, 1);
+      if (values.help) return {kind: 'help', topic: 'serve', language: lang};
+      if (values.init !== undefined && values.config === undefined)
+        return {kind: 'serve-init', directory: values.init, language: lang};
+      if (values.config !== undefined && values.init === undefined)
+        return {kind: 'serve', configPath: values.config, language: lang};
+      throw new CliError('usage', 'serve --config <file> | --init <dir>');
+    }
+    case 'simulate': {
+      const {values, positionals} = parse(argv, {
+        help: ENGINE_FLAGS.help,
+        lang: ENGINE_FLAGS.lang,
+        state: {type: 'string'},
+        vpcd: {type: 'string'},
+      });
+      noMore(positionals, 1);
+      if (values.help) return {kind: 'help', topic: 'simulate', language: lang};
+      return {kind: 'simulate', stateFile: values.state, vpcd: values.vpcd, language: lang};
+    }
+    default:
+      throw new CliError('usage', command);
+  }
+}

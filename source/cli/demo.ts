@@ -1,0 +1,97 @@
+import {mkdtemp, rm} from 'node:fs/promises';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
+import {oldSithsCard} from '../card/virtual/profiles.js';
+import {DEFAULT_PIN, DEFAULT_PUK} from '../card/virtual/state.js';
+import {VirtualPivCard} from '../card/virtual/virtual-card.js';
+import {deriveManagementKey} from '../pki/management-key.js';
+import {loadServiceSettings, type ServiceSettings} from '../service/config.js';
+import {createDemoSetup, DEMO_PERSONS} from '../service/demo-setup.js';
+import {startService, type RunningService} from '../service/start.js';
+import {ServiceClient} from '../service-client/client.js';
+import {InProcessReaders} from '../upgrade/adapters/in-process-readers.js';
+import {openPivCard} from '../upgrade/adapters/piv-card.js';
+import type {EngineDeps} from '../upgrade/ports.js';
+
+/** The demo's reader, as vpcd names its first one. */
+export const DEMO_READER = 'Virtual PCD 00 00';
+
+/**
+ * The demo card's number: 14 digits, what a PIV CHUID's FASC-N carries (agency, system, credential). The demo
+ * directory's own cards have 16-digit numbers, so the demo registers this one for its holder.
+ */
+const DEMO_CARD_NUMBER = '97522700000001';
+
+/** What the demo runs on, ready for an engine. */
+export interface Demo {
+  readonly deps: Pick<EngineDeps, 'readers' | 'service' | 'trustAnchors' | 'intermediates'>;
+  /** The virtual card's PIN and PUK, shown on the first screen. */
+  readonly codes: {readonly pin: string; readonly puk: string};
+  readonly serviceUrl: string;
+  /** Stops the service and removes the demo's files. */
+  close(): Promise<void>;
+}
+
+/**
+ * `npm start`: the reference service on loopback with a fresh demo CA (serve --init into a temporary directory,
+ * store in memory), and an in-process virtual card holding an old credential of the first demo person, with
+ * on-card timings of a real card (JCOP4: RSA key generation takes seconds). Nothing is left behind after close().
+ * `sleep` is the engine clock's, for the client's retries.
+ */
+export async function startDemo(sleep: (ms: number) => Promise<void>): Promise<Demo> {
+  const directory = await mkdtemp(join(tmpdir(), 'siths-upgrade-demo-'));
+  let service: RunningService | undefined;
+  try {
+    const setup = await createDemoSetup(join(directory, 'service'));
+    const loaded = await loadServiceSettings(setup.configPath);
+    const person = DEMO_PERSONS[0]!;
+    const settings: ServiceSettings = {
+      ...loaded,
+      persons: [
+        {...person, cards: [{number: DEMO_CARD_NUMBER, status: 'received'}]},
+        ...loaded.persons.slice(1),
+      ],
+    };
+    service = await startService({config: settings, store: ':memory:', listen: {host: '127.0.0.1', port: 0}});
+    const authority = (id: string) => {
+      const found = settings.authorities.find((candidate) => candidate.id === id);
+      if (found === undefined) throw new Error(`the demo setup has no authority ${id}`);
+      return found;
+    };
+    const old = authority('old');
+    const state = await oldSithsCard({
+      holder: {
+        givenName: person.givenName,
+        surname: person.surname,
+        hsaId: person.hsaId,
+        cardNumber: DEMO_CARD_NUMBER,
+        organisation: person.organisation,
+      },
+      pin: DEFAULT_PIN,
+      puk: DEFAULT_PUK,
+      managementKey: deriveManagementKey(settings.managementKeys.masterSecret, DEMO_CARD_NUMBER),
+      issuer: {certificate: old.certificate, privateKey: old.privateKey!},
+    });
+    const readers = new InProcessReaders((transport) => openPivCard(transport), [DEMO_READER]);
+    readers.insert(DEMO_READER, new VirtualPivCard({state}));
+    const running = service;
+    return {
+      deps: {
+        readers,
+        service: new ServiceClient({url: running.url, certificateAuthority: running.caCertificate, sleep}),
+        trustAnchors: [authority('root').certificate],
+        intermediates: [authority('hsa-id').certificate, authority('personnummer').certificate],
+      },
+      codes: {pin: DEFAULT_PIN, puk: DEFAULT_PUK},
+      serviceUrl: running.url,
+      async close() {
+        await running.close();
+        await rm(directory, {recursive: true, force: true});
+      },
+    };
+  } catch (error) {
+    await service?.close();
+    await rm(directory, {recursive: true, force: true});
+    throw error;
+  }
+}

@@ -1,0 +1,229 @@
+import type {Catalogue} from '../screens/i18n/catalogue.js';
+import {MENU_OPERATIONS} from '../screens/menu.js';
+import {plainLines} from '../screens/plain-lines.js';
+import type {UpgradeEngine} from '../upgrade/engine.js';
+import type {CardOverview, EngineState, Operation, PinRequest} from '../upgrade/state.js';
+import {CliError} from './errors.js';
+import {exitCodeFor, ExitCode} from './exit-codes.js';
+import type {TerminalInput} from './terminal-input.js';
+
+/** What a plain session does: the whole program as lines, or one operation for IT (status, test, pin). */
+export type PlainTask =
+  | {readonly kind: 'interactive'}
+  | {readonly kind: 'operation'; readonly operation: Operation; readonly isJson?: boolean};
+
+export interface PlainSessionOptions {
+  readonly engine: Pick<
+    UpgradeEngine,
+    | 'getState'
+    | 'subscribe'
+    | 'start'
+    | 'chooseReader'
+    | 'logIn'
+    | 'chooseOperation'
+    | 'submitPin'
+    | 'confirmLastTry'
+    | 'acceptTerms'
+    | 'chooseCertificate'
+    | 'cancel'
+    | 'retry'
+  >;
+  readonly catalogue: Catalogue;
+  readonly input: TerminalInput;
+  /** Writes one line of output (stdout). */
+  readonly write: (line: string) => void;
+  readonly now: () => Date;
+  readonly task: PlainTask;
+}
+
+/** The card overview as JSON for `status --json` (dates ISO 8601, no secrets). */
+export function statusJson(card: CardOverview): string {
+  return JSON.stringify(
+    {
+      reader: card.readerName,
+      holder: card.holder ?? null,
+      hsaId: card.hsaId ?? null,
+      cardNumber: card.cardNumber ?? null,
+      isUpgraded: card.isUpgraded,
+      pinTriesLeft: card.pinTriesLeft,
+      certificates: card.certificates.map((certificate) => ({
+        slot: certificate.slotName,
+        purpose: certificate.purpose,
+        identity: certificate.identityKind,
+        subject: certificate.subjectName,
+        issuer: certificate.issuerName,
+        serial: certificate.serial,
+        notBefore: certificate.notBefore.toISOString(),
+        notAfter: certificate.notAfter.toISOString(),
+        isNew: certificate.isNew,
+      })),
+    },
+    null,
+    2,
+  );
+}
+
+/** The exit code of a finished operation: 10 when the card works but still needs the upgrade. */
+function resultExitCode(state: Extract<EngineState, {type: 'operation-result'}>): ExitCode {
+  const {result} = state;
+  if (result.type === 'status') return result.card.isUpgraded ? ExitCode.Ok : ExitCode.NeedsUpgrade;
+  if (result.type === 'e-id-tested') return result.isTrusted ? ExitCode.Ok : ExitCode.NeedsUpgrade;
+  return ExitCode.Ok;
+}
+
+/**
+ * Drives the engine with lines of text: prints what plainLines says for every change of state and answers the
+ * engine's questions from the input (numbers for choices, yes/no, codes). Resolves to the exit code.
+ */
+export async function runPlainSession(options: PlainSessionOptions): Promise<ExitCode> {
+  const {engine, catalogue: t, input, task} = options;
+  const isJson = task.kind === 'operation' && task.isJson === true;
+  const print = (lines: readonly string[]) => {
+    if (!isJson) for (const line of lines) options.write(line);
+  };
+  let changed: (() => void) | undefined;
+  const unsubscribe = engine.subscribe(() => changed?.());
+  const nextChange = () => new Promise<void>((resolve) => (changed = resolve));
+  const yes = (answer: string | undefined) => /^(j|ja|y|yes)$/i.test(answer?.trim() ?? '');
+
+  /** Asks `prompt` until the engine moves on by itself; undefined when it did or input ended. */
+  const ask = async (prompt: string): Promise<string | undefined> => {
+    const moved = new AbortController();
+    const waiting = nextChange().then(() => moved.abort());
+    const answer = await input.line(prompt, moved.signal);
+    moved.abort();
+    void waiting;
+    return answer;
+  };
+
+  const choose = async (count: number): Promise<number | undefined> => {
+    for (;;) {
+      const answer = await ask(`${t.keys.choose.label} (1-${count}, q): `);
+      if (answer === undefined || answer.trim() === 'q') return undefined;
+      const number = Number(answer.trim());
+      if (Number.isInteger(number) && number >= 1 && number <= count) return number - 1;
+    }
+  };
+
+  const enterCode = async (request: PinRequest): Promise<void> => {
+    const prompt = t.cli.pinPrompt(t.pin.prompts[request.reason]);
+    const code = await input.code(prompt);
+    if (request.reason === 'new-pin' && input.isTerminal) {
+      const repeat = await input.code(t.cli.pinPrompt(t.pin.repeatNewPin));
+      const isSame = code.length === repeat.length && code.every((byte, index) => byte === repeat[index]);
+      repeat.fill(0);
+      if (!isSame) {
+        code.fill(0);
+        print([t.pin.newPinsDiffer]);
+        return enterCode(request);
+      }
+    }
+    engine.submitPin(code);
+  };
+
+  /** Answers the state's question, if it asks one; returns the exit code when the session is over. */
+  const act = async (state: EngineState): Promise<ExitCode | undefined> => {
+    switch (state.type) {
+      case 'idle':
+        engine.start();
+        return undefined;
+      case 'waiting-for-card':
+        if (state.isChoosingReader) {
+          const withCard = state.readers.filter((reader) => reader.hasCard);
+          print(withCard.map((reader, index) => `  ${index + 1}. ${reader.name}`));
+          const index = await choose(withCard.length);
+          if (index === undefined) return ExitCode.Ok;
+          engine.chooseReader(withCard[index]!.name);
+        } else if (task.kind === 'operation' && !input.isTerminal) {
+          // A script gets an answer now instead of waiting for a card nobody will insert.
+          if (isJson) process.stderr.write(`${t.insertCard.instruction}\n`);
+          return ExitCode.Card;
+        }
+        return undefined;
+      case 'card-ready':
+        if (task.kind === 'operation') engine.chooseOperation(task.operation);
+        else if (state.card.pinTriesLeft === 0) engine.chooseOperation('unblock-pin');
+        else engine.logIn();
+        return undefined;
+      case 'awaiting-pin':
+        if (state.request.isLastTry && !state.request.isLastTryConfirmed) {
+          if (!input.isTerminal || !yes(await ask(`${t.pin.lastTry} (j/n): `))) {
+            engine.cancel();
+            return ExitCode.Pin;
+          }
+          engine.confirmLastTry();
+          return undefined;
+        }
+        try {
+          await enterCode(state.request);
+        } catch (error) {
+          if (!(error instanceof CliError)) throw error;
+          engine.cancel();
+          return ExitCode.Pin;
+        }
+        return undefined;
+      case 'menu':
+      case 'operation-result':
+      case 'done': {
+        if (task.kind === 'operation') {
+          if (state.type !== 'operation-result') return undefined;
+          if (isJson && state.result.type === 'status') options.write(statusJson(state.result.card));
+          return resultExitCode(state);
+        }
+        if (state.type === 'done') return ExitCode.Ok;
+        if (state.type === 'operation-result')
+          print([t.menu.heading, ...MENU_OPERATIONS.map((o, i) => `  ${i + 1}. ${t.menu.operations[o]}`)]);
+        const index = await choose(MENU_OPERATIONS.length);
+        if (index === undefined) return ExitCode.Ok;
+        engine.chooseOperation(MENU_OPERATIONS[index]!);
+        return undefined;
+      }
+      case 'awaiting-terms': {
+        const answer = await ask(`${t.terms.accept}, ${t.terms.startDownload}? (j/n): `);
+        if (yes(answer)) engine.acceptTerms();
+        else engine.cancel();
+        return undefined;
+      }
+      case 'choosing-certificate': {
+        const index = await choose(state.certificates.length);
+        if (index === undefined) engine.cancel();
+        else engine.chooseCertificate(state.certificates[index]!.serial);
+        return undefined;
+      }
+      case 'failed':
+        if (isJson) {
+          process.stderr.write(`${plainLines(t, undefined, state, options.now()).slice(1).join('\n')}\n`);
+        }
+        if (state.canRetry && input.isTerminal && task.kind === 'interactive') {
+          const answer = await ask(`${t.keys.retry.key}: ${t.keys.retry.label}, q: ${t.keys.quit.label}: `);
+          if (answer === undefined) return undefined;
+          if (answer.trim() === 'q') return exitCodeFor(state.error.code);
+          engine.retry();
+          return undefined;
+        }
+        return exitCodeFor(state.error.code);
+      case 'reading-card':
+      case 'logging-in':
+      case 'working':
+      case 'upgrading':
+        return undefined;
+    }
+  };
+
+  try {
+    let previous: EngineState | undefined;
+    for (;;) {
+      const state = engine.getState();
+      if (state === previous) {
+        await nextChange();
+        continue;
+      }
+      print(plainLines(t, previous, state, options.now()));
+      previous = state;
+      const code = await act(state);
+      if (code !== undefined) return code;
+    }
+  } finally {
+    unsubscribe();
+  }
+}
