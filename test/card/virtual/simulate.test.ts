@@ -14,6 +14,7 @@ import {
   type SimulateOptions,
 } from '../../../source/card/virtual/simulate.js';
 import {loadCardState} from '../../../source/card/virtual/state-file.js';
+import {JCOP4_TIMING} from '../../../source/card/virtual/timing.js';
 import {YUBIKEY_5_ATR} from '../../../source/card/virtual/virtual-card.js';
 import {VpcdControl} from '../../../source/card/virtual/vpcd.js';
 import {hex} from '../../apdu/transcript-transport.js';
@@ -152,6 +153,16 @@ describe('runSimulate', () => {
       `State saved: ${options().statePath}`,
     ]);
     expect(run.stderr.lines()).toEqual([]);
+  });
+
+  it("takes at least a JCOP4 card's time per command with realistic timing", async () => {
+    const run = simulate(options({timing: 'realistic'}));
+    await vi.waitFor(() => expect(run.stdout.lines()).toHaveLength(3), WAIT);
+
+    const started = performance.now();
+    await reader.exchange(SELECT_PIV);
+
+    expect(performance.now() - started).toBeGreaterThanOrEqual(JCOP4_TIMING.commandMs);
   });
 
   it('creates an old-siths card issued by a demo old CA, saving only that CA certificate, and loads the card next time', async () => {
