@@ -96,8 +96,9 @@ export function simulatedOldCaPath(statePath: string): string {
  * goes away (pcscd stopped or restarted), connects again until it is back. The card saves its state after every
  * change, and once more on the way out. Logs one line per connection change on `io.stdout`.
  *
- * Rejects with VirtualCardError 'state-file-invalid' (the state file does not load), 'state-file-failed' (it
- * cannot be written, at creation or while running: the card then leaves the reader and the simulation stops),
+ * Rejects with VirtualCardError 'state-file-invalid' (the state file does not load), 'state-file-failed' (it, or
+ * the demo old CA certificate, cannot be written, at creation or while running: the card then leaves the reader
+ * and the simulation stops),
  * 'profile-invalid' (malformed old-siths inputs), and PkiError when the old-siths certificates cannot be issued.
  */
 export async function runSimulate(options: SimulateOptions, io: SimulateIo): Promise<void> {
