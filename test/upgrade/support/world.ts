@@ -8,7 +8,11 @@ import {INSTANT_TIMING} from '../../../source/card/virtual/timing.js';
 import {VirtualPivCard} from '../../../source/card/virtual/virtual-card.js';
 import {deriveManagementKey} from '../../../source/pki/management-key.js';
 import type {KeyAlgorithm} from '../../../source/protocol/common.js';
-import {loadServiceSettings, type ServiceSettings} from '../../../source/service/config.js';
+import {
+  loadServiceSettings,
+  type DirectoryPerson,
+  type ServiceSettings,
+} from '../../../source/service/config.js';
 import {createDemoSetup} from '../../../source/service/demo-setup.js';
 import {startService, type RunningService} from '../../../source/service/start.js';
 import {ServiceClient} from '../../../source/service-client/client.js';
@@ -69,6 +73,10 @@ export async function createWorld(
     keyAlgorithm?: KeyAlgorithm;
     /** Wraps each transport the engine opens (to watch exclusive holds). */
     wrapTransport?: (transport: Transport) => Transport;
+    /** More people in the directory (beside HOLDER), e.g. for a card set up by another tool. */
+    extraPersons?: readonly DirectoryPerson[];
+    /** Fixed management keys by card number (cards IT set up), beside the derived ones. */
+    fixedManagementKeys?: ReadonlyMap<string, Uint8Array>;
   } = {},
 ): Promise<World> {
   const dir = mkdtempSync(join(tmpdir(), 'upgrade-world-'));
@@ -87,7 +95,12 @@ export async function createWorld(
         organisation: 'Region Demo',
         cards: [{number: HOLDER.cardNumber, status: 'received'}],
       },
+      ...(options.extraPersons ?? []),
     ],
+    managementKeys: {
+      ...loaded.managementKeys,
+      fixed: new Map([...loaded.managementKeys.fixed, ...(options.fixedManagementKeys ?? [])]),
+    },
   };
   const store = join(dir, 'service.sqlite');
   let service = await startService({config: settings, store, listen: {host: '127.0.0.1', port: 0}});
