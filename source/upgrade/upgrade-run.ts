@@ -63,6 +63,15 @@ interface SlotState {
   readonly publicKey?: Uint8Array;
 }
 
+/** A request with the service for a key generated in this run. */
+interface PendingRequest {
+  /** The generated key's public key (SPKI DER). */
+  readonly publicKey: Uint8Array;
+  /** Resolves (never rejects) once the answer is in. */
+  readonly settled: Promise<void>;
+  answer?: {readonly issued: IssuedCertificate} | {readonly error: unknown};
+}
+
 interface ItemRun {
   readonly item: ServicePlanItem;
   readonly view: PlanItemView;
@@ -70,9 +79,7 @@ interface ItemRun {
   /** The slot holds a credential that is live now (certificate and key match, valid): replace it only later. */
   isLive: boolean;
   /** A key was generated and its request is with the service. */
-  request?: Promise<IssuedCertificate>;
-  requestedKey?: Uint8Array;
-  answer?: {readonly issued: IssuedCertificate} | {readonly error: unknown};
+  pending?: PendingRequest;
 }
 
 /** Viewed for the screens: which certificate, where, which key. */
@@ -282,28 +289,28 @@ export async function runUpgrade(context: UpgradeRunContext): Promise<readonly C
         ),
     );
     context.log.write({event: 'requestSent', item: item.id, slot: slotName(item.slot)});
-    run.requestedKey = publicKey;
-    run.request = session.issue(item.id, request);
-    run.request.then(
-      (issued) => (run.answer = {issued}),
-      (error: unknown) => (run.answer = {error}),
-    );
+    const pending: PendingRequest = {
+      publicKey,
+      settled: session.issue(item.id, request).then(
+        (issued) => void (pending.answer = {issued}),
+        (error: unknown) => void (pending.answer = {error}),
+      ),
+    };
+    run.pending = pending;
   };
+
+  /** Waits for a new key (not generated yet, no request out). */
+  const isWaitingForKey = (run: ItemRun) => run.status.kind === 'needs-key' && run.pending === undefined;
 
   for (;;) {
     checkCancelled();
-    const answered = runs.find((run) => run.answer !== undefined);
-    if (answered !== undefined) {
-      const {answer, requestedKey} = answered;
-      answered.answer = undefined;
-      answered.request = undefined;
-      if ('error' in answer!) throw answer.error;
-      advance(
-        runs.some((run) => run.status.kind === 'needs-key' && run.request === undefined && run !== answered)
-          ? step
-          : Step.FetchAndInstall,
-      );
-      await install(answered, answer!.issued, requestedKey!);
+    const answered = runs.find((run) => run.pending?.answer !== undefined);
+    if (answered?.pending?.answer !== undefined) {
+      const {publicKey, answer} = answered.pending;
+      answered.pending = undefined;
+      if ('error' in answer) throw answer.error;
+      if (!runs.some((run) => run !== answered && isWaitingForKey(run))) advance(Step.FetchAndInstall);
+      await install(answered, answer.issued, publicKey);
       continue;
     }
     const issued = runs.find((run) => run.status.kind === 'issued');
@@ -322,20 +329,17 @@ export async function runUpgrade(context: UpgradeRunContext): Promise<readonly C
       continue;
     }
     const ready = runs.find(
-      (run) =>
-        run.status.kind === 'needs-key' &&
-        run.request === undefined &&
-        blockers(run).every((other) => other.status.kind === 'verified'),
+      (run) => isWaitingForKey(run) && blockers(run).every((other) => other.status.kind === 'verified'),
     );
     if (ready !== undefined) {
       await generate(ready);
       continue;
     }
-    const pending = runs.filter((run) => run.request !== undefined);
+    const pending = runs.flatMap((run) => (run.pending === undefined ? [] : [run.pending.settled]));
     if (pending.length > 0) {
       report('awaiting-certificate', current);
       estimator.begin({kind: 'await-certificate'}, clock.now());
-      await Promise.race(pending.map((run) => run.request!.then(noop, noop)));
+      await Promise.race(pending);
       estimator.end(clock.now());
       continue;
     }
@@ -382,8 +386,6 @@ export async function runUpgrade(context: UpgradeRunContext): Promise<readonly C
   estimator.finish(clock.now());
   return runs.map((run, index) => toCertificateView(installed[index]!, run.item.slot, true));
 }
-
-function noop(): void {}
 
 function fullItemTasks(item: ServicePlanItem): PlannedTask[] {
   return [
