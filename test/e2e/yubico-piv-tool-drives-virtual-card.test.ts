@@ -1,7 +1,7 @@
 import {createPublicKey, X509Certificate} from 'node:crypto';
 import {readFileSync, writeFileSync} from 'node:fs';
 import {afterAll, beforeAll, expect, it} from 'vitest';
-import {INS_GENERAL_AUTHENTICATE, ObjectId, Slot} from '../../source/card/piv/constants.js';
+import {INS_GENERAL_AUTHENTICATE, KeyOrigin, ObjectId, Slot} from '../../source/card/piv/constants.js';
 import {blankCard} from '../../source/card/virtual/profiles.js';
 import {DEFAULT_PIN, DEFAULT_PUK} from '../../source/card/virtual/state.js';
 import {INSTANT_TIMING} from '../../source/card/virtual/timing.js';
@@ -339,6 +339,70 @@ describeWithPcscd(
       expect(status.stdout).toContain('Slot 9c:');
       expect(card.inspect().objects.has(ObjectId.AuthenticationCertificate)).toBe(false);
       expect(card.inspect().keys.has(Slot.Authentication)).toBe(true);
+    });
+
+    it('imports an RSA key and a P-256 key that then decrypt and agree a key with their certificates (import-key, test-decipher)', async () => {
+      const results: ToolResult[] = [];
+      for (const [slot, algorithm, option] of [
+        ['9d', 'RSA', 'rsa_keygen_bits:2048'],
+        ['9e', 'EC', 'ec_paramgen_curve:P-256'],
+      ] as const) {
+        const key = await openssl([
+          'genpkey',
+          '-algorithm',
+          algorithm,
+          '-pkeyopt',
+          option,
+          '-out',
+          `${slot}.key`,
+        ]);
+        const certificate = await openssl([
+          ...['req', '-new', '-x509', '-key', `${slot}.key`, '-subj', `/CN=Imported ${slot}`, '-days', '1'],
+          ...['-out', `${slot}.pem`],
+        ]);
+        expect([key.code, certificate.code]).toEqual([0, 0]);
+        for (const [action, file] of [
+          ['import-key', `${slot}.key`],
+          ['import-certificate', `${slot}.pem`],
+        ] as const)
+          results.push(await piv(['-k', '-a', action, '-s', slot, '-i', file], [NEW_MANAGEMENT_KEY]));
+      }
+      const rsa = await piv(['-a', 'verify-pin', '-a', 'test-decipher', '-s', '9d', '-i', '9d.pem'], [pin]);
+      const ecdh = await piv(['-a', 'verify-pin', '-a', 'test-decipher', '-s', '9e', '-i', '9e.pem'], [pin]);
+
+      expect(results.map(({stderr}) => stderr.trim())).toEqual([
+        'Successfully imported a new private key.',
+        'Successfully imported a new certificate.',
+        'Successfully imported a new private key.',
+        'Successfully imported a new certificate.',
+      ]);
+      expect(rsa.stderr).toContain('Successfully performed RSA decryption!');
+      expect(ecdh.stderr).toContain('Successfully performed ECDH exchange with card.');
+      expect(card.inspect().keys.get(Slot.KeyManagement)?.origin).toBe(KeyOrigin.Imported);
+    });
+
+    it('sets the retry counters, and resets the card to factory state once PIN and PUK are blocked (pin-retries, reset)', async () => {
+      const retries = await piv(
+        ['-k', '-a', 'verify-pin', '-a', 'pin-retries', '--pin-retries', '1', '--puk-retries', '1'],
+        [NEW_MANAGEMENT_KEY, pin],
+      );
+      const countersAfterRetries = card.inspect();
+      const refusedReset = await piv(['-a', 'reset']);
+      await piv(['-a', 'verify-pin'], [WRONG_PIN]);
+      await piv(['-a', 'unblock-pin'], ['00000000', WRONG_PIN]);
+      const reset = await piv(['-a', 'reset']);
+      const factoryPin = await piv(['-a', 'verify-pin'], [DEFAULT_PIN]);
+      const factoryKey = await piv(['-k', '-a', 'delete-certificate', '-s', '9d'], [FACTORY_MANAGEMENT_KEY]);
+
+      expect(retries.stderr).toContain('Successfully changed pin retries to 1 and puk retries to 1');
+      expect(countersAfterRetries.pin.totalRetries).toBe(1);
+      expect(countersAfterRetries.puk.totalRetries).toBe(1);
+      expect(refusedReset.code).toBe(1);
+      expect(reset.stderr).toContain('Successfully reset the application.');
+      expect(factoryPin.code, factoryPin.stderr).toBe(0);
+      expect(factoryKey.code, factoryKey.stderr).toBe(0);
+      expect([...card.inspect().keys.keys()]).toEqual([Slot.Attestation]);
+      expect(card.inspect().pin).toEqual({totalRetries: 3, remainingRetries: 3});
     });
   },
   ['yubico-piv-tool', 'opensc-tool', 'openssl'],
