@@ -48,6 +48,11 @@ export class SupportLog implements Log {
     this.#clock = clock;
   }
 
+  /** For `--trace`: a sink for the APDU layer's already redacted lines (source/apdu/trace.ts), one entry each. */
+  readonly apduTrace = (line: string): void => {
+    this.write({event: 'apdu', line});
+  };
+
   write(entry: LogEntry): void {
     const line = JSON.stringify({time: new Date(this.#clock.now()).toISOString(), ...redactEntry(entry)});
     writeSync(this.#fd, `${line}\n`);

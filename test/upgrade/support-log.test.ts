@@ -52,6 +52,18 @@ describe('SupportLog', () => {
     });
   });
 
+  it('takes the redacted APDU trace lines for --trace', () => {
+    const path = join(dir, 'trace.jsonl');
+    const log = new SupportLog(path, {now: () => 0});
+    log.apduTrace('> 00 20 00 80 08 [8 bytes redacted]');
+    log.close();
+    expect(JSON.parse(readFileSync(path, 'utf8'))).toEqual({
+      time: '1970-01-01T00:00:00.000Z',
+      event: 'apdu',
+      line: '> 00 20 00 80 08 [8 bytes redacted]',
+    });
+  });
+
   it('logs an error by name, code and message', () => {
     const error = Object.assign(new Error('card gone'), {code: 'card-removed'});
     expect(redactEntry({event: 'failed', error})).toEqual({
