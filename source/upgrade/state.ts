@@ -254,8 +254,6 @@ export type EngineState = Common &
       }
   );
 
-export type EngineStateType = EngineState['type'];
-
 /** What happened, in the past tense. The engine emits them; `reduce` folds them into the state. */
 export type EngineEvent =
   | {readonly type: 'started'}
@@ -289,8 +287,6 @@ export type EngineEvent =
   | {readonly type: 'warningRaised'; readonly warning: Warning}
   | {readonly type: 'cancelled'}
   | {readonly type: 'failed'; readonly error: EngineError; readonly canRetry: boolean};
-
-export type EngineEventType = EngineEvent['type'];
 
 /** The state before start(). */
 export const initialState: EngineState = {type: 'idle', step: Step.PrepareCodes, warnings: []};
