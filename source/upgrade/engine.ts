@@ -385,7 +385,10 @@ export class UpgradeEngine {
       const withCard = this.#readers.filter((reader) => reader.hasCard);
       const preferred = this.#deps.preferredReader;
       if (preferred !== undefined) {
-        const reader = this.#readers.find((r) => r.name === preferred || r.name.includes(preferred));
+        // As yubico-piv-tool's -r: the exact name, or the first reader whose name contains it.
+        const reader =
+          this.#readers.find((r) => r.name === preferred) ??
+          this.#readers.find((r) => r.name.includes(preferred));
         if (reader?.hasCard) return reader.name;
       } else if (withCard.length === 1) {
         return withCard[0]!.name;
@@ -417,7 +420,7 @@ export class UpgradeEngine {
     if (
       isOursGone &&
       this.#flow === undefined &&
-      ['card-ready', 'menu', 'operation-result', 'done'].includes(state.type)
+      ['card-ready', 'menu', 'operation-result', 'done', 'failed'].includes(state.type)
     ) {
       void this.#closeCard();
       this.#session = undefined;
@@ -444,13 +447,13 @@ export class UpgradeEngine {
   // ---- login ----
 
   /** Asks for the PIN until the card accepts it (or it is blocked) and holds it for the operation. */
-  async #verifiedPin(card: CardPort, reason: PinReason = 'login'): Promise<void> {
+  async #verifiedPin(card: CardPort): Promise<void> {
     if (this.#pin.isHeld) return;
     let triesLeft = await card.exclusive(() => card.pinTriesLeft());
     let rejection: 'wrong-code' | 'bad-format' | undefined;
     for (;;) {
       if (triesLeft === 0) throw new UpgradeError({code: 'pin-blocked'}, 'the PIN is blocked');
-      const pin = await this.#askPin(reason, triesLeft, rejection);
+      const pin = await this.#askPin('login', triesLeft, rejection);
       try {
         await card.exclusive(() => card.verifyPin(pin));
         this.#pin.hold(pin);
