@@ -28,7 +28,7 @@ export const DEMO_PERSONS: readonly DirectoryPerson[] = [
     givenName: 'Anna',
     surname: 'Andersson',
     organisation: 'Region Demo',
-    cards: [{number: '9752270000000001', status: 'received'}],
+    cards: [{number: '97522700000001', status: 'received'}],
   },
   {
     hsaId: 'SE2321000016-1002',
@@ -36,7 +36,7 @@ export const DEMO_PERSONS: readonly DirectoryPerson[] = [
     givenName: 'Bo',
     surname: 'Berg',
     organisation: 'Region Demo',
-    cards: [{number: '9752270000000002', status: 'received'}],
+    cards: [{number: '97522700000002', status: 'received'}],
   },
   {
     hsaId: 'SE2321000016-1003',
@@ -44,7 +44,7 @@ export const DEMO_PERSONS: readonly DirectoryPerson[] = [
     givenName: 'Cecilia',
     surname: 'Carlsson',
     organisation: 'Region Demo',
-    cards: [{number: '9752270000000003', status: 'ordered'}],
+    cards: [{number: '97522700000003', status: 'ordered'}],
   },
   {
     hsaId: 'SE2321000016-1004',
@@ -52,7 +52,7 @@ export const DEMO_PERSONS: readonly DirectoryPerson[] = [
     givenName: 'Daniel',
     surname: 'Dahl',
     organisation: 'Region Demo IT',
-    cards: [{number: '9752270000000004', status: 'received'}],
+    cards: [{number: '97522700000004', status: 'received'}],
   },
   {
     hsaId: 'SE2321000016-1005',
@@ -60,12 +60,12 @@ export const DEMO_PERSONS: readonly DirectoryPerson[] = [
     givenName: 'Eva',
     surname: 'Ek',
     organisation: 'Region Demo',
-    cards: [{number: '9752270000000005', status: 'suspended'}],
+    cards: [{number: '97522700000005', status: 'suspended'}],
   },
 ];
 
 /** The card of the demo whose management key is a fixed key IT registered (the factory key). */
-export const DEMO_FIXED_KEY_CARD = '9752270000000004';
+export const DEMO_FIXED_KEY_CARD = '97522700000004';
 
 const DEMO_TERMS = {
   versions: [

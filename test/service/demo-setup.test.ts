@@ -23,7 +23,7 @@ describe('createDemoSetup', () => {
     const keys = await readdir(join(demo, 'private'));
     expect(keys.sort()).toEqual(
       [
-        'card-9752270000000004.key',
+        'card-97522700000004.key',
         'hsa-id.key',
         'management-master.key',
         'old.key',

@@ -25,7 +25,7 @@ const identity: SessionIdentity = {
     name: 'Anna Andersson',
     organisation: 'R',
   },
-  card: {number: '9752270000000001', status: 'received'},
+  card: {number: '97522700000001', status: 'received'},
 };
 const item: ServicePlanItem = {
   id: 'hsa-id-authentication',
