@@ -7,28 +7,14 @@ import {DEFAULT_PIN, DEFAULT_PUK} from './card/virtual/state.js';
 import {decideDisplay, type Display} from './cli/appearance.js';
 import {languageFlag, parseArguments, type Command, type EngineOptions} from './cli/arguments.js';
 import {DeferredEngine} from './cli/deferred-engine.js';
-import {startDemo} from './cli/demo.js';
+import type {AssembledEngine, EngineSource} from './cli/engine-setup.js';
+import type {PlainTask} from './cli/plain-session.js';
 import {CliError} from './cli/errors.js';
 import {exitCodeFor, ExitCode} from './cli/exit-codes.js';
 import {FullScreen} from './cli/full-screen.js';
-import {runPlainSession, type PlainTask} from './cli/plain-session.js';
 import {isSettingKey, Settings, SETTING_KEYS} from './cli/settings.js';
-import {
-  openSupportLog,
-  realPorts,
-  readCertificates,
-  supportLogPath,
-  systemClock,
-  systemRandom,
-} from './cli/system-ports.js';
-import {TerminalInput} from './cli/terminal-input.js';
 import type {Catalogue, Language} from './screens/i18n/catalogue.js';
 import {catalogues, languageFromLocale} from './screens/i18n/language.js';
-import {createDemoSetup} from './service/demo-setup.js';
-import {serve} from './service/serve.js';
-import {PcscCardReaders} from './upgrade/adapters/pcsc-readers.js';
-import {UpgradeEngine} from './upgrade/engine.js';
-import type {EngineDeps, ServicePort} from './upgrade/ports.js';
 
 /**
  * The entry: arguments, settings and environment, the real adapters, and render(). The only place that knows
@@ -101,11 +87,6 @@ function fail(t: Catalogue, error: unknown): Promise<never> {
   return exit(code);
 }
 
-/** The service port of commands that need none (status, test, pin): reaching it is a setup error. */
-const noService: ServicePort = {
-  beginLogin: () => Promise.reject(new CliError('no-service', 'no upgrade service is configured')),
-};
-
 async function runConfig(
   command: Extract<Command, {kind: 'config'}>,
   settings: Settings,
@@ -139,6 +120,7 @@ async function runConfig(
 
 /** Serves until SIGINT or SIGTERM. */
 async function runServe(configPath: string, t: Catalogue): Promise<never> {
+  const {serve} = await import('./service/serve.js');
   const running = await serve({configPath: resolve(configPath)});
   cleanups.push(() => running.close());
   eprintln(t.cli.serviceListening(running.url));
@@ -161,14 +143,14 @@ async function runFullScreen(
   t: Catalogue,
   display: Display,
   isDemo: boolean,
-  makeEngine: () => Promise<UpgradeEngine>,
-  supportLog: string | undefined,
+  makeEngine: () => Promise<AssembledEngine>,
 ): Promise<never> {
   const screen = new FullScreen(process.stdout, process.stdin);
   cleanups.unshift(() => screen.restore());
   process.on('exit', () => screen.restore());
   screen.enter();
   const deferred = new DeferredEngine();
+  let supportLog: string | undefined;
   const quit = (reason: ExitReason) => {
     const state = deferred.getState();
     const code =
@@ -177,8 +159,8 @@ async function runFullScreen(
         : state.type === 'failed'
           ? exitCodeFor(state.error.code)
           : ExitCode.Ok;
-    if (state.type === 'failed' && supportLog !== undefined)
-      cleanups.push(() => eprintln(t.cli.supportLog(supportLog)));
+    const path = supportLog;
+    if (state.type === 'failed' && path !== undefined) cleanups.push(() => eprintln(t.cli.supportLog(path)));
     void exit(code);
   };
   const instance = render(
@@ -194,7 +176,9 @@ async function runFullScreen(
   );
   cleanups.unshift(() => instance.unmount());
   try {
-    deferred.ready(await makeEngine());
+    const assembled = await makeEngine();
+    supportLog = assembled.supportLogPath;
+    deferred.ready(assembled.engine);
   } catch (error) {
     return fail(t, error);
   }
@@ -215,40 +199,24 @@ async function runEngineCommand(
   const isDemo = command.kind === 'run' && (command.isDemo || options.service === undefined);
   if (command.kind === 'run' && !isDemo && options.serviceCa === undefined)
     throw new CliError('no-service', 'service-ca');
-  const supportLog = openSupportLog(supportLogPath(env));
-  cleanups.push(() => supportLog.close());
-
-  const makeEngine = async (): Promise<UpgradeEngine> => {
-    let ports: Pick<EngineDeps, 'readers' | 'service' | 'trustAnchors' | 'intermediates'>;
-    if (isDemo) {
-      const demo = await startDemo((ms) => systemClock.sleep(ms));
-      cleanups.push(() => demo.close());
-      ports = demo.deps;
-    } else if (command.kind === 'run') {
-      const real = realPorts({serviceUrl: options.service!, serviceCaPath: options.serviceCa!});
-      cleanups.push(() => real.close());
-      ports = real;
-    } else {
-      // status, test and pin need the card only; the service CA, when set, tells new certificates from old.
-      const readers = new PcscCardReaders();
-      cleanups.push(() => readers.close());
-      const trustAnchors = options.serviceCa === undefined ? [] : readCertificates(options.serviceCa);
-      ports = {readers, service: noService, trustAnchors};
-    }
-    const engine = new UpgradeEngine({
-      ...ports,
-      clock: systemClock,
-      random: systemRandom,
-      log: supportLog.log,
+  const source: EngineSource = isDemo
+    ? {kind: 'demo', cardStateFile: env['SITHS_UPGRADE_DEMO_CARD']}
+    : command.kind === 'run'
+      ? {kind: 'service', serviceUrl: options.service!, serviceCaPath: options.serviceCa!}
+      : {kind: 'card-only', serviceCaPath: options.serviceCa};
+  const makeEngine = async (): Promise<AssembledEngine> => {
+    const {assembleEngine} = await import('./cli/engine-setup.js');
+    const assembled = await assembleEngine(source, {
       language: t.language,
       preferredReader: options.reader,
+      env,
     });
-    cleanups.unshift(() => engine.dispose());
-    return engine;
+    cleanups.unshift(() => assembled.close());
+    return assembled;
   };
 
   const isItCommand = command.kind !== 'run';
-  if (!display.isPlain && !isItCommand) return runFullScreen(t, display, isDemo, makeEngine, supportLog.path);
+  if (!display.isPlain && !isItCommand) return runFullScreen(t, display, isDemo, makeEngine);
 
   const task: PlainTask =
     command.kind === 'run'
@@ -258,6 +226,10 @@ async function runEngineCommand(
         : command.kind === 'test'
           ? {kind: 'operation', operation: 'test-eid'}
           : {kind: 'operation', operation: command.action === 'change' ? 'change-pin' : 'unblock-pin'};
+  const [{TerminalInput}, {runPlainSession}] = await Promise.all([
+    import('./cli/terminal-input.js'),
+    import('./cli/plain-session.js'),
+  ]);
   const input = new TerminalInput(process.stdin, isItCommand ? process.stderr : process.stdout, () => {
     void exit(ExitCode.Interrupted);
   });
@@ -266,7 +238,7 @@ async function runEngineCommand(
     println(t.welcome.demo);
     println(`${t.welcome.demoPin(DEFAULT_PIN)}, ${t.welcome.demoPuk(DEFAULT_PUK)}`);
   }
-  const engine = await makeEngine();
+  const {engine} = await makeEngine();
   return runPlainSession({engine, catalogue: t, input, write: println, now: () => new Date(), task});
 }
 
@@ -292,6 +264,7 @@ async function main(argv: readonly string[]): Promise<number> {
       case 'serve':
         return await runServe(command.configPath, t);
       case 'serve-init': {
+        const {createDemoSetup} = await import('./service/demo-setup.js');
         const setup = await createDemoSetup(resolve(command.directory));
         println(t.cli.setupWritten(setup.configPath));
         return ExitCode.Ok;

@@ -3,6 +3,7 @@ import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {oldSithsCard} from '../card/virtual/profiles.js';
 import {DEFAULT_PIN, DEFAULT_PUK} from '../card/virtual/state.js';
+import type {TimingModel} from '../card/virtual/timing.js';
 import {VirtualPivCard} from '../card/virtual/virtual-card.js';
 import {deriveManagementKey} from '../pki/management-key.js';
 import {loadServiceSettings, type ServiceSettings} from '../service/config.js';
@@ -38,7 +39,15 @@ export interface Demo {
  * on-card timings of a real card (JCOP4: RSA key generation takes seconds). Nothing is left behind after close().
  * `sleep` is the engine clock's, for the client's retries.
  */
-export async function startDemo(sleep: (ms: number) => Promise<void>): Promise<Demo> {
+export async function startDemo(
+  sleep: (ms: number) => Promise<void>,
+  options: {
+    /** Save the virtual card's state here after every change (for inspecting the card after a run). */
+    readonly cardStateFile?: string;
+    /** The card's timing model; default a real card's (JCOP4). */
+    readonly timing?: TimingModel;
+  } = {},
+): Promise<Demo> {
   const directory = await mkdtemp(join(tmpdir(), 'siths-upgrade-demo-'));
   let service: RunningService | undefined;
   try {
@@ -73,7 +82,10 @@ export async function startDemo(sleep: (ms: number) => Promise<void>): Promise<D
       issuer: {certificate: old.certificate, privateKey: old.privateKey!},
     });
     const readers = new InProcessReaders((transport) => openPivCard(transport), [DEMO_READER]);
-    readers.insert(DEMO_READER, new VirtualPivCard({state}));
+    readers.insert(
+      DEMO_READER,
+      new VirtualPivCard({state, stateFile: options.cardStateFile, timing: options.timing}),
+    );
     const running = service;
     return {
       deps: {

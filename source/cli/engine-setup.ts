@@ -1,0 +1,98 @@
+import type {Language} from '../screens/i18n/catalogue.js';
+import {PcscCardReaders} from '../upgrade/adapters/pcsc-readers.js';
+import {UpgradeEngine} from '../upgrade/engine.js';
+import type {EngineDeps, ServicePort} from '../upgrade/ports.js';
+import {startDemo} from './demo.js';
+import {CliError} from './errors.js';
+import {
+  openSupportLog,
+  readCertificates,
+  realPorts,
+  supportLogPath,
+  systemClock,
+  systemRandom,
+} from './system-ports.js';
+
+/**
+ * Assembles the engine and everything it runs on. Loaded after the first frame is on screen (this module pulls in
+ * the service, the card and PKI code), so the welcome screen does not wait for it.
+ */
+
+/** Where the card and the service come from. */
+export type EngineSource =
+  /** npm start: an in-process virtual card and the reference service on loopback. */
+  | {readonly kind: 'demo'; readonly cardStateFile?: string}
+  /** A real reader and the configured upgrade service. */
+  | {readonly kind: 'service'; readonly serviceUrl: string; readonly serviceCaPath: string}
+  /** status, test, pin: a real reader only; the CA, when set, tells the new certificates from the old. */
+  | {readonly kind: 'card-only'; readonly serviceCaPath?: string};
+
+export interface AssembledEngine {
+  readonly engine: UpgradeEngine;
+  /** The support log file, when it could be opened. */
+  readonly supportLogPath?: string;
+  /** Disposes of the engine (zeroes the PIN, closes the card), then stops what it ran on. */
+  close(): Promise<void>;
+}
+
+/** The service port of commands that need none: reaching it is a setup error. */
+const noService: ServicePort = {
+  beginLogin: () => Promise.reject(new CliError('no-service', 'no upgrade service is configured')),
+};
+
+/** Throws CliError 'setting-invalid' (CA file), and what the demo's setup throws. */
+export async function assembleEngine(
+  source: EngineSource,
+  options: {
+    readonly language: Language;
+    readonly preferredReader?: string;
+    readonly env: {readonly XDG_STATE_HOME?: string};
+  },
+): Promise<AssembledEngine> {
+  const supportLog = openSupportLog(supportLogPath(options.env));
+  let ports: Pick<EngineDeps, 'readers' | 'service' | 'trustAnchors' | 'intermediates'>;
+  let stop: () => Promise<void>;
+  try {
+    switch (source.kind) {
+      case 'demo': {
+        const demo = await startDemo((ms) => systemClock.sleep(ms), {cardStateFile: source.cardStateFile});
+        ports = demo.deps;
+        stop = () => demo.close();
+        break;
+      }
+      case 'service': {
+        const real = realPorts(source);
+        ports = real;
+        stop = () => real.close();
+        break;
+      }
+      case 'card-only': {
+        const trustAnchors = source.serviceCaPath === undefined ? [] : readCertificates(source.serviceCaPath);
+        const readers = new PcscCardReaders();
+        ports = {readers, service: noService, trustAnchors};
+        stop = () => readers.close();
+        break;
+      }
+    }
+  } catch (error) {
+    supportLog.close();
+    throw error;
+  }
+  const engine = new UpgradeEngine({
+    ...ports,
+    clock: systemClock,
+    random: systemRandom,
+    log: supportLog.log,
+    language: options.language,
+    preferredReader: options.preferredReader,
+  });
+  return {
+    engine,
+    supportLogPath: supportLog.path,
+    async close() {
+      await engine.dispose().catch(() => undefined);
+      await stop().catch(() => undefined);
+      supportLog.close();
+    },
+  };
+}

@@ -1,0 +1,132 @@
+import {execFileSync, spawnSync} from 'node:child_process';
+import {randomBytes} from 'node:crypto';
+import {existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
+import {describe, it} from 'vitest';
+
+/** Whether tmux can be run here. */
+function tmuxVersion(): string | undefined {
+  const probe = spawnSync('tmux', ['-V'], {encoding: 'utf8'});
+  return probe.error === undefined && probe.status === 0 ? probe.stdout.trim() : undefined;
+}
+
+/**
+ * `describe` for tests that drive the program in a real terminal (tmux). Without tmux the block is skipped with
+ * the reason, except under CI=true, where it becomes one failing test.
+ */
+export function describeWithTmux(title: string, body: () => void): void {
+  if (tmuxVersion() !== undefined) {
+    describe(title, body);
+  } else if (process.env.CI === 'true') {
+    describe(title, () => {
+      it('has what it needs to run', () => {
+        throw new Error('cannot run: tmux is not installed (apt-get install tmux)');
+      });
+    });
+  } else {
+    describe.skip(`${title} (skipped: tmux is not installed)`, body);
+  }
+}
+
+export interface TmuxStart {
+  readonly command: string;
+  readonly columns: number;
+  readonly rows: number;
+  readonly cwd: string;
+  /** The program's environment (tmux passes only what is set here and its own TERM). */
+  readonly env: Readonly<Record<string, string>>;
+}
+
+/**
+ * A real terminal: a tmux server of its own (private socket) with one window running `command`. Keys go in as a
+ * person types them; the screen comes back as text, with or without colours.
+ */
+export class TmuxTerminal {
+  readonly #socket = `siths-tui-${randomBytes(6).toString('hex')}`;
+
+  readonly #directory = mkdtempSync(join(tmpdir(), 'siths-tmux-'));
+
+  constructor(start: TmuxStart) {
+    const env = Object.entries(start.env).flatMap(([name, value]) => ['-e', `${name}=${value}`]);
+    // Keep the window after the program ends (even at once), so its last screen and exit status can be read.
+    const config = join(this.#directory, 'tmux.conf');
+    writeFileSync(config, 'set-option -g remain-on-exit on\n');
+    this.#tmux(
+      '-f',
+      config,
+      'new-session',
+      '-d',
+      '-x',
+      String(start.columns),
+      '-y',
+      String(start.rows),
+      '-c',
+      start.cwd,
+      ...env,
+      // A shell in between writes the program's exit status to a file: tmux 3.3 sometimes leaves a child that
+      // ends right after a signal unreaped, and then never reports its status.
+      `${start.command}; echo $? > ${this.#statusFile}`,
+    );
+  }
+
+  get #statusFile(): string {
+    return join(this.#directory, 'status');
+  }
+
+  /** The screen as text; `isStyled` keeps the colour and attribute escapes (capture-pane -e). */
+  screen(isStyled = false): string {
+    return this.#tmux('capture-pane', '-p', ...(isStyled ? ['-e'] : []));
+  }
+
+  /** Everything the terminal shows and has scrolled away (capture-pane -S -). */
+  transcript(): string {
+    return this.#tmux('capture-pane', '-p', '-S', '-');
+  }
+
+  /** Presses named keys (tmux key names: Enter, Space, Escape, Up, Down, PageDown, C-c). */
+  press(...keys: string[]): void {
+    for (const key of keys) this.#tmux('send-keys', key);
+  }
+
+  /** Types text one character at a time, as a person does. */
+  type(text: string): void {
+    for (const character of text) this.#tmux('send-keys', '-l', character);
+  }
+
+  resize(columns: number, rows: number): void {
+    this.#tmux('resize-window', '-x', String(columns), '-y', String(rows));
+  }
+
+  /** The program's exit status once it has ended, else undefined. */
+  exitStatus(): number | undefined {
+    if (!existsSync(this.#statusFile)) return undefined;
+    const status = readFileSync(this.#statusFile, 'utf8').trim();
+    return status === '' ? undefined : Number(status);
+  }
+
+  /** The program's process id (the child of the pane's shell). */
+  pid(): number {
+    const shell = this.#tmux('display-message', '-p', '#{pane_pid}').trim();
+    const child = execFileSync('ps', ['-o', 'pid=', '--ppid', shell], {encoding: 'utf8'})
+      .trim()
+      .split(/\s+/)[0];
+    if (child === undefined || child === '') throw new Error('the program is not running');
+    return Number(child);
+  }
+
+  /** Whether the pane shows the alternate screen (a full-screen program is drawing). */
+  isAlternateScreen(): boolean {
+    return this.#tmux('display-message', '-p', '#{alternate_on}').trim() === '1';
+  }
+
+  /** Ends the tmux server and the program in it, and removes the server's files. */
+  kill(): void {
+    spawnSync('tmux', ['-L', this.#socket, 'kill-server'], {stdio: 'ignore'});
+    rmSync(this.#directory, {recursive: true, force: true});
+  }
+
+  #tmux(...args: string[]): string {
+    return execFileSync('tmux', ['-L', this.#socket, ...args], {encoding: 'utf8'});
+  }
+}

@@ -1,0 +1,101 @@
+import {execFileSync} from 'node:child_process';
+import {mkdtempSync, rmSync, writeFileSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join, resolve} from 'node:path';
+import {afterAll, afterEach, beforeAll, expect, it, vi} from 'vitest';
+import {catalogues} from '../../source/screens/i18n/language.js';
+import {describeWithTmux, TmuxTerminal} from './support/tmux-terminal.js';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const t = catalogues.en;
+
+describeWithTmux('the terminal after the full screen ends', () => {
+  let directory: string;
+  let terminal: TmuxTerminal | undefined;
+
+  beforeAll(() => {
+    directory = mkdtempSync(join(tmpdir(), 'siths-tui-restore-'));
+    execFileSync(process.execPath, ['scripts/build.js'], {cwd: ROOT, stdio: 'inherit'});
+  }, 120_000);
+
+  afterEach(() => {
+    terminal?.kill();
+    terminal = undefined;
+  });
+
+  afterAll(() => {
+    rmSync(directory, {recursive: true, force: true});
+  });
+
+  /** Starts the program with `args` in a fresh terminal. */
+  function start(args: string): TmuxTerminal {
+    terminal = new TmuxTerminal({
+      command: `${process.execPath} dist/cli.js ${args}`,
+      columns: 80,
+      rows: 24,
+      cwd: ROOT,
+      env: {
+        LANG: 'en_GB.UTF-8',
+        TERM: 'xterm-256color',
+        PATH: process.env['PATH'] ?? '/usr/bin:/bin',
+        HOME: directory,
+        SITHS_UPGRADE_CONFIG_DIR: join(directory, 'config'),
+        XDG_STATE_HOME: join(directory, 'state'),
+      },
+    });
+    return terminal;
+  }
+
+  async function welcomed(): Promise<TmuxTerminal> {
+    const shown = start('--demo');
+    await vi.waitFor(() => expect(shown.screen()).toContain(t.welcome.youNeed), {timeout: 10_000});
+    expect(shown.isAlternateScreen()).toBe(true);
+    return shown;
+  }
+
+  async function ended(shown: TmuxTerminal, status: number): Promise<void> {
+    await vi.waitFor(() => expect(shown.exitStatus()).toBe(status), {timeout: 10_000});
+    expect(shown.isAlternateScreen()).toBe(false);
+  }
+
+  it('returns to the normal screen with 0 when the user quits with q', async () => {
+    const shown = await welcomed();
+    shown.press('q');
+    await ended(shown, 0);
+  });
+
+  it('returns to the normal screen with 130 on Ctrl+C', async () => {
+    const shown = await welcomed();
+    shown.press('C-c');
+    await ended(shown, 130);
+  });
+
+  it.each([
+    ['SIGTERM', 143],
+    ['SIGHUP (the SSH session closed)', 129],
+    ['SIGINT', 130],
+  ])('returns to the normal screen on %s', async (signal, status) => {
+    const shown = await welcomed();
+    process.kill(shown.pid(), signal.split(' ')[0] as NodeJS.Signals);
+    await ended(shown, status);
+  });
+
+  it('returns to the normal screen while the engine is busy', async () => {
+    const shown = await welcomed();
+    shown.press('Enter');
+    await vi.waitFor(() => expect(shown.screen()).toContain(t.overview.holder), {timeout: 30_000});
+    process.kill(shown.pid(), 'SIGTERM');
+    await ended(shown, 143);
+  });
+
+  it('ends with the message and exit code 2, without a stack trace, when the service CA is not a certificate', async () => {
+    const notACertificate = join(directory, 'ca.pem');
+    writeFileSync(notACertificate, 'not a certificate\n');
+    const shown = start(`--service https://127.0.0.1:9 --service-ca ${notACertificate}`);
+    await ended(shown, 2);
+    await vi.waitFor(() =>
+      expect(shown.transcript()).toContain(t.cli.settingInvalid(`service-ca ${notACertificate}`)),
+    );
+    expect(shown.transcript()).not.toMatch(/\n\s+at /);
+  });
+});
