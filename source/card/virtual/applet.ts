@@ -103,7 +103,8 @@ export class Applet {
     const entry = this.#selected === 'piv' ? PIV_HANDLERS.get(command.ins) : undefined;
     if (
       !entry ||
-      (entry.since && !isAtLeast(this.#context.state.firmware, entry.since.major, entry.since.minor))
+      (entry.since &&
+        !isAtLeast(this.#context.state.firmware, entry.since.major, entry.since.minor, entry.since.patch))
     )
       throw new CardStatusError(StatusWord.InsNotSupported);
     return entry.handler(this.#context, command);

@@ -7,6 +7,7 @@ import {CardStatusError} from './errors.js';
 import {
   DEFAULT_PIN,
   DEFAULT_PUK,
+  isAtLeast,
   padReferenceData,
   REFERENCE_DATA_LENGTH,
   type ReferenceData,
@@ -35,7 +36,7 @@ const MAX_RETRIES = 0xff;
 export function verify(context: CommandContext, command: AppletCommand): AppletReply {
   const {security, state} = context;
   if (command.p2 !== PinReference.Pin) throw new CardStatusError(StatusWord.ReferenceNotFound);
-  if (command.p1 === P1_VERIFY_LOGOUT) {
+  if (command.p1 === P1_VERIFY_LOGOUT && isAtLeast(state.firmware, 5, 4, 3)) {
     if (command.data.length !== 0) throw new CardStatusError(StatusWord.WrongData);
     security.isPinVerified = false;
     security.isPinFresh = false;

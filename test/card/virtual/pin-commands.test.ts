@@ -1,6 +1,7 @@
 import {describe, expect, it} from 'vitest';
 import {concatBytes} from '../../../source/apdu/tlv.js';
 import {ObjectId, Slot} from '../../../source/card/piv/constants.js';
+import {blankCard} from '../../../source/card/virtual/profiles.js';
 import {padReferenceData} from '../../../source/card/virtual/state.js';
 import {hex, toHex} from '../../apdu/transcript-transport.js';
 import {cardUnderTest, encodeApdu, swHex, type CardUnderTest} from './card-under-test.js';
@@ -70,11 +71,16 @@ describe('VERIFY', () => {
     expect(await status(bench)).toBe('63C3');
   });
 
-  it('logs out with P1 FF', async () => {
+  it('logs out with P1 FF from firmware 5.4.3, and answers 6A86 to it before', async () => {
     const bench = await selectedCard();
     await bench.verifyPin();
     expect(swHex((await bench.raw('00 20 FF 80')).sw)).toBe('9000');
     expect(await status(bench)).toBe('63C3');
+    const old = await cardUnderTest({
+      state: await blankCard({serial: 2, firmware: {major: 5, minor: 2, patch: 7}}),
+    });
+    await old.select();
+    expect(swHex((await old.raw('00 20 FF 80')).sw)).toBe('6A86');
   });
 
   it('answers 6A88 for the global PIN, the PUK and the pairing code, and 6A86 for another P1', async () => {
