@@ -188,16 +188,6 @@ export enum Algorithm {
 /** The algorithm id that OpenSC sends for the 3DES management key (PivApplet maps it to {@link Algorithm.TripleDes}). */
 export const ALGORITHM_TRIPLE_DES_LEGACY = 0x00;
 
-/** Whether `algorithm` is a management key (symmetric) algorithm. */
-export function isManagementKeyAlgorithm(algorithm: number): boolean {
-  return (
-    algorithm === Algorithm.TripleDes ||
-    algorithm === Algorithm.Aes128 ||
-    algorithm === Algorithm.Aes192 ||
-    algorithm === Algorithm.Aes256
-  );
-}
-
 /** YubiKey PIN policy of a key (GENERATE / IMPORT tag AA). */
 export enum PinPolicy {
   Default = 0x00,

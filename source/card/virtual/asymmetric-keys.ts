@@ -65,7 +65,7 @@ const PKCS8_PREFIX: ReadonlyMap<number, string> = new Map([
 const generate = promisify(generateKeyPair);
 
 /** Whether `algorithm` is an asymmetric algorithm this card knows (it may still need newer firmware). */
-export function isAsymmetricAlgorithm(algorithm: number): algorithm is Algorithm {
+function isAsymmetricAlgorithm(algorithm: number): algorithm is Algorithm {
   return RSA_BITS.has(algorithm) || EC_CURVES.has(algorithm) || PKCS8_PREFIX.has(algorithm);
 }
 

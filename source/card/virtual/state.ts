@@ -65,7 +65,7 @@ export const DEFAULT_FIRMWARE: FirmwareVersion = {major: 5, minor: 7, patch: 2};
 export const DEFAULT_PIN = '123456';
 export const DEFAULT_PUK = '12345678';
 /** Factory retry counters of a YubiKey. */
-export const DEFAULT_RETRIES = 3;
+const DEFAULT_RETRIES = 3;
 /** Factory management key: 01..08 three times (3DES before firmware 5.7, AES-192 from 5.7). */
 export const DEFAULT_MANAGEMENT_KEY = Uint8Array.of(
   ...[1, 2, 3, 4, 5, 6, 7, 8],
@@ -94,12 +94,12 @@ export function padReferenceData(text: string): Uint8Array {
 }
 
 /** The management key algorithm of a factory-fresh card with this firmware. */
-export function defaultManagementKeyAlgorithm(firmware: FirmwareVersion): Algorithm {
+function defaultManagementKeyAlgorithm(firmware: FirmwareVersion): Algorithm {
   return isAtLeast(firmware, 5, 7) ? Algorithm.Aes192 : Algorithm.TripleDes;
 }
 
 /** The Discovery object's value (SP 800-73-4 Part 1 table 18): the full AID and "PIV PIN only". */
-export function discoveryValue(): Uint8Array {
+function discoveryValue(): Uint8Array {
   return encodeTlvs([
     {tag: TAG_AID, value: PIV_AID},
     {tag: TAG_PIN_USAGE_POLICY, value: PIN_USAGE_POLICY_PIV_ONLY},
