@@ -69,7 +69,12 @@ export interface CardClock {
 export interface VirtualPivCardOptions {
   /** The card's persistent state (from a profile or loadCardState); the card owns it from now on. */
   readonly state: CardState;
-  /** Where to save the state after every change; none keeps it in memory only. */
+  /**
+   * Where to save the state; none keeps it in memory only. The card saves after every change of persistent state,
+   * before it answers (as a card writes its EEPROM before the status word): a tear or a killed process then leaves
+   * exactly the state of the last command that took effect, which the tearing tests rely on. A save is a few KB and
+   * an fsync, small against a real card's 40 ms per command.
+   */
   readonly stateFile?: string;
   /** Default DEFAULT_TIMING (a JCOP4 card); INSTANT_TIMING for unit tests. */
   readonly timing?: TimingModel;
