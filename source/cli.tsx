@@ -262,6 +262,7 @@ async function main(argv: readonly string[]): Promise<number> {
       case 'config':
         return await runConfig(command, settings, t);
       case 'serve':
+        isStoppedBySignal = true;
         return await runServe(command.configPath, t);
       case 'serve-init': {
         const {createDemoSetup} = await import('./service/demo-setup.js');
@@ -269,9 +270,18 @@ async function main(argv: readonly string[]): Promise<number> {
         println(t.cli.setupWritten(setup.configPath));
         return ExitCode.Ok;
       }
-      case 'simulate':
-        eprintln(t.cli.fatal('simulate'));
-        return ExitCode.Internal;
+      case 'simulate': {
+        isStoppedBySignal = true;
+        const {simulateCommand} = await import('./cli/simulate-command.js');
+        const stop = new AbortController();
+        const running = simulateCommand(command, process.env, stop.signal);
+        cleanups.push(() => {
+          stop.abort();
+          return running;
+        });
+        await running;
+        return ExitCode.Ok;
+      }
       case 'run':
       case 'status':
       case 'test':
@@ -283,9 +293,12 @@ async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
-process.on('SIGINT', () => void exit(ExitCode.Interrupted));
-process.on('SIGTERM', () => void exit(ExitCode.Terminated));
-process.on('SIGHUP', () => void exit(ExitCode.Hangup));
+/** serve and simulate run until stopped: a signal is their normal end (exit 0). */
+let isStoppedBySignal = false;
+
+process.on('SIGINT', () => void exit(isStoppedBySignal ? ExitCode.Ok : ExitCode.Interrupted));
+process.on('SIGTERM', () => void exit(isStoppedBySignal ? ExitCode.Ok : ExitCode.Terminated));
+process.on('SIGHUP', () => void exit(isStoppedBySignal ? ExitCode.Ok : ExitCode.Hangup));
 process.on('uncaughtException', (error) => void fail(t, error));
 process.on('unhandledRejection', (reason) => void fail(t, reason));
 

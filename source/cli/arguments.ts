@@ -47,7 +47,11 @@ export type Command =
   | {
       readonly kind: 'simulate';
       readonly stateFile?: string;
-      readonly vpcd?: string;
+      readonly vpcd: {readonly host: string; readonly port: number};
+      readonly profile: 'blank' | 'old-siths';
+      readonly timing: 'realistic' | 'instant';
+      /** A reference service's config: the card's credential from its old CA, its management key from its secret. */
+      readonly serviceConfig?: string;
       readonly language?: Language;
     };
 
@@ -115,7 +119,30 @@ function noMore(positionals: readonly string[], from: number): void {
 }
 
 /** Every flag that takes a value, so the command is found after `--lang en` and the like. */
-const VALUE_FLAGS = ['reader', 'service', 'service-ca', 'lang', 'config', 'init', 'state', 'vpcd'] as const;
+const VALUE_FLAGS = [
+  'reader',
+  'service',
+  'service-ca',
+  'lang',
+  'config',
+  'init',
+  'state',
+  'vpcd',
+  'profile',
+  'timing',
+  'for-service',
+] as const;
+
+/** vsmartcard's default vpcd port (0x8C7B). */
+const VPCD_DEFAULT = {host: '127.0.0.1', port: 35963} as const;
+
+function vpcdAddress(value: string | undefined): {host: string; port: number} {
+  if (value === undefined) return VPCD_DEFAULT;
+  const match = /^(.+):(\d{1,5})$/.exec(value);
+  const port = Number(match?.[2]);
+  if (match === null || port < 1 || port > 65_535) throw new CliError('usage', `--vpcd ${value}`);
+  return {host: match[1]!, port};
+}
 
 /** The command word: the first argument that is neither a flag nor a flag's value. */
 function commandOf(argv: readonly string[]): string | undefined {
@@ -204,10 +231,25 @@ export function parseArguments(argv: readonly string[]): Command {
         lang: ENGINE_FLAGS.lang,
         state: {type: 'string'},
         vpcd: {type: 'string'},
+        profile: {type: 'string'},
+        timing: {type: 'string'},
+        'for-service': {type: 'string'},
       });
       noMore(positionals, 1);
       if (values.help) return {kind: 'help', topic: 'simulate', language: lang};
-      return {kind: 'simulate', stateFile: values.state, vpcd: values.vpcd, language: lang};
+      const profile = values.profile ?? 'old-siths';
+      if (profile !== 'blank' && profile !== 'old-siths') throw new CliError('usage', `--profile ${profile}`);
+      const timing = values.timing ?? 'realistic';
+      if (timing !== 'realistic' && timing !== 'instant') throw new CliError('usage', `--timing ${timing}`);
+      return {
+        kind: 'simulate',
+        stateFile: values.state,
+        vpcd: vpcdAddress(values.vpcd),
+        profile,
+        timing,
+        serviceConfig: values['for-service'],
+        language: lang,
+      };
     }
     default:
       throw new CliError('usage', command);

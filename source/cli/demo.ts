@@ -6,7 +6,7 @@ import {DEFAULT_PIN, DEFAULT_PUK} from '../card/virtual/state.js';
 import type {TimingModel} from '../card/virtual/timing.js';
 import {VirtualPivCard} from '../card/virtual/virtual-card.js';
 import {deriveManagementKey} from '../pki/management-key.js';
-import {loadServiceSettings, type ServiceSettings} from '../service/config.js';
+import {loadServiceSettings} from '../service/config.js';
 import {createDemoSetup, DEMO_PERSONS} from '../service/demo-setup.js';
 import {startService, type RunningService} from '../service/start.js';
 import {ServiceClient} from '../service-client/client.js';
@@ -16,12 +16,6 @@ import type {EngineDeps} from '../upgrade/ports.js';
 
 /** The demo's reader, as vpcd names its first one. */
 export const DEMO_READER = 'Virtual PCD 00 00';
-
-/**
- * The demo card's number: 14 digits, what a PIV CHUID's FASC-N carries (agency, system, credential). The demo
- * directory's own cards have 16-digit numbers, so the demo registers this one for its holder.
- */
-const DEMO_CARD_NUMBER = '97522700000001';
 
 /** What the demo runs on, ready for an engine. */
 export interface Demo {
@@ -52,15 +46,10 @@ export async function startDemo(
   let service: RunningService | undefined;
   try {
     const setup = await createDemoSetup(join(directory, 'service'));
-    const loaded = await loadServiceSettings(setup.configPath);
+    const settings = await loadServiceSettings(setup.configPath);
+    // The first demo person's card (its number fits a CHUID's FASC-N: 14 digits).
     const person = DEMO_PERSONS[0]!;
-    const settings: ServiceSettings = {
-      ...loaded,
-      persons: [
-        {...person, cards: [{number: DEMO_CARD_NUMBER, status: 'received'}]},
-        ...loaded.persons.slice(1),
-      ],
-    };
+    const cardNumber = person.cards[0]!.number;
     service = await startService({config: settings, store: ':memory:', listen: {host: '127.0.0.1', port: 0}});
     const authority = (id: string) => {
       const found = settings.authorities.find((candidate) => candidate.id === id);
@@ -73,12 +62,12 @@ export async function startDemo(
         givenName: person.givenName,
         surname: person.surname,
         hsaId: person.hsaId,
-        cardNumber: DEMO_CARD_NUMBER,
+        cardNumber,
         organisation: person.organisation,
       },
       pin: DEFAULT_PIN,
       puk: DEFAULT_PUK,
-      managementKey: deriveManagementKey(settings.managementKeys.masterSecret, DEMO_CARD_NUMBER),
+      managementKey: deriveManagementKey(settings.managementKeys.masterSecret, cardNumber),
       issuer: {certificate: old.certificate, privateKey: old.privateKey!},
     });
     const readers = new InProcessReaders((transport) => openPivCard(transport), [DEMO_READER]);

@@ -122,7 +122,10 @@ export async function runPlainSession(options: PlainSessionOptions): Promise<Exi
   };
 
   /** Answers the state's question, if it asks one; returns the exit code when the session is over. */
-  const act = async (state: EngineState): Promise<ExitCode | undefined> => {
+  const act = async (
+    state: EngineState,
+    previous: EngineState | undefined,
+  ): Promise<ExitCode | undefined> => {
     switch (state.type) {
       case 'idle':
         engine.start();
@@ -134,8 +137,14 @@ export async function runPlainSession(options: PlainSessionOptions): Promise<Exi
           const index = await choose(withCard.length);
           if (index === undefined) return ExitCode.Ok;
           engine.chooseReader(withCard[index]!.name);
-        } else if (task.kind === 'operation' && !input.isTerminal) {
-          // A script gets an answer now instead of waiting for a card nobody will insert.
+        } else if (
+          task.kind === 'operation' &&
+          !input.isTerminal &&
+          previous?.type === 'waiting-for-card' &&
+          !state.readers.some((reader) => reader.hasCard)
+        ) {
+          // A script gets an answer once the readers were looked at and none holds a card, instead of waiting for
+          // a card nobody will insert (the first state comes before the engine has listed them).
           if (isJson) process.stderr.write(`${t.insertCard.instruction}\n`);
           return ExitCode.Card;
         }
@@ -219,8 +228,8 @@ export async function runPlainSession(options: PlainSessionOptions): Promise<Exi
         continue;
       }
       print(plainLines(t, previous, state, options.now()));
+      const code = await act(state, previous);
       previous = state;
-      const code = await act(state);
       if (code !== undefined) return code;
     }
   } finally {

@@ -135,10 +135,13 @@ export function plainLines(
           ? previous.readers.map((r) => `${r.name}:${r.hasCard}`).join('|')
           : undefined;
       if (isNewScreen) lines.push(t.insertCard.instruction);
+      // The screen's first state comes before the engine has listed the readers: the list follows it.
+      const isListed = previous?.type === 'waiting-for-card';
       if (
-        isNewScreen ||
-        readers !== before ||
-        (previous?.type === 'waiting-for-card' && !previous.isChoosingReader && next.isChoosingReader)
+        isListed &&
+        (readers !== before ||
+          next.readers.length === 0 ||
+          (!previous.isChoosingReader && next.isChoosingReader))
       ) {
         if (next.readers.length === 0) lines.push(t.insertCard.noReaders);
         else if (next.isChoosingReader) lines.push(t.insertCard.chooseReader);

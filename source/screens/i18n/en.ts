@@ -430,12 +430,18 @@ ${exitCodes}`,
 Stop it with Ctrl+C.
 
 ${exitCodes}`,
-      simulate: `siths-upgrade simulate [--state <file>] [--vpcd <host:port>]
+      simulate: `siths-upgrade simulate [--state <file>] [--vpcd <host:port>] [--profile old-siths|blank]
+                       [--timing realistic|instant] [--for-service <config.json>]
 
-Puts a virtual SITHS card (PIV) behind a vpcd reader, so every PC/SC program sees it.
-  --state <file>       the card's state (made with an old certificate when the file is missing)
-  --vpcd <host:port>   the vpcd reader's address (default 127.0.0.1:35963)
-Stop it with Ctrl+C.
+Puts a virtual SITHS card (PIV) behind a vpcd reader (pcscd with vsmartcard-vpcd), so every PC/SC
+program sees it: this tool, OpenSC, yubico-piv-tool.
+  --state <file>         the card's state; made when missing (default in $XDG_STATE_HOME/siths-upgrade)
+  --vpcd <host:port>     the vpcd reader's address (default 127.0.0.1:35963)
+  --profile <profile>    old-siths: a card with old certificates (default); blank: as from the factory
+  --timing <timing>      realistic: as slow as a real card (default); instant: no waiting
+  --for-service <file>   the reference service's config.json: the card's certificates from the service's
+                         old CA and the management key the service holds for it, so the card can be upgraded
+The PIN of a new card: 123456. Stop it with Ctrl+C.
 
 ${exitCodes}`,
     },

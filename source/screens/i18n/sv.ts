@@ -431,12 +431,18 @@ ${exitCodes}`,
 Stoppas med Ctrl+C.
 
 ${exitCodes}`,
-      simulate: `siths-upgrade simulate [--state <fil>] [--vpcd <värd:port>]
+      simulate: `siths-upgrade simulate [--state <fil>] [--vpcd <värd:port>] [--profile old-siths|blank]
+                       [--timing realistic|instant] [--for-service <config.json>]
 
-Lägger ett virtuellt SITHS-kort (PIV) bakom en vpcd-läsare, så att alla PC/SC-program ser det.
-  --state <fil>        kortets tillstånd (skapas med ett gammalt certifikat om filen saknas)
-  --vpcd <värd:port>   vpcd-läsarens adress (standard 127.0.0.1:35963)
-Stoppas med Ctrl+C.
+Lägger ett virtuellt SITHS-kort (PIV) bakom en vpcd-läsare (pcscd med vsmartcard-vpcd), så att alla
+PC/SC-program ser det: det här verktyget, OpenSC, yubico-piv-tool.
+  --state <fil>          kortets tillstånd; skapas om filen saknas (standard i $XDG_STATE_HOME/siths-upgrade)
+  --vpcd <värd:port>     vpcd-läsarens adress (standard 127.0.0.1:35963)
+  --profile <profil>     old-siths: ett kort med gamla certifikat (standard); blank: som från fabrik
+  --timing <tider>       realistic: så lång tid som ett riktigt kort (standard); instant: utan väntan
+  --for-service <fil>    referenstjänstens config.json: kortets certifikat från tjänstens gamla CA och
+                         administrationsnyckeln som tjänsten har för kortet, så att kortet kan uppgraderas
+PIN-kod för det nya kortet: 123456. Stoppas med Ctrl+C.
 
 ${exitCodes}`,
     },
