@@ -1,0 +1,112 @@
+import {PassThrough} from 'node:stream';
+import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {INSTANT_TIMING} from '../../source/card/virtual/timing.js';
+import {startDemo, type Demo} from '../../source/cli/demo.js';
+import {ExitCode} from '../../source/cli/exit-codes.js';
+import {runPlainSession, type PlainTask} from '../../source/cli/plain-session.js';
+import {systemClock, systemRandom} from '../../source/cli/system-ports.js';
+import {TerminalInput} from '../../source/cli/terminal-input.js';
+import {catalogues} from '../../source/screens/i18n/language.js';
+import {UpgradeEngine} from '../../source/upgrade/engine.js';
+
+/**
+ * The plain mode and the IT commands over the demo: the real reference service on loopback and the virtual card
+ * (without its real-card timings), answers typed into a pipe as a script would.
+ */
+
+const t = catalogues.sv;
+let demo: Demo;
+
+beforeAll(async () => {
+  demo = await startDemo((ms) => systemClock.sleep(ms), {timing: INSTANT_TIMING});
+}, 60_000);
+
+afterAll(async () => {
+  await demo?.close();
+});
+
+async function session(task: PlainTask, answers: string): Promise<{code: ExitCode; lines: string[]}> {
+  const engine = new UpgradeEngine({
+    ...demo.deps,
+    clock: systemClock,
+    random: systemRandom,
+    log: {write: () => undefined},
+    language: 'sv',
+  });
+  const input = new PassThrough();
+  input.end(answers);
+  const prompts = new PassThrough();
+  prompts.resume();
+  const terminal = new TerminalInput(
+    input as unknown as NodeJS.ReadStream,
+    prompts as unknown as NodeJS.WriteStream,
+    () => undefined,
+  );
+  const lines: string[] = [];
+  try {
+    const code = await runPlainSession({
+      engine,
+      catalogue: t,
+      input: terminal,
+      write: (line) => lines.push(line),
+      now: () => new Date(),
+      task,
+    });
+    return {code, lines};
+  } finally {
+    terminal.close();
+    await engine.dispose();
+  }
+}
+
+describe('a plain session over the demo', () => {
+  it('reports the status as JSON, with 10 while the card needs the upgrade', async () => {
+    const {code, lines} = await session({kind: 'operation', operation: 'status', isJson: true}, '');
+    expect(code).toBe(ExitCode.NeedsUpgrade);
+    const status = JSON.parse(lines.join('\n')) as {
+      holder: string;
+      isUpgraded: boolean;
+      certificates: unknown[];
+    };
+    expect(status).toMatchObject({holder: 'Anna Andersson', isUpgraded: false});
+    expect(status.certificates).toHaveLength(2);
+  });
+
+  it('says a wrong PIN and the tries left, and ends with 4 when no more codes come', async () => {
+    const {code, lines} = await session({kind: 'operation', operation: 'test-eid'}, '000000\n');
+    expect(code).toBe(ExitCode.Pin);
+    expect(lines).toContain(t.pin.wrongCode);
+    expect(lines).toContain(t.pin.triesLeft(2));
+  });
+
+  it('changes the PIN with the current code and the new one, one a line', async () => {
+    const {code, lines} = await session({kind: 'operation', operation: 'change-pin'}, '123456\n13572468\n');
+    expect(code).toBe(ExitCode.Ok);
+    expect(lines).toContain(t.results.pinChanged);
+  });
+
+  it('runs the ten steps as lines: login, the menu, the terms, the progress, done', async () => {
+    const {code, lines} = await session({kind: 'interactive'}, '13572468\n1\nj\n');
+    expect(code).toBe(ExitCode.Ok);
+    const steps = lines
+      .filter((line) => /^\[\d+\/10\]/.test(line))
+      .map((line) => Number(/^\[(\d+)/.exec(line)![1]));
+    expect(steps).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    for (const text of [
+      t.terms.version('2026-1'),
+      `*** ${t.progress.warning} ***`,
+      t.done.heading,
+      t.done.removeCard,
+    ]) {
+      expect(lines).toContain(text);
+    }
+    expect(lines.filter((line) => line.startsWith(`${t.progress.installed(4, 4)}`))).toHaveLength(1);
+    expect(lines.join('\n')).not.toContain('13572468');
+  });
+
+  it('reports the upgraded card with 0', async () => {
+    const {code, lines} = await session({kind: 'operation', operation: 'status'}, '');
+    expect(code).toBe(ExitCode.Ok);
+    expect(lines).toContain(t.overview.alreadyUpgraded);
+  });
+});

@@ -1,0 +1,87 @@
+import {mkdtempSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
+import {afterEach, beforeEach, describe, expect, it} from 'vitest';
+import {CliError} from '../../source/cli/errors.js';
+import {checkSetting, isSettingKey, Settings} from '../../source/cli/settings.js';
+import {createCertificateAuthority} from '../../source/pki/issue.js';
+
+let directory: string;
+beforeEach(() => {
+  directory = mkdtempSync(join(tmpdir(), 'siths-settings-'));
+});
+afterEach(() => {
+  rmSync(directory, {recursive: true, force: true});
+});
+
+function refused(run: () => unknown): CliError {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof CliError) return error;
+    throw error;
+  }
+  throw new Error('accepted');
+}
+
+describe('checkSetting', () => {
+  it('takes an https URL for the service, without a trailing slash', () => {
+    expect(checkSetting('service', 'https://upgrade.example:8443/')).toBe('https://upgrade.example:8443');
+    expect(refused(() => checkSetting('service', 'http://upgrade.example')).code).toBe('setting-invalid');
+    expect(refused(() => checkSetting('service', 'upgrade.example')).code).toBe('setting-invalid');
+  });
+
+  it('takes a readable PEM certificate for the service CA and stores its absolute path', async () => {
+    const {X509Certificate} = await import('node:crypto');
+    const authority = await createCertificateAuthority({
+      name: [{type: 'commonName', value: 'Test CA'}],
+      keyAlgorithm: 'ecc-p256',
+      notBefore: new Date(Date.now() - 1000),
+      notAfter: new Date(Date.now() + 86_400_000),
+    });
+    writeFileSync(join(directory, 'ca.pem'), new X509Certificate(authority.certificate).toString());
+    expect(checkSetting('service-ca', 'ca.pem', directory)).toBe(join(directory, 'ca.pem'));
+    writeFileSync(join(directory, 'not.pem'), 'nothing\n');
+    expect(refused(() => checkSetting('service-ca', 'not.pem', directory)).code).toBe('setting-invalid');
+    expect(refused(() => checkSetting('service-ca', 'missing.pem', directory)).code).toBe('setting-invalid');
+  });
+
+  it('takes sv or en as the language and any name as the reader', () => {
+    expect(checkSetting('lang', 'en')).toBe('en');
+    expect(refused(() => checkSetting('lang', 'de')).detail).toBe('lang de');
+    expect(checkSetting('reader', 'Yubico YubiKey')).toBe('Yubico YubiKey');
+    expect(refused(() => checkSetting('reader', '  ')).code).toBe('setting-invalid');
+  });
+
+  it('knows its keys', () => {
+    expect(['service', 'service-ca', 'lang', 'reader'].every(isSettingKey)).toBe(true);
+    expect(isSettingKey('pin')).toBe(false);
+  });
+});
+
+describe('Settings', () => {
+  it('keeps settings in a JSON file only its owner can read, and removes them', () => {
+    const settings = new Settings(directory);
+    settings.set('lang', 'en');
+    settings.set('reader', 'Virtual PCD 00 00');
+    expect(new Settings(directory).values()).toEqual({
+      service: undefined,
+      serviceCa: undefined,
+      language: 'en',
+      reader: 'Virtual PCD 00 00',
+    });
+    expect(JSON.parse(readFileSync(settings.path, 'utf8'))).toEqual({
+      lang: 'en',
+      reader: 'Virtual PCD 00 00',
+    });
+    expect(statSync(settings.path).mode & 0o777).toBe(0o600);
+    settings.unset('reader');
+    expect(new Settings(directory).get('reader')).toBeUndefined();
+  });
+
+  it('ignores a hand-edited value that is not valid', () => {
+    const settings = new Settings(directory);
+    writeFileSync(settings.path, JSON.stringify({lang: 'klingon'}));
+    expect(new Settings(directory).values().language).toBeUndefined();
+  });
+});
