@@ -16,14 +16,15 @@ import {
 
 /**
  * Certificates: issuance (POST /v1/certificates), the person's list (GET /v1/certificates), one certificate
- * (GET /v1/certificates/{serial}), revocation (POST /v1/certificates/{serial}/revocation) and the re-fetch of
- * this card's certificates (GET /v1/card/certificates).
+ * (GET /v1/certificates/{serial}), revocation (POST /v1/certificates/{serial}/revocation), the re-fetch of
+ * this card's certificates (GET /v1/card/certificates), the declaration of the certificates on the card before
+ * the upgrade writes anything (POST /v1/card/certificates/declaration) and completion (POST /v1/completion).
  */
 
 /** 'valid' = neither revoked nor expired. */
 export type CertificateStatus = 'valid' | 'revoked' | 'expired';
 
-/** A certificate the service knows: one it issued ('service'), or an earlier one seen at login or completion. */
+/** A certificate the service knows: one it issued ('service'), or an earlier one seen on the card ('previous'). */
 export interface CertificateView {
   readonly serial: string;
   readonly identity: Identity;
@@ -70,12 +71,15 @@ export const certificateViewSchema = {
       type: 'string',
       enum: ['service', 'previous'],
       description:
-        'service: issued by this service; previous: an earlier certificate seen at login or completion.',
+        'service: issued by this service; previous: an earlier certificate seen at login or declared on the card.',
     },
     cardNumber: {type: 'string'},
     itemId: {type: 'string'},
     status: {type: 'string', enum: ['valid', 'revoked', 'expired']},
-    installed: {type: 'boolean', description: 'Reported on the card (completion) or seen on it at login.'},
+    installed: {
+      type: 'boolean',
+      description: 'Reported on the card (completion) or seen on it (login, declaration).',
+    },
     issuer: {type: 'string', description: 'Issuer distinguished name (RFC 4514 style).'},
     subject: {type: 'string', description: 'Subject distinguished name (RFC 4514 style).'},
     notBefore: timestampSchema,
@@ -174,24 +178,55 @@ export const revocationRequestSchema = {
   properties: {reason: {type: 'string', enum: REVOCATION_REASONS}},
 } as const;
 
+/**
+ * Before the upgrade writes anything to the card, the client declares every certificate of the logged-in person
+ * on it (except the plan items' current ones). The service records each one it had not seen against the card, so
+ * completion revokes it even when the run that overwrote it never finishes. Declaring again changes nothing.
+ */
+export interface DeclarationRequest {
+  /** The person's certificates on the card, DER base64. */
+  readonly certificates: readonly string[];
+}
+
+/** PIV has 25 key slots (9A, 9C, 9D, 9E and 20 retired ones): room for every certificate one card can hold. */
+const MAX_CARD_CERTIFICATES = 32;
+
+export const declarationRequestSchema = {
+  type: 'object',
+  required: ['certificates'],
+  additionalProperties: false,
+  properties: {
+    certificates: {
+      type: 'array',
+      items: base64Schema(MAX_DER_BYTES, 'A certificate of the logged-in person on the card (DER).'),
+      maxItems: MAX_CARD_CERTIFICATES,
+    },
+  },
+} as const;
+
+export interface DeclarationResponse {
+  /** Every earlier valid certificate of this card that completion revokes (as the plan's `replaces`, now). */
+  readonly replaces: readonly CertificateView[];
+}
+
+export const declarationResponseSchema = {
+  type: 'object',
+  required: ['replaces'],
+  additionalProperties: false,
+  properties: {replaces: {type: 'array', items: certificateViewSchema}},
+} as const;
+
 export interface CompletionRequest {
   /** Serials (hex) of the service certificates now installed on the card, one per plan item. */
   readonly installed: readonly string[];
-  /** Earlier certificates removed from the card (DER base64) that the service may not have seen. */
-  readonly removed: readonly string[];
 }
 
 export const completionRequestSchema = {
   type: 'object',
-  required: ['installed', 'removed'],
+  required: ['installed'],
   additionalProperties: false,
   properties: {
     installed: {type: 'array', items: serialSchema, minItems: 1, maxItems: 8, uniqueItems: true},
-    removed: {
-      type: 'array',
-      items: base64Schema(MAX_DER_BYTES, 'An earlier certificate removed from the card (DER).'),
-      maxItems: 8,
-    },
   },
 } as const;
 

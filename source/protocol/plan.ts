@@ -35,7 +35,7 @@ export interface Plan {
   readonly isTermsAccepted: boolean;
   /** In installation order: the personnummer pair first (retired slots), then the HSA-id pair in place. */
   readonly items: readonly PlanItem[];
-  /** Earlier valid certificates of this card that completion revokes. */
+  /** Earlier valid certificates of this card that completion revokes, as far as the service has seen them. */
   readonly replaces: readonly CertificateView[];
 }
 

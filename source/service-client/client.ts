@@ -5,7 +5,12 @@ import {API_PREFIX, type ErrorBody} from '../protocol/common.js';
 import {isLoginToBeSigned, type LoginChallenge, type LoginResponse} from '../protocol/session.js';
 import type {Plan} from '../protocol/plan.js';
 import type {TermsView} from '../protocol/terms.js';
-import type {CardCertificates, CertificateList, CompletionResponse} from '../protocol/certificates.js';
+import type {
+  CardCertificates,
+  CertificateList,
+  CompletionResponse,
+  DeclarationResponse,
+} from '../protocol/certificates.js';
 import type {WitnessAnswer} from '../protocol/management-key.js';
 import {ServiceError} from './errors.js';
 import {DEFAULT_RETRY_POLICY, retryDelayMs, type RetryPolicy} from './retry.js';
@@ -189,7 +194,6 @@ export class ServiceClient {
             subject: {commonName: item.subject.commonName, serialNumber: item.subject.serialNumber},
             issued: item.issued === undefined ? undefined : certificateOf(item.issued),
           })),
-          replaces: plan.replaces.map(certificateOf),
         };
       },
       managementKeyRelay: () => {
@@ -218,9 +222,16 @@ export class ServiceClient {
             isIdempotent: true,
           }),
         ),
-      complete: async (installed: readonly string[], removed: readonly Uint8Array[]) => {
+      declareCertificates: async (certificates: readonly Uint8Array[]) => {
+        const answer = await call<DeclarationResponse>('POST', 'card/certificates/declaration', {
+          json: {certificates: certificates.map(base64)},
+          isIdempotent: true,
+        });
+        return answer.replaces.map(certificateOf);
+      },
+      complete: async (installed: readonly string[]) => {
         const answer = await call<CompletionResponse>('POST', 'completion', {
-          json: {installed, removed: removed.map(base64)},
+          json: {installed},
           isIdempotent: true,
         });
         return answer.revoked.map(certificateOf);

@@ -32,6 +32,23 @@ export function issuedForItem(
 }
 
 /**
+ * The card's earlier certificates that completion revokes: valid, seen on the card (at login, declared, or
+ * reported installed), and not a plan item's current certificate.
+ */
+export function replacedCertificates(
+  context: ServiceContext,
+  records: readonly CertificateRecord[],
+  now: Date,
+): CertificateRecord[] {
+  const current = new Set(
+    context.settings.plan.flatMap((item) => issuedForItem(records, planItemId(item), now)?.id ?? []),
+  );
+  return records.filter(
+    (record) => !current.has(record.id) && isValidAt(record, now) && record.installedAt !== undefined,
+  );
+}
+
+/**
  * The upgrade plan for the session's card: the configured items with the subject the directory gives and any
  * certificate already issued for them, and the earlier valid certificates completion will revoke.
  * Throws RefusalError 'card-not-received'.
@@ -40,11 +57,9 @@ export function buildPlan(context: ServiceContext, session: AuthenticatedSession
   requireReceivedCard(session);
   const now = context.now();
   const records = certificatesOfCard(context.db, session.card.number);
-  const current = new Set<string>();
   const items: PlanItem[] = context.settings.plan.map((item) => {
     const id = planItemId(item);
     const issued = issuedForItem(records, id, now);
-    if (issued) current.add(issued.id);
     return {
       id,
       identity: item.identity,
@@ -64,10 +79,6 @@ export function buildPlan(context: ServiceContext, session: AuthenticatedSession
     termsVersion: currentTerms(context).version,
     isTermsAccepted: hasAcceptedCurrentTerms(context, session),
     items,
-    replaces: records
-      .filter(
-        (record) => !current.has(record.id) && isValidAt(record, now) && record.installedAt !== undefined,
-      )
-      .map((record) => certificateView(record, now)),
+    replaces: replacedCertificates(context, records, now).map((record) => certificateView(record, now)),
   };
 }

@@ -153,8 +153,6 @@ export interface ServicePlan {
   readonly isTermsAccepted: boolean;
   /** In installation order. */
   readonly items: readonly ServicePlanItem[];
-  /** Earlier valid certificates of this card that completion revokes. */
-  readonly replaces: readonly ServiceCertificate[];
 }
 
 /** The person and card a session is bound to. */
@@ -179,13 +177,16 @@ export interface ServiceSession {
   /** Submits a certification request (DER) for a plan item; idempotent per public key. */
   issue(itemId: string, certificationRequest: Uint8Array): Promise<IssuedCertificate>;
   /**
-   * Reports the installed certificates (serials) and the earlier ones removed from the card (DER); the service
-   * then revokes the replaced ones. Returns those it revoked.
+   * Declares the person's certificates on the card (DER) before the upgrade writes anything, so the service
+   * revokes them at completion even if the run that overwrites them never finishes; idempotent. Returns the
+   * card's earlier valid certificates that completion revokes.
    */
-  complete(
-    installed: readonly string[],
-    removed: readonly Uint8Array[],
-  ): Promise<readonly ServiceCertificate[]>;
+  declareCertificates(certificates: readonly Uint8Array[]): Promise<readonly ServiceCertificate[]>;
+  /**
+   * Reports the installed certificates (serials); the service then revokes every other certificate it recorded
+   * for the card. Returns those it revoked now.
+   */
+  complete(installed: readonly string[]): Promise<readonly ServiceCertificate[]>;
   listCertificates(): Promise<readonly ServiceCertificate[]>;
   revoke(serial: string): Promise<void>;
   /** This card's valid service certificates with their chains and target slots (re-fetch). */

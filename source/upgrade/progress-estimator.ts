@@ -4,6 +4,7 @@ import type {KeyAlgorithm} from './ports.js';
 export type TaskKind =
   | 'authenticate-card'
   | 'read-card'
+  | 'declare-certificates'
   | 'generate-key'
   | 'sign-request'
   | 'await-certificate'
@@ -55,6 +56,7 @@ export function expectedMs(task: PlannedTask, timings: CardTimings): number {
       return timings.keyGenerationMs[algorithm] + timings.apduMs;
     case 'sign-request':
       return timings.signatureMs[algorithm] + 2 * timings.apduMs;
+    case 'declare-certificates':
     case 'await-certificate':
     case 'complete':
       return timings.serviceCallMs;

@@ -98,6 +98,7 @@ function plannedTasks(plan: ServicePlan): PlannedTask[] {
   return [
     {kind: 'authenticate-card'},
     {kind: 'read-card'},
+    {kind: 'declare-certificates'},
     ...plan.items.flatMap((item) => fullItemTasks(item)),
     {kind: 'complete'},
   ];
@@ -111,13 +112,16 @@ export function initialProgress(plan: ServicePlan, timings: CardTimings, now: nu
 /**
  * Runs steps 6 to 10 of an upgrade, resuming whatever an earlier run left (DESIGN.md, safety invariants):
  * - reads where each plan item stands from the card and the service's plan (issued certificates);
+ * - before it writes anything, declares the person's certificates on the card to the service, so completion revokes
+ *   each one it replaces even when the run that overwrote it never finishes;
  * - installs items whose slot holds no live credential first (the personnummer pair in free retired slots), so
  *   they become working credentials; a slot's new key is generated only once every item of the same purpose in
  *   a free slot is installed and verified (read back, public key equal, test signature verified);
  * - pipelines: while the service answers one request, the card generates the next key;
  * - checks every answer before it is written (chain to the configured trust anchors, public key, subject,
  *   validity);
- * - then deletes the certificates the service says are replaced, destroys their keys, and reports completion.
+ * - then deletes the other certificates the service says completion revokes, destroys their keys, and reports
+ *   completion.
  * Holds the card exclusively per card step only, never across a network call.
  * Returns the installed certificates. Throws UpgradeError ('answer-rejected', 'cancelled', ...), TransportError,
  * the card layer's errors and ServiceError.
@@ -175,6 +179,22 @@ export async function runUpgrade(context: UpgradeRunContext): Promise<readonly C
       return slots;
     }),
   );
+  // Before the first write: the service learns every certificate of the person on the card that the upgrade
+  // replaces, so completion revokes it even when this run overwrites it and never finishes (invariant 3).
+  const currentSerials = new Set(plan.items.flatMap((item) => item.issued?.serial ?? []));
+  const {person} = session.identity;
+  const declared = [...onCard.values()].flatMap(({certificate}) =>
+    certificate !== undefined &&
+    (certificate.hsaId === person.hsaId || certificate.personnummer === person.personnummer) &&
+    !currentSerials.has(certificate.serial)
+      ? [certificate.der]
+      : [],
+  );
+  const replaced = await task({kind: 'declare-certificates'}, 'asking-service', undefined, () =>
+    session.declareCertificates(declared),
+  );
+  context.log.write({event: 'certificatesDeclared', count: declared.length, replaced: replaced.length});
+
   // Certificates issued but not on the card: their chains come with the re-fetch.
   const isIssuedElsewhere = (item: ServicePlanItem) =>
     item.issued !== undefined && onCard.get(item.slot)?.certificate?.serial !== item.issued.serial;
@@ -356,16 +376,10 @@ export async function runUpgrade(context: UpgradeRunContext): Promise<readonly C
   // Step 9: the replaced certificates and their keys go, last; then the service revokes them.
   advance(Step.DeleteOld);
   const installed = runs.map((run) => (run.status as {certificate: CertificateFacts}).certificate);
-  // Every certificate this run overwrote in a plan slot is reported, so the service revokes even those it never saw.
-  const removed: Uint8Array[] = [];
-  runs.forEach((run, index) => {
-    const before = onCard.get(run.item.slot)?.certificate;
-    if (before !== undefined && before.serial !== installed[index]!.serial) removed.push(before.der);
-  });
-  const replaced = new Set(plan.replaces.map((certificate) => certificate.serial));
+  const toDelete = new Set(replaced.map((certificate) => certificate.serial));
   const planSlots = new Set(plan.items.map((item) => item.slot));
   for (const [slot, {certificate}] of onCard) {
-    if (certificate === undefined || planSlots.has(slot) || !replaced.has(certificate.serial)) continue;
+    if (certificate === undefined || planSlots.has(slot) || !toDelete.has(certificate.serial)) continue;
     await task({kind: 'delete-old'}, 'deleting-certificate', undefined, () =>
       card.exclusive(async () => {
         await card.deleteCertificate(slot);
@@ -373,15 +387,11 @@ export async function runUpgrade(context: UpgradeRunContext): Promise<readonly C
         await card.destroyKey(slot);
       }),
     );
-    removed.push(certificate.der);
     context.log.write({event: 'oldCertificateDeleted', slot: slotName(slot), serial: certificate.serial});
   }
   await card.exclusive(() => card.finishLayout());
   await task({kind: 'complete'}, 'completing', undefined, () =>
-    session.complete(
-      installed.map((certificate) => certificate.serial),
-      removed,
-    ),
+    session.complete(installed.map((certificate) => certificate.serial)),
   );
   estimator.finish(clock.now());
   return runs.map((run, index) => toCertificateView(installed[index]!, run.item.slot, true));

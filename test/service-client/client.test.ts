@@ -201,6 +201,49 @@ describe('ServiceClient', () => {
     expect(sleeps).toEqual([250, 500]);
   });
 
+  it("declares the card's certificates as base64 and decodes what completion will revoke, retrying a 503", async () => {
+    let failures = 1;
+    const replaced = {
+      serial: '0a',
+      identity: 'hsa-id',
+      purpose: 'signature',
+      origin: 'previous',
+      cardNumber: '123',
+      status: 'valid',
+      installed: true,
+      issuer: 'CN=Old CA',
+      subject: 'CN=Anna A',
+      notBefore: '2024-01-01T00:00:00.000Z',
+      notAfter: '2029-01-01T00:00:00.000Z',
+      certificate: 'MAMCAQE=',
+    };
+    const url = await serve((method, path, body, headers) => {
+      if (path === '/v1/card/certificates/declaration') {
+        if (failures-- > 0) return [503, {error: 'unavailable', message: 'restarting'}];
+        return [200, {replaces: [replaced]}];
+      }
+      return login(method, path, body, headers);
+    });
+    const session = await (
+      await client(url).beginLogin({certificate: Uint8Array.of(1), cardNumber: '123'})
+    ).finish(Uint8Array.of(1));
+    const replaces = await session.declareCertificates([Uint8Array.of(1, 2, 3), Uint8Array.of(4)]);
+    const sent = requests.filter((request) => request.url === '/v1/card/certificates/declaration');
+    expect(sent).toHaveLength(2);
+    expect(sent.map((request) => request.method)).toEqual(['POST', 'POST']);
+    expect(JSON.parse(sent[1]!.body)).toEqual({certificates: ['AQID', 'BA==']});
+    expect(sent[1]!.authorization).toBe('Bearer session-token');
+    expect(replaces).toEqual([
+      {
+        ...replaced,
+        itemId: undefined,
+        notBefore: new Date(replaced.notBefore),
+        notAfter: new Date(replaced.notAfter),
+        certificate: Uint8Array.of(0x30, 0x03, 0x02, 0x01, 0x01),
+      },
+    ]);
+  });
+
   it('never retries a login, which is not idempotent', async () => {
     const url = await serve(() => [503, {error: 'unavailable', message: 'restarting'}]);
     const sleeps: number[] = [];

@@ -67,7 +67,7 @@ describe('buildApp', () => {
     const token = await logIn(harness.call, await StandInCard.create(fixture, demoPerson('Anna')));
     await expectRefusedWithoutWriting(
       harness.storePath,
-      () => harness.call('POST', '/v1/completion', {token, body: {installed: 'all of them', removed: []}}),
+      () => harness.call('POST', '/v1/completion', {token, body: {installed: 'all of them'}}),
       {status: 400, error: 'body-invalid'},
     );
     await expectRefusedWithoutWriting(

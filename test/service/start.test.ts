@@ -95,6 +95,14 @@ describe.skipIf(isOpensslMissing && !mustRun)('startService (openssl judges)', (
       });
       expect(verdict.body).toEqual({isAuthenticated: true});
 
+      // Before the card is written: the old signature certificate (never seen at login) is declared.
+      const declaration = await call('POST', '/v1/card/certificates/declaration', {
+        token,
+        body: {certificates: [base64(card.authenticationCertificate), base64(oldSignatureCertificate)]},
+      });
+      expect(declaration.status).toBe(200);
+      expect(declaration.body.replaces).toHaveLength(2);
+
       // Issuance: one new key per item; the same request again returns the same certificate.
       const keys = new Map<string, KeyObject>();
       const issued = new Map<
@@ -172,12 +180,9 @@ describe.skipIf(isOpensslMissing && !mustRun)('startService (openssl judges)', (
         revocationReason: 'superseded',
       });
 
-      // Completion: the installed certificates; the old ones (one seen at login, one reported removed) revoked.
+      // Completion: the installed certificates; the old ones (one seen at login, one declared) revoked.
       const installed = [...issued.values()].map((entry) => entry.serial);
-      const completion = await call('POST', '/v1/completion', {
-        token,
-        body: {installed, removed: [base64(oldSignatureCertificate)]},
-      });
+      const completion = await call('POST', '/v1/completion', {token, body: {installed}});
       expect(completion.status).toBe(200);
       expect(completion.body.installed.map((entry: {serial: string}) => entry.serial).sort()).toEqual(
         [...installed].sort(),
@@ -186,7 +191,7 @@ describe.skipIf(isOpensslMissing && !mustRun)('startService (openssl judges)', (
       expect(completion.body.revoked.every((entry: {origin: string}) => entry.origin === 'previous')).toBe(
         true,
       );
-      const repeated = await call('POST', '/v1/completion', {token, body: {installed, removed: []}});
+      const repeated = await call('POST', '/v1/completion', {token, body: {installed}});
       expect(repeated.body.revoked).toEqual([]);
 
       // The old CA's CRL lists both old certificates; openssl checks its signature.

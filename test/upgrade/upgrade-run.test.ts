@@ -3,6 +3,7 @@ import {InProcessTransport} from '../../source/apdu/transports/in-process.js';
 import {PivSession} from '../../source/card/piv/session.js';
 import type {TearMoment} from '../../source/card/virtual/faults.js';
 import {parseCertificate, verifyChain} from '../../source/pki/certificate.js';
+import {verifyCrl} from '../../source/pki/crl.js';
 import {PivCard} from '../../source/upgrade/adapters/piv-card.js';
 import type {UpgradeEngine} from '../../source/upgrade/engine.js';
 import {verifiesWith} from '../../source/upgrade/key-proof.js';
@@ -12,6 +13,7 @@ import {
   type EngineState,
   type ServiceCertificateView,
 } from '../../source/upgrade/state.js';
+import {httpsClient} from '../service/https-client.js';
 import {autopilot} from './support/autopilot.js';
 import {createWorld, HOLDER, PIN, READER, type World} from './support/world.js';
 
@@ -223,6 +225,107 @@ describe('an interrupted upgrade, run again, completes and keeps the invariants'
       const world = await createWorld();
       try {
         await interruptAndResume(world, point, fault);
+      } finally {
+        await world.close();
+      }
+    },
+    60_000,
+  );
+});
+
+/** The certificates on the card now, by slot, as serials. */
+async function serialsOnCard(world: World): Promise<Map<number, string>> {
+  const session = await PivSession.open(new InProcessTransport(world.card));
+  try {
+    const certificates = await session.readCertificates({isExhaustive: true});
+    return new Map(
+      certificates.map(({slot, certificate}) => [slot, parseCertificate(certificate).serialNumber]),
+    );
+  } finally {
+    await session.close();
+  }
+}
+
+/** The person's certificates as the service lists them (a fresh engine logs in with what the card holds). */
+async function listedCertificates(world: World): Promise<readonly ServiceCertificateView[]> {
+  const engine = world.engine();
+  const result = await autopilot(engine, {pin: PIN, operation: 'list-certificates'});
+  await engine.dispose();
+  if (result.type !== 'operation-result' || result.result.type !== 'certificates-listed')
+    throw new Error(`listing failed: ${JSON.stringify(result)}`);
+  return result.result.certificates;
+}
+
+/** Runs an upgrade until `point`, then kills the tool there (tearing the card first when asked). */
+async function killAt(world: World, point: Point, tear?: TearMoment): Promise<void> {
+  const first = world.engine();
+  const fired = new Promise<void>((resolve) => {
+    let hasFired = false;
+    first.subscribe(() => {
+      if (hasFired || !isAt(first.getState(), point)) return;
+      hasFired = true;
+      if (tear !== undefined) world.card.faults.tearAt(1, tear);
+      void first.dispose().catch(() => undefined);
+      resolve();
+    });
+  });
+  void autopilot(first, {pin: PIN, operation: 'upgrade'});
+  await fired;
+  await disposeQuietly(first);
+  world.card.faults.clear();
+  world.readers.remove(READER);
+  world.readers.insert(READER, world.card);
+}
+
+describe('the service learns every old certificate before the upgrade overwrites any', () => {
+  it.concurrent('knows both old certificates when the first key is generated', async () => {
+    const world = await createWorld();
+    try {
+      const old = [...(await serialsOnCard(world)).values()];
+      expect(old).toHaveLength(2);
+      await killAt(world, {activity: 'generating-key'});
+      const listed = await listedCertificates(world);
+      for (const serial of old) {
+        expect(listed.find((c) => c.serial === serial)).toMatchObject({origin: 'previous', status: 'valid'});
+      }
+    } finally {
+      await world.close();
+    }
+  });
+
+  it.concurrent.each([
+    ['9C', 0x9c],
+    ['9A', 0x9a],
+  ])(
+    'revokes both old certificates at completion when the run that overwrote %s was torn and killed',
+    async (_name, slot) => {
+      const world = await createWorld();
+      try {
+        const before = await serialsOnCard(world);
+        const old = [before.get(0x9a)!, before.get(0x9c)!];
+        await killAt(world, {activity: 'testing-signature', slot}, 'before-effect');
+        const between = await serialsOnCard(world);
+        expect(between.get(slot), `the old certificate in ${slot.toString(16)} is gone`).not.toBe(
+          before.get(slot),
+        );
+
+        const second = world.engine();
+        const final = await autopilot(second, {pin: PIN, operation: 'upgrade'});
+        await second.dispose();
+        expect(final).toMatchObject({type: 'done'});
+        await checkFinalCard(world);
+
+        const listed = await listedCertificates(world);
+        for (const serial of old) {
+          expect(listed.find((c) => c.serial === serial)).toMatchObject({
+            origin: 'previous',
+            status: 'revoked',
+          });
+        }
+        const oldCa = world.settings.authorities.find((a) => a.id === 'old')!.certificate;
+        const call = httpsClient(world.service.url, world.service.caCertificate);
+        const crl = verifyCrl(new Uint8Array((await call('GET', '/v1/crl/old.crl')).raw), oldCa);
+        expect(crl.revoked.map((entry) => entry.serialNumber).sort()).toEqual([...old].sort());
       } finally {
         await world.close();
       }

@@ -6,6 +6,8 @@ import {
   certificateWithChainSchema,
   completionRequestSchema,
   completionResponseSchema,
+  declarationRequestSchema,
+  declarationResponseSchema,
   issuanceRequestSchema,
   revocationRequestSchema,
   certificateViewSchema,
@@ -15,10 +17,13 @@ import {
   type CertificateWithChain,
   type CompletionRequest,
   type CompletionResponse,
+  type DeclarationRequest,
+  type DeclarationResponse,
   type IssuanceRequest,
   type RevocationRequest,
 } from '../../protocol/certificates.js';
 import {errorBodySchema} from '../../protocol/common.js';
+import {declareCardCertificates} from '../certificate-declaration.js';
 import {certificateView} from '../certificate-view.js';
 import {completeUpgrade} from '../completion.js';
 import type {ServiceContext} from '../context.js';
@@ -31,7 +36,7 @@ import {fromBase64, toBase64} from './base64.js';
 
 const refusals = {'4xx': errorBodySchema} as const;
 
-/** Issuance, the person's certificates, revocation, re-fetch, completion. */
+/** Issuance, the person's certificates, revocation, re-fetch, the card's declaration, completion. */
 export function registerCertificateRoutes(app: FastifyInstance, context: ServiceContext): void {
   const withChain = (record: CertificateRecord): CertificateWithChain => {
     const chain = context.authorities.chainOf(record.authority);
@@ -167,6 +172,37 @@ export function registerCertificateRoutes(app: FastifyInstance, context: Service
     },
   );
 
+  app.post<{Body: DeclarationRequest; Reply: DeclarationResponse}>(
+    '/v1/card/certificates/declaration',
+    {
+      schema: {
+        tags: ['upgrade'],
+        summary: 'Declare the certificates on the card before the upgrade writes anything',
+        description:
+          'Before the first key generation of an upgrade (and again on every resumed run), the client sends every ' +
+          'certificate of the logged-in person on the card except the plan items’ current ones (DER). Each one ' +
+          'the service has not seen must be issued by one of its CAs, carry the person’s HSA-id or personnummer ' +
+          'as subject serialNumber, and name this card when it names one; it is then recorded against the card, ' +
+          'so completion revokes it even when the run that overwrote it never finishes. A known certificate must ' +
+          'be this card’s and person’s. All or nothing: a refusal records none. Idempotent. Answers the card’s ' +
+          'earlier valid certificates that completion revokes. Refusals: card-not-received, ' +
+          'certificate-malformed, certificate-foreign, certificate-not-owned, session-*.',
+        security: [{bearer: []}],
+        body: declarationRequestSchema,
+        response: {200: declarationResponseSchema, ...refusals},
+      },
+    },
+    async (request) => {
+      const replaces = await declareCardCertificates(
+        context,
+        authenticate(context, request.headers.authorization),
+        request.body.certificates.map(fromBase64),
+      );
+      const now = context.now();
+      return {replaces: replaces.map((record) => certificateView(record, now))};
+    },
+  );
+
   app.post<{Body: CompletionRequest; Reply: CompletionResponse}>(
     '/v1/completion',
     {
@@ -175,21 +211,16 @@ export function registerCertificateRoutes(app: FastifyInstance, context: Service
         summary: 'Complete the upgrade: record what was installed, revoke what it replaced',
         description:
           'Every plan item’s current certificate must be reported installed (by serial). The service marks them ' +
-          'installed, revokes every other valid certificate of the card (the replaced ones, and `removed` earlier ' +
-          'certificates it had not seen; reason superseded), publishes the CRLs and records the completion, in ' +
-          'one transaction. Idempotent. Refusals: card-not-received, upgrade-incomplete, certificate-not-found, ' +
-          'certificate-malformed, certificate-foreign, certificate-not-owned, session-*.',
+          'installed, revokes every other valid certificate it recorded for the card (seen at login, declared ' +
+          'before the upgrade wrote anything, or issued and replaced; reason superseded), whether or not the card ' +
+          'still holds them, publishes the CRLs and records the completion, in one transaction. Idempotent. ' +
+          'Refusals: card-not-received, upgrade-incomplete, certificate-not-found, session-*.',
         security: [{bearer: []}],
         body: completionRequestSchema,
         response: {200: completionResponseSchema, ...refusals},
       },
     },
     async (request) =>
-      completeUpgrade(
-        context,
-        authenticate(context, request.headers.authorization),
-        request.body.installed,
-        request.body.removed.map(fromBase64),
-      ),
+      completeUpgrade(context, authenticate(context, request.headers.authorization), request.body.installed),
   );
 }

@@ -77,8 +77,9 @@ export function registerUpgradeRoutes(
           'Per item: identity, purpose, key algorithm (configured: rsa-2048 or ecc-p256), target slot, PIN ' +
           'policy, the subject the certificate will carry (from the directory), and the valid certificate already ' +
           'issued for the item on this card, if any (resume: the same key gets the same certificate). `replaces` ' +
-          'lists the earlier valid certificates of the card that completion revokes. Only a card with directory ' +
-          'status "received" has a plan. Refusals: card-not-received, session-*.',
+          'lists the earlier valid certificates of the card that completion revokes, as far as the service has ' +
+          'seen them (the declaration adds the rest). Only a card with directory status "received" has a plan. ' +
+          'Refusals: card-not-received, session-*.',
         security: [{bearer: []}],
         response: {200: planSchema, ...refusals},
       },

@@ -1,7 +1,7 @@
 import type {Identity, Purpose, RevocationReason} from '../../protocol/common.js';
 import type {StoreDatabase} from './database.js';
 
-/** A certificate the service knows: issued by it, or an earlier one seen at login or completion. */
+/** A certificate the service knows: issued by it, or an earlier one seen on the card (login, declaration). */
 export interface CertificateRecord {
   /** SHA-256 fingerprint of the DER, lower-case hex. */
   readonly id: string;

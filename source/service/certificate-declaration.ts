@@ -1,0 +1,114 @@
+import {inspectCertificate} from './certificate-facts.js';
+import type {ServiceContext} from './context.js';
+import {RefusalError} from './errors.js';
+import {replacedCertificates} from './plan.js';
+import {requireReceivedCard, type AuthenticatedSession} from './sessions.js';
+import {appendAudit} from './store/audit-log.js';
+import {
+  certificatesOfCard,
+  findCertificate,
+  insertCertificate,
+  type CertificateRecord,
+} from './store/certificates.js';
+
+/**
+ * Records the certificates the client found on the session's card before the upgrade writes anything: each one
+ * the service had not seen is checked (issued by one of its CAs, naming the session's person in the subject
+ * serialNumber, for this card when it names one) and recorded against the card as seen on it, so completion
+ * revokes it whether or not the run that overwrote it finishes. Known certificates must be this card's and person's;
+ * they are left as they are. All or nothing: one refusal writes nothing. Declaring again changes nothing.
+ * Returns the card's earlier valid certificates that completion revokes.
+ * Throws RefusalError 'card-not-received', 'certificate-malformed', 'certificate-foreign' (no CA of the service
+ * issued it), 'certificate-not-owned' (it names someone else, or another card).
+ */
+export function declareCardCertificates(
+  context: ServiceContext,
+  session: AuthenticatedSession,
+  certificates: readonly Uint8Array[],
+): Promise<CertificateRecord[]> {
+  return context.writes.run(async () => {
+    requireReceivedCard(session);
+    const {db} = context;
+    const now = context.now();
+    const firstSeen = new Map<string, CertificateRecord>();
+    for (const der of certificates) {
+      const record = declaredCertificate(context, session, der, now);
+      if (record) firstSeen.set(record.id, record);
+    }
+    if (firstSeen.size > 0) {
+      db.transaction(() => {
+        for (const record of firstSeen.values()) {
+          insertCertificate(db, record);
+          appendAudit(db, {
+            at: now,
+            actor: session.person.hsaId,
+            cardNumber: session.card.number,
+            action: 'previous-certificate-recorded',
+            detail: {serial: record.serial, authority: record.authority, via: 'declaration'},
+          });
+        }
+      })();
+    }
+    return replacedCertificates(context, certificatesOfCard(db, session.card.number), now);
+  });
+}
+
+/**
+ * Checks one declared certificate. Returns the record to insert when the service had not seen it, else undefined
+ * (it is among the card's certificates already).
+ */
+function declaredCertificate(
+  context: ServiceContext,
+  session: AuthenticatedSession,
+  der: Uint8Array,
+  now: Date,
+): CertificateRecord | undefined {
+  const facts = inspectCertificate(der);
+  const {person, card} = session;
+  const known = findCertificate(context.db, facts.id);
+  if (known) {
+    if (known.cardNumber !== card.number || known.hsaId !== person.hsaId) {
+      throw new RefusalError(
+        'certificate-not-owned',
+        `certificate ${facts.serial} belongs to another card or person`,
+      );
+    }
+    return undefined;
+  }
+  const authority = context.authorities.issuerOf(facts.x509);
+  if (!authority)
+    throw new RefusalError('certificate-foreign', `no CA of this service issued ${facts.serial}`);
+  const holder = facts.holder;
+  if (!holder || (holder.identity === 'hsa-id' ? person.hsaId : person.personnummer) !== holder.value) {
+    throw new RefusalError('certificate-not-owned', `certificate ${facts.serial} names someone else`);
+  }
+  if (facts.cardNumber !== undefined && facts.cardNumber !== card.number) {
+    throw new RefusalError(
+      'certificate-not-owned',
+      `certificate ${facts.serial} is for card ${facts.cardNumber}, not ${card.number}`,
+    );
+  }
+  return {
+    id: facts.id,
+    authority: authority.id,
+    serial: facts.serial,
+    hsaId: person.hsaId,
+    cardNumber: card.number,
+    identity: holder.identity,
+    // A certificate whose usages say nothing cannot log in: count it as a signature certificate.
+    purpose: facts.purpose ?? 'signature',
+    origin: 'previous',
+    itemId: undefined,
+    publicKeyHash: facts.publicKeyHash,
+    subject: facts.subject,
+    issuer: facts.issuer,
+    notBefore: facts.notBefore,
+    notAfter: facts.notAfter,
+    der: facts.der,
+    recordedAt: now,
+    // It is on the card now.
+    installedAt: now,
+    revokedAt: undefined,
+    revocationReason: undefined,
+  };
+}
