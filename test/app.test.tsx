@@ -331,7 +331,11 @@ describe.each<Language>(['sv', 'en'])('the app in %s', (language) => {
       t.progress.remaining('0:25'),
       '42 %',
     );
-    await see(t.activities['generating-key'], t.slot('82'), t.progress.installed(0, 4));
+    await see(
+      t.activities['generating-key'],
+      t.progress.workingOn('82', `${t.purposes.authentication} (${t.identityKinds.personnummer})`),
+      t.progress.installed(0, 4),
+    );
     expect(frame()).toMatch(/█{5}/);
     expect(frame()).toMatch(/▀▀█▀▀|▀▀▀▀/);
     engine.play(

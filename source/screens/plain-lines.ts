@@ -211,7 +211,10 @@ export function plainLines(
           ...(item === undefined
             ? []
             : [
-                `${t.purposes[item.purpose]} (${t.identityKinds[item.identityKind]}), ${t.slot(item.slotName)}`,
+                t.progress.workingOn(
+                  item.slotName,
+                  `${t.purposes[item.purpose]} (${t.identityKinds[item.identityKind]})`,
+                ),
               ]),
           t.progress.elapsed(t.formatDuration(progress.elapsedMs)),
           isTimeLeftKnown(progress)

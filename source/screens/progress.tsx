@@ -56,11 +56,12 @@ export function Progress({
       <Box flexDirection="column">
         <Text {...styles.emphasis}>{t.activities[progress.activity]}</Text>
         {item !== undefined && (
-          <Text>
+          <Paragraph>
             {t.progress.workingOn(
-              `${t.purposes[item.purpose]} (${t.identityKinds[item.identityKind]}), ${t.slot(item.slotName)}`,
+              item.slotName,
+              `${t.purposes[item.purpose]} (${t.identityKinds[item.identityKind]})`,
             )}
-          </Text>
+          </Paragraph>
         )}
         {progress.isIndeterminate && <Paragraph {...styles.muted}>{t.progress.keyGenerationNote}</Paragraph>}
       </Box>

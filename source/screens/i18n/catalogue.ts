@@ -116,7 +116,6 @@ export interface Catalogue {
   };
   readonly purposes: Readonly<Record<Purpose | 'unknown', string>>;
   readonly identityKinds: Readonly<Record<IdentityKind | 'unknown', string>>;
-  readonly slot: (slotName: string) => string;
   readonly pin: {
     readonly prompts: Readonly<Record<PinReason, string>>;
     /** Said when the card has one PIN for login and signature (PIV). */
@@ -159,7 +158,7 @@ export interface Catalogue {
     readonly remaining: (time: string) => string;
     readonly remainingUnknown: string;
     readonly keyGenerationNote: string;
-    readonly workingOn: (what: string) => string;
+    readonly workingOn: (slotName: string, what: string) => string;
     readonly installed: (count: number, total: number) => string;
     /** The big warning, one entry per line of big letters (each must fit in 80 columns). */
     readonly warningLines: readonly string[];

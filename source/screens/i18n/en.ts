@@ -38,7 +38,7 @@ export const en: Catalogue = {
       reading: 'Reading the card',
       ready: 'Card inserted',
       'logged-in': 'Logged in',
-      busy: 'Working - do not remove the card',
+      busy: 'Working: keep the card in',
       done: 'Done',
       failed: 'An error occurred',
     },
@@ -126,7 +126,6 @@ export const en: Catalogue = {
   },
   purposes: {authentication: 'Authentication', signature: 'Signature', unknown: 'Unknown'},
   identityKinds: {'hsa-id': 'HSA-id', personnummer: 'personnummer', unknown: 'unknown identity'},
-  slot: (slotName) => `slot ${slotName}`,
   pin: {
     prompts: {
       login: 'Authentication PIN',
@@ -196,7 +195,7 @@ export const en: Catalogue = {
     remaining: (time) => `Left: about ${time}`,
     remainingUnknown: 'Left: unknown right now',
     keyGenerationNote: 'The card is generating an RSA key; this can take up to half a minute.',
-    workingOn: (what) => `Working on: ${what}`,
+    workingOn: (slotName, what) => `Working on slot ${slotName}: ${what}`,
     installed: (count, total) => `Installed: ${count} of ${total}`,
     warningLines: ['DO NOT REMOVE', 'THE CARD'],
     warning: 'DO NOT REMOVE THE CARD',

@@ -126,7 +126,6 @@ export const sv: Catalogue = {
   },
   purposes: {authentication: 'Legitimering', signature: 'Underskrift', unknown: 'Okänt'},
   identityKinds: {'hsa-id': 'HSA-id', personnummer: 'personnummer', unknown: 'okänd identitet'},
-  slot: (slotName) => `plats ${slotName}`,
   pin: {
     prompts: {
       login: 'Pinkod för Legitimering',
@@ -197,7 +196,7 @@ export const sv: Catalogue = {
     remaining: (time) => `Kvar: ca ${time}`,
     remainingUnknown: 'Kvar: okänt just nu',
     keyGenerationNote: 'Kortet skapar en RSA-nyckel; det kan ta upp till en halv minut.',
-    workingOn: (what) => `Arbetar med: ${what}`,
+    workingOn: (slotName, what) => `Arbetar med plats ${slotName}: ${what}`,
     installed: (count, total) => `Installerade: ${count} av ${total}`,
     warningLines: ['TA INTE UR', 'KORTET'],
     warning: 'TA INTE UR KORTET',
