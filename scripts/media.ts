@@ -19,7 +19,20 @@ class Terminal {
 
   constructor(command: string, columns: number, rows: number, env: Record<string, string>) {
     const variables = Object.entries(env).flatMap(([name, value]) => ['-e', `${name}=${value}`]);
-    this.tmux('-f', '/dev/null', 'new-session', '-d', '-x', `${columns}`, '-y', `${rows}`, '-c', ROOT, ...variables, command);
+    this.tmux(
+      '-f',
+      '/dev/null',
+      'new-session',
+      '-d',
+      '-x',
+      `${columns}`,
+      '-y',
+      `${rows}`,
+      '-c',
+      ROOT,
+      ...variables,
+      command,
+    );
   }
 
   tmux(...args: string[]): string {
@@ -49,7 +62,8 @@ class Terminal {
         .join(' ')
         .replace(/\s+/g, ' ');
       if (texts.every((text) => plain.includes(text) || panel.includes(text))) return screen;
-      if (Date.now() - started > TIMEOUT_MS) throw new Error(`the screen never showed: ${texts.join(', ')}\n${plain}`);
+      if (Date.now() - started > TIMEOUT_MS)
+        throw new Error(`the screen never showed: ${texts.join(', ')}\n${plain}`);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
@@ -61,8 +75,22 @@ class Terminal {
 
 /** xterm's 16 colours (the palette terminals start from) and the 256-colour cube. */
 const BASE_COLOURS = [
-  '#000000', '#cd0000', '#00cd00', '#cdcd00', '#0000ee', '#cd00cd', '#00cdcd', '#e5e5e5',
-  '#7f7f7f', '#ff0000', '#00ff00', '#ffff00', '#5c5cff', '#ff00ff', '#00ffff', '#ffffff',
+  '#000000',
+  '#cd0000',
+  '#00cd00',
+  '#cdcd00',
+  '#0000ee',
+  '#cd00cd',
+  '#00cdcd',
+  '#e5e5e5',
+  '#7f7f7f',
+  '#ff0000',
+  '#00ff00',
+  '#ffff00',
+  '#5c5cff',
+  '#ff00ff',
+  '#00ffff',
+  '#ffffff',
 ];
 const FOREGROUND = '#e5e5e5';
 const BACKGROUND = '#1e1e1e';
@@ -114,7 +142,9 @@ function applySgr(style: Style, parameters: number[]): Style {
       else next.background = colour;
       index += 2;
     } else if ((code === 38 || code === 48) && parameters[index + 1] === 2) {
-      const [r, g, b] = parameters.slice(index + 2, index + 5).map((value) => value.toString(16).padStart(2, '0'));
+      const [r, g, b] = parameters
+        .slice(index + 2, index + 5)
+        .map((value) => value.toString(16).padStart(2, '0'));
       if (code === 38) next.foreground = `#${r}${g}${b}`;
       else next.background = `#${r}${g}${b}`;
       index += 4;
@@ -142,7 +172,7 @@ function runsOf(capture: string): Run[][] {
       if (text !== '') runs.push({column: column - [...text].length, text, style});
       text = '';
     };
-    for (let index = 0; index < line.length; ) {
+    for (let index = 0; index < line.length;) {
       sgr.lastIndex = index;
       const match = sgr.exec(line);
       if (match !== null) {
@@ -238,9 +268,21 @@ async function main(): Promise<void> {
     // The whole demo in Swedish at 100x30.
     const sv = new Terminal(`${process.execPath} dist/cli.js`, 100, 30, environment('sv_SE.UTF-8'));
     terminals.push(sv);
-    save('welcome', 'Steg 1: det här behöver du', await sv.waitFor('Det här behöver du', 'PIN-kod: 123456'), 100, 30);
+    save(
+      'welcome',
+      'Steg 1: det här behöver du',
+      await sv.waitFor('Det här behöver du', 'PIN-kod: 123456'),
+      100,
+      30,
+    );
     sv.press('Enter');
-    save('card-overview', 'Kortet: innehavare, HSA-id, certifikat', await sv.waitFor('Kortinnehavare', 'gammalt'), 100, 30);
+    save(
+      'card-overview',
+      'Kortet: innehavare, HSA-id, certifikat',
+      await sv.waitFor('Kortinnehavare', 'gammalt'),
+      100,
+      30,
+    );
     sv.press('Enter');
     await sv.waitFor('Pinkod för Legitimering:');
     sv.type('1234');
@@ -251,10 +293,28 @@ async function main(): Promise<void> {
     sv.press('Enter');
     await sv.waitFor('Jag godkänner villkoren');
     sv.press('Space');
-    save('terms', 'Steg 5: villkoren, Jag godkänner villkoren, STARTA NEDLADDNING', await sv.waitFor('[✔]'), 100, 30);
+    save(
+      'terms',
+      'Steg 5: villkoren, Jag godkänner villkoren, STARTA NEDLADDNING',
+      await sv.waitFor('[✔]'),
+      100,
+      30,
+    );
     sv.press('Enter');
-    save('progress', 'Steg 7: genererar certifikatsbegäran, TA INTE UR KORTET', await sv.waitFor('Installerade: 1 av 4'), 100, 30);
-    save('done', 'Steg 10: klart, du kan nu ta ur kortet', await sv.waitFor('Du kan nu ta ur kortet'), 100, 30);
+    save(
+      'progress',
+      'Steg 7: genererar certifikatsbegäran, TA INTE UR KORTET',
+      await sv.waitFor('Installerade: 1 av 4'),
+      100,
+      30,
+    );
+    save(
+      'done',
+      'Steg 10: klart, du kan nu ta ur kortet',
+      await sv.waitFor('Du kan nu ta ur kortet'),
+      100,
+      30,
+    );
     sv.press('q');
 
     // The smallest layout, in English: 80x24, up to the progress screen.
@@ -271,12 +331,38 @@ async function main(): Promise<void> {
     en.press('Enter');
     await en.waitFor('I accept the terms');
     en.press('Space', 'Enter');
-    save('progress-80x24-en', 'Step 7 at 80x24: DO NOT REMOVE THE CARD', await en.waitFor('Installed: 1 of 4'), 80, 24);
+    save(
+      'progress-80x24-en',
+      'Step 7 at 80x24: DO NOT REMOVE THE CARD',
+      await en.waitFor('Installed: 1 of 4'),
+      80,
+      24,
+    );
     en.press('Escape');
 
     // An error with its way forward: a real card is asked for, and pcscd is not running here.
     const ca = join(home, 'ca.pem');
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', join(home, 'ca.key'), '-out', ca, '-subj', '/CN=Example CA', '-days', '1'], {stdio: 'ignore'});
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:P-256',
+        '-nodes',
+        '-keyout',
+        join(home, 'ca.key'),
+        '-out',
+        ca,
+        '-subj',
+        '/CN=Example CA',
+        '-days',
+        '1',
+      ],
+      {stdio: 'ignore'},
+    );
     const error = new Terminal(
       `${process.execPath} dist/cli.js --service https://upgrade.example --service-ca ${ca}`,
       100,
@@ -286,7 +372,13 @@ async function main(): Promise<void> {
     terminals.push(error);
     await error.waitFor('Det här behöver du');
     error.press('Enter');
-    save('error', 'Ett fel med vägen vidare: kortläsartjänsten körs inte', await error.waitFor('Så går du vidare'), 100, 30);
+    save(
+      'error',
+      'Ett fel med vägen vidare: kortläsartjänsten körs inte',
+      await error.waitFor('Så går du vidare'),
+      100,
+      30,
+    );
   } finally {
     for (const terminal of terminals) terminal.kill();
     rmSync(home, {recursive: true, force: true});
