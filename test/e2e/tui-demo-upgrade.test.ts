@@ -121,9 +121,27 @@ describeWithTmux('the demo in a real terminal', () => {
     await see(5_000, '[✔]');
     terminal.press('Enter');
 
-    // 6-9: progress with the big warning.
+    // 6-9: progress with the big warning; the layout follows the terminal when it shrinks to 80x24.
     const progress = await see(20_000, t.progress.elapsed('0:0'), '▀▀█▀▀');
     expect(progress).toMatch(/\d+ %/);
+    terminal.resize(80, 24);
+    await vi.waitFor(
+      () => {
+        const lines = terminal!.screen().split('\n');
+        expect(lines[1]).toMatch(/^─{80}$/);
+        expect(
+          lines.some(
+            (line) =>
+              line.startsWith(`○ 10 ${t.steps[10].short}`) || line.includes(`10 ${t.steps[10].short}`),
+          ),
+        ).toBe(true);
+        expect(lines.filter((line) => /[█▀▄]{3}/.test(line)).length).toBeGreaterThanOrEqual(6);
+        expect(lines.some((line) => line.includes(`Esc ${t.keys['cancel-upgrade'].label}`))).toBe(true);
+        expect(Math.max(...lines.map((line) => [...line].length))).toBeLessThanOrEqual(80);
+      },
+      {timeout: 10_000, interval: 100},
+    );
+    terminal.resize(100, 30);
 
     // 10: done.
     const done = await see(
