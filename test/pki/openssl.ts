@@ -2,7 +2,7 @@ import {spawnSync} from 'node:child_process';
 import {existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
-import {describe, it} from 'vitest';
+import {describeWithRequirement} from '../support/requirements.js';
 
 /** openssl, spawned as the independent judge of what source/pki writes. */
 
@@ -13,14 +13,7 @@ const isAvailable = spawnSync('openssl', ['version'], {encoding: 'utf8'}).status
  * with the reason in its name.
  */
 export function describeWithOpenssl(name: string, body: () => void): void {
-  if (isAvailable) describe(name, body);
-  else if (process.env.CI === 'true') {
-    describe(name, () =>
-      it('needs openssl on PATH', () => {
-        throw new Error('openssl is not on PATH; CI must have it');
-      }),
-    );
-  } else describe.skip(`${name} (skipped: openssl is not on PATH)`, body);
+  describeWithRequirement(name, isAvailable ? undefined : 'openssl is not on PATH', body);
 }
 
 export interface OpensslResult {

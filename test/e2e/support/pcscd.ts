@@ -4,7 +4,7 @@ import {mkdtemp, rm, writeFile} from 'node:fs/promises';
 import {createServer} from 'node:net';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
-import {describe, it} from 'vitest';
+import {describeWithRequirement} from '../../support/requirements.js';
 
 /** The vpcd driver of vsmartcard-vpcd (Debian), loaded by pcscd from the reader.conf.d entry. */
 export const VPCD_DRIVER = '/usr/lib/pcsc/drivers/serial/libifdvpcd.so';
@@ -61,24 +61,14 @@ export function missingPcscdPrerequisite(): string | undefined {
 }
 
 /**
- * `describe` for tests that need a private pcscd and the third-party `tools` (commands, e.g. opensc-tool). When
- * something is missing the block is skipped with the reason, except under CI=true, where it becomes one failing
- * test naming what is missing.
+ * `describe` for tests that need a private pcscd and the third-party `tools` (commands, e.g. opensc-tool), as
+ * {@link describeWithRequirement}: skipped with the reason when something is missing, failing under CI=true.
  */
 export function describeWithPcscd(title: string, body: () => void, tools: readonly string[] = []): void {
   const missingTool = tools.find((tool) => !hasCommand(tool, ['--version']));
-  const missing = missingPcscdPrerequisite() ?? (missingTool && `${missingTool} is not installed`);
-  if (!missing) {
-    describe(title, body);
-  } else if (process.env.CI === 'true') {
-    describe(title, () => {
-      it('has what it needs to run', () => {
-        throw new Error(`cannot run: ${missing}`);
-      });
-    });
-  } else {
-    describe.skip(`${title} (skipped: ${missing})`, body);
-  }
+  const missing =
+    missingPcscdPrerequisite() ?? (missingTool === undefined ? undefined : `${missingTool} is not installed`);
+  describeWithRequirement(title, missing, body);
 }
 
 /**

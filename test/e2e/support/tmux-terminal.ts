@@ -3,7 +3,7 @@ import {randomBytes} from 'node:crypto';
 import {existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
-import {describe, it} from 'vitest';
+import {describeWithRequirement} from '../../support/requirements.js';
 
 /** Whether tmux can be run here. */
 function tmuxVersion(): string | undefined {
@@ -12,21 +12,15 @@ function tmuxVersion(): string | undefined {
 }
 
 /**
- * `describe` for tests that drive the program in a real terminal (tmux). Without tmux the block is skipped with
- * the reason, except under CI=true, where it becomes one failing test.
+ * `describe` for tests that drive the program in a real terminal (tmux), as {@link describeWithRequirement}:
+ * skipped with the reason without tmux, failing under CI=true.
  */
 export function describeWithTmux(title: string, body: () => void): void {
-  if (tmuxVersion() !== undefined) {
-    describe(title, body);
-  } else if (process.env.CI === 'true') {
-    describe(title, () => {
-      it('has what it needs to run', () => {
-        throw new Error('cannot run: tmux is not installed (apt-get install tmux)');
-      });
-    });
-  } else {
-    describe.skip(`${title} (skipped: tmux is not installed)`, body);
-  }
+  describeWithRequirement(
+    title,
+    tmuxVersion() === undefined ? 'tmux is not installed (apt-get install tmux)' : undefined,
+    body,
+  );
 }
 
 export interface TmuxStart {
