@@ -13,8 +13,8 @@ import {
   Slot,
   TouchPolicy,
 } from '../../source/card/piv/constants.js';
+import {encodeCertificateObject} from '../../source/card/piv/objects.js';
 import {generatePrivateKey} from '../../source/card/virtual/asymmetric-keys.js';
-import {certificateObjectValue} from '../../source/card/virtual/personalisation.js';
 import {blankCard} from '../../source/card/virtual/profiles.js';
 import {DEFAULT_PIN, type CardState} from '../../source/card/virtual/state.js';
 import {INSTANT_TIMING} from '../../source/card/virtual/timing.js';
@@ -93,7 +93,7 @@ async function cardHolding(keys: readonly CardKey[], keyHistory?: Uint8Array): P
       origin: KeyOrigin.Generated,
       privateKey,
     });
-    state.objects.set(objectIdForSlot(slot), certificateObjectValue(certificate));
+    state.objects.set(objectIdForSlot(slot), encodeCertificateObject(certificate));
   }
   if (keyHistory) state.objects.set(ObjectId.KeyHistory, keyHistory);
   return state;

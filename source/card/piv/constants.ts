@@ -67,6 +67,8 @@ export const TAG_APPLICATION_PROPERTY_TEMPLATE = 0x61;
 export const TAG_AID = 0x4f;
 /** Coexistent tag allocation authority template of the APT. */
 export const TAG_ALLOCATION_AUTHORITY = 0x79;
+/** Error detection code, last in every PIV data object and always empty (SP 800-73-4 Part 1 tables 8 to 10). */
+export const TAG_ERROR_DETECTION = 0xfe;
 /** Tag list of GET DATA (SP 800-73-4 Part 2 clause 3.1.2). */
 export const TAG_OBJECT_ID = 0x5c;
 /** Data field of a PIV data object on GET DATA / PUT DATA (SP 800-73-4 Part 2 clause 3.1.2). */

@@ -16,12 +16,13 @@ import {
   TAG_AID,
   TAG_APPLICATION_PROPERTY_TEMPLATE,
   TAG_DATA,
+  TAG_ERROR_DETECTION,
   TAG_OBJECT_ID,
 } from './constants.js';
 
 /**
- * The PIV data objects the session reads and writes, as pure codecs (no I/O): certificate objects, CHUID with
- * its FASC-N, Key History, Discovery and the SELECT answer. Decoders are lenient where cards in the field
+ * The PIV data objects the session reads and writes (and the virtual card is personalised with), as pure codecs
+ * (no I/O): certificate objects, CHUID with its FASC-N, Key History, Discovery and the SELECT answer. Decoders are lenient where cards in the field
  * differ (PIV.md section 2) and throw CardDataError (`card-data-malformed`) where nothing sensible can be read.
  */
 
@@ -29,8 +30,6 @@ import {
 const TAG_CERTIFICATE = 0x70;
 /** CertInfo: bit 0 set = the certificate is gzip-compressed (SP 800-73-4 Part 1 table 10). */
 const TAG_CERT_INFO = 0x71;
-/** Error detection code, always empty (SP 800-73-4 Part 1 table 10). */
-const TAG_ERROR_DETECTION = 0xfe;
 /** CertInfo values: uncompressed, gzip. OpenSC also reads bit 0x80 as compressed (PIV.md section 2). */
 const CERT_INFO_UNCOMPRESSED = 0x00;
 const CERT_INFO_GZIP = 0x01;
@@ -47,6 +46,7 @@ const TAG_CHUID_ORGANIZATION_ID = 0x32;
 const TAG_CHUID_GUID = 0x34;
 const TAG_CHUID_EXPIRY = 0x35;
 const TAG_CHUID_CARDHOLDER_UUID = 0x36;
+const TAG_CHUID_SIGNATURE = 0x3e;
 
 /** Key History tags (SP 800-73-4 Part 1 table 19). */
 const TAG_KEYS_WITH_ON_CARD_CERTS = 0xc1;
@@ -148,6 +148,22 @@ export function decodeChuid(value: Uint8Array): Chuid {
 }
 
 /**
+ * A CHUID value (SP 800-73-4 Part 1 clause 3.1.2, to go inside 53): FASC-N, GUID, expiry YYYYMMDD, an empty
+ * issuer signature (as yubico-piv-tool writes it: the card is not a federal PIV card) and the empty error
+ * detection code.
+ */
+export function encodeChuid(options: {fascn: Uint8Array; guid: Uint8Array; expiry: Date}): Uint8Array {
+  const expiry = options.expiry.toISOString().slice(0, 10).replaceAll('-', '');
+  return encodeTlvs([
+    {tag: TAG_CHUID_FASCN, value: options.fascn},
+    {tag: TAG_CHUID_GUID, value: options.guid},
+    {tag: TAG_CHUID_EXPIRY, value: new TextEncoder().encode(expiry)},
+    {tag: TAG_CHUID_SIGNATURE, value: new Uint8Array()},
+    {tag: TAG_ERROR_DETECTION, value: new Uint8Array()},
+  ]);
+}
+
+/**
  * The fields of a Federal Agency Smart Credential Number (TIG SCEPACS, as referenced by SP 800-73-4 Part 1
  * clause 3.1.2): digits as strings, leading zeros kept.
  */
@@ -169,7 +185,10 @@ const FASCN_FIELD_SEPARATOR = 0x0d;
 const FASCN_END_SENTINEL = 0x0f;
 const FASCN_BYTES = 25;
 const FASCN_CHARACTERS = 40;
-/** The layout after the start sentinel: digit counts, each field ended by a separator (0 = no separator). */
+/** A character's bits: 4 data bits, least significant first, then an odd parity bit. */
+const FASCN_BITS_PER_CHARACTER = 5;
+const FASCN_DATA_BITS = 4;
+/** The layout after the start sentinel: each field's digit count and whether a field separator ends it. */
 const FASCN_LAYOUT: ReadonlyArray<readonly [keyof Fascn, number, boolean]> = [
   ['agencyCode', 4, true],
   ['systemCode', 4, true],
@@ -194,11 +213,11 @@ export function decodeFascn(bytes: Uint8Array): Fascn {
   for (let index = 0; index < FASCN_CHARACTERS; index++) {
     let value = 0;
     let ones = 0;
-    for (let bit = 0; bit < 5; bit++) {
-      const position = index * 5 + bit;
+    for (let bit = 0; bit < FASCN_BITS_PER_CHARACTER; bit++) {
+      const position = index * FASCN_BITS_PER_CHARACTER + bit;
       const isSet = (bytes[position >> 3]! >> (7 - (position & 7))) & 1;
       ones += isSet;
-      if (bit < 4) value |= isSet << bit;
+      if (bit < FASCN_DATA_BITS) value |= isSet << bit;
     }
     if (ones % 2 !== 1) throw new CardDataError(`FASC-N character ${index} fails its parity check`);
     characters.push(value);
@@ -221,6 +240,35 @@ export function decodeFascn(bytes: Uint8Array): Fascn {
   }
   expect(FASCN_END_SENTINEL, 'end sentinel');
   return fields as Fascn;
+}
+
+/**
+ * Encodes a 25-byte FASC-N in the layout {@link decodeFascn} reads: SS agency FS system FS credential FS CS FS ICI
+ * FS PI OC OI POA ES LRC, each character 4 data bits least significant first and an odd parity bit, packed most
+ * significant bit first. Throws a RangeError for a field that is not its number of digits (callers check their
+ * inputs first).
+ */
+export function encodeFascn(fields: Fascn): Uint8Array {
+  const characters = [FASCN_START_SENTINEL];
+  for (const [name, digits, hasSeparator] of FASCN_LAYOUT) {
+    const value = fields[name];
+    if (!new RegExp(`^\\d{${digits}}$`).test(value))
+      throw new RangeError(`FASC-N ${name} must be ${digits} digits`);
+    characters.push(...[...value].map(Number));
+    if (hasSeparator) characters.push(FASCN_FIELD_SEPARATOR);
+  }
+  characters.push(FASCN_END_SENTINEL);
+  characters.push(characters.reduce((lrc, value) => lrc ^ value, 0));
+  const out = new Uint8Array(FASCN_BYTES);
+  characters.forEach((value, index) => {
+    const bits = Array.from({length: FASCN_DATA_BITS}, (_, bit) => (value >> bit) & 1);
+    bits.push(bits.reduce((sum, bit) => sum + bit, 0) % 2 === 0 ? 1 : 0);
+    bits.forEach((bit, offset) => {
+      const position = index * FASCN_BITS_PER_CHARACTER + offset;
+      out[position >> 3]! |= bit << (7 - (position & 7));
+    });
+  });
+  return out;
 }
 
 /** The Key History object (SP 800-73-4 Part 1 clause 3.3.3, table 19). */

@@ -1,57 +1,13 @@
 import {randomBytes} from 'node:crypto';
 import {encodeTlvs} from '../../apdu/tlv.js';
+import {TAG_ERROR_DETECTION} from '../piv/constants.js';
 
 /**
- * The data objects an issuer writes when it personalises a card (what yubico-piv-tool's set-chuid and set-ccc
- * write on a YubiKey), as the values that go inside 53: CHUID with a FASC-N, Card Capability Container, and the
- * certificate object. The PIV session's decoders (source/card/piv/objects.ts) read them back.
+ * The Card Capability Container an issuer writes when it personalises a card (what yubico-piv-tool's set-ccc
+ * writes on a YubiKey), as the value that goes inside 53. The CHUID with its FASC-N and the certificate objects
+ * come from the PIV codecs (source/card/piv/objects.ts), which also read them back.
  */
 
-/** The fields of a FASC-N (TIG SCEPACS), each a string of its fixed number of digits. */
-export interface FascnFields {
-  /** 4 digits. */
-  readonly agencyCode: string;
-  /** 4 digits. */
-  readonly systemCode: string;
-  /** 6 digits. */
-  readonly credentialNumber: string;
-  /** 1 digit each. */
-  readonly credentialSeries: string;
-  readonly individualCredentialIssue: string;
-  /** 10 digits. */
-  readonly personIdentifier: string;
-  /** 1 digit. */
-  readonly organizationalCategory: string;
-  /** 4 digits. */
-  readonly organizationalIdentifier: string;
-  /** 1 digit. */
-  readonly personOrganizationAssociation: string;
-}
-
-/** FASC-N characters that are not digits (TIG SCEPACS table 6): start, field and end sentinels. */
-const FASCN_START_SENTINEL = 0x0b;
-const FASCN_FIELD_SEPARATOR = 0x0d;
-const FASCN_END_SENTINEL = 0x0f;
-const FASCN_BYTES = 25;
-const FASCN_BITS_PER_CHARACTER = 5;
-const FASCN_DIGITS: Readonly<Record<keyof FascnFields, number>> = {
-  agencyCode: 4,
-  systemCode: 4,
-  credentialNumber: 6,
-  credentialSeries: 1,
-  individualCredentialIssue: 1,
-  personIdentifier: 10,
-  organizationalCategory: 1,
-  organizationalIdentifier: 4,
-  personOrganizationAssociation: 1,
-};
-
-/** CHUID tags (SP 800-73-4 Part 1 table 9). */
-const TAG_CHUID_FASCN = 0x30;
-const TAG_CHUID_GUID = 0x34;
-const TAG_CHUID_EXPIRY = 0x35;
-const TAG_CHUID_SIGNATURE = 0x3e;
-const TAG_ERROR_DETECTION = 0xfe;
 /** Card Capability Container tags (SP 800-73-4 Part 1 table 8). */
 const TAG_CCC_CARD_IDENTIFIER = 0xf0;
 const TAG_CCC_CONTAINER_VERSION = 0xf1;
@@ -71,68 +27,6 @@ const CCC_CARD_IDENTIFIER_RANDOM_BYTES = 14;
 const CCC_VERSION_2_1 = 0x21;
 const CCC_PKCS15_NONE = 0x00;
 const CCC_DATA_MODEL_PIV = 0x10;
-/** Certificate object tags (SP 800-73-4 Part 1 table 10); CertInfo 00: not compressed. */
-const TAG_CERTIFICATE = 0x70;
-const TAG_CERT_INFO = 0x71;
-const CERT_INFO_UNCOMPRESSED = 0x00;
-
-/**
- * A 25-byte FASC-N: SS agency FS system FS credential FS CS FS ICI FS PI OC OI POA ES LRC, 40 characters of 5 bits
- * (4 data bits least significant first, then odd parity), packed most significant bit first. Throws a RangeError
- * for a field that is not its number of digits (the profile checks its inputs first).
- */
-export function encodeFascn(fields: FascnFields): Uint8Array {
-  const digits = (name: keyof FascnFields): number[] => {
-    const value = fields[name];
-    if (!new RegExp(`^\\d{${FASCN_DIGITS[name]}}$`).test(value))
-      throw new RangeError(`FASC-N ${name} must be ${FASCN_DIGITS[name]} digits`);
-    return [...value].map(Number);
-  };
-  const characters = [
-    FASCN_START_SENTINEL,
-    ...digits('agencyCode'),
-    FASCN_FIELD_SEPARATOR,
-    ...digits('systemCode'),
-    FASCN_FIELD_SEPARATOR,
-    ...digits('credentialNumber'),
-    FASCN_FIELD_SEPARATOR,
-    ...digits('credentialSeries'),
-    FASCN_FIELD_SEPARATOR,
-    ...digits('individualCredentialIssue'),
-    FASCN_FIELD_SEPARATOR,
-    ...digits('personIdentifier'),
-    ...digits('organizationalCategory'),
-    ...digits('organizationalIdentifier'),
-    ...digits('personOrganizationAssociation'),
-    FASCN_END_SENTINEL,
-  ];
-  characters.push(characters.reduce((lrc, value) => lrc ^ value, 0));
-  const out = new Uint8Array(FASCN_BYTES);
-  characters.forEach((value, index) => {
-    const bits = [0, 1, 2, 3].map((bit) => (value >> bit) & 1);
-    bits.push(bits.reduce((sum, bit) => sum + bit, 0) % 2 === 0 ? 1 : 0);
-    bits.forEach((bit, offset) => {
-      const position = index * FASCN_BITS_PER_CHARACTER + offset;
-      out[position >> 3]! |= bit << (7 - (position & 7));
-    });
-  });
-  return out;
-}
-
-/**
- * A CHUID value (SP 800-73-4 Part 1 clause 3.1.2): FASC-N, GUID, expiry YYYYMMDD, an empty issuer signature (as
- * yubico-piv-tool writes it: the card is not a federal PIV card) and the empty error detection code.
- */
-export function chuidValue(options: {fascn: Uint8Array; guid: Uint8Array; expiry: Date}): Uint8Array {
-  const expiry = options.expiry.toISOString().slice(0, 10).replaceAll('-', '');
-  return encodeTlvs([
-    {tag: TAG_CHUID_FASCN, value: options.fascn},
-    {tag: TAG_CHUID_GUID, value: options.guid},
-    {tag: TAG_CHUID_EXPIRY, value: new TextEncoder().encode(expiry)},
-    {tag: TAG_CHUID_SIGNATURE, value: new Uint8Array()},
-    {tag: TAG_ERROR_DETECTION, value: new Uint8Array()},
-  ]);
-}
 
 /**
  * A Card Capability Container value (SP 800-73-4 Part 1 clause 3.1.1, table 8) as yubico-piv-tool's set-ccc
@@ -159,14 +53,5 @@ export function capabilityContainerValue(): Uint8Array {
     {tag: TAG_CCC_STATUS_TUPLES, value: empty},
     {tag: TAG_CCC_NEXT_CCC, value: empty},
     {tag: TAG_ERROR_DETECTION, value: empty},
-  ]);
-}
-
-/** A certificate object's value: 70 { DER } 71 01 00 FE 00 (SP 800-73-4 Part 1 table 10). */
-export function certificateObjectValue(certificate: Uint8Array): Uint8Array {
-  return encodeTlvs([
-    {tag: TAG_CERTIFICATE, value: certificate},
-    {tag: TAG_CERT_INFO, value: Uint8Array.of(CERT_INFO_UNCOMPRESSED)},
-    {tag: TAG_ERROR_DETECTION, value: new Uint8Array()},
   ]);
 }

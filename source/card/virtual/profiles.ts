@@ -9,12 +9,8 @@ import {generatePrivateKey} from './asymmetric-keys.js';
 import {createAttestationKey} from './attestation.js';
 import {VirtualCardError} from './errors.js';
 import {managementKeyCipher} from './management-key-cipher.js';
-import {
-  capabilityContainerValue,
-  certificateObjectValue,
-  chuidValue,
-  encodeFascn,
-} from './personalisation.js';
+import {encodeCertificateObject, encodeChuid, encodeFascn} from '../piv/objects.js';
+import {capabilityContainerValue} from './personalisation.js';
 import {
   DEFAULT_PUK,
   factoryState,
@@ -161,11 +157,11 @@ export async function oldSithsCard(options: OldSithsCardOptions): Promise<CardSt
   });
   state.keys.set(Slot.Authentication, onCard(authenticationKey, PinPolicy.Once));
   state.keys.set(Slot.Signature, onCard(signatureKey, PinPolicy.Always));
-  state.objects.set(ObjectId.AuthenticationCertificate, certificateObjectValue(authenticationCertificate));
-  state.objects.set(ObjectId.SignatureCertificate, certificateObjectValue(signatureCertificate));
+  state.objects.set(ObjectId.AuthenticationCertificate, encodeCertificateObject(authenticationCertificate));
+  state.objects.set(ObjectId.SignatureCertificate, encodeCertificateObject(signatureCertificate));
   state.objects.set(
     ObjectId.Chuid,
-    chuidValue({
+    encodeChuid({
       fascn: encodeFascn({
         agencyCode: holder.cardNumber.slice(0, 4),
         systemCode: holder.cardNumber.slice(4, 8),

@@ -1,7 +1,7 @@
 import {gzipSync} from 'node:zlib';
 import fc from 'fast-check';
 import {beforeAll, describe, expect, it} from 'vitest';
-import {encodeTlv, encodeTlvs} from '../../../source/apdu/tlv.js';
+import {decodeTlvs, encodeTlv, encodeTlvs} from '../../../source/apdu/tlv.js';
 import {CardDataError} from '../../../source/card/errors.js';
 import {
   decodeApplicationProperties,
@@ -11,11 +11,28 @@ import {
   decodeFascn,
   decodeKeyHistory,
   encodeCertificateObject,
+  encodeChuid,
+  encodeFascn,
   encodeKeyHistory,
+  type Fascn,
   unwrapDataObject,
 } from '../../../source/card/piv/objects.js';
-import {hex} from '../../apdu/transcript-transport.js';
-import {encodeFascn, someCertificate} from './card-objects.js';
+import {hex, toHex} from '../../apdu/transcript-transport.js';
+import {encodeFascn as encodeFascnIndependently, someCertificate} from './card-objects.js';
+
+/** The FASC-N yubico-piv-tool writes in its default CHUID (lib/ykpiv.c), and its fields. */
+const YUBICO_FASCN = hex('D4 E7 39 DA 73 9C ED 39 CE 73 9D 83 68 58 21 08 42 10 84 21 C8 42 10 C3 EB');
+const YUBICO_FIELDS: Fascn = {
+  agencyCode: '9999',
+  systemCode: '9999',
+  credentialNumber: '999999',
+  credentialSeries: '0',
+  individualCredentialIssue: '1',
+  personIdentifier: '0000000000',
+  organizationalCategory: '3',
+  organizationalIdentifier: '0000',
+  personOrganizationAssociation: '1',
+};
 
 let certificate: Uint8Array;
 beforeAll(async () => {
@@ -23,6 +40,12 @@ beforeAll(async () => {
 });
 
 describe('certificate objects', () => {
+  it('wraps a certificate as 70 { DER } 71 00 FE 00, which the PIV session reads back', () => {
+    const certificate = hex('30 03 02 01 05');
+    const value = encodeCertificateObject(certificate);
+    expect(toHex(value)).toBe('70 05 30 03 02 01 05 71 01 00 FE 00');
+    expect(toHex(decodeCertificateObject(value)!.certificate)).toBe(toHex(certificate));
+  });
   it('round-trips a certificate in the standard 70 / 71 00 / FE form', () => {
     const value = encodeCertificateObject(certificate);
     expect([value[0], value.at(-5), value.at(-4), value.at(-3), value.at(-2), value.at(-1)]).toEqual([
@@ -104,19 +127,7 @@ describe('unwrapDataObject', () => {
 
 describe('decodeFascn', () => {
   it('reads the FASC-N of the yubico-piv-tool CHUID template', () => {
-    expect(
-      decodeFascn(hex('D4 E7 39 DA 73 9C ED 39 CE 73 9D 83 68 58 21 08 42 10 84 21 C8 42 10 C3 EB')),
-    ).toEqual({
-      agencyCode: '9999',
-      systemCode: '9999',
-      credentialNumber: '999999',
-      credentialSeries: '0',
-      individualCredentialIssue: '1',
-      personIdentifier: '0000000000',
-      organizationalCategory: '3',
-      organizationalIdentifier: '0000',
-      personOrganizationAssociation: '1',
-    });
+    expect(decodeFascn(YUBICO_FASCN)).toEqual(YUBICO_FIELDS);
   });
 
   it('round-trips any digits through an independent encoder', () => {
@@ -135,14 +146,18 @@ describe('decodeFascn', () => {
           personOrganizationAssociation: digits(1),
         }),
         (fields) => {
-          expect(decodeFascn(encodeFascn(fields))).toEqual(fields);
+          expect(decodeFascn(encodeFascnIndependently(fields))).toEqual(fields);
         },
       ),
     );
   });
 
   it('refuses a flipped bit (parity), a wrong length and a wrong LRC', () => {
-    const fascn = encodeFascn({agencyCode: '1234', systemCode: '5678', credentialNumber: '901234'});
+    const fascn = encodeFascnIndependently({
+      agencyCode: '1234',
+      systemCode: '5678',
+      credentialNumber: '901234',
+    });
     const flipped = Uint8Array.from(fascn);
     flipped[3]! ^= 0x10;
     expect(() => decodeFascn(flipped)).toThrow(/parity/);
@@ -165,9 +180,51 @@ describe('decodeFascn', () => {
   });
 });
 
+describe('encodeFascn', () => {
+  it("encodes yubico-piv-tool's FASC-N bit for bit", () => {
+    expect(toHex(encodeFascn(YUBICO_FIELDS))).toBe(toHex(YUBICO_FASCN));
+  });
+
+  it('encodes FASC-Ns that the PIV session decodes to the same fields', () => {
+    const fields: Fascn = {
+      agencyCode: '9752',
+      systemCode: '0001',
+      credentialNumber: '234567',
+      credentialSeries: '1',
+      individualCredentialIssue: '2',
+      personIdentifier: '1234567890',
+      organizationalCategory: '1',
+      organizationalIdentifier: '4321',
+      personOrganizationAssociation: '3',
+    };
+    expect(decodeFascn(encodeFascn(fields))).toEqual(fields);
+  });
+
+  it('refuses a FASC-N field that is not its number of digits', () => {
+    expect(() => encodeFascn({...YUBICO_FIELDS, agencyCode: '12345'})).toThrow(RangeError);
+    expect(() => encodeFascn({...YUBICO_FIELDS, credentialNumber: '12a456'})).toThrow(RangeError);
+  });
+});
+
+describe('encodeChuid', () => {
+  it('writes a CHUID with FASC-N, GUID, expiry, an empty signature and error detection code', () => {
+    const guid = hex('00 11 22 33 44 55 66 77 88 99 AA BB CC DD EE FF');
+    const value = encodeChuid({fascn: YUBICO_FASCN, guid, expiry: new Date(Date.UTC(2030, 0, 31))});
+    expect(decodeTlvs(value).map(({tag}) => tag)).toEqual([0x30, 0x34, 0x35, 0x3e, 0xfe]);
+    const chuid = decodeChuid(value);
+    expect(toHex(chuid.fascn!)).toBe(toHex(YUBICO_FASCN));
+    expect(toHex(chuid.guid!)).toBe(toHex(guid));
+    expect(chuid.expiry).toBe('20300131');
+  });
+});
+
 describe('decodeChuid', () => {
   it('reads FASC-N, GUID and expiry, and leaves absent fields undefined', () => {
-    const fascn = encodeFascn({agencyCode: '9752', systemCode: '2690', credentialNumber: '000123'});
+    const fascn = encodeFascnIndependently({
+      agencyCode: '9752',
+      systemCode: '2690',
+      credentialNumber: '000123',
+    });
     const guid = hex('00112233445566778899AABBCCDDEEFF');
     const chuid = decodeChuid(
       encodeTlvs([
