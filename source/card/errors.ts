@@ -35,7 +35,7 @@ export class InvalidPinError extends SithsError<'invalid-pin'> {
     readonly triesLeft: number,
     options?: {cause?: unknown},
   ) {
-    super('invalid-pin', `wrong PIN, ${triesLeft} ${triesLeft === 1 ? 'try' : 'tries'} left`, options);
+    super('invalid-pin', wrongSecretMessage('PIN', triesLeft), options);
   }
 }
 
@@ -54,7 +54,7 @@ export class InvalidPukError extends SithsError<'invalid-puk'> {
     readonly triesLeft: number,
     options?: {cause?: unknown},
   ) {
-    super('invalid-puk', `wrong PUK, ${triesLeft} ${triesLeft === 1 ? 'try' : 'tries'} left`, options);
+    super('invalid-puk', wrongSecretMessage('PUK', triesLeft), options);
   }
 }
 
@@ -163,4 +163,8 @@ export class CardDataError extends SithsError<'card-data-malformed'> {
 
 function hex(slot: number): string {
   return slot.toString(16).toUpperCase().padStart(2, '0');
+}
+
+function wrongSecretMessage(secret: 'PIN' | 'PUK', triesLeft: number): string {
+  return `wrong ${secret}, ${triesLeft} ${triesLeft === 1 ? 'try' : 'tries'} left`;
 }
