@@ -67,6 +67,10 @@ export const TAG_APPLICATION_PROPERTY_TEMPLATE = 0x61;
 export const TAG_AID = 0x4f;
 /** Coexistent tag allocation authority template of the APT. */
 export const TAG_ALLOCATION_AUTHORITY = 0x79;
+/** PIN usage policy inside the Discovery object, 2 bytes (SP 800-73-4 Part 1 clause 3.3.2, table 18). */
+export const TAG_PIN_USAGE_POLICY = 0x5f2f;
+/** First PIN usage policy byte: the PIV Card Application PIN satisfies the PIV access rules (bit 7). */
+export const PIN_USAGE_POLICY_PIV_PIN = 0x40;
 /** Error detection code, last in every PIV data object and always empty (SP 800-73-4 Part 1 tables 8 to 10). */
 export const TAG_ERROR_DETECTION = 0xfe;
 /** Tag list of GET DATA (SP 800-73-4 Part 2 clause 3.1.2). */

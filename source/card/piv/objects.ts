@@ -16,8 +16,10 @@ import {
   TAG_AID,
   TAG_APPLICATION_PROPERTY_TEMPLATE,
   TAG_DATA,
+  PIN_USAGE_POLICY_PIV_PIN,
   TAG_ERROR_DETECTION,
   TAG_OBJECT_ID,
+  TAG_PIN_USAGE_POLICY,
 } from './constants.js';
 
 /**
@@ -53,9 +55,8 @@ const TAG_KEYS_WITH_ON_CARD_CERTS = 0xc1;
 const TAG_KEYS_WITH_OFF_CARD_CERTS = 0xc2;
 const TAG_OFF_CARD_CERT_URL = 0xf3;
 
-/** Discovery object tags (SP 800-73-4 Part 1 table 18): the object itself, its AID is TAG_AID. */
+/** Discovery object tags (SP 800-73-4 Part 1 table 18): the object itself; its AID is TAG_AID, its policy TAG_PIN_USAGE_POLICY. */
 const TAG_DISCOVERY = ObjectId.Discovery;
-const TAG_PIN_USAGE_POLICY = 0x5f2f;
 
 /** Elements of the SELECT answer's application property template (SP 800-73-4 Part 2 clause 3.1.1, table 3). */
 const TAG_APPLICATION_LABEL = 0x50;
@@ -316,8 +317,7 @@ export interface Discovery {
   readonly isGlobalPinPrimary: boolean;
 }
 
-/** PIN usage policy bits (SP 800-73-4 Part 1 clause 3.3.2). */
-const POLICY_PIV_PIN = 0x40;
+/** PIN usage policy bits (SP 800-73-4 Part 1 clause 3.3.2); PIV PIN is PIN_USAGE_POLICY_PIV_PIN. */
 const POLICY_GLOBAL_PIN = 0x20;
 const POLICY_GLOBAL_PIN_PRIMARY = 0x20;
 
@@ -337,7 +337,7 @@ export function decodeDiscovery(response: Uint8Array): Discovery {
   return {
     aid: findTlv(items, TAG_AID) ?? new Uint8Array(),
     pinUsagePolicy: policy,
-    hasPivPin: ((policy[0] ?? 0) & POLICY_PIV_PIN) !== 0,
+    hasPivPin: ((policy[0] ?? 0) & PIN_USAGE_POLICY_PIV_PIN) !== 0,
     hasGlobalPin: ((policy[0] ?? 0) & POLICY_GLOBAL_PIN) !== 0,
     isGlobalPinPrimary: (policy[1] ?? 0) === POLICY_GLOBAL_PIN_PRIMARY,
   };

@@ -14,8 +14,10 @@ export type Secret = Uint8Array | string;
 
 /** Length of a PIN or PUK reference data block (SP 800-73-4 Part 2 clause 2.4.3). */
 export const REFERENCE_DATA_LENGTH = 8;
-const PADDING = 0xff;
-const MIN_LENGTH = 6;
+/** What fills a reference data block after the PIN's or PUK's characters (SP 800-73-4 Part 2 clause 2.4.3). */
+export const REFERENCE_DATA_PADDING = 0xff;
+/** The fewest characters of a PIN or PUK (SP 800-73-4 Part 2 clause 2.4.3; the YubiKey takes no fewer for a PUK). */
+export const MIN_REFERENCE_DATA_CHARACTERS = 6;
 const DIGIT_0 = 0x30;
 const DIGIT_9 = 0x39;
 const PRINTABLE_FIRST = 0x20;
@@ -41,7 +43,7 @@ export async function withReferenceData<T>(
 /** Whether `secret` has the form of a PIN (6-8 ASCII digits) or a PUK (6-8 printable ASCII characters). */
 export function isWellFormed(kind: 'pin' | 'puk', secret: Secret): boolean {
   const length = secret.length;
-  if (length < MIN_LENGTH || length > REFERENCE_DATA_LENGTH) return false;
+  if (length < MIN_REFERENCE_DATA_CHARACTERS || length > REFERENCE_DATA_LENGTH) return false;
   for (let index = 0; index < length; index++) {
     const code = typeof secret === 'string' ? secret.charCodeAt(index) : secret[index]!;
     const isAllowed =
@@ -53,7 +55,7 @@ export function isWellFormed(kind: 'pin' | 'puk', secret: Secret): boolean {
 
 function padReferenceData(kind: 'pin' | 'puk', secret: Secret): Uint8Array {
   if (!isWellFormed(kind, secret)) throw new PinFormatError(kind);
-  const block = new Uint8Array(REFERENCE_DATA_LENGTH).fill(PADDING);
+  const block = new Uint8Array(REFERENCE_DATA_LENGTH).fill(REFERENCE_DATA_PADDING);
   for (let index = 0; index < secret.length; index++)
     block[index] = typeof secret === 'string' ? secret.charCodeAt(index) : secret[index]!;
   return block;

@@ -1,17 +1,11 @@
 import {timingSafeEqual} from 'node:crypto';
 import {StatusWord} from '../../apdu/status-word.js';
 import {P1_VERIFY_LOGOUT, PinReference} from '../piv/constants.js';
+import {MIN_REFERENCE_DATA_CHARACTERS, REFERENCE_DATA_LENGTH, REFERENCE_DATA_PADDING} from '../piv/pin.js';
 import {requireManagementKeyAndPin} from './access-rules.js';
 import type {AppletCommand, AppletReply, CommandContext} from './command-context.js';
 import {CardStatusError} from './errors.js';
-import {
-  DEFAULT_PIN,
-  DEFAULT_PUK,
-  isAtLeast,
-  padReferenceData,
-  REFERENCE_DATA_LENGTH,
-  type ReferenceData,
-} from './state.js';
+import {DEFAULT_PIN, DEFAULT_PUK, isAtLeast, padReferenceData, type ReferenceData} from './state.js';
 
 /**
  * VERIFY, CHANGE REFERENCE DATA, RESET RETRY COUNTER (SP 800-73-4 Part 2 clauses 3.2.1-3.2.3) and the YubiKey's
@@ -21,8 +15,6 @@ import {
 
 /** 63Cx: verification failed, x tries left (ISO/IEC 7816-4 clause 5.1.3). */
 const SW_TRIES_LEFT = 0x63c0;
-const PADDING = 0xff;
-const MIN_LENGTH = 6;
 const DIGIT_0 = 0x30;
 const DIGIT_9 = 0x39;
 /** Most tries a YubiKey counter takes (SET PIN RETRIES P1 / P2). */
@@ -161,8 +153,12 @@ function splitPair(data: Uint8Array, first: 'pin' | 'puk', second: 'pin' | 'puk'
  */
 function isWellFormed(kind: 'pin' | 'puk', value: Uint8Array): boolean {
   if (value.length !== REFERENCE_DATA_LENGTH) return false;
-  const padding = value.indexOf(PADDING);
+  const padding = value.indexOf(REFERENCE_DATA_PADDING);
   const length = padding === -1 ? REFERENCE_DATA_LENGTH : padding;
-  if (length < MIN_LENGTH || value.subarray(length).some((byte) => byte !== PADDING)) return false;
+  if (
+    length < MIN_REFERENCE_DATA_CHARACTERS ||
+    value.subarray(length).some((byte) => byte !== REFERENCE_DATA_PADDING)
+  )
+    return false;
   return kind === 'puk' || value.subarray(0, length).every((byte) => byte >= DIGIT_0 && byte <= DIGIT_9);
 }

@@ -2,10 +2,11 @@ import {createPrivateKey, randomBytes} from 'node:crypto';
 import {closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync} from 'node:fs';
 import {dirname} from 'node:path';
 import {isAsymmetricSlot, KeyOrigin, PinPolicy, Slot, TouchPolicy} from '../piv/constants.js';
+import {REFERENCE_DATA_LENGTH} from '../piv/pin.js';
 import {algorithmOfKey} from './asymmetric-keys.js';
 import {VirtualCardError} from './errors.js';
 import {managementKeyCipher} from './management-key-cipher.js';
-import {REFERENCE_DATA_LENGTH, type CardState, type ReferenceData, type StoredKey} from './state.js';
+import type {CardState, ReferenceData, StoredKey} from './state.js';
 
 /**
  * The virtual card's state file: JSON with the PIN, PUK and management key in hex and the private keys as PKCS#8

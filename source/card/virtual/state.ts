@@ -4,12 +4,15 @@ import {
   Algorithm,
   type KeyOrigin,
   ObjectId,
+  PIN_USAGE_POLICY_PIV_PIN,
   PIV_AID,
   type PinPolicy,
   Slot,
   TAG_AID,
+  TAG_PIN_USAGE_POLICY,
   TouchPolicy,
 } from '../piv/constants.js';
+import {REFERENCE_DATA_LENGTH, REFERENCE_DATA_PADDING} from '../piv/pin.js';
 
 /**
  * What the virtual card keeps across power cycles (its EEPROM): PIN, PUK, management key, keys and data objects.
@@ -72,12 +75,8 @@ export const DEFAULT_MANAGEMENT_KEY = Uint8Array.of(
   ...[1, 2, 3, 4, 5, 6, 7, 8],
   ...[1, 2, 3, 4, 5, 6, 7, 8],
 );
-/** Length of a padded PIN or PUK (SP 800-73-4 Part 2 clause 2.4.3). */
-export const REFERENCE_DATA_LENGTH = 8;
-const PADDING = 0xff;
 /** PIN usage policy of the Discovery object: PIV PIN only, no global PIN (SP 800-73-4 Part 1 table 18). */
-const PIN_USAGE_POLICY_PIV_ONLY = Uint8Array.of(0x40, 0x00);
-const TAG_PIN_USAGE_POLICY = 0x5f2f;
+const PIN_USAGE_POLICY_PIV_ONLY = Uint8Array.of(PIN_USAGE_POLICY_PIV_PIN, 0x00);
 
 /** Whether `firmware` is at least major.minor.patch. */
 export function isAtLeast(firmware: FirmwareVersion, major: number, minor: number, patch = 0): boolean {
@@ -88,7 +87,7 @@ export function isAtLeast(firmware: FirmwareVersion, major: number, minor: numbe
 
 /** The 8-byte reference data of a PIN or PUK given as ASCII text: the characters, then FF padding. */
 export function padReferenceData(text: string): Uint8Array {
-  const out = new Uint8Array(REFERENCE_DATA_LENGTH).fill(PADDING);
+  const out = new Uint8Array(REFERENCE_DATA_LENGTH).fill(REFERENCE_DATA_PADDING);
   out.set(new TextEncoder().encode(text).subarray(0, REFERENCE_DATA_LENGTH));
   return out;
 }
