@@ -2,6 +2,7 @@
 // of modules (issue 7 measures about 170 ms against 400 ms; `npm run bench` measures ours).
 // Native addons stay external. React is built for production (no development checks at run time).
 import {readFile} from 'node:fs/promises';
+import process from 'node:process';
 import {build} from 'esbuild';
 
 /**
@@ -58,9 +59,13 @@ const withInkFixes = {
   },
 };
 
+/** `--outdir DIR` builds elsewhere than dist/ (the end-to-end tests build their own copy, side by side). */
+const outdirIndex = process.argv.indexOf('--outdir');
+const outdir = outdirIndex === -1 ? 'dist' : process.argv[outdirIndex + 1];
+
 await build({
   entryPoints: {cli: 'source/cli.tsx'},
-  outdir: 'dist',
+  outdir,
   // What the first screen needs is in cli.js; the engine, the card, the service and the demo come in chunks
   // loaded after the first frame (dynamic imports in source/cli.tsx).
   splitting: true,

@@ -1,4 +1,3 @@
-import {execFileSync} from 'node:child_process';
 import {X509Certificate} from 'node:crypto';
 import {existsSync, mkdtempSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
@@ -8,6 +7,7 @@ import {decodeTlvs, findTlv} from '../../source/apdu/tlv.js';
 import {objectIdForSlot, Slot} from '../../source/card/piv/constants.js';
 import {loadCardState} from '../../source/card/virtual/state-file.js';
 import {catalogues} from '../../source/screens/i18n/language.js';
+import {buildBundle, type TestBundle} from './support/bundle.js';
 import {describeWithTmux, TmuxTerminal} from './support/tmux-terminal.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -48,14 +48,16 @@ function certificatesOnCard(stateFile: string): Map<string, X509Certificate> {
 describeWithTmux('the demo in a real terminal', () => {
   let directory: string;
   let terminal: TmuxTerminal | undefined;
+  let bundle: TestBundle | undefined;
 
   beforeAll(() => {
     directory = mkdtempSync(join(tmpdir(), 'siths-tui-e2e-'));
-    execFileSync(process.execPath, ['scripts/build.js'], {cwd: ROOT, stdio: 'inherit'});
+    bundle = buildBundle();
   }, 120_000);
 
   afterAll(() => {
     terminal?.kill();
+    bundle?.remove();
     rmSync(directory, {recursive: true, force: true});
   });
 
@@ -82,7 +84,7 @@ describeWithTmux('the demo in a real terminal', () => {
 
   it('upgrades the card when a person types the keys, shows the result and leaves the terminal as it was', async () => {
     terminal = new TmuxTerminal({
-      command: `${process.execPath} dist/cli.js`,
+      command: `${process.execPath} ${bundle!.cli}`,
       columns: 100,
       rows: 30,
       cwd: ROOT,

@@ -1,7 +1,7 @@
-import {execFileSync, spawn, type ChildProcessWithoutNullStreams} from 'node:child_process';
-import {resolve} from 'node:path';
+import {spawn, type ChildProcessWithoutNullStreams} from 'node:child_process';
 import {afterAll, beforeAll, expect, it} from 'vitest';
 import {loadCardState} from '../../source/card/virtual/state-file.js';
+import {buildBundle, type TestBundle} from './support/bundle.js';
 import {describeWithPcscd, startPrivatePcscd, type PrivatePcscd} from './support/pcscd.js';
 import {
   createToolWorkspace,
@@ -15,9 +15,6 @@ import {
  * `simulate`: status (text and JSON), test, pin change, a wrong PIN, and simulate ending cleanly on SIGTERM.
  */
 
-const ROOT = resolve(import.meta.dirname, '../..');
-const CLI = resolve(ROOT, 'dist/cli.js');
-
 describeWithPcscd(
   'the IT commands through pcscd',
   () => {
@@ -25,15 +22,16 @@ describeWithPcscd(
     let workspace: ToolWorkspace;
     let simulator: ChildProcessWithoutNullStreams;
     let simulatorExit: Promise<number | null>;
+    let bundle: TestBundle | undefined;
 
     beforeAll(async () => {
-      execFileSync(process.execPath, ['scripts/build.js'], {cwd: ROOT, stdio: 'inherit'});
+      bundle = buildBundle();
       pcscd = await startPrivatePcscd();
       workspace = await createToolWorkspace(pcscd);
       simulator = spawn(
         process.execPath,
         [
-          CLI,
+          bundle.cli,
           'simulate',
           '--state',
           workspace.path('card.json'),
@@ -52,6 +50,7 @@ describeWithPcscd(
       if (simulator !== undefined && simulator.exitCode === null) simulator.kill('SIGKILL');
       await pcscd?.stop();
       await workspace?.remove();
+      bundle?.remove();
     });
 
     /** The CLI's environment: the private pcscd, English, no user settings, no terminal. */
@@ -67,7 +66,7 @@ describeWithPcscd(
     }
 
     function cli(args: readonly string[], input = '') {
-      return runTool(process.execPath, [CLI, ...args], {env: environment(), input});
+      return runTool(process.execPath, [bundle!.cli, ...args], {env: environment(), input});
     }
 
     it('shows the card status as text and JSON, and says with 10 that the card still needs the upgrade', async () => {

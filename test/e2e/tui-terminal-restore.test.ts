@@ -1,9 +1,9 @@
-import {execFileSync} from 'node:child_process';
 import {mkdtempSync, rmSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join, resolve} from 'node:path';
 import {afterAll, afterEach, beforeAll, expect, it, vi} from 'vitest';
 import {catalogues} from '../../source/screens/i18n/language.js';
+import {buildBundle, type TestBundle} from './support/bundle.js';
 import {describeWithTmux, TmuxTerminal} from './support/tmux-terminal.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -12,10 +12,11 @@ const t = catalogues.en;
 describeWithTmux('the terminal after the full screen ends', () => {
   let directory: string;
   let terminal: TmuxTerminal | undefined;
+  let bundle: TestBundle | undefined;
 
   beforeAll(() => {
     directory = mkdtempSync(join(tmpdir(), 'siths-tui-restore-'));
-    execFileSync(process.execPath, ['scripts/build.js'], {cwd: ROOT, stdio: 'inherit'});
+    bundle = buildBundle();
   }, 120_000);
 
   afterEach(() => {
@@ -24,13 +25,14 @@ describeWithTmux('the terminal after the full screen ends', () => {
   });
 
   afterAll(() => {
+    bundle?.remove();
     rmSync(directory, {recursive: true, force: true});
   });
 
   /** Starts the program with `args` in a fresh terminal. */
   function start(args: string): TmuxTerminal {
     terminal = new TmuxTerminal({
-      command: `${process.execPath} dist/cli.js ${args}`,
+      command: `${process.execPath} ${bundle!.cli} ${args}`,
       columns: 80,
       rows: 24,
       cwd: ROOT,
