@@ -1,5 +1,5 @@
 import {SithsError} from '../errors.js';
-import {describeStatusWord, StatusWord, triesLeft} from './status-word.js';
+import {describeStatusWord, exactLength, StatusWord, triesLeft} from './status-word.js';
 
 /** A BER-TLV structure that does not parse: truncated, overlong, or a length form we do not accept. */
 export class TlvError extends SithsError<'tlv-malformed'> {
@@ -104,7 +104,7 @@ const CODE_BY_STATUS_WORD: ReadonlyMap<number, ApduErrorCode> = new Map<StatusWo
 /** The error code that a status word other than 9000 means. */
 export function apduErrorCodeFor(sw: number): ApduErrorCode {
   if (triesLeft(sw) !== undefined) return 'verification-failed';
-  if (sw >> 8 === 0x6c) return 'wrong-le';
+  if (exactLength(sw) !== undefined) return 'wrong-le';
   return CODE_BY_STATUS_WORD.get(sw) ?? 'unexpected-status';
 }
 

@@ -64,6 +64,21 @@ export function triesLeft(sw: number): number | undefined {
   return (sw & 0xfff0) === SW_TRIES_LEFT_BASE ? sw & 0x0f : undefined;
 }
 
+/** The card's side of {@link moreDataLength}: 61xx for `remaining` bytes waiting, 61 00 for 256 or more. */
+export function moreDataStatusWord(remaining: number): number {
+  return (SW1_MORE_DATA << 8) | (Math.min(remaining, 256) & 0xff);
+}
+
+/** The card's side of {@link exactLength}: 6Cxx asking for Le = `length` (1 to 256; 6C 00 means 256). */
+export function exactLengthStatusWord(length: number): number {
+  return (SW1_WRONG_LE << 8) | (length & 0xff);
+}
+
+/** The card's side of {@link triesLeft}: 63Cx, x the tries left. */
+export function triesLeftStatusWord(tries: number): number {
+  return SW_TRIES_LEFT_BASE | tries;
+}
+
 /** The status word as four hex digits with its meaning, for messages and traces: "6A82 NotFound", "63C2 2 tries left". */
 export function describeStatusWord(sw: number): string {
   const hex = sw.toString(16).toUpperCase().padStart(4, '0');

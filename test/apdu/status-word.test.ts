@@ -2,9 +2,12 @@ import {describe, expect, it} from 'vitest';
 import {
   describeStatusWord,
   exactLength,
+  exactLengthStatusWord,
   moreDataLength,
+  moreDataStatusWord,
   StatusWord,
   triesLeft,
+  triesLeftStatusWord,
 } from '../../source/apdu/status-word.js';
 
 describe('status words', () => {
@@ -41,6 +44,16 @@ describe('status words', () => {
 
   it.each([0x9000, 0x6300, 0x6983, 0x6a82, 0x62c1, 0x6c10])('%s is not a tries-left status', (sw) => {
     expect(triesLeft(sw)).toBeUndefined();
+  });
+
+  it('encodes what a card answers so that the same counts read back', () => {
+    expect(moreDataStatusWord(16)).toBe(0x6110);
+    expect(moreDataStatusWord(300)).toBe(0x6100);
+    for (const remaining of [1, 16, 255, 256])
+      expect(moreDataLength(moreDataStatusWord(remaining))).toBe(remaining);
+    expect(exactLengthStatusWord(8)).toBe(0x6c08);
+    for (const length of [1, 8, 255, 256]) expect(exactLength(exactLengthStatusWord(length))).toBe(length);
+    for (const tries of [0, 1, 3, 15]) expect(triesLeft(triesLeftStatusWord(tries))).toBe(tries);
   });
 
   it('finds no counts in other families', () => {

@@ -1,5 +1,5 @@
 import {timingSafeEqual} from 'node:crypto';
-import {StatusWord} from '../../apdu/status-word.js';
+import {StatusWord, triesLeftStatusWord} from '../../apdu/status-word.js';
 import {P1_VERIFY_LOGOUT, PinReference} from '../piv/constants.js';
 import {MIN_REFERENCE_DATA_CHARACTERS, REFERENCE_DATA_LENGTH, REFERENCE_DATA_PADDING} from '../piv/pin.js';
 import {requireManagementKeyAndPin} from './access-rules.js';
@@ -13,8 +13,6 @@ import {DEFAULT_PIN, DEFAULT_PUK, isAtLeast, padReferenceData, type ReferenceDat
  * before it compares); a malformed one costs nothing (6A80). At zero tries the reference is blocked: 6983.
  */
 
-/** 63Cx: verification failed, x tries left (ISO/IEC 7816-4 clause 5.1.3). */
-const SW_TRIES_LEFT = 0x63c0;
 const DIGIT_0 = 0x30;
 const DIGIT_9 = 0x39;
 /** Most tries a YubiKey counter takes (SET PIN RETRIES P1 / P2). */
@@ -38,7 +36,7 @@ export function verify(context: CommandContext, command: AppletCommand): AppletR
   if (command.data.length === 0) {
     if (state.pin.remainingRetries === 0) throw new CardStatusError(StatusWord.AuthMethodBlocked);
     if (security.isPinVerified) return {};
-    throw new CardStatusError(SW_TRIES_LEFT | state.pin.remainingRetries);
+    throw new CardStatusError(triesLeftStatusWord(state.pin.remainingRetries));
   }
   if (!isWellFormed('pin', command.data)) throw new CardStatusError(StatusWord.WrongData);
   try {
@@ -135,7 +133,7 @@ function checkReferenceData(context: CommandContext, reference: ReferenceData, o
   }
   reference.remainingRetries--;
   context.commit();
-  throw new CardStatusError(SW_TRIES_LEFT | reference.remainingRetries);
+  throw new CardStatusError(triesLeftStatusWord(reference.remainingRetries));
 }
 
 /** Two 8-byte values, each well-formed for its kind, or 6A80. */

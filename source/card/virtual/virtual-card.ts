@@ -1,6 +1,6 @@
 import {createPublicKey} from 'node:crypto';
 import {decodeCommandApdu, encodeResponseApdu, EXTENDED_MAX_LE, SHORT_MAX_LE} from '../../apdu/command.js';
-import {StatusWord} from '../../apdu/status-word.js';
+import {exactLengthStatusWord, moreDataStatusWord, StatusWord} from '../../apdu/status-word.js';
 import {concatBytes} from '../../apdu/tlv.js';
 import type {CardEndpoint} from '../../apdu/transports/transport.js';
 import {
@@ -43,9 +43,6 @@ const CLA_SECURE_MESSAGING = 0x0c;
 const CLA_LOGICAL_CHANNEL = 0x03;
 /** P1 P2 of GET RESPONSE (ISO/IEC 7816-4 clause 7.6.1). */
 const P1P2_GET_RESPONSE = 0x00;
-/** SW1 of "more data available" and of "wrong Le, exact length in SW2" (ISO/IEC 7816-4 clause 5.1.3). */
-const SW1_MORE_DATA = 0x61;
-const SW1_WRONG_LE = 0x6c;
 /** Most command data the card accepts in one APDU or one chain (the extended Lc limit). */
 const MAX_COMMAND_DATA = 0xffff;
 /**
@@ -308,7 +305,7 @@ export class VirtualPivCard implements CardEndpoint {
       REPEATABLE_INSTRUCTIONS.has(ins) &&
       answer.length <= SHORT_MAX_LE
     )
-      return {response: status((SW1_WRONG_LE << 8) | (answer.length & 0xff)), operation};
+      return {response: status(exactLengthStatusWord(answer.length)), operation};
     this.#pendingResponse = answer.subarray(ne);
     return {response: moreData(answer.subarray(0, ne), this.#pendingResponse.length), operation};
   }
@@ -335,6 +332,6 @@ function status(sw: number): Uint8Array {
 function moreData(chunk: Uint8Array, remaining: number): Uint8Array {
   return encodeResponseApdu({
     data: chunk,
-    sw: (SW1_MORE_DATA << 8) | (Math.min(remaining, SHORT_MAX_LE) & 0xff),
+    sw: moreDataStatusWord(remaining),
   });
 }
