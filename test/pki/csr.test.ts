@@ -57,55 +57,40 @@ describeWithOpenssl('certification requests as openssl reads them', () => {
     expect(text).toMatch(/Attributes:\s+\(none\)/);
   });
 
+  /** A request openssl makes for a fresh key (`keyOptions`) with `subject`, DER. */
+  const opensslRequest = (keyOptions: readonly string[], subject: string): Uint8Array =>
+    openssl(
+      [
+        'req',
+        '-new',
+        ...keyOptions,
+        '-nodes',
+        '-keyout',
+        '/dev/null',
+        '-subj',
+        subject,
+        '-outform',
+        'DER',
+        '-out',
+        '{r.der}',
+      ],
+      {},
+      ['r.der'],
+    ).outputs['r.der']!;
+
   it('verifies requests openssl made, with a P-256 key and with RSA and SHA-384', () => {
     for (const [keyOptions, subject] of [
       [['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256'], '/C=SE/CN=Openssl P-256'],
       [['-newkey', 'rsa:2048', '-sha384'], '/C=SE/CN=Openssl RSA'],
     ] as const) {
-      const made = openssl(
-        [
-          'req',
-          '-new',
-          ...keyOptions,
-          '-nodes',
-          '-keyout',
-          '/dev/null',
-          '-subj',
-          subject,
-          '-outform',
-          'DER',
-          '-out',
-          '{r.der}',
-        ],
-        {},
-        ['r.der'],
-      );
-      const verified = verifyCertificateRequest(made.outputs['r.der']!);
+      const verified = verifyCertificateRequest(opensslRequest(keyOptions, subject));
       expect(verified.subject.countryName).toBe('SE');
       expect(verified.subject.commonName).toBe(subject.slice('/C=SE/CN='.length));
     }
   });
 
   it('refuses requests signed with RSA-PSS or made for Ed25519 keys, with typed errors', () => {
-    const make = (keyOptions: readonly string[]) =>
-      openssl(
-        [
-          'req',
-          '-new',
-          ...keyOptions,
-          '-nodes',
-          '-keyout',
-          '/dev/null',
-          '-subj',
-          '/CN=x',
-          '-outform',
-          'DER',
-          '-out',
-          '{r.der}',
-        ],
-        {},
-        ['r.der'],
-      ).outputs['r.der']!;
+    const make = (keyOptions: readonly string[]) => opensslRequest(keyOptions, '/CN=x');
     expectThrowsCode(
       () =>
         verifyCertificateRequest(make(['-newkey', 'rsa:2048', '-sigopt', 'rsa_padding_mode:pss', '-sha256'])),
