@@ -1,6 +1,5 @@
 import {X509Certificate} from 'node:crypto';
 import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
-import {createServer, type AddressInfo, type Server, type Socket} from 'node:net';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {afterEach, beforeEach, describe, expect, it, vi} from 'vitest';
@@ -18,67 +17,11 @@ import {JCOP4_TIMING} from '../../../source/card/virtual/timing.js';
 import {YUBIKEY_5_ATR} from '../../../source/card/virtual/virtual-card.js';
 import {VpcdControl} from '../../../source/card/virtual/vpcd.js';
 import {hex} from '../../apdu/transcript-transport.js';
+import {FakeVpcdReader} from './vpcd-reader.js';
 
 const WAIT = {timeout: 10_000, interval: 10};
 const SELECT_PIV = hex('00 A4 04 00 05 A0 00 00 03 08');
 const VERIFY_WRONG_PIN = hex('00 20 00 80 08 39 39 39 39 39 39 FF FF');
-
-/** The reader side of the vpcd protocol (libifdvpcd in pcscd): listens, sends frames, reads the card's answers. */
-class VpcdReader {
-  #socket: Socket | undefined;
-  #received = Buffer.alloc(0);
-  connections = 0;
-
-  private constructor(private readonly server: Server) {
-    server.on('connection', (socket) => {
-      this.connections++;
-      this.#socket = socket;
-      this.#received = Buffer.alloc(0);
-      socket.on('data', (chunk) => (this.#received = Buffer.concat([this.#received, chunk])));
-    });
-  }
-
-  static async listen(): Promise<VpcdReader> {
-    const server = createServer();
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    return new VpcdReader(server);
-  }
-
-  get port(): number {
-    return (this.server.address() as AddressInfo).port;
-  }
-
-  /** Sends a control byte or an APDU. */
-  send(payload: Uint8Array): void {
-    const frame = Buffer.alloc(2 + payload.length);
-    frame.writeUInt16BE(payload.length, 0);
-    frame.set(payload, 2);
-    this.#socket!.write(frame);
-  }
-
-  /** Sends a control byte or an APDU and waits for the card's answer frame. */
-  async exchange(payload: Uint8Array): Promise<Uint8Array> {
-    this.send(payload);
-    await vi.waitFor(() => {
-      expect(this.#received.length).toBeGreaterThanOrEqual(2);
-      expect(this.#received.length).toBeGreaterThanOrEqual(2 + this.#received.readUInt16BE(0));
-    }, WAIT);
-    const length = this.#received.readUInt16BE(0);
-    const answer = new Uint8Array(this.#received.subarray(2, 2 + length));
-    this.#received = this.#received.subarray(2 + length);
-    return answer;
-  }
-
-  /** Drops the card's connection, as pcscd stopping does. */
-  hangUp(): void {
-    this.#socket?.destroy();
-  }
-
-  async close(): Promise<void> {
-    this.#socket?.destroy();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
-  }
-}
 
 /** The DER certificate in a certificate object's value (70 cert, 71 CertInfo, FE LRC). */
 function certificateIn(object: Uint8Array): Uint8Array {
@@ -95,12 +38,12 @@ function output() {
 
 describe('runSimulate', () => {
   let directory: string;
-  let reader: VpcdReader;
+  let reader: FakeVpcdReader;
   const running: Array<{controller: AbortController; done: Promise<unknown>}> = [];
 
   beforeEach(async () => {
     directory = mkdtempSync(join(tmpdir(), 'simulate-'));
-    reader = await VpcdReader.listen();
+    reader = await FakeVpcdReader.listen({timeoutMs: WAIT.timeout});
   });
 
   afterEach(async () => {

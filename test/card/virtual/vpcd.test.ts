@@ -1,4 +1,3 @@
-import {createServer, type AddressInfo, type Server, type Socket} from 'node:net';
 import {afterEach, describe, expect, it, vi} from 'vitest';
 import type {CardEndpoint} from '../../../source/apdu/transports/transport.js';
 import {
@@ -7,6 +6,7 @@ import {
   type VpcdBridge,
   type VpcdState,
 } from '../../../source/card/virtual/vpcd.js';
+import {FakeVpcdReader, vpcdFrame} from './vpcd-reader.js';
 
 const ATR = Uint8Array.of(0x3b, 0x80, 0x01, 0x81);
 const WAIT = {timeout: 5000, interval: 10};
@@ -32,63 +32,6 @@ class CountingCard implements CardEndpoint {
   }
 }
 
-/** The reader side of the vpcd protocol, as libifdvpcd speaks it inside pcscd: a TCP server sending frames. */
-class FakeVpcdReader {
-  readonly sockets: Socket[] = [];
-  #received = Buffer.alloc(0);
-  readonly #server: Server;
-
-  private constructor(server: Server) {
-    this.#server = server;
-    server.on('connection', (socket) => {
-      this.sockets.push(socket);
-      socket.on('data', (chunk) => (this.#received = Buffer.concat([this.#received, chunk])));
-    });
-  }
-
-  static async listen(port = 0): Promise<FakeVpcdReader> {
-    const server = createServer();
-    await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-    return new FakeVpcdReader(server);
-  }
-
-  get port(): number {
-    return (this.#server.address() as AddressInfo).port;
-  }
-
-  get socket(): Socket | undefined {
-    return this.sockets.at(-1);
-  }
-
-  send(payload: Uint8Array): void {
-    this.socket!.write(frame(payload));
-  }
-
-  /** Waits for the next answer frame from the card. */
-  async answer(): Promise<Uint8Array> {
-    await vi.waitFor(() => {
-      expect(this.#received.length).toBeGreaterThanOrEqual(2);
-      expect(this.#received.length).toBeGreaterThanOrEqual(2 + this.#received.readUInt16BE(0));
-    }, WAIT);
-    const length = this.#received.readUInt16BE(0);
-    const payload = new Uint8Array(this.#received.subarray(2, 2 + length));
-    this.#received = this.#received.subarray(2 + length);
-    return payload;
-  }
-
-  async close(): Promise<void> {
-    for (const socket of this.sockets) socket.destroy();
-    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
-  }
-}
-
-function frame(payload: Uint8Array): Buffer {
-  const bytes = Buffer.alloc(2 + payload.length);
-  bytes.writeUInt16BE(payload.length, 0);
-  bytes.set(payload, 2);
-  return bytes;
-}
-
 describe('connectVpcd', () => {
   const cleanups: Array<() => Promise<void>> = [];
   afterEach(async () => {
@@ -96,7 +39,7 @@ describe('connectVpcd', () => {
   });
 
   async function setUp(options: {retryDelayMs?: number} = {}) {
-    const reader = await FakeVpcdReader.listen();
+    const reader = await FakeVpcdReader.listen({timeoutMs: WAIT.timeout});
     cleanups.push(() => reader.close());
     const card = new CountingCard();
     const states: VpcdState[] = [];
@@ -138,8 +81,8 @@ describe('connectVpcd', () => {
   it('reassembles frames that arrive a byte at a time, and answers frames in order', async () => {
     const {reader} = await setUp();
     const bytes = Buffer.concat([
-      frame(Uint8Array.of(0x00, 0xca, 0x01, 0x02)),
-      frame(Uint8Array.of(VpcdControl.GetAtr)),
+      vpcdFrame(Uint8Array.of(0x00, 0xca, 0x01, 0x02)),
+      vpcdFrame(Uint8Array.of(VpcdControl.GetAtr)),
     ]);
 
     for (const byte of bytes) {
@@ -158,7 +101,7 @@ describe('connectVpcd', () => {
     await reader.close();
     await vi.waitFor(() => expect(bridge.state).toBe('connecting'), WAIT);
     expect(card.powerOffs).toBe(1);
-    const back = await FakeVpcdReader.listen(port);
+    const back = await FakeVpcdReader.listen({timeoutMs: WAIT.timeout, port});
     cleanups.push(() => back.close());
 
     await vi.waitFor(() => expect(bridge.state).toBe('inserted'), WAIT);
@@ -194,7 +137,7 @@ describe('connectVpcd', () => {
   });
 
   it('keeps trying with backoff while nothing listens', async () => {
-    const reader = await FakeVpcdReader.listen();
+    const reader = await FakeVpcdReader.listen({timeoutMs: WAIT.timeout});
     const port = reader.port;
     await reader.close();
     const bridge: VpcdBridge = connectVpcd({
@@ -205,7 +148,7 @@ describe('connectVpcd', () => {
     });
     cleanups.push(() => bridge.close());
 
-    const late = await FakeVpcdReader.listen(port);
+    const late = await FakeVpcdReader.listen({timeoutMs: WAIT.timeout, port});
     cleanups.push(() => late.close());
 
     await vi.waitFor(() => expect(bridge.state).toBe('inserted'), WAIT);
