@@ -21,20 +21,24 @@ export interface ManagementKeyAuthenticator {
   verify(cardResponse: Uint8Array): Promise<void>;
 }
 
-/** The cipher (ECB, one block, no padding) and key length of each management key algorithm (PIV.md section 3). */
-const CIPHERS: ReadonlyMap<
-  Algorithm,
-  {readonly name: string; readonly keyLength: number; readonly blockLength: number}
-> = new Map([
+/** A management key algorithm's cipher: OpenSSL name (ECB, one block, no padding), key and block lengths. */
+export interface ManagementKeyCipher {
+  readonly name: string;
+  readonly keyLength: number;
+  readonly blockLength: number;
+}
+
+/** The cipher of each management key algorithm (PIV.md section 3). */
+const CIPHERS: ReadonlyMap<number, ManagementKeyCipher> = new Map([
   [Algorithm.TripleDes, {name: 'des-ede3', keyLength: 24, blockLength: 8}],
   [Algorithm.Aes128, {name: 'aes-128-ecb', keyLength: 16, blockLength: 16}],
   [Algorithm.Aes192, {name: 'aes-192-ecb', keyLength: 24, blockLength: 16}],
   [Algorithm.Aes256, {name: 'aes-256-ecb', keyLength: 32, blockLength: 16}],
 ]);
 
-/** The cipher block length of a management key algorithm, or undefined when it is not one. */
-export function managementKeyBlockLength(algorithm: Algorithm): number | undefined {
-  return CIPHERS.get(algorithm)?.blockLength;
+/** The cipher of a management key algorithm (for the host and the virtual card), or undefined when it is not one. */
+export function managementKeyCipher(algorithm: number): ManagementKeyCipher | undefined {
+  return CIPHERS.get(algorithm);
 }
 
 /**

@@ -72,7 +72,7 @@ import {
   TAG_TOUCH_POLICY,
   TouchPolicy,
 } from './constants.js';
-import {managementKeyBlockLength, type ManagementKeyAuthenticator} from './management-key.js';
+import {managementKeyCipher, type ManagementKeyAuthenticator} from './management-key.js';
 import {
   decodeApplicationProperties,
   decodeCertificateObject,
@@ -522,7 +522,7 @@ export class PivSession {
    */
   async authenticate(authenticator: ManagementKeyAuthenticator): Promise<void> {
     const algorithm = await this.#managementKeyAlgorithm();
-    const blockLength = managementKeyBlockLength(algorithm);
+    const blockLength = managementKeyCipher(algorithm)?.blockLength;
     if (blockLength === undefined)
       throw new FeatureNotSupportedError(`management key algorithm ${hex(algorithm)}`);
     const witnessAnswer = await this.exclusive(() =>

@@ -17,11 +17,12 @@ import {
   TAG_SET_MANAGEMENT_KEY,
   TouchPolicy,
 } from '../piv/constants.js';
+import {managementKeyCipher} from '../piv/management-key.js';
 import {authorizeKeyUse, requireManagementKey, type SecurityState} from './access-rules.js';
 import {agreeKey, ecdsaSign, ed25519Sign, isRsa, rsaPrivate} from './asymmetric-keys.js';
 import type {AppletCommand, AppletReply, CommandContext} from './command-context.js';
 import {CardStatusError} from './errors.js';
-import {encryptBlock, managementKeyCipher} from './management-key-cipher.js';
+import {encryptBlock} from './management-key-cipher.js';
 import {isAtLeast} from './state.js';
 
 /**

@@ -5,11 +5,11 @@ import {isHsaId} from '../../pki/identity.js';
 import {issueCertificate, randomSerialNumber, type CertificateAuthorityCredential} from '../../pki/issue.js';
 import {exportPublicKey} from '../../pki/public-key.js';
 import {Algorithm, KeyOrigin, ObjectId, PinPolicy, Slot, TouchPolicy} from '../piv/constants.js';
+import {managementKeyCipher} from '../piv/management-key.js';
+import {encodeCertificateObject, encodeChuid, encodeFascn} from '../piv/objects.js';
 import {generatePrivateKey} from './asymmetric-keys.js';
 import {createAttestationKey} from './attestation.js';
 import {VirtualCardError} from './errors.js';
-import {managementKeyCipher} from './management-key-cipher.js';
-import {encodeCertificateObject, encodeChuid, encodeFascn} from '../piv/objects.js';
 import {capabilityContainerValue} from './personalisation.js';
 import {
   DEFAULT_PUK,

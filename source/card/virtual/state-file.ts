@@ -2,10 +2,10 @@ import {createPrivateKey, randomBytes} from 'node:crypto';
 import {closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync} from 'node:fs';
 import {dirname} from 'node:path';
 import {isAsymmetricSlot, KeyOrigin, PinPolicy, Slot, TouchPolicy} from '../piv/constants.js';
+import {managementKeyCipher} from '../piv/management-key.js';
 import {REFERENCE_DATA_LENGTH} from '../piv/pin.js';
 import {algorithmOfKey} from './asymmetric-keys.js';
 import {VirtualCardError} from './errors.js';
-import {managementKeyCipher} from './management-key-cipher.js';
 import type {CardState, ReferenceData, StoredKey} from './state.js';
 
 /**
