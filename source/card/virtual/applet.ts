@@ -25,6 +25,7 @@ import {
   TAG_ALLOCATION_AUTHORITY,
   TAG_APPLICATION_PROPERTY_TEMPLATE,
 } from '../piv/constants.js';
+import type {FirmwareVersion} from '../piv/session.js';
 import {clearedSecurity, type SecurityState} from './access-rules.js';
 import {generalAuthenticate, setManagementKey} from './authenticate-commands.js';
 import type {AppletCommand, AppletReply, CommandContext} from './command-context.js';
@@ -33,7 +34,7 @@ import {CardStatusError} from './errors.js';
 import type {FaultInjector} from './faults.js';
 import {attest, generateKeyPair, getMetadata, importKey, moveKey} from './key-commands.js';
 import {changeReferenceData, resetRetryCounter, setPinRetries, verify} from './pin-commands.js';
-import {isAtLeast, resetToFactory, type CardState, type FirmwareVersion} from './state.js';
+import {isAtLeast, resetToFactory, type CardState} from './state.js';
 
 /**
  * The card's applications as one command dispatcher: the PIV application (SP 800-73-4 Part 2 with the YubiKey

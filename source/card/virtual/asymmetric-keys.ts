@@ -27,9 +27,10 @@ import {
   TAG_RSA_EXPONENT,
   TAG_RSA_MODULUS,
 } from '../piv/constants.js';
+import type {FirmwareVersion} from '../piv/session.js';
 import {signDigest, type EcdsaCurve} from './ecdsa.js';
 import {CardStatusError} from './errors.js';
-import {isAtLeast, type FirmwareVersion} from './state.js';
+import {isAtLeast} from './state.js';
 
 /**
  * The card's asymmetric keys, with node:crypto doing the cryptography: generation, the public key as the card

@@ -7,18 +7,12 @@ import {exportPublicKey} from '../../pki/public-key.js';
 import {Algorithm, KeyOrigin, ObjectId, PinPolicy, Slot, TouchPolicy} from '../piv/constants.js';
 import {managementKeyCipher} from '../piv/management-key.js';
 import {encodeCertificateObject, encodeChuid, encodeFascn} from '../piv/objects.js';
+import type {FirmwareVersion} from '../piv/session.js';
 import {generatePrivateKey} from './asymmetric-keys.js';
 import {createAttestationKey} from './attestation.js';
 import {VirtualCardError} from './errors.js';
 import {capabilityContainerValue} from './personalisation.js';
-import {
-  DEFAULT_PUK,
-  factoryState,
-  padReferenceData,
-  type CardState,
-  type FirmwareVersion,
-  type StoredKey,
-} from './state.js';
+import {DEFAULT_PUK, factoryState, padReferenceData, type CardState, type StoredKey} from './state.js';
 
 /**
  * Ready-made virtual cards: `blank` (a YubiKey as it leaves the factory) and `old-siths` (a staff card holding an

@@ -13,6 +13,7 @@ import {
   TouchPolicy,
 } from '../piv/constants.js';
 import {REFERENCE_DATA_LENGTH, REFERENCE_DATA_PADDING} from '../piv/pin.js';
+import type {FirmwareVersion} from '../piv/session.js';
 
 /**
  * What the virtual card keeps across power cycles (its EEPROM): PIN, PUK, management key, keys and data objects.
@@ -30,13 +31,6 @@ export interface CardState {
   readonly keys: Map<Slot, StoredKey>;
   /** Data objects by object id; the value is what goes inside 53 (or 7E / 7F61 for the bare objects). */
   readonly objects: Map<number, Uint8Array>;
-}
-
-/** A firmware version as GET VERSION reports it. */
-export interface FirmwareVersion {
-  readonly major: number;
-  readonly minor: number;
-  readonly patch: number;
 }
 
 /** A PIN or PUK: its 8-byte padded value and its retry counter. */

@@ -14,12 +14,13 @@ import {
   type Slot,
   type TouchPolicy,
 } from '../piv/constants.js';
+import type {FirmwareVersion} from '../piv/session.js';
 import {Applet} from './applet.js';
 import type {AppletReply} from './command-context.js';
 import {CardStatusError, CardTornError, VirtualCardError} from './errors.js';
 import {FaultInjector} from './faults.js';
 import {loadCardState, saveCardState} from './state-file.js';
-import type {CardState, FirmwareVersion} from './state.js';
+import type {CardState} from './state.js';
 import {commandDurationMs, DEFAULT_TIMING, type TimingModel} from './timing.js';
 
 /**

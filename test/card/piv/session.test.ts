@@ -19,13 +19,8 @@ import {
 import {Algorithm, ObjectId, PinPolicy, Slot} from '../../../source/card/piv/constants.js';
 import {LocalManagementKey} from '../../../source/card/piv/management-key.js';
 import {decodeKeyHistory} from '../../../source/card/piv/objects.js';
-import {PivSession, type PivSessionOptions} from '../../../source/card/piv/session.js';
-import {
-  DEFAULT_MANAGEMENT_KEY,
-  factoryState,
-  type CardState,
-  type FirmwareVersion,
-} from '../../../source/card/virtual/state.js';
+import {PivSession, type FirmwareVersion, type PivSessionOptions} from '../../../source/card/piv/session.js';
+import {DEFAULT_MANAGEMENT_KEY, factoryState, type CardState} from '../../../source/card/virtual/state.js';
 import {oldSithsCard} from '../../../source/card/virtual/profiles.js';
 import {INSTANT_TIMING} from '../../../source/card/virtual/timing.js';
 import {VirtualPivCard} from '../../../source/card/virtual/virtual-card.js';
