@@ -38,6 +38,15 @@ function element(response: Uint8Array, tag: number): Uint8Array {
   return findTlv(decodeTlvs(decodeSingleTlv(response, 0x7c)), tag)!;
 }
 
+/** The status word of a P-256 signature in `slot`: GENERAL AUTHENTICATE with 82 empty and a 32-byte digest in 81. */
+async function signStatus(bench: CardUnderTest, slot: number): Promise<string> {
+  const request = encodeTlvs([
+    {tag: 0x82, value: new Uint8Array()},
+    {tag: 0x81, value: new Uint8Array(32).fill(1)},
+  ]);
+  return swHex((await ga(bench, Algorithm.EccP256, slot, request)).sw);
+}
+
 async function putSomething(bench: CardUnderTest): Promise<string> {
   return swHex(
     (await bench.send({cla: 0, ins: 0xdb, p1: 0x3f, p2: 0xff, data: hex('5C 03 5F FF 10 53 01 00')})).sw,
@@ -358,20 +367,7 @@ describe('GENERAL AUTHENTICATE with slot keys', () => {
   it('needs the PIN once for 9A: refused before VERIFY, then allowed again and again', async () => {
     const bench = await readyCard();
     await generate(bench, Slot.Authentication, Algorithm.EccP256);
-    const sign = async () =>
-      swHex(
-        (
-          await ga(
-            bench,
-            Algorithm.EccP256,
-            Slot.Authentication,
-            encodeTlvs([
-              {tag: 0x82, value: new Uint8Array()},
-              {tag: 0x81, value: new Uint8Array(32).fill(1)},
-            ]),
-          )
-        ).sw,
-      );
+    const sign = () => signStatus(bench, Slot.Authentication);
     expect(await sign()).toBe('6982');
     await bench.verifyPin();
     expect([await sign(), await sign()]).toEqual(['9000', '9000']);
@@ -380,20 +376,7 @@ describe('GENERAL AUTHENTICATE with slot keys', () => {
   it('needs a fresh VERIFY before each use of 9C', async () => {
     const bench = await readyCard();
     await generate(bench, Slot.Signature, Algorithm.EccP256);
-    const sign = async () =>
-      swHex(
-        (
-          await ga(
-            bench,
-            Algorithm.EccP256,
-            Slot.Signature,
-            encodeTlvs([
-              {tag: 0x82, value: new Uint8Array()},
-              {tag: 0x81, value: new Uint8Array(32).fill(2)},
-            ]),
-          )
-        ).sw,
-      );
+    const sign = () => signStatus(bench, Slot.Signature);
     await bench.verifyPin();
     expect([await sign(), await sign()]).toEqual(['9000', '6982']);
     await bench.verifyPin();
@@ -404,20 +387,7 @@ describe('GENERAL AUTHENTICATE with slot keys', () => {
     const bench = await readyCard();
     await generate(bench, Slot.CardAuthentication, Algorithm.EccP256);
     await generate(bench, Slot.Retired3, Algorithm.EccP256, 0x03);
-    const sign = async (slot: number) =>
-      swHex(
-        (
-          await ga(
-            bench,
-            Algorithm.EccP256,
-            slot,
-            encodeTlvs([
-              {tag: 0x82, value: new Uint8Array()},
-              {tag: 0x81, value: new Uint8Array(32).fill(3)},
-            ]),
-          )
-        ).sw,
-      );
+    const sign = (slot: number) => signStatus(bench, slot);
     expect(await sign(Slot.CardAuthentication)).toBe('9000');
     await bench.verifyPin();
     expect([await sign(Slot.Retired3), await sign(Slot.Retired3)]).toEqual(['9000', '6982']);
