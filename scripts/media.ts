@@ -35,8 +35,12 @@ class Terminal {
     );
   }
 
+  /** tmux without this process's environment (a CI=true in the server would hold Ink's frames back). */
   tmux(...args: string[]): string {
-    return execFileSync('tmux', ['-L', this.socket, ...args], {encoding: 'utf8'});
+    return execFileSync('tmux', ['-L', this.socket, ...args], {
+      encoding: 'utf8',
+      env: {PATH: process.env['PATH'] ?? '/usr/bin:/bin'},
+    });
   }
 
   capture(): string {

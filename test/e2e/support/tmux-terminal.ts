@@ -116,11 +116,21 @@ export class TmuxTerminal {
 
   /** Ends the tmux server and the program in it, and removes the server's files. */
   kill(): void {
-    spawnSync('tmux', ['-L', this.#socket, 'kill-server'], {stdio: 'ignore'});
+    spawnSync('tmux', ['-L', this.#socket, 'kill-server'], {
+      stdio: 'ignore',
+      env: {PATH: process.env['PATH']},
+    });
     rmSync(this.#directory, {recursive: true, force: true});
   }
 
+  /**
+   * tmux, with nothing of this process's environment: the server's environment is every program's in it, and a
+   * CI=true there would make Ink hold its frames back until the program ends.
+   */
   #tmux(...args: string[]): string {
-    return execFileSync('tmux', ['-L', this.#socket, ...args], {encoding: 'utf8'});
+    return execFileSync('tmux', ['-L', this.#socket, ...args], {
+      encoding: 'utf8',
+      env: {PATH: process.env['PATH'] ?? '/usr/bin:/bin'},
+    });
   }
 }
