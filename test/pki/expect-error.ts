@@ -1,6 +1,8 @@
+import fc from 'fast-check';
 import {expect} from 'vitest';
 import type {SithsError} from '../../source/errors.js';
 import {PkiError} from '../../source/pki/errors.js';
+import {mutated} from '../apdu/mutations.js';
 
 type ErrorClass = abstract new (...args: never[]) => SithsError;
 
@@ -28,4 +30,22 @@ export async function expectRejectsCode(
   );
   expect(error).toBeInstanceOf(type);
   expect((error as SithsError).code).toBe(code);
+}
+
+/** Asserts that `parse` accepts or throws nothing but PkiError for `numRuns` mutations of the `valid` encodings. */
+export function expectOnlyPkiErrorsOnMutations(
+  valid: readonly Uint8Array[],
+  parse: (bytes: Uint8Array) => unknown,
+  numRuns: number,
+): void {
+  fc.assert(
+    fc.property(mutated(fc.constantFrom(...valid)), (bytes) => {
+      try {
+        parse(bytes);
+      } catch (error) {
+        expect(error).toBeInstanceOf(PkiError);
+      }
+    }),
+    {numRuns},
+  );
 }
