@@ -38,10 +38,17 @@ describe('decideDisplay', () => {
   it.each([
     ['--plain', utf8, {...flags, isPlain: true}, terminals],
     ['TERM=dumb', {...utf8, TERM: 'dumb'}, flags, terminals],
+    ['CI (Ink would hold its frames back)', {...utf8, CI: 'true'}, flags, terminals],
+    ['CONTINUOUS_INTEGRATION', {...utf8, CONTINUOUS_INTEGRATION: '1'}, flags, terminals],
     ['output to a file or pipe', utf8, flags, {isInputTty: true, isOutputTty: false}],
     ['input from a file or pipe', utf8, flags, {isInputTty: false, isOutputTty: true}],
   ])('prints plain lines for %s', (_case, env, options, ends) => {
     expect(decideDisplay(options, env, ends).isPlain).toBe(true);
+  });
+
+  it('keeps the full screen when CI is 0 or false', () => {
+    expect(decideDisplay(flags, {...utf8, CI: 'false'}, terminals).isPlain).toBe(false);
+    expect(decideDisplay(flags, {...utf8, CI: '0'}, terminals).isPlain).toBe(false);
   });
 
   it('has no colour on a dumb terminal or into a pipe', () => {

@@ -383,7 +383,7 @@ ${commonFlags}
 
 Without --service and without a configured service, the demo runs.
 PINs and PUKs are never taken from arguments or the environment; the program asks for them.
-Environment: LANG picks the language, NO_COLOR turns colours off, TERM=dumb or --plain gives plain lines.
+Environment: LANG picks the language, NO_COLOR turns colours off, TERM=dumb, CI or --plain gives plain lines.
 
 ${exitCodes}`,
       status: `siths-upgrade status [--json] [flags]

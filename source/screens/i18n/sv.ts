@@ -384,7 +384,7 @@ ${commonFlags}
 
 Utan --service och utan inställd tjänst körs demoläget.
 PIN- och PUK-koder anges aldrig som argument eller miljövariabler; programmet frågar efter dem.
-Miljö: LANG väljer språk, NO_COLOR stänger av färger, TERM=dumb eller --plain ger enkla rader.
+Miljö: LANG väljer språk, NO_COLOR stänger av färger, TERM=dumb, CI eller --plain ger enkla rader.
 
 ${exitCodes}`,
       status: `siths-upgrade status [--json] [flaggor]
