@@ -15,7 +15,7 @@ import {openPivCard} from '../upgrade/adapters/piv-card.js';
 import type {EngineDeps} from '../upgrade/ports.js';
 
 /** The demo's reader, as vpcd names its first one. */
-export const DEMO_READER = 'Virtual PCD 00 00';
+const DEMO_READER = 'Virtual PCD 00 00';
 
 /** What the demo runs on, ready for an engine. */
 export interface Demo {
@@ -31,7 +31,8 @@ export interface Demo {
  * `npm start`: the reference service on loopback with a fresh demo CA (serve --init into a temporary directory,
  * store in memory), and an in-process virtual card holding an old credential of the first demo person, with
  * on-card timings of a real card (JCOP4: RSA key generation takes seconds). Nothing is left behind after close().
- * `sleep` is the engine clock's, for the client's retries.
+ * `sleep` is the engine clock's, for the client's retries. Throws what the demo setup and the service's start
+ * throw (ServiceSetupError, PkiError, VirtualCardError 'profile-invalid'), after removing what it made.
  */
 export async function startDemo(
   sleep: (ms: number) => Promise<void>,

@@ -1,6 +1,6 @@
 import type {Catalogue} from '../screens/i18n/catalogue.js';
 import {MENU_OPERATIONS} from '../screens/menu.js';
-import {plainLines} from '../screens/plain-lines.js';
+import {choiceLines, menuLabels, plainLines} from '../screens/plain-lines.js';
 import type {UpgradeEngine} from '../upgrade/engine.js';
 import type {CardOverview, EngineState, Operation, PinRequest} from '../upgrade/state.js';
 import {CliError} from './errors.js';
@@ -37,7 +37,7 @@ export interface PlainSessionOptions {
 }
 
 /** The card overview as JSON for `status --json` (dates ISO 8601, no secrets). */
-export function statusJson(card: CardOverview): string {
+function statusJson(card: CardOverview): string {
   return JSON.stringify(
     {
       reader: card.readerName,
@@ -133,7 +133,7 @@ export async function runPlainSession(options: PlainSessionOptions): Promise<Exi
       case 'waiting-for-card':
         if (state.isChoosingReader) {
           const withCard = state.readers.filter((reader) => reader.hasCard);
-          print(withCard.map((reader, index) => `  ${index + 1}. ${reader.name}`));
+          print(choiceLines(withCard.map((reader) => reader.name)));
           const index = await choose(withCard.length);
           if (index === undefined) return ExitCode.Ok;
           engine.chooseReader(withCard[index]!.name);
@@ -180,8 +180,7 @@ export async function runPlainSession(options: PlainSessionOptions): Promise<Exi
           return resultExitCode(state);
         }
         if (state.type === 'done') return ExitCode.Ok;
-        if (state.type === 'operation-result')
-          print([t.menu.heading, ...MENU_OPERATIONS.map((o, i) => `  ${i + 1}. ${t.menu.operations[o]}`)]);
+        if (state.type === 'operation-result') print([t.menu.heading, ...choiceLines(menuLabels(t))]);
         const index = await choose(MENU_OPERATIONS.length);
         if (index === undefined) return ExitCode.Ok;
         engine.chooseOperation(MENU_OPERATIONS[index]!);

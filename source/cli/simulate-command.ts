@@ -8,7 +8,7 @@ import type {Command} from './arguments.js';
 import {CliError} from './errors.js';
 
 /** The simulated card's default state file: $XDG_STATE_HOME/siths-upgrade/simulated-card.json. */
-export function defaultSimulatedCardPath(env: {readonly XDG_STATE_HOME?: string}): string {
+function defaultSimulatedCardPath(env: {readonly XDG_STATE_HOME?: string}): string {
   return join(
     env.XDG_STATE_HOME || join(homedir(), '.local', 'state'),
     'siths-upgrade',
@@ -22,7 +22,7 @@ export function defaultSimulatedCardPath(env: {readonly XDG_STATE_HOME?: string}
  * management key the service holds for the card (its fixed key, else derived from the master secret).
  * Throws CliError 'setting-invalid' when the config has no such CA; ServiceSetupError from loading the config.
  */
-export async function oldSithsInputsFor(configPath: string): Promise<SimulatedOldSithsInputs> {
+async function oldSithsInputsFor(configPath: string): Promise<SimulatedOldSithsInputs> {
   const settings = await loadServiceSettings(configPath);
   const issuing = new Set(Object.values(settings.issuers));
   const old = settings.authorities.find(

@@ -52,7 +52,7 @@ export function openSupportLog(path: string): {readonly log: Log; readonly path?
   }
 }
 
-/** Every certificate of a PEM file (a bundle may hold several), DER. */
+/** Every certificate of a PEM file (a bundle may hold several), DER. Throws CliError 'setting-invalid'. */
 export function readCertificates(path: string): Uint8Array[] {
   let text: string;
   try {

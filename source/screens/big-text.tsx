@@ -15,7 +15,7 @@ export interface BigTextProps {
 }
 
 /** Rows one line of big letters takes. */
-export const BIG_LINE_ROWS = 3;
+const BIG_LINE_ROWS = 3;
 
 /** The rows `lines` take in big letters, with one blank row between lines. */
 export function bigTextHeight(lines: readonly string[]): number {

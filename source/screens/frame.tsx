@@ -10,7 +10,7 @@ import type {TerminalSize} from './terminal-size.js';
 import {useScreenTheme} from './theme.js';
 
 /** Columns of the step list, its border included. */
-export const STEP_COLUMN_WIDTH = 29;
+const STEP_COLUMN_WIDTH = 29;
 /** Rows of the header and of the footer, their rules included. */
 const HEADER_ROWS = 2;
 const FOOTER_ROWS = 2;

@@ -14,7 +14,7 @@ export interface OperationResultProps {
 }
 
 /** A service certificate as one line: purpose and identity, status, expiry, serial. */
-export function ServiceCertificateLine({
+function ServiceCertificateLine({
   certificate,
 }: {
   readonly certificate: ServiceCertificateView;

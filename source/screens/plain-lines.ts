@@ -18,12 +18,7 @@ import {warningText} from './warning-line.js';
  */
 
 /** A certificate as one line. */
-export function certificateLine(
-  t: Catalogue,
-  certificate: CertificateView,
-  now: Date,
-  isAgeShown = true,
-): string {
+function certificateLine(t: Catalogue, certificate: CertificateView, now: Date, isAgeShown = true): string {
   const date = t.formatDate(certificate.notAfter);
   const expiry = certificate.notAfter <= now ? t.overview.expired(date) : t.overview.validUntil(date);
   const what = `${t.purposes[certificate.purpose]} (${t.identityKinds[certificate.identityKind]})`;
@@ -38,7 +33,7 @@ function serviceCertificateLine(t: Catalogue, certificate: ServiceCertificateVie
 }
 
 /** The card overview as lines. */
-export function cardLines(t: Catalogue, card: CardOverview, now: Date): string[] {
+function cardLines(t: Catalogue, card: CardOverview, now: Date): string[] {
   return [
     `${t.overview.holder}: ${card.holder ?? t.overview.unknown}`,
     `${t.overview.hsaId}: ${card.hsaId ?? t.overview.unknown}`,
@@ -51,7 +46,7 @@ export function cardLines(t: Catalogue, card: CardOverview, now: Date): string[]
 }
 
 /** A finished operation's result as lines. */
-export function resultLines(t: Catalogue, result: OperationResult, now: Date): string[] {
+function resultLines(t: Catalogue, result: OperationResult, now: Date): string[] {
   switch (result.type) {
     case 'status':
       return [t.results.status, ...cardLines(t, result.card, now)];
@@ -93,10 +88,7 @@ export function menuLabels(t: Catalogue): string[] {
 }
 
 /** The labels of the certificates offered for revocation. */
-export function certificateChoiceLabels(
-  t: Catalogue,
-  certificates: readonly ServiceCertificateView[],
-): string[] {
+function certificateChoiceLabels(t: Catalogue, certificates: readonly ServiceCertificateView[]): string[] {
   return certificates.map((certificate) => serviceCertificateLine(t, certificate));
 }
 

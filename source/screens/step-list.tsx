@@ -19,10 +19,10 @@ export const STEPS: readonly Step[] = [
 ];
 
 /** Where a step stands against the current one. */
-export type StepMark = 'done' | 'current' | 'pending' | 'failed';
+type StepMark = 'done' | 'current' | 'pending' | 'failed';
 
 /** The mark of `step` when `current` is the current step. At Done every step is done. */
-export function markOf(step: Step, current: Step, isFailed: boolean): StepMark {
+function markOf(step: Step, current: Step, isFailed: boolean): StepMark {
   if (step < current || (current === Step.Done && !isFailed)) return 'done';
   if (step === current) return isFailed ? 'failed' : 'current';
   return 'pending';

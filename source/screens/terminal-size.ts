@@ -8,7 +8,7 @@ export interface TerminalSize {
 }
 
 /** The smallest terminal the layout is made for (issue 7: works at 80x24 and larger). */
-export const MINIMUM_SIZE: TerminalSize = {columns: 80, rows: 24};
+const MINIMUM_SIZE: TerminalSize = {columns: 80, rows: 24};
 
 /** The terminal's size, re-read on every resize so the layout follows it. */
 export function useTerminalSize(): TerminalSize {
