@@ -74,9 +74,9 @@ export function exactLengthStatusWord(length: number): number {
   return (SW1_WRONG_LE << 8) | (length & 0xff);
 }
 
-/** The card's side of {@link triesLeft}: 63Cx, x the tries left. */
+/** The card's side of {@link triesLeft}: 63Cx, x the tries left; the nibble holds at most 15, so more shows as 15. */
 export function triesLeftStatusWord(tries: number): number {
-  return SW_TRIES_LEFT_BASE | tries;
+  return SW_TRIES_LEFT_BASE | Math.min(tries, 0x0f);
 }
 
 /** The status word as four hex digits with its meaning, for messages and traces: "6A82 NotFound", "63C2 2 tries left". */

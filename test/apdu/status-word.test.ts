@@ -56,6 +56,11 @@ describe('status words', () => {
     for (const tries of [0, 1, 3, 15]) expect(triesLeft(triesLeftStatusWord(tries))).toBe(tries);
   });
 
+  it('keeps more than 15 tries left inside 63Cx, showing 15', () => {
+    expect(triesLeftStatusWord(16)).toBe(0x63cf);
+    expect(triesLeftStatusWord(255)).toBe(0x63cf);
+  });
+
   it('finds no counts in other families', () => {
     expect(moreDataLength(0x9000)).toBeUndefined();
     expect(moreDataLength(0x6c10)).toBeUndefined();
