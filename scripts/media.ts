@@ -15,7 +15,9 @@ const MEDIA = join(ROOT, 'media');
 const TIMEOUT_MS = 120_000;
 
 class Terminal {
-  readonly socket = `siths-media-${process.pid}-${Math.random().toString(16).slice(2)}`;
+  /** The server's socket, in its own directory, removed with it. */
+  readonly directory = mkdtempSync(join(tmpdir(), 'siths-media-tmux-'));
+  readonly socket = join(this.directory, 'socket');
 
   constructor(command: string, columns: number, rows: number, env: Record<string, string>) {
     const variables = Object.entries(env).flatMap(([name, value]) => ['-e', `${name}=${value}`]);
@@ -37,7 +39,7 @@ class Terminal {
 
   /** tmux without this process's environment (a CI=true in the server would hold Ink's frames back). */
   tmux(...args: string[]): string {
-    return execFileSync('tmux', ['-L', this.socket, ...args], {
+    return execFileSync('tmux', ['-S', this.socket, ...args], {
       encoding: 'utf8',
       env: {PATH: process.env['PATH'] ?? '/usr/bin:/bin'},
     });
@@ -73,7 +75,8 @@ class Terminal {
   }
 
   kill(): void {
-    spawnSync('tmux', ['-L', this.socket, 'kill-server'], {stdio: 'ignore'});
+    spawnSync('tmux', ['-S', this.socket, 'kill-server'], {stdio: 'ignore'});
+    rmSync(this.directory, {recursive: true, force: true});
   }
 }
 

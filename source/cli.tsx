@@ -1,4 +1,6 @@
-import {resolve} from 'node:path';
+import {mkdtempSync, rmSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join, resolve} from 'node:path';
 import {render} from 'ink';
 import React from 'react';
 import packageJson from '../package.json' with {type: 'json'};
@@ -128,6 +130,16 @@ async function runServe(configPath: string, t: Catalogue): Promise<never> {
   return new Promise<never>(() => undefined);
 }
 
+/**
+ * A temporary directory for the demo's files, removed when the process exits however it exits (the demo may still
+ * be starting when the user quits).
+ */
+function demoDirectory(): string {
+  const directory = mkdtempSync(join(tmpdir(), 'siths-upgrade-demo-'));
+  process.on('exit', () => rmSync(directory, {recursive: true, force: true}));
+  return directory;
+}
+
 /** The options, flags over settings. */
 function effectiveOptions(options: EngineOptions, settings: Settings) {
   const saved = settings.values();
@@ -200,7 +212,7 @@ async function runEngineCommand(
   if (command.kind === 'run' && !isDemo && options.serviceCa === undefined)
     throw new CliError('no-service', 'service-ca');
   const source: EngineSource = isDemo
-    ? {kind: 'demo', cardStateFile: env['SITHS_UPGRADE_DEMO_CARD']}
+    ? {kind: 'demo', directory: demoDirectory(), cardStateFile: env['SITHS_UPGRADE_DEMO_CARD']}
     : command.kind === 'run'
       ? {kind: 'service', serviceUrl: options.service!, serviceCaPath: options.serviceCa!}
       : {kind: 'card-only', serviceCaPath: options.serviceCa};

@@ -1,5 +1,3 @@
-import {mkdtemp, rm} from 'node:fs/promises';
-import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {oldSithsCard} from '../card/virtual/profiles.js';
 import {DEFAULT_PIN, DEFAULT_PUK} from '../card/virtual/state.js';
@@ -23,30 +21,31 @@ export interface Demo {
   /** The virtual card's PIN and PUK, shown on the first screen. */
   readonly codes: {readonly pin: string; readonly puk: string};
   readonly serviceUrl: string;
-  /** Stops the service and removes the demo's files. */
+  /** Stops the service. */
   close(): Promise<void>;
 }
 
 /**
- * `npm start`: the reference service on loopback with a fresh demo CA (serve --init into a temporary directory,
- * store in memory), and an in-process virtual card holding an old credential of the first demo person, with
+ * `npm start`: the reference service on loopback with a fresh demo CA (serve --init into `directory`, store in
+ * memory), and an in-process virtual card holding an old credential of the first demo person, with
  * on-card timings of a real card (JCOP4: RSA key generation takes seconds). Nothing is left behind after close().
  * `sleep` is the engine clock's, for the client's retries. Throws what the demo setup and the service's start
- * throw (ServiceSetupError, PkiError, VirtualCardError 'profile-invalid'), after removing what it made.
+ * throw (ServiceSetupError, PkiError, VirtualCardError 'profile-invalid'), after stopping what it started.
  */
 export async function startDemo(
   sleep: (ms: number) => Promise<void>,
   options: {
+    /** An empty directory for the demo's files (CA keys, configuration), which the caller removes. */
+    readonly directory: string;
     /** Save the virtual card's state here after every change (for inspecting the card after a run). */
     readonly cardStateFile?: string;
     /** The card's timing model; default a real card's (JCOP4). */
     readonly timing?: TimingModel;
-  } = {},
+  },
 ): Promise<Demo> {
-  const directory = await mkdtemp(join(tmpdir(), 'siths-upgrade-demo-'));
   let service: RunningService | undefined;
   try {
-    const setup = await createDemoSetup(join(directory, 'service'));
+    const setup = await createDemoSetup(join(options.directory, 'service'));
     const settings = await loadServiceSettings(setup.configPath);
     // The first demo person's card (its number fits a CHUID's FASC-N: 14 digits).
     const person = DEMO_PERSONS[0]!;
@@ -86,14 +85,10 @@ export async function startDemo(
       },
       codes: {pin: DEFAULT_PIN, puk: DEFAULT_PUK},
       serviceUrl: running.url,
-      async close() {
-        await running.close();
-        await rm(directory, {recursive: true, force: true});
-      },
+      close: () => running.close(),
     };
   } catch (error) {
     await service?.close();
-    await rm(directory, {recursive: true, force: true});
     throw error;
   }
 }

@@ -21,7 +21,7 @@ import {
 /** Where the card and the service come from. */
 export type EngineSource =
   /** npm start: an in-process virtual card and the reference service on loopback. */
-  | {readonly kind: 'demo'; readonly cardStateFile?: string}
+  | {readonly kind: 'demo'; readonly directory: string; readonly cardStateFile?: string}
   /** A real reader and the configured upgrade service. */
   | {readonly kind: 'service'; readonly serviceUrl: string; readonly serviceCaPath: string}
   /** status, test, pin: a real reader only; the CA, when set, tells the new certificates from the old. */
@@ -55,7 +55,7 @@ export async function assembleEngine(
   try {
     switch (source.kind) {
       case 'demo': {
-        const demo = await startDemo((ms) => systemClock.sleep(ms), {cardStateFile: source.cardStateFile});
+        const demo = await startDemo((ms) => systemClock.sleep(ms), source);
         ports = demo.deps;
         stop = () => demo.close();
         break;

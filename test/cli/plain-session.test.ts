@@ -1,3 +1,6 @@
+import {mkdtempSync, rmSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
 import {PassThrough} from 'node:stream';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {INSTANT_TIMING} from '../../source/card/virtual/timing.js';
@@ -16,13 +19,16 @@ import {UpgradeEngine} from '../../source/upgrade/engine.js';
 
 const t = catalogues.sv;
 let demo: Demo;
+let directory: string;
 
 beforeAll(async () => {
-  demo = await startDemo((ms) => systemClock.sleep(ms), {timing: INSTANT_TIMING});
+  directory = mkdtempSync(join(tmpdir(), 'siths-plain-session-'));
+  demo = await startDemo((ms) => systemClock.sleep(ms), {directory, timing: INSTANT_TIMING});
 }, 60_000);
 
 afterAll(async () => {
   await demo?.close();
+  rmSync(directory, {recursive: true, force: true});
 });
 
 async function session(task: PlainTask, answers: string): Promise<{code: ExitCode; lines: string[]}> {

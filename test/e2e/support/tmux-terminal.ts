@@ -1,5 +1,4 @@
 import {execFileSync, spawnSync} from 'node:child_process';
-import {randomBytes} from 'node:crypto';
 import {existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
@@ -37,9 +36,9 @@ export interface TmuxStart {
  * person types them; the screen comes back as text, with or without colours.
  */
 export class TmuxTerminal {
-  readonly #socket = `siths-tui-${randomBytes(6).toString('hex')}`;
-
   readonly #directory = mkdtempSync(join(tmpdir(), 'siths-tmux-'));
+  /** The server's socket, in the terminal's own directory, so nothing is left behind. */
+  readonly #socket = join(this.#directory, 'socket');
 
   constructor(start: TmuxStart) {
     const env = Object.entries(start.env).flatMap(([name, value]) => ['-e', `${name}=${value}`]);
@@ -116,7 +115,7 @@ export class TmuxTerminal {
 
   /** Ends the tmux server and the program in it, and removes the server's files. */
   kill(): void {
-    spawnSync('tmux', ['-L', this.#socket, 'kill-server'], {
+    spawnSync('tmux', ['-S', this.#socket, 'kill-server'], {
       stdio: 'ignore',
       env: {PATH: process.env['PATH']},
     });
@@ -128,7 +127,7 @@ export class TmuxTerminal {
    * CI=true there would make Ink hold its frames back until the program ends.
    */
   #tmux(...args: string[]): string {
-    return execFileSync('tmux', ['-L', this.#socket, ...args], {
+    return execFileSync('tmux', ['-S', this.#socket, ...args], {
       encoding: 'utf8',
       env: {PATH: process.env['PATH'] ?? '/usr/bin:/bin'},
     });
