@@ -221,6 +221,7 @@ async function runEngineCommand(
     const assembled = await assembleEngine(source, {
       language: t.language,
       preferredReader: options.reader,
+      isTracing: command.options.isTracing || env['SITHS_TRACE'] === '1',
       env,
     });
     cleanups.unshift(() => assembled.close());

@@ -15,6 +15,8 @@ export interface EngineOptions {
   readonly isAscii: boolean;
   /** No colours. */
   readonly isColorless: boolean;
+  /** Adds the redacted APDUs to the support log (--trace, or SITHS_TRACE=1). */
+  readonly isTracing: boolean;
 }
 
 /** The help pages, one per command. */
@@ -63,6 +65,7 @@ const ENGINE_FLAGS = {
   plain: {type: 'boolean'},
   ascii: {type: 'boolean'},
   'no-color': {type: 'boolean'},
+  trace: {type: 'boolean'},
   help: {type: 'boolean', short: 'h'},
 } as const;
 
@@ -110,6 +113,7 @@ function engineOptions(values: Record<string, string | boolean | undefined>): En
     isPlain: values['plain'] === true,
     isAscii: values['ascii'] === true,
     isColorless: values['no-color'] === true,
+    isTracing: values['trace'] === true,
   };
 }
 

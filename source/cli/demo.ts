@@ -8,6 +8,7 @@ import {loadServiceSettings} from '../service/config.js';
 import {createDemoSetup, DEMO_PERSONS} from '../service/demo-setup.js';
 import {startService, type RunningService} from '../service/start.js';
 import {ServiceClient} from '../service-client/client.js';
+import type {TraceSink} from '../apdu/trace.js';
 import {InProcessReaders} from '../upgrade/adapters/in-process-readers.js';
 import {openPivCard} from '../upgrade/adapters/piv-card.js';
 import type {EngineDeps} from '../upgrade/ports.js';
@@ -41,6 +42,8 @@ export async function startDemo(
     readonly cardStateFile?: string;
     /** The card's timing model; default a real card's (JCOP4). */
     readonly timing?: TimingModel;
+    /** Receives the redacted APDUs (--trace). */
+    readonly trace?: TraceSink;
   },
 ): Promise<Demo> {
   let service: RunningService | undefined;
@@ -70,7 +73,10 @@ export async function startDemo(
       managementKey: deriveManagementKey(settings.managementKeys.masterSecret, cardNumber),
       issuer: {certificate: old.certificate, privateKey: old.privateKey!},
     });
-    const readers = new InProcessReaders((transport) => openPivCard(transport), [DEMO_READER]);
+    const readers = new InProcessReaders(
+      (transport) => openPivCard(transport, {trace: options.trace}),
+      [DEMO_READER],
+    );
     readers.insert(
       DEMO_READER,
       new VirtualPivCard({state, stateFile: options.cardStateFile, timing: options.timing}),

@@ -46,29 +46,32 @@ export async function assembleEngine(
   options: {
     readonly language: Language;
     readonly preferredReader?: string;
+    /** Adds the redacted APDUs to the support log. */
+    readonly isTracing?: boolean;
     readonly env: {readonly XDG_STATE_HOME?: string};
   },
 ): Promise<AssembledEngine> {
   const supportLog = openSupportLog(supportLogPath(options.env));
+  const trace = options.isTracing === true ? supportLog.apduTrace : undefined;
   let ports: Pick<EngineDeps, 'readers' | 'service' | 'trustAnchors' | 'intermediates'>;
   let stop: () => Promise<void>;
   try {
     switch (source.kind) {
       case 'demo': {
-        const demo = await startDemo((ms) => systemClock.sleep(ms), source);
+        const demo = await startDemo((ms) => systemClock.sleep(ms), {...source, trace});
         ports = demo.deps;
         stop = () => demo.close();
         break;
       }
       case 'service': {
-        const real = realPorts(source);
+        const real = realPorts({...source, trace});
         ports = real;
         stop = () => real.close();
         break;
       }
       case 'card-only': {
         const trustAnchors = source.serviceCaPath === undefined ? [] : readCertificates(source.serviceCaPath);
-        const readers = new PcscCardReaders();
+        const readers = new PcscCardReaders({trace});
         ports = {readers, service: noService, trustAnchors};
         stop = () => readers.close();
         break;

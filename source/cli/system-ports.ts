@@ -3,6 +3,7 @@ import {mkdirSync, readFileSync} from 'node:fs';
 import {homedir} from 'node:os';
 import {join} from 'node:path';
 import {ServiceClient} from '../service-client/client.js';
+import type {TraceSink} from '../apdu/trace.js';
 import {PcscCardReaders} from '../upgrade/adapters/pcsc-readers.js';
 import type {Clock, EngineDeps, Log, Random} from '../upgrade/ports.js';
 import {SupportLog} from '../upgrade/support-log.js';
@@ -42,13 +43,19 @@ export function supportLogPath(env: {readonly XDG_STATE_HOME?: string}): string 
  * Opens the support log (JSON lines, secrets redacted by SupportLog). A home that cannot be written (a locked-down
  * thin client) must not stop an upgrade: the log is then dropped and `path` is undefined.
  */
-export function openSupportLog(path: string): {readonly log: Log; readonly path?: string; close(): void} {
+export function openSupportLog(path: string): {
+  readonly log: Log;
+  readonly path?: string;
+  /** For --trace: the redacted APDUs, into the same log. */
+  readonly apduTrace: TraceSink;
+  close(): void;
+} {
   try {
     mkdirSync(join(path, '..'), {recursive: true, mode: 0o700});
     const log = new SupportLog(path, systemClock);
-    return {log, path, close: () => log.close()};
+    return {log, path, apduTrace: log.apduTrace, close: () => log.close()};
   } catch {
-    return {log: {write: () => undefined}, close: () => undefined};
+    return {log: {write: () => undefined}, apduTrace: () => undefined, close: () => undefined};
   }
 }
 
@@ -80,9 +87,10 @@ export function readCertificates(path: string): Uint8Array[] {
 export function realPorts(options: {
   readonly serviceUrl: string;
   readonly serviceCaPath: string;
+  readonly trace?: TraceSink;
 }): Pick<EngineDeps, 'readers' | 'service' | 'trustAnchors'> & {close(): Promise<void>} {
   const anchors = readCertificates(options.serviceCaPath);
-  const readers = new PcscCardReaders();
+  const readers = new PcscCardReaders({trace: options.trace});
   const pem = anchors.map((der) => new X509Certificate(der).toString()).join('\n');
   return {
     readers,

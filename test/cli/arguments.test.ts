@@ -2,7 +2,7 @@ import {describe, expect, it} from 'vitest';
 import {languageFlag, parseArguments} from '../../source/cli/arguments.js';
 import {CliError} from '../../source/cli/errors.js';
 
-const plainOptions = {isPlain: false, isAscii: false, isColorless: false};
+const plainOptions = {isPlain: false, isAscii: false, isColorless: false, isTracing: false};
 
 function failure(argv: string[]): CliError {
   try {
@@ -42,6 +42,8 @@ describe('parseArguments', () => {
       kind: 'test',
       options: {isPlain: true, isAscii: true, isColorless: true},
     });
+    expect(parseArguments(['status', '--trace'])).toMatchObject({kind: 'status', options: {isTracing: true}});
+    expect(parseArguments(['status'])).toMatchObject({kind: 'status', options: {isTracing: false}});
     expect(parseArguments(['pin', 'change'])).toMatchObject({kind: 'pin', action: 'change'});
     expect(parseArguments(['pin', 'unblock', '--reader', 'X'])).toMatchObject({
       kind: 'pin',

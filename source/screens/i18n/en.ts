@@ -20,6 +20,7 @@ const commonFlags = `  --reader <name>      use this card reader (part of the na
   --plain              plain lines without cursor movement (screen readers, logs, no terminal)
   --ascii              ASCII instead of line drawing and symbols
   --no-color           no colours (as NO_COLOR)
+  --trace              add the card's commands (PIN codes and keys hidden) to the support log
   -h, --help           show this help`;
 
 /** English: the alternative (--lang en). */
@@ -383,7 +384,8 @@ ${commonFlags}
 
 Without --service and without a configured service, the demo runs.
 PINs and PUKs are never taken from arguments or the environment; the program asks for them.
-Environment: LANG picks the language, NO_COLOR turns colours off, TERM=dumb, CI or --plain gives plain lines.
+Environment: LANG picks the language, NO_COLOR turns colours off, TERM=dumb, CI or --plain gives plain lines,
+SITHS_TRACE=1 does what --trace does.
 
 ${exitCodes}`,
       status: `siths-upgrade status [--json] [flags]

@@ -20,6 +20,7 @@ const commonFlags = `  --reader <namn>      använd den här kortläsaren (en de
   --plain              enkla rader utan markörrörelser (skärmläsare, loggar, ej terminal)
   --ascii              ASCII i stället för linjetecken och symboler
   --no-color           inga färger (som NO_COLOR)
+  --trace              skriv kortets kommandon (utan PIN-koder och nycklar) i supportloggen
   -h, --help           visa hjälpen`;
 
 /** Swedish: the default. Step wording, PIN names and button texts from staff-instructions-sv.txt. */
@@ -384,7 +385,8 @@ ${commonFlags}
 
 Utan --service och utan inställd tjänst körs demoläget.
 PIN- och PUK-koder anges aldrig som argument eller miljövariabler; programmet frågar efter dem.
-Miljö: LANG väljer språk, NO_COLOR stänger av färger, TERM=dumb, CI eller --plain ger enkla rader.
+Miljö: LANG väljer språk, NO_COLOR stänger av färger, TERM=dumb, CI eller --plain ger enkla rader,
+SITHS_TRACE=1 gör som --trace.
 
 ${exitCodes}`,
       status: `siths-upgrade status [--json] [flaggor]
