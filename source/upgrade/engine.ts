@@ -668,52 +668,60 @@ export class UpgradeEngine {
   }
 
   async #changePin(card: CardPort): Promise<void> {
-    let triesLeft = await card.exclusive(() => card.pinTriesLeft());
-    let rejection: 'wrong-code' | 'bad-format' | undefined;
-    for (;;) {
-      if (triesLeft === 0) throw new UpgradeError({code: 'pin-blocked'}, 'the PIN is blocked');
-      const current = await this.#askPin('current-pin', triesLeft, rejection);
-      let next: Uint8Array | undefined;
-      try {
-        next = await this.#askPin('new-pin', undefined);
-        this.#emit({type: 'operationStarted', operation: 'change-pin', activity: 'reading-card'});
-        await card.exclusive(() => card.changePin(current, next!));
-        this.#log('pinChanged', {});
-        this.#emit({type: 'operationCompleted', result: {type: 'pin-changed'}});
-        return;
-      } catch (error) {
-        const engineError = engineErrorOf(error);
-        if (engineError.code === 'invalid-pin') {
-          triesLeft = engineError.triesLeft;
-          rejection = 'wrong-code';
-        } else if (engineError.code === 'pin-format') {
-          rejection = 'bad-format';
-        } else {
-          throw error;
-        }
-      } finally {
-        current.fill(0);
-        next?.fill(0);
-      }
-    }
+    await this.#replacePin(card, {
+      operation: 'change-pin',
+      code: 'current-pin',
+      triesLeft: await card.exclusive(() => card.pinTriesLeft()),
+      wrongCode: 'invalid-pin',
+      replace: (current, next) => card.changePin(current, next),
+    });
   }
 
   async #unblockPin(card: CardPort): Promise<void> {
-    let triesLeft: number | undefined;
+    await this.#replacePin(card, {
+      operation: 'unblock-pin',
+      code: 'puk',
+      triesLeft: undefined,
+      wrongCode: 'invalid-puk',
+      replace: (puk, next) => card.unblockPin(puk, next),
+    });
+  }
+
+  /**
+   * Asks for the code that authorises a new PIN (the current PIN, or the PUK) and the new PIN, and sets it; a wrong
+   * or malformed code is asked for again with the tries left. Both buffers are zeroed after each attempt.
+   */
+  async #replacePin(
+    card: CardPort,
+    step: {
+      readonly operation: 'change-pin' | 'unblock-pin';
+      readonly code: 'current-pin' | 'puk';
+      readonly triesLeft: number | undefined;
+      readonly wrongCode: 'invalid-pin' | 'invalid-puk';
+      readonly replace: (code: Uint8Array, next: Uint8Array) => Promise<void>;
+    },
+  ): Promise<void> {
+    let triesLeft = step.triesLeft;
     let rejection: 'wrong-code' | 'bad-format' | undefined;
     for (;;) {
-      const puk = await this.#askPin('puk', triesLeft, rejection);
+      // A PIN with no tries left is blocked; the PUK's own block is the card's answer (puk-blocked).
+      if (triesLeft === 0 && step.code === 'current-pin')
+        throw new UpgradeError({code: 'pin-blocked'}, 'the PIN is blocked');
+      const code = await this.#askPin(step.code, triesLeft, rejection);
       let next: Uint8Array | undefined;
       try {
         next = await this.#askPin('new-pin', undefined);
-        this.#emit({type: 'operationStarted', operation: 'unblock-pin', activity: 'reading-card'});
-        await card.exclusive(() => card.unblockPin(puk, next!));
-        this.#log('pinUnblocked', {});
-        this.#emit({type: 'operationCompleted', result: {type: 'pin-unblocked'}});
+        this.#emit({type: 'operationStarted', operation: step.operation, activity: 'reading-card'});
+        await card.exclusive(() => step.replace(code, next!));
+        this.#log(step.operation === 'change-pin' ? 'pinChanged' : 'pinUnblocked', {});
+        this.#emit({
+          type: 'operationCompleted',
+          result: {type: step.operation === 'change-pin' ? 'pin-changed' : 'pin-unblocked'},
+        });
         return;
       } catch (error) {
         const engineError = engineErrorOf(error);
-        if (engineError.code === 'invalid-puk') {
+        if (engineError.code === step.wrongCode) {
           triesLeft = engineError.triesLeft;
           rejection = 'wrong-code';
         } else if (engineError.code === 'pin-format') {
@@ -722,7 +730,7 @@ export class UpgradeEngine {
           throw error;
         }
       } finally {
-        puk.fill(0);
+        code.fill(0);
         next?.fill(0);
       }
     }
