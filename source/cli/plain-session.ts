@@ -1,7 +1,7 @@
 import type {Catalogue} from '../screens/i18n/catalogue.js';
 import {MENU_OPERATIONS} from '../screens/menu.js';
 import {choiceLines, menuLabels, plainLines} from '../screens/plain-lines.js';
-import type {UpgradeEngine} from '../upgrade/engine.js';
+import type {EngineControl} from '../app.js';
 import type {CardOverview, EngineState, Operation, PinRequest} from '../upgrade/state.js';
 import {CliError} from './errors.js';
 import {exitCodeFor, ExitCode} from './exit-codes.js';
@@ -13,21 +13,7 @@ export type PlainTask =
   | {readonly kind: 'operation'; readonly operation: Operation; readonly isJson?: boolean};
 
 export interface PlainSessionOptions {
-  readonly engine: Pick<
-    UpgradeEngine,
-    | 'getState'
-    | 'subscribe'
-    | 'start'
-    | 'chooseReader'
-    | 'logIn'
-    | 'chooseOperation'
-    | 'submitPin'
-    | 'confirmLastTry'
-    | 'acceptTerms'
-    | 'chooseCertificate'
-    | 'cancel'
-    | 'retry'
-  >;
+  readonly engine: EngineControl;
   readonly catalogue: Catalogue;
   readonly input: TerminalInput;
   /** Writes one line of output (stdout). */
