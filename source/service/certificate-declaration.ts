@@ -1,4 +1,4 @@
-import {inspectCertificate} from './certificate-facts.js';
+import {inspectCertificate, previousCertificateRecord} from './certificate-facts.js';
 import type {ServiceContext} from './context.js';
 import {RefusalError} from './errors.js';
 import {replacedCertificates} from './plan.js';
@@ -88,27 +88,16 @@ function declaredCertificate(
       `certificate ${facts.serial} is for card ${facts.cardNumber}, not ${card.number}`,
     );
   }
-  return {
-    id: facts.id,
-    authority: authority.id,
-    serial: facts.serial,
-    hsaId: person.hsaId,
-    cardNumber: card.number,
-    identity: holder.identity,
-    // A certificate whose usages say nothing cannot log in: count it as a signature certificate.
-    purpose: facts.purpose ?? 'signature',
-    origin: 'previous',
-    itemId: undefined,
-    publicKeyHash: facts.publicKeyHash,
-    subject: facts.subject,
-    issuer: facts.issuer,
-    notBefore: facts.notBefore,
-    notAfter: facts.notAfter,
-    der: facts.der,
-    recordedAt: now,
-    // It is on the card now.
-    installedAt: now,
-    revokedAt: undefined,
-    revocationReason: undefined,
-  };
+  return previousCertificateRecord(
+    facts,
+    {
+      authority: authority.id,
+      hsaId: person.hsaId,
+      cardNumber: card.number,
+      identity: holder.identity,
+      // A certificate whose usages say nothing cannot log in: count it as a signature certificate.
+      purpose: facts.purpose ?? 'signature',
+    },
+    now,
+  );
 }

@@ -2,6 +2,7 @@ import {createHash, X509Certificate} from 'node:crypto';
 import {parseCertificate} from '../pki/certificate.js';
 import type {Identity, Purpose} from '../protocol/common.js';
 import {RefusalError} from './errors.js';
+import type {CertificateRecord} from './store/certificates.js';
 
 /** What the service reads from a certificate: names, serial, validity, key, and whose identity it carries. */
 export interface CertificateFacts {
@@ -67,4 +68,38 @@ export function inspectCertificate(der: Uint8Array): CertificateFacts {
 
 export function sha256Hex(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
+}
+
+/**
+ * The store record of a certificate that was on the card before this service issued anything for it (an old
+ * credential, seen at login or declared before the upgrade): origin 'previous', installed now.
+ */
+export function previousCertificateRecord(
+  facts: CertificateFacts,
+  owner: {
+    readonly authority: string;
+    readonly hsaId: string;
+    readonly cardNumber: string;
+    readonly identity: Identity;
+    readonly purpose: Purpose;
+  },
+  now: Date,
+): CertificateRecord {
+  return {
+    id: facts.id,
+    ...owner,
+    serial: facts.serial,
+    origin: 'previous',
+    itemId: undefined,
+    publicKeyHash: facts.publicKeyHash,
+    subject: facts.subject,
+    issuer: facts.issuer,
+    notBefore: facts.notBefore,
+    notAfter: facts.notAfter,
+    der: facts.der,
+    recordedAt: now,
+    installedAt: now,
+    revokedAt: undefined,
+    revocationReason: undefined,
+  };
 }

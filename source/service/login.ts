@@ -1,7 +1,7 @@
 import {randomBytes, verify} from 'node:crypto';
 import {LOGIN_CHALLENGE_BYTES, loginToBeSigned} from '../protocol/session.js';
 import type {Authority} from './authorities.js';
-import {inspectCertificate, type CertificateFacts} from './certificate-facts.js';
+import {inspectCertificate, previousCertificateRecord, type CertificateFacts} from './certificate-facts.js';
 import type {DirectoryCard, DirectoryPerson} from './config.js';
 import type {ServiceContext} from './context.js';
 import {RefusalError} from './errors.js';
@@ -115,27 +115,20 @@ export class Login {
     const {facts, person, card, issuer} = identity;
     db.transaction(() => {
       if (!identity.known) {
-        insertCertificate(db, {
-          id: facts.id,
-          authority: issuer.id,
-          serial: facts.serial,
-          hsaId: person.hsaId,
-          cardNumber: card.number,
-          identity: facts.holder!.identity,
-          purpose: 'authentication',
-          origin: 'previous',
-          itemId: undefined,
-          publicKeyHash: facts.publicKeyHash,
-          subject: facts.subject,
-          issuer: facts.issuer,
-          notBefore: facts.notBefore,
-          notAfter: facts.notAfter,
-          der: facts.der,
-          recordedAt: now,
-          installedAt: now,
-          revokedAt: undefined,
-          revocationReason: undefined,
-        });
+        insertCertificate(
+          db,
+          previousCertificateRecord(
+            facts,
+            {
+              authority: issuer.id,
+              hsaId: person.hsaId,
+              cardNumber: card.number,
+              identity: facts.holder!.identity,
+              purpose: 'authentication',
+            },
+            now,
+          ),
+        );
         appendAudit(db, {
           at: now,
           actor: person.hsaId,
