@@ -15,12 +15,12 @@ import type {CardState, ReferenceData, StoredKey} from './state.js';
  * the old state or the new one, never a mix: the card's EEPROM.
  */
 
-const FORMAT = 'siths-upgrade/virtual-piv-card';
+export const PIV_STATE_FORMAT = 'siths-upgrade/virtual-piv-card';
 const FORMAT_VERSION = 1;
 const FILE_MODE = 0o600;
 
 interface StateFileJson {
-  readonly format: typeof FORMAT;
+  readonly format: typeof PIV_STATE_FORMAT;
   readonly version: typeof FORMAT_VERSION;
   readonly firmware: string;
   readonly serial: number;
@@ -47,7 +47,7 @@ interface ReferenceDataJson {
 /** The state as the file's JSON text. */
 export function serializeCardState(state: CardState): string {
   const json: StateFileJson = {
-    format: FORMAT,
+    format: PIV_STATE_FORMAT,
     version: FORMAT_VERSION,
     firmware: `${state.firmware.major}.${state.firmware.minor}.${state.firmware.patch}`,
     serial: state.serial,
@@ -73,8 +73,16 @@ export function serializeCardState(state: CardState): string {
 
 /** Reads state from the file's JSON text. Throws VirtualCardError 'state-file-invalid' for anything off. */
 export function parseCardState(text: string): CardState {
+  return parseStateText(text, (json) => fromJson(json as StateFileJson));
+}
+
+/**
+ * A state from a state file's JSON text, read by `fromJson`. Throws VirtualCardError 'state-file-invalid' for text
+ * that does not parse, and passes on what `fromJson` throws (its own 'state-file-invalid' through {@link check}).
+ */
+export function parseStateText<State>(text: string, fromJson: (json: unknown) => State): State {
   try {
-    return fromJson(JSON.parse(text) as StateFileJson);
+    return fromJson(JSON.parse(text));
   } catch (error) {
     if (error instanceof VirtualCardError) throw error;
     throw new VirtualCardError('state-file-invalid', 'the virtual card state file does not parse', {
@@ -83,16 +91,39 @@ export function parseCardState(text: string): CardState {
   }
 }
 
+/** The `format` a state file's JSON text names (PIV or EID card), or undefined when it names none. */
+export function stateFileFormat(text: string): string | undefined {
+  try {
+    const {format} = JSON.parse(text) as {format?: unknown};
+    return typeof format === 'string' ? format : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Writes the state to `file`, replacing it atomically and durably. Throws VirtualCardError 'state-file-failed'
  * when it cannot be written (the old file is then left as it was).
  */
 export function saveCardState(file: string, state: CardState): void {
+  writeStateFile(file, serializeCardState(state));
+}
+
+/** Reads the state from `file`. Throws VirtualCardError 'state-file-invalid' when it is missing or unusable. */
+export function loadCardState(file: string): CardState {
+  return parseCardState(readStateFile(file));
+}
+
+/**
+ * Replaces a virtual card's state file with `text`, atomically and durably (see the top of this file), mode 0600.
+ * Throws VirtualCardError 'state-file-failed' when it cannot be written (the old file is then left as it was).
+ */
+export function writeStateFile(file: string, text: string): void {
   const temporary = `${file}.${randomBytes(6).toString('hex')}.tmp`;
   try {
     const descriptor = openSync(temporary, 'w', FILE_MODE);
     try {
-      writeSync(descriptor, serializeCardState(state));
+      writeSync(descriptor, text);
       fsyncSync(descriptor);
     } finally {
       closeSync(descriptor);
@@ -112,21 +143,40 @@ export function saveCardState(file: string, state: CardState): void {
   }
 }
 
-/** Reads the state from `file`. Throws VirtualCardError 'state-file-invalid' when it is missing or unusable. */
-export function loadCardState(file: string): CardState {
-  let text: string;
+/** The text of a virtual card's state file. Throws VirtualCardError 'state-file-invalid' when it cannot be read. */
+export function readStateFile(file: string): string {
   try {
-    text = readFileSync(file, 'utf8');
+    return readFileSync(file, 'utf8');
   } catch (error) {
     throw new VirtualCardError('state-file-invalid', `cannot read the virtual card state file ${file}`, {
       cause: error,
     });
   }
-  return parseCardState(text);
+}
+
+/**
+ * The state in `file` when the file exists, else a new state from `create`, saved there at once. Throws
+ * VirtualCardError 'state-file-invalid' (the file exists but does not load) or 'state-file-failed'.
+ */
+export async function loadOrCreateState<State>(
+  file: string,
+  load: (file: string) => State,
+  save: (file: string, state: State) => void,
+  create: () => Promise<State>,
+): Promise<State> {
+  try {
+    return load(file);
+  } catch (error) {
+    const cause = error instanceof VirtualCardError ? error.cause : undefined;
+    if ((cause as NodeJS.ErrnoException | undefined)?.code !== 'ENOENT') throw error;
+  }
+  const state = await create();
+  save(file, state);
+  return state;
 }
 
 function fromJson(json: StateFileJson): CardState {
-  check(json.format === FORMAT && json.version === FORMAT_VERSION, 'format or version');
+  check(json.format === PIV_STATE_FORMAT && json.version === FORMAT_VERSION, 'format or version');
   const firmware = /^(\d+)\.(\d+)\.(\d+)$/.exec(json.firmware);
   check(firmware !== null, 'firmware');
   check(Number.isInteger(json.serial) && json.serial >= 0 && json.serial <= 0xffff_ffff, 'serial');
@@ -194,15 +244,15 @@ function referenceJson(reference: ReferenceData): ReferenceDataJson {
   };
 }
 
-function bytes(text: unknown, what: string): Uint8Array {
+export function bytes(text: unknown, what: string): Uint8Array {
   check(typeof text === 'string' && /^([0-9a-f]{2})*$/.test(text), what);
   return new Uint8Array(Buffer.from(text as string, 'hex'));
 }
 
-function hex(value: Uint8Array): string {
+export function hex(value: Uint8Array): string {
   return Buffer.from(value).toString('hex');
 }
 
-function check(condition: boolean, what: string): asserts condition {
+export function check(condition: boolean, what: string): asserts condition {
   if (!condition) throw new VirtualCardError('state-file-invalid', `the state file's ${what} is not valid`);
 }
