@@ -15,6 +15,8 @@ export enum StatusWord {
   SecureMessagingNotSupported = 0x6882,
   LastCommandOfChainExpected = 0x6883,
   CommandChainingNotSupported = 0x6884,
+  /** The command does not fit the structure of the selected file (READ BINARY on a key file). */
+  IncompatibleFileStructure = 0x6981,
   /** PIN or management key missing, or a wrong management key response. */
   SecurityStatusNotSatisfied = 0x6982,
   /** PIN or PUK blocked: the retry counter is at zero. */
@@ -33,6 +35,8 @@ export enum StatusWord {
   IncorrectP1P2 = 0x6a86,
   /** Referenced data (a key or PIN reference) not found. */
   ReferenceNotFound = 0x6a88,
+  /** CREATE FILE: a file with that identifier exists already. */
+  FileExists = 0x6a89,
   WrongP1P2 = 0x6b00,
   InsNotSupported = 0x6d00,
   ClaNotSupported = 0x6e00,

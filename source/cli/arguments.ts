@@ -50,6 +50,7 @@ export type Command =
       readonly kind: 'simulate';
       readonly stateFile?: string;
       readonly vpcd: {readonly host: string; readonly port: number};
+      readonly card: 'piv' | 'siths-eid';
       readonly profile: 'blank' | 'old-siths';
       readonly timing: 'realistic' | 'instant';
       /** A reference service's config: the card's credential from its old CA, its management key from its secret. */
@@ -235,12 +236,15 @@ export function parseArguments(argv: readonly string[]): Command {
         lang: ENGINE_FLAGS.lang,
         state: {type: 'string'},
         vpcd: {type: 'string'},
+        card: {type: 'string'},
         profile: {type: 'string'},
         timing: {type: 'string'},
         'for-service': {type: 'string'},
       });
       noMore(positionals, 1);
       if (values.help) return {kind: 'help', topic: 'simulate', language: lang};
+      const card = values.card ?? 'piv';
+      if (card !== 'piv' && card !== 'siths-eid') throw new CliError('usage', `--card ${card}`);
       const profile = values.profile ?? 'old-siths';
       if (profile !== 'blank' && profile !== 'old-siths') throw new CliError('usage', `--profile ${profile}`);
       const timing = values.timing ?? 'realistic';
@@ -249,6 +253,7 @@ export function parseArguments(argv: readonly string[]): Command {
         kind: 'simulate',
         stateFile: values.state,
         vpcd: vpcdAddress(values.vpcd),
+        card,
         profile,
         timing,
         serviceConfig: values['for-service'],

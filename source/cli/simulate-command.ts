@@ -55,7 +55,14 @@ export async function simulateCommand(
   const oldSiths =
     command.serviceConfig === undefined ? undefined : await oldSithsInputsFor(resolve(command.serviceConfig));
   await runSimulate(
-    {vpcd: command.vpcd, statePath, profile: command.profile, timing: command.timing, oldSiths},
+    {
+      vpcd: command.vpcd,
+      statePath,
+      card: command.card,
+      profile: command.profile,
+      timing: command.timing,
+      oldSiths,
+    },
     {signal, stdout: process.stdout, stderr: process.stderr},
   );
 }

@@ -191,7 +191,7 @@ export class CardIo implements CardEndpoint {
 
     let reply: AppletReply;
     try {
-      reply = await this.#application.process({ins, p1, p2, data});
+      reply = await this.#application.process({ins, p1, p2, data, ne: command.le});
     } catch (error) {
       if (error instanceof CardStatusError) return {response: status(error.sw)};
       throw error;

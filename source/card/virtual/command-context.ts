@@ -22,6 +22,8 @@ export interface AppletCommand {
   readonly p1: number;
   readonly p2: number;
   readonly data: Uint8Array;
+  /** The most answer bytes the host expects (its Le: 1 to 65536), when it sent an Le. */
+  readonly ne?: number;
 }
 
 /** A successful answer (9000): its data, and the expensive operation it did, for the timing model. */

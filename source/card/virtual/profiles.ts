@@ -1,16 +1,10 @@
-import {createHash, randomInt, X509Certificate} from 'node:crypto';
-import {EKU_CLIENT_AUTH} from '../../pki/object-identifiers.js';
-import {KeyUsage} from '../../pki/extensions.js';
-import {isHsaId} from '../../pki/identity.js';
-import {issueCertificate, randomSerialNumber, type CertificateAuthorityCredential} from '../../pki/issue.js';
-import {exportPublicKey} from '../../pki/public-key.js';
+import {createHash, randomInt} from 'node:crypto';
 import {Algorithm, KeyOrigin, ObjectId, PinPolicy, Slot, TouchPolicy} from '../piv/constants.js';
 import {managementKeyCipher} from '../piv/management-key.js';
 import {encodeCertificateObject, encodeChuid, encodeFascn} from '../piv/objects.js';
 import type {FirmwareVersion} from '../piv/session.js';
-import {generatePrivateKey} from './asymmetric-keys.js';
 import {createAttestationKey} from './attestation.js';
-import {VirtualCardError} from './errors.js';
+import {issueOldCredential, type OldCredentialOptions, PIN_FORM, requireProfile} from './old-credential.js';
 import {capabilityContainerValue} from './personalisation.js';
 import {DEFAULT_PUK, factoryState, padReferenceData, type CardState, type StoredKey} from './state.js';
 
@@ -18,6 +12,8 @@ import {DEFAULT_PUK, factoryState, padReferenceData, type CardState, type Stored
  * Ready-made virtual cards: `blank` (a YubiKey as it leaves the factory) and `old-siths` (a staff card holding an
  * old credential, the starting point of an upgrade). Each returns a CardState to give to a VirtualPivCard.
  */
+
+export type {CardHolder} from './old-credential.js';
 
 export interface BlankCardOptions {
   /** The YubiKey serial number; default a random 8-digit number. */
@@ -46,23 +42,7 @@ export async function blankCard(options: BlankCardOptions = {}): Promise<CardSta
   return state;
 }
 
-/** The staff member an `old-siths` card belongs to. */
-export interface CardHolder {
-  readonly givenName: string;
-  readonly surname: string;
-  /** The HSA-id, e.g. SE2321000016-1234: the subject serialNumber of both certificates. */
-  readonly hsaId: string;
-  /**
-   * The number printed on the card, 14 digits: the CHUID FASC-N's agency code, system code and credential number,
-   * which is where the PIV session reads it back from.
-   */
-  readonly cardNumber: string;
-  /** The organisation in the certificates' subject; default "Region Demo". */
-  readonly organisation?: string;
-}
-
-export interface OldSithsCardOptions extends BlankCardOptions {
-  readonly holder: CardHolder;
+export interface OldSithsCardOptions extends BlankCardOptions, OldCredentialOptions {
   /** The card's PIN, 6 to 8 digits. */
   readonly pin: string;
   /** The card's PUK, 6 to 8 ASCII characters; default 12345678. */
@@ -71,76 +51,30 @@ export interface OldSithsCardOptions extends BlankCardOptions {
   readonly managementKey: Uint8Array;
   /** Default Algorithm.Aes192. */
   readonly managementKeyAlgorithm?: Algorithm;
-  /** The "old" CA that issued the credential. */
-  readonly issuer: CertificateAuthorityCredential;
-  /** Validity of both certificates; default from a year ago to a year from now, within the issuer's validity. */
-  readonly notBefore?: Date;
-  readonly notAfter?: Date;
 }
 
-const PIN_FORM = /^\d{6,8}$/;
 const PUK_FORM = /^[\x20-\x7e]{6,8}$/;
-const CARD_NUMBER_FORM = /^\d{14}$/;
-const YEAR_MS = 365 * 24 * 60 * 60 * 1000;
 const GUID_BYTES = 16;
 
 /**
  * The `old-siths` profile: a staff card holding an old credential. RSA-2048 keys generated on the card in 9A
- * (authentication, PIN once) and 9C (signature, PIN always), with certificates from `issuer`: subject C=SE,
- * O=organisation, CN=given name and surname, givenName, surname, serialNumber=HSA-id; 9A keyUsage
- * digitalSignature and EKU clientAuth, 9C keyUsage nonRepudiation; both with the card number in subjectAltName
- * (as the reference service issues). A CHUID with a FASC-N carrying the card number and a GUID, a CCC, the given
+ * (authentication, PIN once) and 9C (signature, PIN always), with certificates from `issuer` (issueOldCredential in
+ * old-credential.ts). A CHUID with a FASC-N carrying the card number and a GUID, a CCC, the given
  * PIN, PUK and management key. Throws VirtualCardError 'profile-invalid' for a malformed PIN, PUK, HSA-id, card
  * number or management key, and what issueCertificate throws (PkiError) for an unusable issuer.
  */
 export async function oldSithsCard(options: OldSithsCardOptions): Promise<CardState> {
-  const {holder, pin, puk = DEFAULT_PUK, managementKey, issuer} = options;
+  const {holder, pin, puk = DEFAULT_PUK, managementKey} = options;
   const managementKeyAlgorithm = options.managementKeyAlgorithm ?? Algorithm.Aes192;
   requireProfile(PIN_FORM.test(pin), 'the PIN must be 6 to 8 digits');
   requireProfile(PUK_FORM.test(puk), 'the PUK must be 6 to 8 ASCII characters');
-  requireProfile(isHsaId(holder.hsaId), 'the HSA-id is malformed');
-  requireProfile(CARD_NUMBER_FORM.test(holder.cardNumber), 'the card number must be 14 digits');
   requireProfile(
     managementKeyCipher(managementKeyAlgorithm)?.keyLength === managementKey.length,
     'the management key does not fit its algorithm',
   );
-
-  const now = options.now ?? new Date();
-  const issuerValidTo = new Date(new X509Certificate(issuer.certificate).validTo);
-  const notBefore = options.notBefore ?? new Date(now.getTime() - YEAR_MS);
-  const notAfter = options.notAfter ?? new Date(Math.min(now.getTime() + YEAR_MS, issuerValidTo.getTime()));
+  const {authenticationKey, signatureKey, authenticationCertificate, signatureCertificate, notAfter} =
+    await issueOldCredential(options);
   const state = await blankCard(options);
-
-  const [authenticationKey, signatureKey] = await Promise.all([
-    generatePrivateKey(Algorithm.Rsa2048),
-    generatePrivateKey(Algorithm.Rsa2048),
-  ]);
-  const subject = [
-    {type: 'countryName', value: 'SE'},
-    {type: 'organizationName', value: holder.organisation ?? 'Region Demo'},
-    {type: 'commonName', value: `${holder.givenName} ${holder.surname}`},
-    {type: 'givenName', value: holder.givenName},
-    {type: 'surname', value: holder.surname},
-    {type: 'serialNumber', value: holder.hsaId},
-  ] as const;
-  const certificate = (key: typeof authenticationKey, isAuthentication: boolean) =>
-    issueCertificate({
-      subject,
-      subjectPublicKey: exportPublicKey(key),
-      issuer,
-      serialNumber: randomSerialNumber(),
-      notBefore,
-      notAfter,
-      extensions: {
-        keyUsage: [isAuthentication ? KeyUsage.DigitalSignature : KeyUsage.NonRepudiation],
-        ...(isAuthentication && {extendedKeyUsage: [EKU_CLIENT_AUTH]}),
-        subjectAltName: {cardNumber: holder.cardNumber},
-      },
-    });
-  const [authenticationCertificate, signatureCertificate] = await Promise.all([
-    certificate(authenticationKey, true),
-    certificate(signatureKey, false),
-  ]);
 
   const onCard = (privateKey: typeof authenticationKey, pinPolicy: PinPolicy): StoredKey => ({
     algorithm: Algorithm.Rsa2048,
@@ -192,8 +126,4 @@ function cardGuid(cardNumber: string): Uint8Array {
   guid[6] = (guid[6]! & 0x0f) | 0x80;
   guid[8] = (guid[8]! & 0x3f) | 0x80;
   return guid;
-}
-
-function requireProfile(condition: boolean, message: string): void {
-  if (!condition) throw new VirtualCardError('profile-invalid', message);
 }

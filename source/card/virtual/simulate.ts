@@ -1,20 +1,30 @@
 import {X509Certificate} from 'node:crypto';
-import {writeFileSync} from 'node:fs';
+import {existsSync, readFileSync, writeFileSync} from 'node:fs';
 import {createCertificateAuthority, type CertificateAuthorityCredential} from '../../pki/issue.js';
 import type {CardEndpoint} from '../../apdu/transports/transport.js';
+import {VirtualEidCard} from './eid/eid-card.js';
+import {blankEidCard, oldSithsEidCard} from './eid/profiles.js';
+import {EID_STATE_FORMAT} from './eid/state-file.js';
 import {VirtualCardError} from './errors.js';
 import {blankCard, oldSithsCard, type CardHolder} from './profiles.js';
+import {PIV_STATE_FORMAT, stateFileFormat} from './state-file.js';
 import {DEFAULT_MANAGEMENT_KEY, DEFAULT_PIN, type CardState} from './state.js';
 import {DEFAULT_TIMING, INSTANT_TIMING} from './timing.js';
 import {VirtualPivCard} from './virtual-card.js';
 import {connectVpcd, type VpcdState} from './vpcd.js';
 
 /**
- * `siths-upgrade simulate`: the virtual PIV card behind a vpcd reader (vsmartcard), so that every PC/SC program
- * on the machine (this tool, OpenSC, yubico-piv-tool, a browser) sees it as a card in a reader.
+ * `siths-upgrade simulate`: a virtual card behind a vpcd reader (vsmartcard), so that every PC/SC program on the
+ * machine (this tool, OpenSC, yubico-piv-tool, a browser) sees it as a card in a reader.
  */
 
-/** What a new card holds: a factory-fresh YubiKey, or a staff card with an old credential (profiles.ts). */
+/** Which card: a PIV card (virtual-card.ts) or the SITHS card staff hold, Setec EID with PKCS#15 (eid/). */
+export type SimulatedCard = 'piv' | 'siths-eid';
+
+/**
+ * What a new card holds: no credential (a factory-fresh YubiKey, an EID card with its PINs and no keys), or a staff
+ * card with an old credential (profiles.ts, eid/profiles.ts).
+ */
 export type SimulatedProfile = 'blank' | 'old-siths';
 
 /** `realistic`: the card takes as long as a JCOP4 card in a USB reader (timing.ts); `instant`: no added time. */
@@ -29,9 +39,9 @@ export type SimulatedTiming = 'realistic' | 'instant';
 export interface SimulatedOldSithsInputs {
   /** Default {@link SIMULATED_HOLDER}. */
   readonly holder?: CardHolder;
-  /** Default {@link SIMULATED_PIN}. */
+  /** The PIV card's PIN; default {@link SIMULATED_PIN}. (The EID card has its fixture PINs, DEFAULT_EID_PINS.) */
   readonly pin?: string;
-  /** AES-192; default the factory key 0102..08 three times. */
+  /** The PIV card's, AES-192; default the factory key 0102..08 three times. */
   readonly managementKey?: Uint8Array;
   /**
    * The CA that issues the card's certificates. Default: a demo "old" CA made for this card, whose certificate is
@@ -44,8 +54,10 @@ export interface SimulatedOldSithsInputs {
 export interface SimulateOptions {
   /** Where the vpcd driver inside pcscd listens (vsmartcard's default port is 0x8C7B = 35963). */
   readonly vpcd: {readonly host: string; readonly port: number};
-  /** The card's state file: loaded when it exists, else created from `profile`. It holds PIN, PUK and keys. */
+  /** The card's state file: loaded when it exists, else created from `card` and `profile`. It holds PINs and keys. */
   readonly statePath: string;
+  /** The card of a new state file, default `piv`; an existing one keeps the card it holds. */
+  readonly card?: SimulatedCard;
   /** The profile of a new card; ignored when the state file exists. */
   readonly profile: SimulatedProfile;
   readonly timing: SimulatedTiming;
@@ -89,6 +101,20 @@ export function simulatedOldCaPath(statePath: string): string {
   return `${statePath}.old-ca.pem`;
 }
 
+/** A virtual card as the simulator runs it. */
+interface SimulatedCardEndpoint extends CardEndpoint {
+  save(): void;
+}
+
+const CARD_OF_FORMAT: ReadonlyMap<string, SimulatedCard> = new Map([
+  [PIV_STATE_FORMAT, 'piv'],
+  [EID_STATE_FORMAT, 'siths-eid'],
+]);
+const CARD_NAME: Readonly<Record<SimulatedCard, string>> = {
+  piv: 'Virtual PIV card',
+  'siths-eid': 'Virtual SITHS card (Setec EID, two PINs)',
+};
+
 /**
  * Runs the virtual card in a vpcd reader until `io.signal` aborts (or SIGINT / SIGTERM without a signal). Loads
  * the card from `options.statePath`, or creates it there from the profile (for `old-siths` without an issuer, with
@@ -104,10 +130,8 @@ export function simulatedOldCaPath(statePath: string): string {
 export async function runSimulate(options: SimulateOptions, io: SimulateIo): Promise<void> {
   const stop = io.signal ? {signal: io.signal, dispose: () => undefined} : processSignals();
   try {
-    const {card, isNew} = await openCard(options, io);
-    io.stdout.write(
-      `Virtual PIV card ${card.inspect().serial} ${isNew ? `created (${options.profile})` : 'loaded'}: ${options.statePath}\n`,
-    );
+    const {card, name, isNew} = await openCard(options, io);
+    io.stdout.write(`${name} ${isNew ? `created (${options.profile})` : 'loaded'}: ${options.statePath}\n`);
     if (!stop.signal.aborted) await serve(card, options, io.stdout, stop.signal);
     card.save();
     io.stdout.write(`State saved: ${options.statePath}\n`);
@@ -119,36 +143,65 @@ export async function runSimulate(options: SimulateOptions, io: SimulateIo): Pro
 async function openCard(
   options: SimulateOptions,
   io: SimulateIo,
-): Promise<{card: VirtualPivCard; isNew: boolean}> {
+): Promise<{card: SimulatedCardEndpoint; name: string; isNew: boolean}> {
+  const {statePath} = options;
+  const existing = existsSync(statePath) ? stateFileFormat(readFileSync(statePath, 'utf8')) : undefined;
+  const requested = options.card ?? 'piv';
+  const kind = (existing === undefined ? undefined : CARD_OF_FORMAT.get(existing)) ?? requested;
   let isNew = false;
-  const card = await VirtualPivCard.loadOrCreate(
-    options.statePath,
-    async () => {
-      isNew = true;
-      return options.profile === 'blank' ? blankCard() : oldSithsState(options, io.stdout);
-    },
-    {timing: options.timing === 'instant' ? INSTANT_TIMING : DEFAULT_TIMING},
-  );
+  const timing = options.timing === 'instant' ? INSTANT_TIMING : DEFAULT_TIMING;
+  const card =
+    kind === 'piv'
+      ? await VirtualPivCard.loadOrCreate(
+          statePath,
+          async () => {
+            isNew = true;
+            return options.profile === 'blank' ? blankCard() : oldSithsState(options, io.stdout);
+          },
+          {timing},
+        )
+      : await VirtualEidCard.loadOrCreate(
+          statePath,
+          async () => {
+            isNew = true;
+            return options.profile === 'blank'
+              ? blankEidCard({cardNumber: (options.oldSiths?.holder ?? SIMULATED_HOLDER).cardNumber})
+              : oldSithsEidCard(await oldSithsInputs(options, io.stdout));
+          },
+          {timing},
+        );
   if (!isNew && options.oldSiths !== undefined)
-    io.stderr?.write(`The old-siths inputs are ignored: the card already exists in ${options.statePath}\n`);
-  return {card, isNew};
+    io.stderr?.write(`The old-siths inputs are ignored: the card already exists in ${statePath}\n`);
+  if (!isNew && kind !== requested)
+    io.stderr?.write(`--card ${requested} is ignored: ${statePath} holds a ${kind} card\n`);
+  return {
+    card,
+    name: kind === 'piv' ? `${CARD_NAME.piv} ${(card as VirtualPivCard).inspect().serial}` : CARD_NAME[kind],
+    isNew,
+  };
 }
 
 async function oldSithsState(options: SimulateOptions, stdout: TextSink): Promise<CardState> {
-  const inputs = options.oldSiths ?? {};
-  const holder = inputs.holder ?? SIMULATED_HOLDER;
-  const issuer = inputs.issuer ?? (await demoOldCa(options.statePath, stdout));
-  const state = await oldSithsCard({
-    holder,
-    pin: inputs.pin ?? SIMULATED_PIN,
-    managementKey: inputs.managementKey ?? DEFAULT_MANAGEMENT_KEY,
-    issuer,
+  const inputs = await oldSithsInputs(options, stdout);
+  return oldSithsCard({
+    ...inputs,
+    pin: options.oldSiths?.pin ?? SIMULATED_PIN,
+    managementKey: options.oldSiths?.managementKey ?? DEFAULT_MANAGEMENT_KEY,
   });
+}
+
+/** The holder and issuer of a new old-siths card (a demo old CA when none is given), named on `stdout`. */
+async function oldSithsInputs(
+  options: SimulateOptions,
+  stdout: TextSink,
+): Promise<{holder: CardHolder; issuer: CertificateAuthorityCredential}> {
+  const holder = options.oldSiths?.holder ?? SIMULATED_HOLDER;
+  const issuer = options.oldSiths?.issuer ?? (await demoOldCa(options.statePath, stdout));
   stdout.write(
     `Card holder ${holder.givenName} ${holder.surname}, ${holder.hsaId}, card number ${holder.cardNumber}; ` +
       `issuer ${new X509Certificate(issuer.certificate).subject.replaceAll('\n', ', ')}\n`,
   );
-  return state;
+  return {holder, issuer};
 }
 
 /** A demo old CA valid from two years ago for five years; its certificate saved beside the state file. */
@@ -178,7 +231,7 @@ async function demoOldCa(statePath: string, stdout: TextSink): Promise<Certifica
 
 /** Keeps the card in the reader until `signal` aborts; rejects when the card fails (the bridge then ejects it). */
 async function serve(
-  card: VirtualPivCard,
+  card: SimulatedCardEndpoint,
   options: SimulateOptions,
   stdout: TextSink,
   signal: AbortSignal,

@@ -431,18 +431,21 @@ ${exitCodes}`,
 Stop it with Ctrl+C.
 
 ${exitCodes}`,
-      simulate: `siths-upgrade simulate [--state <file>] [--vpcd <host:port>] [--profile old-siths|blank]
-                       [--timing realistic|instant] [--for-service <config.json>]
+      simulate: `siths-upgrade simulate [--state <file>] [--vpcd <host:port>] [--card piv|siths-eid]
+                       [--profile old-siths|blank] [--timing realistic|instant] [--for-service <config.json>]
 
-Puts a virtual SITHS card (PIV) behind a vpcd reader (pcscd with vsmartcard-vpcd), so every PC/SC
+Puts a virtual SITHS card behind a vpcd reader (pcscd with vsmartcard-vpcd), so every PC/SC
 program sees it: this tool, OpenSC, yubico-piv-tool.
   --state <file>         the card's state; made when missing (default in $XDG_STATE_HOME/siths-upgrade)
   --vpcd <host:port>     the vpcd reader's address (default 127.0.0.1:35963)
-  --profile <profile>    old-siths: a card with old certificates (default); blank: as from the factory
+  --card <card>          piv: a PIV card with one PIN (default); siths-eid: the SITHS card staff hold,
+                         Setec EID with PKCS#15 and two PINs; an existing state file keeps its card
+  --profile <profile>    old-siths: a card with old certificates (default); blank: without certificates
   --timing <timing>      realistic: as slow as a real card (default); instant: no waiting
   --for-service <file>   the reference service's config.json: the card's certificates from the service's
                          old CA and the management key the service holds for it, so the card can be upgraded
-The PIN of a new card: 123456. Stop it with Ctrl+C.
+The PIN of a new PIV card: 123456. A new siths-eid card: Pinkod för Legitimering 123456,
+Pinkod för Underskrift 654321, PUK 12345678. Stop it with Ctrl+C.
 
 ${exitCodes}`,
     },

@@ -432,18 +432,21 @@ ${exitCodes}`,
 Stoppas med Ctrl+C.
 
 ${exitCodes}`,
-      simulate: `siths-upgrade simulate [--state <fil>] [--vpcd <värd:port>] [--profile old-siths|blank]
-                       [--timing realistic|instant] [--for-service <config.json>]
+      simulate: `siths-upgrade simulate [--state <fil>] [--vpcd <värd:port>] [--card piv|siths-eid]
+                       [--profile old-siths|blank] [--timing realistic|instant] [--for-service <config.json>]
 
-Lägger ett virtuellt SITHS-kort (PIV) bakom en vpcd-läsare (pcscd med vsmartcard-vpcd), så att alla
+Lägger ett virtuellt SITHS-kort bakom en vpcd-läsare (pcscd med vsmartcard-vpcd), så att alla
 PC/SC-program ser det: det här verktyget, OpenSC, yubico-piv-tool.
   --state <fil>          kortets tillstånd; skapas om filen saknas (standard i $XDG_STATE_HOME/siths-upgrade)
   --vpcd <värd:port>     vpcd-läsarens adress (standard 127.0.0.1:35963)
-  --profile <profil>     old-siths: ett kort med gamla certifikat (standard); blank: som från fabrik
+  --card <kort>          piv: ett PIV-kort med en PIN-kod (standard); siths-eid: SITHS-kortet som personalen
+                         har, Setec EID med PKCS#15 och två PIN-koder; en befintlig tillståndsfil behåller sitt kort
+  --profile <profil>     old-siths: ett kort med gamla certifikat (standard); blank: utan certifikat
   --timing <tider>       realistic: så lång tid som ett riktigt kort (standard); instant: utan väntan
   --for-service <fil>    referenstjänstens config.json: kortets certifikat från tjänstens gamla CA och
                          administrationsnyckeln som tjänsten har för kortet, så att kortet kan uppgraderas
-PIN-kod för det nya kortet: 123456. Stoppas med Ctrl+C.
+PIN-kod för ett nytt PIV-kort: 123456. Ett nytt siths-eid-kort: Pinkod för Legitimering 123456,
+Pinkod för Underskrift 654321, PUK 12345678. Stoppas med Ctrl+C.
 
 ${exitCodes}`,
     },
