@@ -3,7 +3,10 @@ import tseslint from 'typescript-eslint';
 import reactHooks from 'eslint-plugin-react-hooks';
 import {importX, createNodeResolver} from 'eslint-plugin-import-x';
 
-/** The layers of DESIGN.md: imports only point down. Each zone names a folder and what it may not import. */
+/**
+ * The layers of docs/architecture.md: imports only point down. Each zone names a folder and what it may not
+ * import.
+ */
 const layers = {
   apdu: ['card', 'pki', 'upgrade', 'screens', 'service', 'service-client', 'protocol'],
   pki: ['apdu', 'card', 'upgrade', 'screens', 'service', 'service-client', 'protocol'],
@@ -17,7 +20,7 @@ const zones = [
   ...Object.entries(layers).map(([target, forbidden]) => ({
     target: `./source/${target}`,
     from: forbidden.map((layer) => `./source/${layer}`),
-    message: 'Imports only point down (DESIGN.md, Layers).',
+    message: 'Imports only point down (docs/architecture.md, Imports allowed).',
   })),
   // The API types and schemas shared by the service and its client import nothing else of the project.
   {
@@ -57,7 +60,7 @@ export default tseslint.config(
   },
   {
     files: ['source/**/*.ts'],
-    // Screen hooks (use-x.ts) are React code by design (STYLE.md, Ink and ink-ui).
+    // Screen hooks (use-x.ts) are React code by design (CONTRIBUTING.md, "A screen").
     ignores: ['source/screens/**'],
     rules: {
       'no-restricted-imports': [

@@ -19,7 +19,10 @@ export interface ApduProtocolOptions {
   readonly trace?: TraceSink;
 }
 
-/** The longest chained response accepted: a PIV object is at most 65,279 bytes (PIV.md section 7), plus room. */
+/**
+ * The longest chained response accepted: a PIV object is at most 65,279 bytes, plus room
+ * (docs/piv-card.md section 7).
+ */
 const MAX_RESPONSE_LENGTH = 0x2_0000;
 
 /**

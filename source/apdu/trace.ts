@@ -23,7 +23,10 @@ const INS_GET_RESPONSE = 0xc0;
 const INS_IMPORT_KEY = 0xfe;
 /** SET MANAGEMENT KEY (Yubico PIV extension): data is the new management key. */
 const INS_SET_MANAGEMENT_KEY = 0xff;
-/** Key reference of the PIV Card Application Administration Key, the management key (PIV.md section 3). */
+/**
+ * Key reference of the PIV Card Application Administration Key, the management key
+ * (docs/piv-card.md section 3).
+ */
 const KEY_REFERENCE_MANAGEMENT = 0x9b;
 /** Dynamic Authentication Template and its exponentiation element (SP 800-73-4 Part 2 clause 3.2.4, ECDH). */
 const TAG_DYNAMIC_AUTHENTICATION = 0x7c;

@@ -60,7 +60,8 @@ export function checkSetting(key: SettingKey, value: string, cwd = process.cwd()
 
 /**
  * The settings file (conf: JSON in the user's config directory, e.g. ~/.config/siths-upgrade/config.json).
- * Settings are conveniences: losing the file loses nothing of the upgrade (DESIGN.md, "Truth lives on the card").
+ * Settings are conveniences: losing the file loses nothing of the upgrade (docs/architecture.md, "Truth lives
+ * on the card and in the service").
  */
 export class Settings {
   readonly #store: Conf<Partial<Record<SettingKey, string>>>;

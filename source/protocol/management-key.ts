@@ -6,8 +6,8 @@ import {
 } from './common.js';
 
 /**
- * Management-key relay (PIV mutual authentication, SP 800-73-4 part 2 appendix A.1; PIV.md section 4), with the
- * key held only by the service:
+ * Management-key relay (PIV mutual authentication, SP 800-73-4 part 2 appendix A.1;
+ * docs/piv-card.md section 4), with the key held only by the service:
  * 1. the card answers GENERAL AUTHENTICATE 7C{80 00} with the witness E(K, Rc);
  * 2. POST /v1/management-key/witness {algorithm, witness}: the service returns Rc (`decryptedWitness`) and its
  *    own challenge Rh (`challenge`), single-use, bound to the session and its card;

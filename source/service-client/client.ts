@@ -342,7 +342,9 @@ function networkError(method: Method, path: string, error: unknown): ServiceErro
   );
 }
 
-/** The API's name of a PIV management-key algorithm (PIV.md section 3: 0A AES-192, 03 or 00 3DES). */
+/**
+ * The API's name of a PIV management-key algorithm (docs/piv-card.md section 3: 0A AES-192, 03 or 00 3DES).
+ */
 function managementKeyAlgorithm(algorithm: number): 'aes-192' | '3des' {
   if (algorithm === 0x0a) return 'aes-192';
   if (algorithm === 0x03 || algorithm === 0x00) return '3des';

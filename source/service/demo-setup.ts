@@ -17,7 +17,10 @@ import {ServiceSetupError} from './errors.js';
 
 const DAY_MS = 86_400_000;
 
-/** The factory PIV management key (PIV.md section 4): the demo's IT-managed card keeps it as its fixed key. */
+/**
+ * The factory PIV management key (docs/piv-card.md section 4): the demo's IT-managed card keeps it as its
+ * fixed key.
+ */
 const FACTORY_MANAGEMENT_KEY = '010203040506070801020304050607080102030405060708';
 
 /** The demo staff: valid HSA-ids, test personnummer (1912-12-12, Luhn-valid), and cards in each status. */

@@ -2,7 +2,10 @@ import {createCipheriv, createDecipheriv, randomBytes, randomUUID, timingSafeEqu
 import type {ManagementKeyAlgorithm} from '../protocol/common.js';
 import {RefusalError} from './errors.js';
 
-/** Cipher and block size of each relayed management-key algorithm (PIV.md section 3: 0A AES-192, 03 3DES). */
+/**
+ * Cipher and block size of each relayed management-key algorithm (docs/piv-card.md section 3: 0A AES-192,
+ * 03 3DES).
+ */
 const CIPHERS: Readonly<Record<ManagementKeyAlgorithm, {name: string; blockBytes: number}>> = {
   'aes-192': {name: 'aes-192-ecb', blockBytes: 16},
   '3des': {name: 'des-ede3-ecb', blockBytes: 8},
@@ -26,10 +29,10 @@ export interface RelayParty {
 }
 
 /**
- * The service's half of PIV management-key mutual authentication (SP 800-73-4 part 2 A.1, PIV.md section 4). It
- * decrypts the card's witness E(K, Rc) and picks Rh; later it checks the card's E(K, Rh). The key comes from
- * `keyForCard` and never leaves this object; pending challenges are in memory, single-use, bound to the session
- * and its card, and expire after two minutes.
+ * The service's half of PIV management-key mutual authentication (SP 800-73-4 part 2 A.1, docs/piv-card.md
+ * section 4). It decrypts the card's witness E(K, Rc) and picks Rh; later it checks the card's E(K, Rh). The
+ * key comes from `keyForCard` and never leaves this object; pending challenges are in memory, single-use,
+ * bound to the session and its card, and expire after two minutes.
  */
 export class ManagementKeyRelay {
   readonly #pending = new Map<string, PendingRelay>();

@@ -101,10 +101,10 @@ const MAX_VALIDITY_MS = 10 * 366 * 24 * 60 * 60 * 1000;
 const SKEW_MS = 10 * 60 * 1000;
 
 /**
- * Checks a certificate the service issued before anything is written to the card (DESIGN.md, invariant 5):
- * chain to a configured trust anchor (the service's own root is not trusted by itself), public key equal to
- * the card's key, subject equal to the logged-in identity with the plan item's identity and purpose, validity
- * sensible. Returns its facts; throws UpgradeError 'answer-rejected' {check}.
+ * Checks a certificate the service issued before anything is written to the card (docs/architecture.md,
+ * invariant 5): chain to a configured trust anchor (the service's own root is not trusted by itself), public
+ * key equal to the card's key, subject equal to the logged-in identity with the plan item's identity and
+ * purpose, validity sensible. Returns its facts; throws UpgradeError 'answer-rejected' {check}.
  */
 export function checkIssuedCertificate(
   issued: IssuedCertificate,

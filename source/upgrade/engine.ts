@@ -26,12 +26,12 @@ import {
   type ServiceCertificateView,
 } from './state.js';
 
-/** The PIN retry counter of a YubiKey-like PIV card after a correct PIN (PIV.md section 4). */
+/** The PIN retry counter of a YubiKey-like PIV card after a correct PIN (docs/piv-card.md section 4). */
 const DEFAULT_PIN_TRIES = 3;
 
 /** Options of the engine beyond its ports. */
 export interface EngineOptions {
-  /** Expected card timings for time-left estimates. Default: CARD-TIMINGS.md means. */
+  /** Expected card timings for time-left estimates. Default: the means of docs/timing-model.md. */
   readonly timings?: CardTimings;
 }
 
@@ -328,7 +328,8 @@ export class UpgradeEngine {
       }
     }
     const cardNumber = read.identity.cardNumber ?? read.identity.cardId;
-    // A verified PIN's counter is back at its maximum, which PIV does not tell: 3 on YubiKeys (PIV.md section 4).
+    // A verified PIN's counter is back at its maximum, which PIV does not tell: 3 on YubiKeys
+    // (docs/piv-card.md section 4).
     const pinTriesLeft = read.pinTriesLeft ?? DEFAULT_PIN_TRIES;
     const overview = this.#overview(card, cardNumber, facts, pinTriesLeft);
     this.#slots = new Map(facts.map((entry) => [entry.slot, entry.facts]));

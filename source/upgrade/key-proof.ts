@@ -22,10 +22,10 @@ export function verifiesWith(
 }
 
 /**
- * Proves that the key in `slot` is the one whose public key is `publicKey`: the card signs `challenge`, and the
- * signature must verify with `publicKey` (the test signature of DESIGN.md invariant 2). Resolves false when the
- * card's key is another one or the slot has none; PIN and transport errors are thrown. Call inside
- * `card.exclusive`.
+ * Proves that the key in `slot` is the one whose public key is `publicKey`: the card signs `challenge`, and
+ * the signature must verify with `publicKey` (the test signature of docs/architecture.md, invariant 2).
+ * Resolves false when the card's key is another one or the slot has none; PIN and transport errors are
+ * thrown. Call inside `card.exclusive`.
  */
 export async function proveKey(
   card: CardPort,

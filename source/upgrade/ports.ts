@@ -2,9 +2,9 @@ import type {Signer} from '../pki/signer.js';
 import type {IdentityKind, Purpose, ReaderView} from './state.js';
 
 /**
- * The interfaces through which the engine reaches the world (STYLE.md, "An engine without a terminal"): the
- * readers and the card, the upgrade service, the clock, randomness and the support log. The CLI wires real
- * adapters; tests wire the virtual card, a real reference service and a fast clock.
+ * The interfaces through which the engine reaches the world (docs/architecture.md, "The engine and its
+ * ports"): the readers and the card, the upgrade service, the clock, randomness and the support log. The CLI
+ * wires real adapters; tests wire the virtual card, a real reference service and a fast clock.
  *
  * The card port is card-agnostic: the PIV profile implements it, and a PKCS#15 profile with two PINs could too.
  * Slots are key references as numbers (PIV: 0x9a, 0x9c, 0x82, 0x83).
@@ -230,7 +230,7 @@ export interface Log {
   write(entry: LogEntry): void;
 }
 
-/** Everything the engine needs, in one object (STYLE.md). */
+/** Everything the engine needs, in one object (docs/architecture.md, "The engine and its ports"). */
 export interface EngineDeps {
   readonly readers: CardReaders;
   readonly service: ServicePort;

@@ -31,7 +31,7 @@ export interface CardTimings {
 }
 
 /**
- * Means from /work/shared/CARD-TIMINGS.md: key generation and signatures measured on an NXP JCOP4 J3R180
+ * Means from docs/timing-model.md: key generation and signatures measured on an NXP JCOP4 J3R180
  * (crocs-muni/jcalgtest_results); about 40 ms per APDU (same source); a 1.5 KB certificate write about 0.3 s
  * (derived: wire time + 6-7 chained APDUs). The service call is our own guess for a LAN, refined by measurement.
  */
@@ -87,9 +87,9 @@ function isRsaKeyGeneration(task: PlannedTask): boolean {
 
 /**
  * Time left for an upgrade: starts from the card's expected timings and refines them with what was measured.
- * RSA key generations are estimated from the running mean of those measured (starting at the CARD-TIMINGS.md
- * mean); every other task is scaled by how fast the finished ones went. The fraction never goes backwards.
- * Deterministic: times come in as arguments.
+ * RSA key generations are estimated from the running mean of those measured (starting at the
+ * docs/timing-model.md mean); every other task is scaled by how fast the finished ones went. The fraction
+ * never goes backwards. Deterministic: times come in as arguments.
  */
 export class ProgressEstimator {
   readonly #pending: PlannedTask[];

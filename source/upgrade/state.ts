@@ -1,8 +1,8 @@
 import {wayForwardFor, type EngineError, type WayForward} from './errors.js';
 
 /**
- * The ten steps staff know from the instructions (DESIGN.md, "The steps staff know"). The numbers are what the
- * screens show; keep them.
+ * The ten steps staff know from the instructions (docs/architecture.md, "The ten steps"). The numbers are
+ * what the screens show; keep them.
  */
 export enum Step {
   /** Have your PIN codes ready. */
@@ -161,7 +161,7 @@ export interface Progress {
   /** The certificate being worked on. */
   readonly currentItem?: PlanItemView;
   readonly elapsedMs: number;
-  /** Estimate from the card's key algorithm (CARD-TIMINGS.md means), refined by measured progress. */
+  /** Estimate from the card's key algorithm (docs/timing-model.md means), refined by measured progress. */
   readonly estimatedRemainingMs: number;
   /** True while the card generates an RSA key: its duration cannot be predicted. */
   readonly isIndeterminate: boolean;

@@ -3,8 +3,8 @@ import type {Clock, Log, LogEntry} from './ports.js';
 
 /**
  * Field names that could carry a secret. A field so named never reaches the log, whatever its value: PINs,
- * PUKs, management keys and private keys stay in the process (DESIGN.md, invariant 6). Public values that are
- * useful for support (fingerprints, serials, card numbers) use other names.
+ * PUKs, management keys and private keys stay in the process (docs/architecture.md, invariant 6). Public
+ * values that are useful for support (fingerprints, serials, card numbers) use other names.
  */
 const SECRET_FIELD = /pin|puk|secret|private|password|token|management-?key|^key$/i;
 /** Names that match SECRET_FIELD but hold counts and policies, not codes. */

@@ -110,7 +110,8 @@ export function initialProgress(plan: ServicePlan, timings: CardTimings, now: nu
 }
 
 /**
- * Runs steps 6 to 10 of an upgrade, resuming whatever an earlier run left (DESIGN.md, safety invariants):
+ * Runs steps 6 to 10 of an upgrade, resuming whatever an earlier run left (docs/architecture.md, "Safety
+ * invariants of the upgrade"):
  * - reads where each plan item stands from the card and the service's plan (issued certificates);
  * - before it writes anything, declares the person's certificates on the card to the service, so completion revokes
  *   each one it replaces even when the run that overwrote it never finishes;

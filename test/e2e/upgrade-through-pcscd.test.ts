@@ -30,7 +30,7 @@ import {describeWithPcscd, startPrivatePcscd, type PrivatePcscd} from './support
 const run = promisify(execFile);
 const WAIT = {timeout: 15_000, interval: 25};
 const PKCS11_MODULE = '/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so';
-/** The factory PIV management key, which yubico-piv-tool uses by default (PIV.md section 4). */
+/** The factory PIV management key, which yubico-piv-tool uses by default (docs/piv-card.md section 4). */
 const FACTORY_MANAGEMENT_KEY = Uint8Array.from(
   Buffer.from('010203040506070801020304050607080102030405060708', 'hex'),
 );

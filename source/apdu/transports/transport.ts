@@ -12,7 +12,7 @@ export interface Transport {
   transmit(apdu: Uint8Array): Promise<Uint8Array>;
   /**
    * Holds the card exclusively for the duration of `work` (PC/SC: SCardBeginTransaction / EndTransaction).
-   * No exclusive hold may span a PIN prompt or a network call (DESIGN.md, invariant 7).
+   * No exclusive hold may span a PIN prompt or a network call (docs/architecture.md, invariant 7).
    */
   exclusive<T>(work: () => Promise<T>): Promise<T>;
   /** Reconnects after a reset or a re-insert; the caller re-selects and re-verifies. */

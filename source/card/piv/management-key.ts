@@ -4,9 +4,9 @@ import {Algorithm} from './constants.js';
 
 /**
  * Answers the card's side of management-key (9B) mutual authentication (SP 800-73-4 Part 2 appendix A.1;
- * PIV.md section 4): witness in, response out. The session drives the card; an authenticator only does the
- * cryptography, so it can live where the key is: {@link LocalManagementKey} in this process, or the upgrade
- * service through the client (relay), where the key never reaches the workstation.
+ * docs/piv-card.md section 4): witness in, response out. The session drives the card; an authenticator only
+ * does the cryptography, so it can live where the key is: {@link LocalManagementKey} in this process, or the
+ * upgrade service through the client (relay), where the key never reaches the workstation.
  */
 export interface ManagementKeyAuthenticator {
   /**
@@ -28,7 +28,7 @@ export interface ManagementKeyCipher {
   readonly blockLength: number;
 }
 
-/** The cipher of each management key algorithm (PIV.md section 3). */
+/** The cipher of each management key algorithm (docs/piv-card.md section 3). */
 const CIPHERS: ReadonlyMap<number, ManagementKeyCipher> = new Map([
   [Algorithm.TripleDes, {name: 'des-ede3', keyLength: 24, blockLength: 8}],
   [Algorithm.Aes128, {name: 'aes-128-ecb', keyLength: 16, blockLength: 16}],

@@ -23,23 +23,29 @@ import {
 } from './constants.js';
 
 /**
- * The PIV data objects the session reads and writes (and the virtual card is personalised with), as pure codecs
- * (no I/O): certificate objects, CHUID with its FASC-N, Key History, Discovery and the SELECT answer. Decoders are lenient where cards in the field
- * differ (PIV.md section 2) and throw CardDataError (`card-data-malformed`) where nothing sensible can be read.
+ * The PIV data objects the session reads and writes (and the virtual card is personalised with), as pure
+ * codecs (no I/O): certificate objects, CHUID with its FASC-N, Key History, Discovery and the SELECT answer.
+ * Decoders are lenient where cards in the field differ (docs/piv-card.md section 2) and throw CardDataError
+ * (`card-data-malformed`) where nothing sensible can be read.
  */
 
 /** Certificate (SP 800-73-4 Part 1 table 10). */
 const TAG_CERTIFICATE = 0x70;
 /** CertInfo: bit 0 set = the certificate is gzip-compressed (SP 800-73-4 Part 1 table 10). */
 const TAG_CERT_INFO = 0x71;
-/** CertInfo values: uncompressed, gzip. OpenSC also reads bit 0x80 as compressed (PIV.md section 2). */
+/**
+ * CertInfo values: uncompressed, gzip. OpenSC also reads bit 0x80 as compressed (docs/piv-card.md section 2).
+ */
 const CERT_INFO_UNCOMPRESSED = 0x00;
 const CERT_INFO_GZIP = 0x01;
 const CERT_INFO_COMPRESSED_MASK = 0x81;
 /** First byte of a DER SEQUENCE (a certificate) and the gzip magic number (RFC 1952 section 2.3.1). */
 const DER_SEQUENCE = 0x30;
 const GZIP_MAGIC = [0x1f, 0x8b] as const;
-/** The largest certificate we inflate: PIV objects are at most 65,279 bytes (PIV.md section 7), plus room. */
+/**
+ * The largest certificate we inflate: PIV objects are at most 65,279 bytes, plus room
+ * (docs/piv-card.md section 7).
+ */
 const MAX_INFLATED_LENGTH = 0x2_0000;
 
 /** CHUID tags (SP 800-73-4 Part 1 table 9). */

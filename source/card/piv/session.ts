@@ -102,7 +102,10 @@ const KEY_REFERENCE_PIN = PinReference.Pin;
 const LE_ALL = EXTENDED_MAX_LE;
 /** Ne for answers that always fit one short APDU (SELECT, version, serial): short APDUs even on extended cards. */
 const LE_SHORT = SHORT_MAX_LE;
-/** The largest certificate stored uncompressed: a YubiKey object holds 3052 certificate bytes (PIV.md section 7). */
+/**
+ * The largest certificate stored uncompressed: a YubiKey object holds 3052 certificate bytes
+ * (docs/piv-card.md section 7).
+ */
 const MAX_UNCOMPRESSED_CERTIFICATE = 3052;
 /** The standard certificate slots, in the order they are listed. */
 const STANDARD_SLOTS = [
@@ -113,12 +116,12 @@ const STANDARD_SLOTS = [
 ] as const;
 /** Retired key management slots 82..95 (SP 800-73-4 Part 1 table 4b). */
 const RETIRED_SLOT_COUNT = RETIRED_SLOT_LAST - RETIRED_SLOT_FIRST + 1;
-/** Yubico firmware versions that bring each extension (yubikit piv.py; PIV.md sections 1 and 3). */
+/** Yubico firmware versions that bring each extension (yubikit piv.py; docs/piv-card.md sections 1 and 3). */
 const VERSION_POLICIES = [4, 0, 0] as const;
 const VERSION_SERIAL = [5, 0, 0] as const;
 const VERSION_METADATA = [5, 3, 0] as const;
 const VERSION_MOVE_DELETE = [5, 7, 0] as const;
-/** Algorithms a card offers only from Yubico 5.7 (PIV.md section 3). */
+/** Algorithms a card offers only from Yubico 5.7 (docs/piv-card.md section 3). */
 const ALGORITHMS_FROM_5_7: ReadonlySet<Algorithm> = new Set([
   Algorithm.Rsa3072,
   Algorithm.Rsa4096,
@@ -223,9 +226,10 @@ export type KeyDestruction = 'deleted' | 'overwritten';
  * reads (version, serial, objects, metadata) is cached, so nothing is read twice, and what it writes updates the
  * cache.
  *
- * Exclusive holds: every method's APDUs run in one hold of the card; {@link exclusive} holds it across several
- * methods (reentrant). No hold spans a call to a PIN provider or a management-key authenticator, so a prompt or a
- * network call never holds the card (DESIGN.md invariant 7) unless the caller wraps it in {@link exclusive}.
+ * Exclusive holds: every method's APDUs run in one hold of the card; {@link exclusive} holds it across
+ * several methods (reentrant). No hold spans a call to a PIN provider or a management-key authenticator, so a
+ * prompt or a network call never holds the card (docs/architecture.md, invariant 7) unless the caller wraps
+ * it in {@link exclusive}.
  *
  * Every method may reject with TransportError (source/apdu/transports/errors.ts) when the card or reader goes,
  * and with ApduError (source/apdu/errors.ts) for a status word it has no better name for.
@@ -374,7 +378,7 @@ export class PivSession {
    * The certificate in `slot`, or undefined when its object is missing or empty: one GET DATA the first time.
    * Reads the 70/71 form, gzip (CertInfo 01), and raw certificates without the 70 wrapper. Throws CardDataError
    * when the object holds something else. `isFresh` reads the card again instead of the cache (a read-back
-   * after a write, DESIGN.md invariant 2).
+   * after a write, docs/architecture.md, invariant 2).
    */
   async readCertificate(
     slot: Slot,
@@ -513,12 +517,12 @@ export class PivSession {
   }
 
   /**
-   * Authenticates with the management key (9B), mutually (SP 800-73-4 Part 2 appendix A.1; PIV.md section 4):
-   * asks the card for its algorithm (F7 9B, once; 3DES when the card cannot tell), gets the card's witness, lets
-   * `authenticator` decrypt it and pick a challenge, sends both, and lets `authenticator` check the card's
-   * answer. Three APDUs the first time, two after. The authenticator runs outside any hold of the card. Throws
-   * ManagementKeyError (`rejected-by-card`, or what the authenticator throws), FeatureNotSupportedError for an
-   * algorithm the session does not know.
+   * Authenticates with the management key (9B), mutually (SP 800-73-4 Part 2 appendix A.1; docs/piv-card.md
+   * section 4): asks the card for its algorithm (F7 9B, once; 3DES when the card cannot tell), gets the
+   * card's witness, lets `authenticator` decrypt it and pick a challenge, sends both, and lets
+   * `authenticator` check the card's answer. Three APDUs the first time, two after. The authenticator runs
+   * outside any hold of the card. Throws ManagementKeyError (`rejected-by-card`, or what the authenticator
+   * throws), FeatureNotSupportedError for an algorithm the session does not know.
    */
   async authenticate(authenticator: ManagementKeyAuthenticator): Promise<void> {
     const algorithm = await this.#managementKeyAlgorithm();

@@ -4,8 +4,9 @@ import {CardStatusError} from './errors.js';
 import type {StoredKey} from './state.js';
 
 /**
- * Who may do what on the card (SP 800-73-4 Part 1 clause 3.5 and Part 2; YubiKey PIN policies; PIV.md section 4),
- * in one place. The security state is volatile: reset, power off, a tear and selecting another application clear it.
+ * Who may do what on the card (SP 800-73-4 Part 1 clause 3.5 and Part 2; YubiKey PIN policies;
+ * docs/piv-card.md section 4), in one place. The security state is volatile: reset, power off, a tear and
+ * selecting another application clear it.
  */
 export interface SecurityState {
   /** The PIN has been verified in this session (until reset or VERIFY FF logout). */

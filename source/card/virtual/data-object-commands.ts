@@ -8,7 +8,7 @@ import {CardStatusError} from './errors.js';
 /**
  * GET DATA and PUT DATA (SP 800-73-4 Part 2 clauses 3.1.2 and 3.3.2) over the card's data objects, with the
  * YubiKey's limits: one object holds at most 3063 bytes (its 3072-byte buffer less the tag list and 53 header),
- * all objects together about 51 KB (PIV.md section 7).
+ * all objects together about 51 KB (docs/piv-card.md section 7).
  */
 
 /** Most bytes inside 53 of one object (YubiKey: 3072-byte object buffer, 3063 data). */

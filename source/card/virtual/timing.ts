@@ -4,7 +4,7 @@ import {Algorithm} from '../piv/constants.js';
  * How long the virtual card takes, so the demo and the progress estimates feel like a real card. The card adds,
  * for every command, {@link TimingModel.commandMs} plus the wire time of the command and response bytes, plus the
  * cost of a key generation or private-key operation, and waits that long through an injected `sleep` (instant in
- * unit tests). Figures and their sources: /work/shared/CARD-TIMINGS.md.
+ * unit tests). Figures and their sources: docs/timing-model.md.
  */
 export interface TimingModel {
   /** Fixed time per command: the reader's round trip and the applet's dispatch. */

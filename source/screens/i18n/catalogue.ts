@@ -10,7 +10,7 @@ import type {
   Warning,
 } from '../../upgrade/state.js';
 
-/** The languages of the screens. Swedish is the default (DESIGN.md). */
+/** The languages of the screens. Swedish is the default (docs/architecture.md, "The ten steps"). */
 export type Language = 'sv' | 'en';
 
 /** What the header says about the reader and card, derived from the engine state. */

@@ -23,7 +23,10 @@ const commonFlags = `  --reader <namn>      använd den här kortläsaren (en de
   --trace              skriv kortets kommandon (utan PIN-koder och nycklar) i supportloggen
   -h, --help           visa hjälpen`;
 
-/** Swedish: the default. Step wording, PIN names and button texts from staff-instructions-sv.txt. */
+/**
+ * Swedish: the default. Step wording, PIN names and button texts from the staff instruction
+ * (docs/architecture.md, "The ten steps").
+ */
 export const sv: Catalogue = {
   language: 'sv',
   app: {

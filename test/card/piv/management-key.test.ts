@@ -5,7 +5,7 @@ import {Algorithm} from '../../../source/card/piv/constants.js';
 import {LocalManagementKey} from '../../../source/card/piv/management-key.js';
 import {hex} from '../../apdu/transcript-transport.js';
 
-/** The YubiKey default management key (PIV.md section 4). */
+/** The YubiKey default management key (docs/piv-card.md section 4). */
 const DEFAULT_KEY = hex('010203040506070801020304050607080102030405060708');
 
 function encrypt(cipher: string, key: Uint8Array, block: Uint8Array): Uint8Array {

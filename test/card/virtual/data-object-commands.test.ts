@@ -33,7 +33,7 @@ function get(bench: CardUnderTest, id: number) {
 
 const RETIRED_CERTIFICATES = Array.from({length: 20}, (_, index) => ObjectId.Retired1Certificate + index);
 
-/** Every object of PIV.md section 2 that is read and written inside 53. */
+/** Every object of docs/piv-card.md section 2 that is read and written inside 53. */
 const OBJECTS = [
   ObjectId.CardCapabilityContainer,
   ObjectId.Chuid,
