@@ -88,12 +88,17 @@ describe('parseArguments', () => {
     expect(parseArguments(['simulate'])).toMatchObject({
       kind: 'simulate',
       vpcd: {host: '127.0.0.1', port: 35963},
+      card: 'piv',
       profile: 'old-siths',
       timing: 'realistic',
     });
     expect(
       parseArguments(['simulate', '--vpcd', 'localhost:20000', '--profile', 'blank', '--timing', 'instant']),
     ).toMatchObject({vpcd: {host: 'localhost', port: 20000}, profile: 'blank', timing: 'instant'});
+    expect(parseArguments(['simulate', '--card', 'siths-eid'])).toMatchObject({
+      card: 'siths-eid',
+      profile: 'old-siths',
+    });
   });
 
   it.each([
@@ -108,6 +113,7 @@ describe('parseArguments', () => {
     [['serve'], 'serve --config <file> | --init <dir>'],
     [['simulate', '--vpcd', 'nowhere'], '--vpcd nowhere'],
     [['simulate', '--profile', 'new'], '--profile new'],
+    [['simulate', '--card', 'idprime'], '--card idprime'],
   ])('refuses %j as a usage error naming %s', (argv, detail) => {
     const error = failure(argv);
     expect(error.code).toBe('usage');

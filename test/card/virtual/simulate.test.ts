@@ -12,6 +12,8 @@ import {
   simulatedOldCaPath,
   type SimulateOptions,
 } from '../../../source/card/virtual/simulate.js';
+import {TELIA_EID_IP5A_ATR} from '../../../source/card/virtual/eid/constants.js';
+import {loadEidCardState} from '../../../source/card/virtual/eid/state-file.js';
 import {loadCardState} from '../../../source/card/virtual/state-file.js';
 import {JCOP4_TIMING} from '../../../source/card/virtual/timing.js';
 import {YUBIKEY_5_ATR} from '../../../source/card/virtual/virtual-card.js';
@@ -96,6 +98,31 @@ describe('runSimulate', () => {
       `State saved: ${options().statePath}`,
     ]);
     expect(run.stderr.lines()).toEqual([]);
+  });
+
+  it('creates a blank two-PIN SITHS card with --card siths-eid, and keeps that card when the file exists', async () => {
+    const first = simulate(options({card: 'siths-eid'}));
+    await vi.waitFor(() => expect(reader.connections).toBe(1), WAIT);
+    expect(await reader.exchange(Uint8Array.of(VpcdControl.GetAtr))).toEqual(TELIA_EID_IP5A_ATR);
+    expect(await reader.exchange(hex('00 CA DF 30 05'))).toEqual(hex('76 32 2E 31 00 90 00'));
+    first.controller.abort();
+    await first.done;
+    expect(loadEidCardState(options().statePath).pins.size).toBe(3);
+
+    const second = simulate(options({card: 'piv'}));
+    await vi.waitFor(() => expect(reader.connections).toBe(2), WAIT);
+    expect(await reader.exchange(Uint8Array.of(VpcdControl.GetAtr))).toEqual(TELIA_EID_IP5A_ATR);
+    second.controller.abort();
+    await second.done;
+    expect(first.stdout.lines()[0]).toBe(
+      `Virtual SITHS card (Setec EID, two PINs) created (blank): ${options().statePath}`,
+    );
+    expect(second.stdout.lines()[0]).toBe(
+      `Virtual SITHS card (Setec EID, two PINs) loaded: ${options().statePath}`,
+    );
+    expect(second.stderr.lines()).toEqual([
+      `--card piv is ignored: ${options().statePath} holds a siths-eid card`,
+    ]);
   });
 
   it("takes at least a JCOP4 card's time per command with realistic timing", async () => {
