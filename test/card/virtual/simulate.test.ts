@@ -125,6 +125,29 @@ describe('runSimulate', () => {
     ]);
   });
 
+  it('issues the two-PIN SITHS card its old credential from the given CA, as --for-service does', async () => {
+    const issuer = await createCertificateAuthority({
+      name: [{type: 'commonName', value: 'Service old CA'}],
+      keyAlgorithm: 'rsa-2048',
+      notBefore: new Date(Date.now() - 86_400_000),
+      notAfter: new Date(Date.now() + 86_400_000),
+    });
+    const run = simulate(options({card: 'siths-eid', profile: 'old-siths', oldSiths: {issuer}}));
+    await vi.waitFor(() => expect(reader.connections).toBe(1), WAIT);
+    run.controller.abort();
+    await run.done;
+
+    const application = loadEidCardState(options().statePath).root.children.find(
+      (file) => file.fid === 0x5015,
+    );
+    const certificate =
+      application?.kind === 'df' ? application.children.find((file) => file.fid === 0x4331) : undefined;
+    expect(certificate?.kind).toBe('ef');
+    const parsed = new X509Certificate(certificate?.kind === 'ef' ? certificate.content : new Uint8Array());
+    expect(parsed.checkIssued(new X509Certificate(issuer.certificate))).toBe(true);
+    expect(parsed.subject).toContain(SIMULATED_HOLDER.hsaId);
+  });
+
   it("takes at least a JCOP4 card's time per command with realistic timing", async () => {
     const run = simulate(options({timing: 'realistic'}));
     await vi.waitFor(() => expect(run.stdout.lines()).toHaveLength(3), WAIT);

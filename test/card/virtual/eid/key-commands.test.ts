@@ -1,8 +1,11 @@
 import {constants, createHash, publicDecrypt, verify as verifySignature} from 'node:crypto';
 import {beforeAll, describe, expect, it} from 'vitest';
 import {hex, toHex} from '../../../apdu/transcript-transport.js';
+import {Algorithm} from '../../../../source/card/piv/constants.js';
+import {VirtualEidCard} from '../../../../source/card/virtual/eid/eid-card.js';
+import {JCOP4_TIMING} from '../../../../source/card/virtual/timing.js';
 import {swHex} from '../card-under-test.js';
-import {DEFAULT_EID_PINS, keyFileKey, oldCa, oldSithsCardUnderTest} from './eid-card-under-test.js';
+import {DEFAULT_EID_PINS, keyFileKey, oldCa, oldSithsCardUnderTest, padded} from './eid-card-under-test.js';
 
 const {authentication: LEGITIMERING, signature: UNDERSKRIFT} = DEFAULT_EID_PINS;
 const SHA256_PREFIX = hex('30 31 30 0D 06 09 60 86 48 01 65 03 04 02 01 05 00 04 20');
@@ -100,5 +103,34 @@ describe('key generation on the EID card', () => {
     const two = await raw('00 84 00 00 10');
     expect(one.data.length).toBe(16);
     expect(toHex(one.data)).not.toBe(toHex(two.data));
+  });
+});
+
+describe('the EID card in time', () => {
+  it("takes a JCOP4 card's RSA-2048 key generation time and signature time, as the PIV card does", async () => {
+    const {state} = await oldSithsCardUnderTest();
+    const slept: number[] = [];
+    const card = new VirtualEidCard({
+      state,
+      timing: JCOP4_TIMING,
+      clock: {now: () => 0, sleep: async (ms) => void slept.push(ms)},
+      random: () => 0.5,
+    });
+    card.reset();
+    const send = (apdu: string | Uint8Array) => card.process(typeof apdu === 'string' ? hex(apdu) : apdu);
+    await send('00 A4 08 0C 04 50 15 4B 02');
+    await send(Uint8Array.of(0x00, 0x20, 0x00, 0x82, 0x08, ...padded(UNDERSKRIFT)));
+    slept.length = 0;
+    await send('00 46 00 00 09 92 00 08 00 00 18 01 00 01');
+    const [generation] = slept;
+    expect(generation).toBeGreaterThanOrEqual(JCOP4_TIMING.keyGeneration[Algorithm.Rsa2048]!.minMs);
+    expect(generation).toBeLessThanOrEqual(JCOP4_TIMING.keyGeneration[Algorithm.Rsa2048]!.maxMs + 100);
+    await send(Uint8Array.of(0x00, 0x20, 0x00, 0x82, 0x08, ...padded(UNDERSKRIFT)));
+    await send('00 22 41 B6 0A 80 01 02 81 02 4B 02 84 01 02');
+    slept.length = 0;
+    await send(Uint8Array.of(0x00, 0x2a, 0x9e, 0x9a, digestInfo.length, ...digestInfo));
+    expect(slept[0]).toBeGreaterThanOrEqual(
+      JCOP4_TIMING.commandMs + JCOP4_TIMING.privateKeyOperationMs[Algorithm.Rsa2048]!,
+    );
   });
 });
