@@ -1,5 +1,6 @@
 import {createHash} from 'node:crypto';
 import {concatBytes} from '../../apdu/tlv.js';
+import {sha256DigestInfo} from '../digest-info.js';
 import type {KeyDescription} from './public-key.js';
 import {rsaModulusBytes} from './public-key.js';
 
@@ -8,28 +9,6 @@ import {rsaModulusBytes} from './public-key.js';
  * builds the whole PKCS#1 v1.5 block (RFC 8017 section 9.2). Pure.
  */
 
-/** DigestInfo prefix for SHA-256: SEQUENCE { SEQUENCE { OID 2.16.840.1.101.3.4.2.1, NULL }, OCTET STRING (32) } (RFC 8017 section 9.2, note 1). */
-const SHA256_DIGEST_INFO_PREFIX = Uint8Array.of(
-  0x30,
-  0x31,
-  0x30,
-  0x0d,
-  0x06,
-  0x09,
-  0x60,
-  0x86,
-  0x48,
-  0x01,
-  0x65,
-  0x03,
-  0x04,
-  0x02,
-  0x01,
-  0x05,
-  0x00,
-  0x04,
-  0x20,
-);
 /** EMSA-PKCS1-v1_5 block: 00 01 FF..FF 00 T, at least 8 bytes of FF (RFC 8017 section 9.2, step 5). */
 const BLOCK_TYPE_SIGNATURE = 0x01;
 const PADDING_BYTE = 0xff;
@@ -42,7 +21,7 @@ const MIN_PADDING = 8;
 export function signatureInput(key: KeyDescription, toBeSigned: Uint8Array): Uint8Array {
   switch (key.signatureAlgorithm) {
     case 'rsa-pkcs1-sha256':
-      return pkcs1v15Block(sha('sha256', toBeSigned), rsaModulusBytes(key.algorithm) ?? 0);
+      return pkcs1v15Block(sha256DigestInfo(toBeSigned), rsaModulusBytes(key.algorithm) ?? 0);
     case 'ecdsa-sha256':
       return sha('sha256', toBeSigned);
     case 'ecdsa-sha384':
@@ -50,9 +29,8 @@ export function signatureInput(key: KeyDescription, toBeSigned: Uint8Array): Uin
   }
 }
 
-/** EMSA-PKCS1-v1_5 encoding of a SHA-256 digest for a modulus of `length` bytes (128 or more: RSA-1024 up). */
-function pkcs1v15Block(sha256Digest: Uint8Array, length: number): Uint8Array {
-  const digestInfo = concatBytes([SHA256_DIGEST_INFO_PREFIX, sha256Digest]);
+/** EMSA-PKCS1-v1_5 encoding of a DigestInfo for a modulus of `length` bytes (128 or more: RSA-1024 up). */
+function pkcs1v15Block(digestInfo: Uint8Array, length: number): Uint8Array {
   const padding = Math.max(MIN_PADDING, length - digestInfo.length - 3);
   return concatBytes([
     Uint8Array.of(0x00, BLOCK_TYPE_SIGNATURE),
