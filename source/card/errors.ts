@@ -13,6 +13,7 @@ export type CardErrorCode =
   | 'pin-format'
   | 'pin-required'
   | 'not-a-piv-card'
+  | 'card-already-new'
   | 'management-key-rejected'
   | 'management-key-required'
   | 'card-full'
@@ -25,6 +26,14 @@ export class CardNotPivError extends SithsError<'not-a-piv-card'> {
   override readonly name = 'CardNotPivError';
   constructor(options?: {cause?: unknown}) {
     super('not-a-piv-card', 'the card has no PIV application', options);
+  }
+}
+
+/** The card is a new SITHS eID card (Thales IDPrime, from 2020): it holds the new certificates already. */
+export class CardAlreadyNewError extends SithsError<'card-already-new'> {
+  override readonly name = 'CardAlreadyNewError';
+  constructor(options?: {cause?: unknown}) {
+    super('card-already-new', 'the card is a new SITHS eID card (IDPrime), which needs no upgrade', options);
   }
 }
 

@@ -10,7 +10,7 @@ import {startService, type RunningService} from '../service/start.js';
 import {ServiceClient} from '../service-client/client.js';
 import type {TraceSink} from '../apdu/trace.js';
 import {InProcessReaders} from '../upgrade/adapters/in-process-readers.js';
-import {openPivCard} from '../upgrade/adapters/piv-card.js';
+import {openCard} from '../upgrade/adapters/open-card.js';
 import type {EngineDeps} from '../upgrade/ports.js';
 
 /** The demo's reader, as vpcd names its first one. */
@@ -74,7 +74,7 @@ export async function startDemo(
       issuer: {certificate: old.certificate, privateKey: old.privateKey!},
     });
     const readers = new InProcessReaders(
-      (transport) => openPivCard(transport, {trace: options.trace}),
+      (transport) => openCard(transport, {trace: options.trace}),
       [DEMO_READER],
     );
     readers.insert(

@@ -44,6 +44,7 @@ export function exitCodeFor(code: EngineErrorCode): ExitCode {
     case 'card-removed':
     case 'card-changed':
     case 'not-a-piv-card':
+    case 'card-already-new':
     case 'no-login-credential':
     case 'management-key-rejected':
     case 'card-full':

@@ -30,6 +30,8 @@ export function errorText(t: Catalogue, error: EngineError): ErrorText {
       return t.errors['reader-busy'](error);
     case 'not-a-piv-card':
       return t.errors['not-a-piv-card'](error);
+    case 'card-already-new':
+      return t.errors['card-already-new'](error);
     case 'no-login-credential':
       return t.errors['no-login-credential'](error);
     case 'management-key-rejected':

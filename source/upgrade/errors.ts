@@ -31,6 +31,8 @@ export type EngineError =
   | {readonly code: 'reader-busy'}
   /** The card has no PIV application (it is some other card). */
   | {readonly code: 'not-a-piv-card'}
+  /** The card is a new SITHS eID card (IDPrime, from 2020): it needs no upgrade. */
+  | {readonly code: 'card-already-new'}
   /** The card holds no certificate the service accepts for login. */
   | {readonly code: 'no-login-credential'}
   /** The card refused the management key (wrong key for this card). */
@@ -89,7 +91,9 @@ export type WayForward =
   /** Contact IT support with the support log. */
   | 'contact-support'
   /** Run the tool again to continue. */
-  | 'run-again';
+  | 'run-again'
+  /** Nothing: the card needs no upgrade. */
+  | 'nothing-to-do';
 
 /** The way forward for each error. Pure; screens may call it too. */
 export function wayForwardFor(error: EngineError): WayForward {
@@ -132,6 +136,8 @@ export function wayForwardFor(error: EngineError): WayForward {
       return 'contact-support';
     case 'cancelled':
       return 'run-again';
+    case 'card-already-new':
+      return 'nothing-to-do';
   }
 }
 
@@ -188,6 +194,8 @@ export function engineErrorOf(error: unknown): EngineError {
       return {code: 'management-key-rejected'};
     case 'not-a-piv-card':
       return {code: 'not-a-piv-card'};
+    case 'card-already-new':
+      return {code: 'card-already-new'};
     case 'not-enough-memory':
     case 'card-full':
       return {code: 'card-full'};

@@ -15,6 +15,7 @@ export const EVERY_ENGINE_ERROR: {readonly [Code in EngineErrorCode]: Extract<En
   'access-denied': {code: 'access-denied'},
   'reader-busy': {code: 'reader-busy'},
   'not-a-piv-card': {code: 'not-a-piv-card'},
+  'card-already-new': {code: 'card-already-new'},
   'no-login-credential': {code: 'no-login-credential'},
   'management-key-rejected': {code: 'management-key-rejected'},
   'card-full': {code: 'card-full'},

@@ -277,6 +277,11 @@ export const en: Catalogue = {
       title: 'Unknown card',
       detail: 'The card in the reader is not a SITHS card (it has no PIV application).',
     }),
+    'card-already-new': () => ({
+      title: 'Your card is already of the new kind',
+      detail:
+        'This is a new SITHS eID card (from 2020). It holds the new certificates already and needs no upgrade.',
+    }),
     'no-login-credential': () => ({
       title: 'The card cannot log in',
       detail: 'The card holds no valid certificate the upgrade service accepts for login.',
@@ -349,6 +354,7 @@ export const en: Catalogue = {
     'check-network': 'Check the network connection and press r.',
     'contact-support': 'Contact IT support and attach the support log.',
     'run-again': 'Run the program again when you want to continue; the upgrade continues where it stopped.',
+    'nothing-to-do': 'Nothing to do: take the card out of the reader.',
   },
   errorScreen: {
     heading: 'It did not go all the way',

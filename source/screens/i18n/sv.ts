@@ -281,6 +281,11 @@ export const sv: Catalogue = {
       title: 'Okänt kort',
       detail: 'Kortet i läsaren är inget SITHS/eTjänstekort (det saknar PIV-applikationen).',
     }),
+    'card-already-new': () => ({
+      title: 'Ditt kort är redan av den nya sorten',
+      detail:
+        'Det här är ett nytt SITHS eID-kort (från 2020). Det har redan de nya certifikaten och behöver ingen uppgradering.',
+    }),
     'no-login-credential': () => ({
       title: 'Kortet kan inte logga in',
       detail: 'Kortet har inget giltigt certifikat som uppgraderingstjänsten godtar för inloggning.',
@@ -353,6 +358,7 @@ export const sv: Catalogue = {
     'check-network': 'Kontrollera nätverksanslutningen och tryck r.',
     'contact-support': 'Kontakta IT-supporten och bifoga supportloggen.',
     'run-again': 'Kör programmet igen när du vill fortsätta; uppgraderingen fortsätter där den slutade.',
+    'nothing-to-do': 'Du behöver inte göra något: ta ut kortet ur läsaren.',
   },
   errorScreen: {
     heading: 'Det gick inte hela vägen',

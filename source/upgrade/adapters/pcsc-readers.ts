@@ -2,7 +2,7 @@ import {PcscReaders, type ReaderStatus} from '../../apdu/transports/pcsc.js';
 import type {TraceSink} from '../../apdu/trace.js';
 import type {CardPort, CardReaders} from '../ports.js';
 import type {ReaderView} from '../state.js';
-import {openPivCard} from './piv-card.js';
+import {openCard} from './open-card.js';
 
 function viewOf(status: ReaderStatus): ReaderView {
   return {name: status.name, hasCard: status.hasCard};
@@ -12,7 +12,7 @@ function viewOf(status: ReaderStatus): ReaderView {
  * The engine's readers over PC/SC (pcscd through the optional pcsclite module), each card opened as a PIV card.
  * The PC/SC context is established on first use, so a missing pcscd shows as the engine's error (with its way
  * forward) instead of failing at start-up. Errors: TransportError 'pcsclite-missing', 'pcscd-not-running',
- * 'access-denied', 'no-reader', 'no-card', 'reader-busy'; CardNotPivError from opening the card.
+ * 'access-denied', 'no-reader', 'no-card', 'reader-busy'; CardNotPivError and CardAlreadyNewError from opening the card.
  */
 export class PcscCardReaders implements CardReaders {
   readonly #trace: TraceSink | undefined;
@@ -40,7 +40,7 @@ export class PcscCardReaders implements CardReaders {
 
   async open(readerName: string): Promise<CardPort> {
     const transport = await (await this.#readers()).connect(readerName);
-    return openPivCard(transport, {trace: this.#trace});
+    return openCard(transport, {trace: this.#trace});
   }
 
   /** Releases the PC/SC context (its threads keep the process alive until then). */

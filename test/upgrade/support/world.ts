@@ -17,7 +17,7 @@ import {createDemoSetup} from '../../../source/service/demo-setup.js';
 import {startService, type RunningService} from '../../../source/service/start.js';
 import {ServiceClient} from '../../../source/service-client/client.js';
 import {InProcessReaders} from '../../../source/upgrade/adapters/in-process-readers.js';
-import {openPivCard} from '../../../source/upgrade/adapters/piv-card.js';
+import {openCard} from '../../../source/upgrade/adapters/open-card.js';
 import {UpgradeEngine} from '../../../source/upgrade/engine.js';
 import type {Clock, EngineDeps, LogEntry, ServicePort} from '../../../source/upgrade/ports.js';
 
@@ -116,7 +116,7 @@ export async function createWorld(
   });
   const card = new VirtualPivCard({state, stateFile: join(dir, 'card.json'), timing: INSTANT_TIMING});
   const wrap = options.wrapTransport ?? ((transport: Transport) => transport);
-  const readers = new InProcessReaders((transport) => openPivCard(wrap(transport)), [READER]);
+  const readers = new InProcessReaders((transport) => openCard(wrap(transport)), [READER]);
   readers.insert(READER, card);
   const log: LogEntry[] = [];
   const trust = {
