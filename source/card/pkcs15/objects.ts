@@ -203,6 +203,20 @@ export function encodeDir(records: readonly DirRecord[]): Uint8Array {
   );
 }
 
+// Paths
+
+/** The MF's file identifier (ISO/IEC 7816-4 clause 5.3.1.1): a path that begins with it is absolute. */
+const MF_PATH = Uint8Array.of(0x3f, 0x00);
+
+/**
+ * The absolute path of a path read from a PKCS#15 file, as OpenSC's sc_pkcs15_make_absolute_path makes it: a path
+ * beginning with 3F00 as it is, an empty path empty, any other path appended to the application DF's path.
+ */
+export function resolvePath(applicationPath: Uint8Array, path: Uint8Array): Uint8Array {
+  if (path.length === 0 || (path[0] === MF_PATH[0] && path[1] === MF_PATH[1])) return path.slice();
+  return concatBytes([applicationPath, path]);
+}
+
 // ODF
 
 /** An ODF entry: where one directory file of the application is. */

@@ -1,5 +1,6 @@
+import {createPublicKey, X509Certificate} from 'node:crypto';
 import fc from 'fast-check';
-import {describe, expect, it} from 'vitest';
+import {beforeAll, describe, expect, it} from 'vitest';
 import {concatBytes, encodeTlv} from '../../../source/apdu/tlv.js';
 import {CardDataError} from '../../../source/card/errors.js';
 import {
@@ -28,13 +29,15 @@ import {
   PinType,
   type PrivateRsaKeyObject,
   type PrkdfEntry,
+  resolvePath,
   type TokenFlag,
   type TokenInfo,
   type X509CertificateObject,
 } from '../../../source/card/pkcs15/objects.js';
-import {blankEidCard} from '../../../source/card/virtual/eid/profiles.js';
+import {blankEidCard, oldSithsEidCard} from '../../../source/card/virtual/eid/profiles.js';
 import * as fixture from '../../../source/card/virtual/eid/pkcs15-fixture.js';
 import type {CardFile} from '../../../source/card/virtual/eid/state.js';
+import {createCertificateAuthority} from '../../../source/pki/issue.js';
 import {mutated} from '../../apdu/mutations.js';
 import {hex, toHex} from '../../apdu/transcript-transport.js';
 
@@ -642,18 +645,116 @@ describe('CDF', () => {
   });
 });
 
+describe('paths', () => {
+  it.each([
+    ['an absolute path as it is', '3F 00 50 15 44 02', '3F 00 50 15 44 02'],
+    ['a relative path below the application DF', '44 02', '3F 00 50 15 44 02'],
+    ['an empty path empty', '', ''],
+  ])('resolves %s', (_, path, expected) => {
+    expect(toHex(resolvePath(APP, hex(path)))).toBe(expected);
+  });
+});
+
+/** The file at `path` (2-byte identifiers from the MF) of a virtual card. */
+function fileAt(root: CardFile, path: Uint8Array): CardFile {
+  expect(toHex(path.subarray(0, 2))).toBe('3F 00');
+  let file = root;
+  for (let offset = 2; offset < path.length; offset += 2) {
+    const fid = (path[offset]! << 8) | path[offset + 1]!;
+    const child = file.kind === 'df' ? file.children.find((candidate) => candidate.fid === fid) : undefined;
+    if (child === undefined) throw new Error(`no file ${toHex(path)}`);
+    file = child;
+  }
+  return file;
+}
+
+/** The content of the transparent EF at `path`. */
+function contentAt(root: CardFile, path: Uint8Array): Uint8Array {
+  const file = fileAt(root, path);
+  if (file.kind !== 'ef') throw new Error(`${toHex(path)} is not a transparent EF`);
+  return file.content;
+}
+
+/** The absolute path of each directory file the ODF of `root` lists, by kind. */
+function directories(root: CardFile): Map<DirectoryKind, Uint8Array> {
+  const [application] = decodeDir(contentAt(root, hex('3F 00 2F 00')));
+  const appPath = application!.path!;
+  const odf = decodeOdf(contentAt(root, resolvePath(appPath, hex('50 31'))));
+  return new Map(
+    odf.flatMap((entry) =>
+      entry.type === 'directory' ? [[entry.kind, resolvePath(appPath, entry.path)]] : [],
+    ),
+  );
+}
+
+describe('the files of the virtual old-siths card', () => {
+  let root: CardFile;
+  beforeAll(async () => {
+    const now = new Date();
+    const issuer = await createCertificateAuthority({
+      name: [
+        {type: 'countryName', value: 'SE'},
+        {type: 'commonName', value: 'Old Demo CA'},
+      ],
+      keyAlgorithm: 'ecc-p256',
+      notBefore: new Date(now.getTime() - 3 * 365 * 86_400_000),
+      notAfter: new Date(now.getTime() + 3 * 365 * 86_400_000),
+    });
+    const card = await oldSithsEidCard({
+      holder: {
+        givenName: 'Anna',
+        surname: 'Andersson',
+        hsaId: 'SE2321000016-7Q3A',
+        cardNumber: '97520001234567',
+      },
+      issuer,
+      now,
+    });
+    root = card.root;
+  }, 60_000);
+
+  it("lead from each key to its key file, its PIN and its certificate, whose public key is the key file's", () => {
+    const found = directories(root);
+    const pins = decodeAodf(contentAt(root, found.get(DirectoryKind.AuthObjects)!));
+    const keys = decodePrkdf(contentAt(root, found.get(DirectoryKind.PrivateKeys)!));
+    const certificates = decodeCdf(contentAt(root, found.get(DirectoryKind.Certificates)!));
+    expect(keys.map((key) => key.type === 'rsa' && [key.label, key.usage, key.userConsent])).toEqual([
+      ['Legitimering key', ['sign'], undefined],
+      ['Underskrift key', ['nonRepudiation'], 1],
+    ]);
+    for (const key of keys) {
+      if (key.type !== 'rsa') throw new Error('not an RSA key');
+      const pin = pins.find(
+        (candidate) => candidate.type === 'pin' && toHex(candidate.authId) === toHex(key.authId!),
+      );
+      expect(pin?.type === 'pin' && pin.reference).toBe(key.label.startsWith('Legitimering') ? 0x81 : 0x82);
+      const keyFile = fileAt(root, resolvePath(APP, key.path));
+      if (keyFile.kind !== 'key' || keyFile.privateKey === undefined)
+        throw new Error('no key in the key file');
+      expect(key.modulusLength).toBe(keyFile.privateKey.asymmetricKeyDetails?.modulusLength);
+      const certificate = certificates.find(
+        (candidate) => candidate.type === 'x509' && toHex(candidate.id) === toHex(key.id),
+      );
+      if (certificate?.type !== 'x509') throw new Error('no certificate for the key');
+      const x509 = new X509Certificate(contentAt(root, resolvePath(APP, certificate.path)));
+      expect(x509.publicKey.equals(createPublicKey(keyFile.privateKey))).toBe(true);
+    }
+  });
+
+  it("list the issuer's certificate in the trusted CDF as an authority", () => {
+    const trusted = decodeCdf(contentAt(root, directories(root).get(DirectoryKind.TrustedCertificates)!));
+    expect(trusted).toHaveLength(1);
+    const [ca] = trusted;
+    if (ca?.type !== 'x509') throw new Error('not an X.509 certificate');
+    expect(ca.isAuthority).toBe(true);
+    expect(new X509Certificate(contentAt(root, ca.path)).subject).toContain('CN=Old Demo CA');
+  });
+});
+
 describe('the files of the virtual blank card', () => {
   /** The content of the file at `fids` below the card's MF. */
   function content(root: CardFile, ...fids: number[]): Uint8Array {
-    let file = root;
-    for (const fid of fids) {
-      if (file.kind !== 'df') throw new Error('not a DF');
-      const child = file.children.find((candidate) => candidate.fid === fid);
-      if (child === undefined) throw new Error(`no file ${fid.toString(16)}`);
-      file = child;
-    }
-    if (file.kind !== 'ef') throw new Error('not a transparent EF');
-    return file.content;
+    return contentAt(root, Uint8Array.from([0x3f, 0x00, ...fids.flatMap((fid) => [fid >> 8, fid & 0xff])]));
   }
 
   it('are found from EF.DIR through the ODF and read, the empty directories as no objects', () => {
