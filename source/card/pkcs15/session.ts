@@ -3,7 +3,7 @@ import {SHORT_MAX_LC, SHORT_MAX_LE, type CommandApdu} from '../../apdu/command.j
 import {ApduError} from '../../apdu/errors.js';
 import {ApduProtocol} from '../../apdu/protocol.js';
 import {StatusWord, triesLeft as triesLeftOf} from '../../apdu/status-word.js';
-import {concatBytes, decodeTlvs, encodeTlvs, findTlv} from '../../apdu/tlv.js';
+import {concatBytes, decodeTlvs, findTlv} from '../../apdu/tlv.js';
 import type {TraceSink} from '../../apdu/trace.js';
 import type {Transport} from '../../apdu/transports/transport.js';
 import {
@@ -17,13 +17,25 @@ import {
   PukBlockedError,
   SlotEmptyError,
 } from '../errors.js';
+import {
+  type AppletVersion,
+  decodeAppletVersion,
+  decodePublicKeyAnswer,
+  generateKeyPairCommand,
+  getPublicKeyCommand,
+  getVersionCommand,
+  RSA_PUBLIC_EXPONENT,
+  setSignatureEnvironmentCommand,
+  SignatureAlgorithm,
+} from './setec-eid.js';
 
 /**
  * A session with a PKCS#15 card over ISO/IEC 7816-4, -8 and -9 (the two-PIN SITHS card's Setec EID applet): files
  * by path, PINs by the references and encodings the AODF gives, signatures with MANAGE SECURITY ENVIRONMENT and
  * PSO, and the applet's on-card RSA key generation. Short APDUs only (the card is T=0): data over 255 bytes goes in
  * pieces, answers over 256 bytes come by GET RESPONSE, both through the APDU processors. Knows nothing of PKCS#15's
- * ASN.1 (objects.ts) or of which file is which: callers pass paths they found through the ODF.
+ * ASN.1 (objects.ts) or of which file is which: callers pass paths they found through the ODF. What is particular
+ * to the Setec EID applet comes from setec-eid.ts.
  *
  * Status words are translated here, where their meaning is known: 63Cx InvalidPinError / InvalidPukError, 6983
  * PinBlockedError / PukBlockedError, 6982 PinRequiredError, 6A84 CardFullError, 6A82 and 6A88 SlotEmptyError for
@@ -39,10 +51,7 @@ const INS_DELETE_FILE = 0xe4;
 const INS_VERIFY = 0x20;
 const INS_CHANGE_REFERENCE_DATA = 0x24;
 const INS_RESET_RETRY_COUNTER = 0x2c;
-const INS_MANAGE_SECURITY_ENVIRONMENT = 0x22;
 const INS_PERFORM_SECURITY_OPERATION = 0x2a;
-const INS_GENERATE_KEY_PAIR = 0x46;
-const INS_GET_DATA = 0xca;
 /** SELECT by path from the MF (P1 08, without 3F00) answering the FCI (P2 00) or nothing (P2 0C). */
 const P1_SELECT_PATH = 0x08;
 const P2_SELECT_FCI = 0x00;
@@ -56,23 +65,9 @@ const TAG_ALLOCATED_SIZE = 0x81;
 const TAG_DESCRIPTOR = 0x82;
 /** VERIFY P1 FF: reset the security status of the reference (ISO/IEC 7816-4:2013 clause 11.5.6). */
 const P1_VERIFY_LOGOUT = 0xff;
-/** MSE SET for a digital signature (41 B6), and its control references (ISO/IEC 7816-8 clause 5.2). */
-const P1_MSE_SET_COMPUTE = 0x41;
-const P2_MSE_DIGITAL_SIGNATURE = 0xb6;
-const TAG_ALGORITHM_REFERENCE = 0x80;
-const TAG_FILE_REFERENCE = 0x81;
-const TAG_KEY_REFERENCE = 0x84;
-/** The Setec EID applet's algorithm reference for "the card pads a DigestInfo with PKCS#1 v1.5" (card-setcos.c). */
-const ALGORITHM_PKCS1 = 0x02;
 /** PSO COMPUTE DIGITAL SIGNATURE (ISO/IEC 7816-8 clause 11.4). */
 const P1_PSO_SIGNATURE = 0x9e;
 const P2_PSO_SIGNATURE = 0x9a;
-/** SetCOS GENERATE KEY PAIR data (card-setcos.c setcos_generate_store_key) and the public key object it reads back. */
-const KEY_GENERATION_TAG = 0x92;
-const PUBLIC_EXPONENT = Uint8Array.of(0x01, 0x00, 0x01);
-const DATA_OBJECT_PUBLIC_KEY = 0x0101;
-const DATA_OBJECT_EID_VERSION = 0xdf30;
-const EID_VERSION_LENGTH = 5;
 const DIGIT_0 = 0x30;
 const DIGIT_9 = 0x39;
 
@@ -149,21 +144,12 @@ export class Pkcs15Session {
   }
 
   /**
-   * GET DATA DF30: the Setec EID applet's version ("v2.0", "v2.1", ...), or undefined when the card answers
-   * anything else (not this applet).
+   * GET DATA DF30: the Setec EID applet's version ('2.0', '2.1'), or undefined when the card answers anything else
+   * (not this applet).
    */
-  async eidVersion(): Promise<string | undefined> {
-    const {data, sw} = await this.exclusive(() =>
-      this.#protocol.transmit({
-        cla: 0,
-        ins: INS_GET_DATA,
-        p1: DATA_OBJECT_EID_VERSION >> 8,
-        p2: DATA_OBJECT_EID_VERSION & 0xff,
-        le: EID_VERSION_LENGTH,
-      }),
-    );
-    if (sw !== StatusWord.Success || data.length !== EID_VERSION_LENGTH) return undefined;
-    return new TextDecoder('latin1').decode(data.subarray(0, 4));
+  async eidVersion(): Promise<AppletVersion | undefined> {
+    const {data, sw} = await this.exclusive(() => this.#protocol.transmit(getVersionCommand()));
+    return sw === StatusWord.Success ? decodeAppletVersion(data) : undefined;
   }
 
   /** Selects the file at `path` (absolute, from 3F00) and reads what its FCI tells. Throws SlotEmptyError 6A82. */
@@ -319,24 +305,7 @@ export class Pkcs15Session {
   async generateRsaKey(path: Uint8Array, bits: number): Promise<Uint8Array> {
     return this.exclusive(async () => {
       await this.#send(selectCommand(path, P2_SELECT_NO_RESPONSE), path);
-      await this.#send(
-        {
-          cla: 0,
-          ins: INS_GENERATE_KEY_PAIR,
-          p1: 0,
-          p2: 0,
-          data: Uint8Array.of(
-            KEY_GENERATION_TAG,
-            0,
-            bits >> 8,
-            bits & 0xff,
-            0,
-            PUBLIC_EXPONENT.length * 8,
-            ...PUBLIC_EXPONENT,
-          ),
-        },
-        path,
-      );
+      await this.#send(generateKeyPairCommand(bits), path);
       return this.#publicKeyOfSelected(path);
     });
   }
@@ -359,26 +328,13 @@ export class Pkcs15Session {
   }
 
   async #publicKeyOfSelected(path: Uint8Array): Promise<Uint8Array> {
-    const data = await this.#send(
-      {
-        cla: 0,
-        ins: INS_GET_DATA,
-        p1: DATA_OBJECT_PUBLIC_KEY >> 8,
-        p2: DATA_OBJECT_PUBLIC_KEY & 0xff,
-        le: SHORT_MAX_LE,
-      },
-      path,
-    );
-    const bits = ((data[0] ?? 0) << 8) | (data[1] ?? 0);
-    const modulus = data.subarray(2);
-    if (bits === 0 || modulus.length * 8 !== bits)
-      throw new CardDataError('the public key the card answered does not have the length it names');
+    const {modulus} = decodePublicKeyAnswer(await this.#send(getPublicKeyCommand(), path));
     try {
       const key = createPublicKey({
         key: {
           kty: 'RSA',
           n: Buffer.from(modulus).toString('base64url'),
-          e: Buffer.from(PUBLIC_EXPONENT).toString('base64url'),
+          e: Buffer.from(RSA_PUBLIC_EXPONENT).toString('base64url'),
         },
         format: 'jwk',
       });
@@ -391,18 +347,13 @@ export class Pkcs15Session {
   async #setSignatureEnvironment(key: KeyLocation): Promise<void> {
     const parent = key.path.subarray(0, key.path.length - 2);
     await this.#send(selectCommand(parent, P2_SELECT_NO_RESPONSE), parent);
+    const fid = key.path.subarray(key.path.length - 2);
     await this.#send(
-      {
-        cla: 0,
-        ins: INS_MANAGE_SECURITY_ENVIRONMENT,
-        p1: P1_MSE_SET_COMPUTE,
-        p2: P2_MSE_DIGITAL_SIGNATURE,
-        data: encodeTlvs([
-          {tag: TAG_ALGORITHM_REFERENCE, value: Uint8Array.of(ALGORITHM_PKCS1)},
-          {tag: TAG_FILE_REFERENCE, value: key.path.subarray(key.path.length - 2)},
-          {tag: TAG_KEY_REFERENCE, value: Uint8Array.of(key.keyReference)},
-        ]),
-      },
+      setSignatureEnvironmentCommand({
+        algorithm: SignatureAlgorithm.Pkcs1,
+        keyFileId: (fid[0]! << 8) | fid[1]!,
+        keyReference: key.keyReference,
+      }),
       key.path,
     );
   }

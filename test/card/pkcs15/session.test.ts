@@ -59,7 +59,7 @@ describe('Pkcs15Session over the virtual EID card', () => {
         new VirtualPivCard({state: await blankCard({serial: 1}), timing: INSTANT_TIMING}),
       ),
     );
-    expect(await eid.eidVersion()).toBe('v2.1');
+    expect(await eid.eidVersion()).toBe('2.1');
     expect(await piv.eidVersion()).toBeUndefined();
   });
 
