@@ -32,6 +32,8 @@ export function errorText(t: Catalogue, error: EngineError): ErrorText {
       return t.errors['not-a-piv-card'](error);
     case 'no-login-credential':
       return t.errors['no-login-credential'](error);
+    case 'login-certificate-revoked':
+      return t.errors['login-certificate-revoked'](error);
     case 'management-key-rejected':
       return t.errors['management-key-rejected'](error);
     case 'card-full':

@@ -19,7 +19,9 @@ const OPENAPI_INFO = {
     'Versioned JSON API (/v1) for upgrading SITHS-like smart-card certificates. Every input is validated by the ' +
     'schemas below (unknown properties and wrong types are refused with 400 body-invalid). Every non-2xx answer ' +
     'is {error, message}: `error` is a stable reason code. A refused request writes nothing. Binary values are ' +
-    'standard base64. Authenticated routes take `Authorization: Bearer <token>` from POST /v1/login.',
+    'standard base64. Authenticated routes take `Authorization: Bearer <token>` from POST /v1/login; every one ' +
+    'checks that the certificate the session logged in with is still valid and not revoked, and otherwise ends ' +
+    'the session (401 session-certificate-revoked or session-certificate-expired) and does nothing else.',
 };
 
 /**

@@ -2,7 +2,8 @@ import {SithsError} from '../errors.js';
 
 /**
  * Why the service refuses a request, with the HTTP status it answers with. The code is the `error` field of the
- * error body (source/protocol/common.ts): clients switch on it, never on the message. A refusal writes nothing.
+ * error body (source/protocol/common.ts): clients switch on it, never on the message. A refusal writes nothing,
+ * except that a refusal for a revoked or expired login certificate also ends the session.
  */
 export const REFUSAL_STATUS = {
   // The request itself (400, 404, 413, 415).
@@ -27,6 +28,10 @@ export const REFUSAL_STATUS = {
   'session-missing': 401,
   'session-invalid': 401,
   'session-expired': 401,
+  /** The certificate the session logged in with was revoked meanwhile: the session has ended. */
+  'session-certificate-revoked': 401,
+  /** The certificate the session logged in with is no longer within its validity: the session has ended. */
+  'session-certificate-expired': 401,
   // The upgrade.
   'card-not-received': 403,
   'terms-version-outdated': 409,

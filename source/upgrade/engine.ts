@@ -59,6 +59,7 @@ const SESSION_GONE_REASONS: ReadonlySet<string> = new Set([
   'session-expired',
   'session-invalid',
   'session-missing',
+  'session-certificate-expired',
 ]);
 
 /** The PIN, held in one buffer while an operation needs it, zeroed when it ends. */
@@ -107,6 +108,8 @@ export class UpgradeEngine {
   /** The certificates on the open card, by slot, as last read. */
   #slots = new Map<number, CertificateFacts>();
   #session: ServiceSession | undefined;
+  /** Serial of the certificate #session logged in with: its revocation ends the session at the service. */
+  #sessionCertificateSerial: string | undefined;
   #prompt: Prompt | undefined;
   #flow: Promise<void> | undefined;
   #retry: (() => Promise<void>) | undefined;
@@ -267,8 +270,10 @@ export class UpgradeEngine {
       return;
     }
     if (engineError.code === 'card-removed' || engineError.code === 'card-changed') void this.#closeCard();
+    // A revoked login certificate ended the session too; another certificate on the card may still log in.
     const isSessionGone =
-      engineError.code === 'service-refused' && SESSION_GONE_REASONS.has(engineError.reason);
+      (engineError.code === 'service-refused' && SESSION_GONE_REASONS.has(engineError.reason)) ||
+      engineError.code === 'login-certificate-revoked';
     if (isSessionGone) this.#session = undefined;
     const canRetry = RETRYABLE.has(engineError.code) || isSessionGone;
     this.#retry = canRetry ? this.#retryFlow(flow) : undefined;
@@ -525,6 +530,7 @@ export class UpgradeEngine {
       try {
         const session = await login.finish(signature);
         this.#session = session;
+        this.#sessionCertificateSerial = facts.serial;
         this.#emit({
           type: 'loggedIn',
           identity: {name: session.identity.person.name, hsaId: session.identity.person.hsaId},
@@ -534,8 +540,13 @@ export class UpgradeEngine {
         return session;
       } catch (error) {
         const engineError = engineErrorOf(error);
-        if (engineError.code !== 'service-refused') throw error;
-        this.#log('loginRefused', {slot: slotName(slot), serial: facts.serial, reason: engineError.reason});
+        if (engineError.code !== 'service-refused' && engineError.code !== 'login-certificate-revoked')
+          throw error;
+        this.#log('loginRefused', {
+          slot: slotName(slot),
+          serial: facts.serial,
+          reason: engineError.code === 'service-refused' ? engineError.reason : 'certificate-revoked',
+        });
         lastError = error;
       }
     }
@@ -621,6 +632,9 @@ export class UpgradeEngine {
       signal: this.#abort.signal,
     });
     this.#pin.clear();
+    // Completion revoked the card's earlier certificates: a session one of them opened has ended.
+    if (!installed.some((certificate) => certificate.serial === this.#sessionCertificateSerial))
+      this.#session = undefined;
     // Step 10: the card as it is now, for the summary.
     this.#emit({type: 'stepStarted', step: Step.Done});
     await this.#readCard(card, 'cardRefreshed');
@@ -795,6 +809,8 @@ export class UpgradeEngine {
     this.#emit({type: 'activityChanged', activity: 'asking-service'});
     await session.revoke(serial);
     this.#log('certificateRevoked', {serial});
+    // The service ends the session whose login certificate this was.
+    if (serial === this.#sessionCertificateSerial) this.#session = undefined;
     this.#emit({type: 'operationCompleted', result: {type: 'certificate-revoked', serial}});
   }
 

@@ -16,6 +16,7 @@ export const EVERY_ENGINE_ERROR: {readonly [Code in EngineErrorCode]: Extract<En
   'reader-busy': {code: 'reader-busy'},
   'not-a-piv-card': {code: 'not-a-piv-card'},
   'no-login-credential': {code: 'no-login-credential'},
+  'login-certificate-revoked': {code: 'login-certificate-revoked'},
   'management-key-rejected': {code: 'management-key-rejected'},
   'card-full': {code: 'card-full'},
   'card-error': {code: 'card-error', statusWord: '6F00'},

@@ -5,12 +5,15 @@ import {exportPublicKey} from '../../source/pki/public-key.js';
 import {LOGIN_SIGNATURE_PREFIX} from '../../source/protocol/session.js';
 import {
   base64,
+  certificateRequest,
   createDemoFixture,
   demoPerson,
   expectRefusedWithoutWriting,
   generateCardKey,
   logIn,
+  logInReady,
   oldCertificate,
+  sha256,
   StandInCard,
   startTestService,
   storeSnapshot,
@@ -181,6 +184,62 @@ describe('Login', () => {
     await expectRefusedWithoutWriting(storePath, () => challenge(call, card), {
       status: 401,
       error: 'certificate-revoked',
+    });
+  });
+
+  it('ends a session when its login certificate is revoked, and issues nothing in it', async () => {
+    const {call, storePath} = shared;
+    const card = await StandInCard.create(fixture, demoPerson('Bo'));
+    const token = await logInReady(call, card);
+    const serial = (await call('GET', '/v1/session', {token})).body.certificateSerial;
+    const revoked = await call('POST', `/v1/certificates/${serial}/revocation`, {
+      token,
+      body: {reason: 'key-compromise'},
+    });
+    expect(revoked.body.status).toBe('revoked');
+    const certificatesBefore = storeSnapshot(storePath).certificates;
+    const issued = await call('POST', '/v1/certificates', {
+      token,
+      body: {
+        itemId: 'hsa-id-authentication',
+        request: base64(await certificateRequest(generateCardKey('ecc-p256'))),
+      },
+    });
+    expect({status: issued.status, error: issued.body.error}).toEqual({
+      status: 401,
+      error: 'session-certificate-revoked',
+    });
+    expect(storeSnapshot(storePath).certificates).toEqual(certificatesBefore);
+    for (const [method, path] of [
+      ['GET', '/v1/session'],
+      ['GET', '/v1/plan'],
+      ['GET', '/v1/certificates'],
+    ] as const) {
+      const answer = await call(method, path, {token});
+      expect({path, status: answer.status, error: answer.body.error}).toEqual({
+        path,
+        status: 401,
+        error: 'session-certificate-revoked',
+      });
+    }
+    const ended = storeSnapshot(storePath).sessions as {certificate_id: string; ended_at: string | null}[];
+    const ofCard = ended.filter((row) => row.certificate_id === sha256(card.authenticationCertificate));
+    expect(ofCard.map((row) => row.ended_at)).not.toContain(null);
+  });
+
+  it('ends a session when its login certificate expires during it', async () => {
+    const clock = new TestClock();
+    const {call} = await start({clock});
+    const card = await StandInCard.create(fixture, demoPerson('Bo'), {
+      notAfter: new Date(clock.now().getTime() + 10 * 60_000),
+    });
+    const token = await logIn(call, card);
+    expect((await call('GET', '/v1/plan', {token})).status).toBe(200);
+    clock.advance(10 * 60_000 + 1);
+    const answer = await call('GET', '/v1/plan', {token});
+    expect({status: answer.status, error: answer.body.error}).toEqual({
+      status: 401,
+      error: 'session-certificate-expired',
     });
   });
 

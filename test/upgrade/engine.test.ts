@@ -1,3 +1,5 @@
+import {join} from 'node:path';
+import Database from 'better-sqlite3';
 import {describe, expect, it, vi} from 'vitest';
 import {InProcessTransport} from '../../source/apdu/transports/in-process.js';
 import type {Transport} from '../../source/apdu/transports/transport.js';
@@ -468,6 +470,46 @@ describe('UpgradeEngine over the virtual card and the reference service', () => 
       const done = await autopilot(world.engine(), {pin: PIN, operation: 'upgrade'});
       expect(done).toMatchObject({type: 'done'});
     }),
+  );
+
+  it.concurrent(
+    'stops the upgrade with a clear error when its login certificate is revoked meanwhile, and nothing is issued',
+    () =>
+      inWorld(async (world) => {
+        const engine = world.engine();
+        engine.start();
+        await stateWhere(engine, isType('card-ready'));
+        engine.chooseOperation('upgrade');
+        await stateWhere(engine, isType('awaiting-pin'));
+        engine.submitPin(encode(PIN));
+        await stateWhere(engine, isType('awaiting-terms'));
+        const serial = world.log.find((entry) => entry.event === 'loggedIn' && entry.serial !== undefined)!
+          .serial as string;
+
+        // Meanwhile the person revokes that certificate (another run of the tool, the same card).
+        const other = world.engine();
+        const revoked = await autopilot(other, {
+          pin: PIN,
+          operation: 'revoke',
+          onState: (state) => {
+            if (state.type === 'choosing-certificate') queueMicrotask(() => other.chooseCertificate(serial));
+          },
+        });
+        expect(revoked).toMatchObject({result: {type: 'certificate-revoked', serial}});
+        await other.dispose();
+
+        engine.acceptTerms();
+        const failed = await stateWhere(engine, isType('failed'));
+        expect(failed.error).toEqual({code: 'login-certificate-revoked'});
+        expect(failed.wayForward).toBe('contact-issuer');
+        await engine.dispose();
+        const db = new Database(join(world.dir, 'service.sqlite'), {readonly: true});
+        try {
+          expect(db.prepare("SELECT serial FROM certificates WHERE origin = 'service'").all()).toEqual([]);
+        } finally {
+          db.close();
+        }
+      }),
   );
 
   it.concurrent('asks which reader to use when several hold a card', () =>

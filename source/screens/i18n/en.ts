@@ -281,6 +281,12 @@ export const en: Catalogue = {
       title: 'The card cannot log in',
       detail: 'The card holds no valid certificate the upgrade service accepts for login.',
     }),
+    'login-certificate-revoked': () => ({
+      title: 'The login certificate is revoked',
+      detail:
+        'The certificate the card logs in with has been revoked, so the upgrade service ended the session. ' +
+        'Nothing more was issued and the card keeps what it has.',
+    }),
     'management-key-rejected': () => ({
       title: 'The card could not be unlocked for writing',
       detail: 'The card refused the management key. The card is unchanged.',

@@ -282,6 +282,12 @@ export const sv: Catalogue = {
       title: 'Kortet kan inte logga in',
       detail: 'Kortet har inget giltigt certifikat som uppgraderingstjänsten godtar för inloggning.',
     }),
+    'login-certificate-revoked': () => ({
+      title: 'Inloggningscertifikatet är spärrat',
+      detail:
+        'Certifikatet som kortet loggar in med har spärrats, så uppgraderingstjänsten avslutade sessionen. ' +
+        'Inget mer utfärdades och kortet behåller det som finns på det.',
+    }),
     'management-key-rejected': () => ({
       title: 'Kortet kunde inte låsas upp för skrivning',
       detail: 'Kortet godtog inte administrationsnyckeln. Kortet är oförändrat.',
