@@ -1,4 +1,4 @@
-import {generateKeyPairSync} from 'node:crypto';
+import {generateKeyPairSync, randomBytes} from 'node:crypto';
 import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
 import {issueCertificate, randomSerialNumber} from '../../source/pki/issue.js';
 import {exportPublicKey} from '../../source/pki/public-key.js';
@@ -342,7 +342,7 @@ describe('Login', () => {
     expect(storeSnapshot(storePath)).toEqual(before);
   });
 
-  it('limits login challenges per client address', async () => {
+  it('limits the challenges for one certificate from an address, not the others from that address', async () => {
     const limits = {...fixture.settings.limits, loginChallengesPerMinute: 2};
     const {call} = await start({settings: {limits}});
     expect((await challenge(call, anna)).status).toBe(200);
@@ -350,6 +350,39 @@ describe('Login', () => {
     const third = await challenge(call, anna);
     expect(third.status).toBe(429);
     expect(third.body.error).toBe('too-many-attempts');
+    const bo = await StandInCard.create(fixture, demoPerson('Bo'));
+    await expect(logIn(call, bo)).resolves.toMatch(/^[A-Za-z0-9_-]{40,}$/);
+  });
+
+  it('logs a card in from an address that floods the service with garbage challenges', async () => {
+    // The default limits, as a ward's thin clients behind one address meet them.
+    const {call} = await start();
+    const garbage = await Promise.all(
+      Array.from({length: 80}, (_, index) =>
+        call('POST', '/v1/login/challenge', {
+          body: {
+            certificate: base64(new Uint8Array(randomBytes(64 + index))),
+            cardNumber: `0000${index}`,
+          },
+        }),
+      ),
+    );
+    expect(new Set(garbage.map((answer) => answer.body.error))).toEqual(new Set(['certificate-malformed']));
+    await expect(logIn(call, anna)).resolves.toMatch(/^[A-Za-z0-9_-]{40,}$/);
+  });
+
+  it('keeps a ceiling on the challenges from one address', async () => {
+    const limits = {...fixture.settings.limits, loginChallengesPerAddressPerMinute: 3};
+    const {call} = await start({settings: {limits}});
+    const bo = await StandInCard.create(fixture, demoPerson('Bo'));
+    expect((await challenge(call, anna)).status).toBe(200);
+    expect((await challenge(call, bo)).status).toBe(200);
+    expect((await challenge(call, anna, new Uint8Array([0x30, 0x03, 1, 2, 3]))).status).toBe(400);
+    const fourth = await challenge(call, bo);
+    expect({status: fourth.status, error: fourth.body.error}).toEqual({
+      status: 429,
+      error: 'too-many-attempts',
+    });
   });
 
   it('ends a session when it expires, and on logout', async () => {
