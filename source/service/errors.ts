@@ -6,7 +6,14 @@ import {SithsError} from '../errors.js';
  * except that a refusal for a revoked or expired login certificate also ends the session.
  */
 export const REFUSAL_STATUS = {
-  // The request itself (400, 404, 413, 415).
+  // The request itself (400, 404, 408, 413, 414, 415, 431, 501): HTTP that does not parse is answered on the
+  // socket before any route (source/service/app.ts), in the same body as every other error.
+  'http-malformed': 400,
+  'method-unknown': 501,
+  'request-header-too-large': 431,
+  'request-timeout': 408,
+  'url-malformed': 400,
+  'url-too-long': 414,
   'body-malformed': 400,
   'body-invalid': 400,
   'body-too-large': 413,
