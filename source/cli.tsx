@@ -75,6 +75,15 @@ function failureOf(t: Catalogue, error: unknown): {lines: string[]; code: ExitCo
       return {lines: [t.cli.pinNotFromArguments], code: ExitCode.Usage};
     case 'setting-invalid':
       return {lines: [t.cli.settingInvalid(error.detail)], code: ExitCode.Usage};
+    case 'service-not-a-url':
+      return {lines: [t.cli.serviceUrl['not-a-url'](error.detail), t.cli.seeHelp], code: ExitCode.Usage};
+    case 'service-not-https':
+      return {lines: [t.cli.serviceUrl['not-https'](error.detail), t.cli.seeHelp], code: ExitCode.Usage};
+    case 'service-has-credentials':
+      return {
+        lines: [t.cli.serviceUrl['has-credentials'](error.detail), t.cli.seeHelp],
+        code: ExitCode.Usage,
+      };
     case 'no-service':
       return {lines: [t.cli.noServiceConfigured], code: ExitCode.Usage};
     case 'no-code-input':

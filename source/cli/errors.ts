@@ -6,8 +6,14 @@ export type CliErrorCode =
   | 'usage'
   /** A PIN or PUK was given on the command line (refused: argv is visible to every user of the machine). */
   | 'pin-in-arguments'
-  /** A setting's value is not valid (service URL, CA file, language). */
+  /** A setting's value is not valid (CA file, language, reader). */
   | 'setting-invalid'
+  /** The upgrade service's address (--service, the service setting) is not a URL. */
+  | 'service-not-a-url'
+  /** The upgrade service's address is not https (only an encrypted, verified connection is accepted). */
+  | 'service-not-https'
+  /** The upgrade service's address holds a user name or password. */
+  | 'service-has-credentials'
   /** No upgrade service is configured for a command that needs one. */
   | 'no-service'
   /** A code was needed but there is neither a terminal nor a line on standard input. */

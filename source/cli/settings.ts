@@ -5,6 +5,7 @@ import Conf from 'conf';
 import type {Language} from '../screens/i18n/catalogue.js';
 import {isLanguage} from '../screens/i18n/language.js';
 import {CliError} from './errors.js';
+import {checkServiceUrl} from './service-url.js';
 
 /** The settings `siths-upgrade config` shows and changes. */
 export const SETTING_KEYS = ['service', 'service-ca', 'lang', 'reader'] as const;
@@ -26,20 +27,12 @@ export function isSettingKey(key: string): key is SettingKey {
 /**
  * Checks and normalises a value before it is stored: the service an https URL, the CA a readable PEM certificate
  * (stored as an absolute path), the language sv or en, the reader a non-empty name. Throws CliError
- * 'setting-invalid'.
+ * 'setting-invalid', or those of checkServiceUrl.
  */
 export function checkSetting(key: SettingKey, value: string, cwd = process.cwd()): string {
   switch (key) {
-    case 'service': {
-      let url: URL;
-      try {
-        url = new URL(value);
-      } catch (error) {
-        throw new CliError('setting-invalid', `service ${value}`, {cause: error});
-      }
-      if (url.protocol !== 'https:') throw new CliError('setting-invalid', `service ${value}`);
-      return url.href.replace(/\/$/, '');
-    }
+    case 'service':
+      return checkServiceUrl(value);
     case 'service-ca': {
       const path = resolve(cwd, value);
       try {

@@ -25,10 +25,10 @@ function refused(run: () => unknown): CliError {
 }
 
 describe('checkSetting', () => {
-  it('takes an https URL for the service, without a trailing slash', () => {
+  it('takes an https URL for the service, without a trailing slash, and says why it refuses another', () => {
     expect(checkSetting('service', 'https://upgrade.example:8443/')).toBe('https://upgrade.example:8443');
-    expect(refused(() => checkSetting('service', 'http://upgrade.example')).code).toBe('setting-invalid');
-    expect(refused(() => checkSetting('service', 'upgrade.example')).code).toBe('setting-invalid');
+    expect(refused(() => checkSetting('service', 'http://upgrade.example')).code).toBe('service-not-https');
+    expect(refused(() => checkSetting('service', 'upgrade.example')).code).toBe('service-not-a-url');
   });
 
   it('takes a readable PEM certificate for the service CA and stores its absolute path', async () => {

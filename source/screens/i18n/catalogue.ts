@@ -207,6 +207,12 @@ export interface Catalogue {
     readonly configKeys: string;
     readonly configUnknownKey: (key: string) => string;
     readonly settingInvalid: (detail: string) => string;
+    /** Why the upgrade service's address was refused (--service, config set service). */
+    readonly serviceUrl: {
+      readonly 'not-a-url': (value: string) => string;
+      readonly 'not-https': (value: string) => string;
+      readonly 'has-credentials': (value: string) => string;
+    };
     readonly setupWritten: (configPath: string) => string;
     readonly configSet: (key: string, value: string) => string;
     readonly configUnset: (key: string) => string;

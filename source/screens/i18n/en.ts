@@ -461,6 +461,16 @@ ${exitCodes}`,
     configKeys: 'Keys: service, service-ca, lang, reader',
     configUnknownKey: (key) => `Unknown setting: ${key}`,
     settingInvalid: (detail) => `Invalid setting: ${detail}`,
+    serviceUrl: {
+      'not-a-url': (value) =>
+        `The upgrade service's address is not a URL: ${value}. Give it as https://host or https://host:port.`,
+      'not-https': (value) =>
+        `The upgrade service's address must start with https:// (an encrypted connection checked against the ` +
+        `service CA): ${value}`,
+      'has-credentials': (value) =>
+        `The upgrade service's address must not hold a user name or password: ${value}. The card logs in; ` +
+        `leave them out.`,
+    },
     setupWritten: (configPath) =>
       `The demo configuration is written. Start the service with: siths-upgrade serve --config ${configPath}`,
     configSet: (key, value) => `${key} = ${value}`,

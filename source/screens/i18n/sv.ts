@@ -462,6 +462,16 @@ ${exitCodes}`,
     configKeys: 'Nycklar: service, service-ca, lang, reader',
     configUnknownKey: (key) => `Okänd inställning: ${key}`,
     settingInvalid: (detail) => `Ogiltig inställning: ${detail}`,
+    serviceUrl: {
+      'not-a-url': (value) =>
+        `Uppgraderingstjänstens adress är ingen URL: ${value}. Ange den som https://värd eller https://värd:port.`,
+      'not-https': (value) =>
+        `Uppgraderingstjänstens adress måste börja med https:// (en krypterad anslutning som kontrolleras mot ` +
+        `tjänstens CA): ${value}`,
+      'has-credentials': (value) =>
+        `Uppgraderingstjänstens adress får inte innehålla användarnamn eller lösenord: ${value}. Kortet loggar ` +
+        `in; ta bort dem.`,
+    },
     setupWritten: (configPath) =>
       `Demokonfigurationen är skapad. Starta tjänsten med: siths-upgrade serve --config ${configPath}`,
     configSet: (key, value) => `${key} = ${value}`,

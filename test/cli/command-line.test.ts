@@ -1,0 +1,54 @@
+import {execFile} from 'node:child_process';
+import {mkdtempSync, rmSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
+import {fileURLToPath} from 'node:url';
+import {afterEach, beforeEach, describe, expect, it} from 'vitest';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+let home: string;
+beforeEach(() => {
+  home = mkdtempSync(join(tmpdir(), 'siths-cli-'));
+});
+afterEach(() => {
+  rmSync(home, {recursive: true, force: true});
+});
+
+/** Runs the CLI from the sources in a Swedish locale with its own settings and state directories. */
+function cli(argv: readonly string[]): Promise<{code: number | null; stdout: string; stderr: string}> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', 'source/cli.tsx', ...argv],
+      {
+        cwd: ROOT,
+        timeout: 30_000,
+        env: {
+          PATH: process.env['PATH'],
+          LANG: 'sv_SE.UTF-8',
+          SITHS_UPGRADE_CONFIG_DIR: join(home, 'config'),
+          XDG_STATE_HOME: join(home, 'state'),
+        },
+      },
+      (error, stdout, stderr) => {
+        resolve({code: error ? ((error as {code?: number}).code ?? null) : 0, stdout, stderr});
+      },
+    );
+  });
+}
+
+describe('the command line, as a process', () => {
+  it('refuses a --service that is not a URL as a usage error (exit 2), saying why, in English with --lang en', async () => {
+    const answer = await cli(['--service', 'not a url', '--plain', '--lang', 'en']);
+    expect(answer.code).toBe(2);
+    expect(answer.stderr).toContain("The upgrade service's address is not a URL: not a url.");
+    expect(answer.stderr).toContain('https://host');
+  });
+
+  it('refuses an http --service (exit 2), saying only https is accepted', async () => {
+    const answer = await cli(['status', '--service', 'http://upgrade.example']);
+    expect(answer.code).toBe(2);
+    expect(answer.stderr).toContain('måste börja med https://');
+  });
+});
