@@ -11,7 +11,7 @@ import {languageFlag, parseArguments, type Command, type EngineOptions} from './
 import {DeferredEngine} from './cli/deferred-engine.js';
 import type {AssembledEngine, EngineSource} from './cli/engine-setup.js';
 import type {PlainTask} from './cli/plain-session.js';
-import {CliError} from './cli/errors.js';
+import {CliError, SettingsFileError} from './cli/errors.js';
 import {exitCodeFor, ExitCode} from './cli/exit-codes.js';
 import {FullScreen} from './cli/full-screen.js';
 import {isSettingKey, Settings, SETTING_KEYS} from './cli/settings.js';
@@ -55,9 +55,11 @@ function eprintln(line: string): void {
 }
 
 /** The language without a --lang flag: the setting, else the locale (Swedish unless it is English). */
-function defaultLanguage(settings: Settings): Language {
+function defaultLanguage(settings: Settings | undefined): Language {
   const env = process.env;
-  return settings.values().language ?? languageFromLocale(env['LC_ALL'] || env['LC_MESSAGES'] || env['LANG']);
+  return (
+    settings?.values().language ?? languageFromLocale(env['LC_ALL'] || env['LC_MESSAGES'] || env['LANG'])
+  );
 }
 
 /** The message lines and exit code of a failure outside the engine: a CliError, or a fault (code 70). */
@@ -88,6 +90,10 @@ function failureOf(t: Catalogue, error: unknown): {lines: string[]; code: ExitCo
       return {lines: [t.cli.noServiceConfigured], code: ExitCode.Usage};
     case 'no-code-input':
       return {lines: [t.cli.noTerminalForPin], code: ExitCode.Pin};
+    case 'settings-file-invalid': {
+      const problem = error instanceof SettingsFileError ? error.problem : ({kind: 'not-an-object'} as const);
+      return {lines: t.cli.settingsFileInvalid(error.detail, problem), code: ExitCode.Usage};
+    }
   }
 }
 
@@ -268,7 +274,14 @@ async function runEngineCommand(
 let t = catalogues.sv;
 
 async function main(argv: readonly string[]): Promise<number> {
-  const settings = new Settings(process.env['SITHS_UPGRADE_CONFIG_DIR']);
+  let settings: Settings;
+  try {
+    settings = new Settings(process.env['SITHS_UPGRADE_CONFIG_DIR']);
+  } catch (error) {
+    // Said in the language of --lang, else of the locale: the file's own language setting is unreadable.
+    t = catalogues[languageFlag(argv) ?? defaultLanguage(undefined)];
+    return fail(t, error);
+  }
   t = catalogues[languageFlag(argv) ?? defaultLanguage(settings)];
   try {
     const command = parseArguments(argv);

@@ -14,6 +14,8 @@ export type CliErrorCode =
   | 'service-not-https'
   /** The upgrade service's address holds a user name or password. */
   | 'service-has-credentials'
+  /** The settings file cannot be read or is not a JSON object: a SettingsFileError says which and where. */
+  | 'settings-file-invalid'
   /** No upgrade service is configured for a command that needs one. */
   | 'no-service'
   /** A code was needed but there is neither a terminal nor a line on standard input. */
@@ -31,5 +33,25 @@ export class CliError extends SithsError<CliErrorCode> {
     options?: {cause?: unknown},
   ) {
     super(code, `${code}: ${detail}`, options);
+  }
+}
+
+/** What is wrong with the settings file. */
+export type SettingsFileProblem =
+  /** Not JSON; `position` is where parsing stopped (1-based line and column). */
+  | {readonly kind: 'not-json'; readonly position: {readonly line: number; readonly column: number}}
+  /** JSON, but not an object of settings. */
+  | {readonly kind: 'not-an-object'}
+  /** The file cannot be read (`reason`: the system's error code, e.g. EACCES). */
+  | {readonly kind: 'unreadable'; readonly reason: string};
+
+/** The settings file is broken: `detail` is its path. The program touches nothing and says how to fix it. */
+export class SettingsFileError extends CliError {
+  constructor(
+    path: string,
+    readonly problem: SettingsFileProblem,
+    options?: {cause?: unknown},
+  ) {
+    super('settings-file-invalid', path, options);
   }
 }

@@ -1,5 +1,5 @@
 import {execFile} from 'node:child_process';
-import {mkdtempSync, rmSync} from 'node:fs';
+import {mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {fileURLToPath} from 'node:url';
@@ -50,5 +50,27 @@ describe('the command line, as a process', () => {
     const answer = await cli(['status', '--service', 'http://upgrade.example']);
     expect(answer.code).toBe(2);
     expect(answer.stderr).toContain('måste börja med https://');
+  });
+
+  it('names a corrupt settings file, says what is wrong and how to fix it, in English with --lang en (exit 2)', async () => {
+    const path = join(home, 'config', 'config.json');
+    mkdirSync(join(home, 'config'));
+    const text = '{"service": "https://upgrade.example",\n "lang" "en"}';
+    writeFileSync(path, text);
+    for (const argv of [
+      ['status', '--lang', 'en'],
+      ['--lang', 'en', 'config', 'list'],
+    ]) {
+      const answer = await cli(argv);
+      expect(answer.code).toBe(2);
+      expect(answer.stderr).toContain(`The settings file ${path} is not valid JSON (line 2, column 9).`);
+      expect(answer.stderr).toContain('Correct it, or remove it.');
+      expect(answer.stderr).toContain('siths-upgrade config set');
+      expect(answer.stderr).not.toMatch(/Fel|Unexpected/);
+    }
+    const swedish = await cli(['status']);
+    expect(swedish.code).toBe(2);
+    expect(swedish.stderr).toContain(`Inställningsfilen ${path} är inte giltig JSON (rad 2, kolumn 9).`);
+    expect(readFileSync(path, 'utf8')).toBe(text);
   });
 });

@@ -1,3 +1,4 @@
+import type {SettingsFileProblem} from '../../cli/errors.js';
 import type {AnswerCheck, EngineError, EngineErrorCode, WayForward} from '../../upgrade/errors.js';
 import type {
   Activity,
@@ -207,6 +208,8 @@ export interface Catalogue {
     readonly configKeys: string;
     readonly configUnknownKey: (key: string) => string;
     readonly settingInvalid: (detail: string) => string;
+    /** The settings file is broken: which file, what is wrong, how to fix it (lines). */
+    readonly settingsFileInvalid: (path: string, problem: SettingsFileProblem) => string[];
     /** Why the upgrade service's address was refused (--service, config set service). */
     readonly serviceUrl: {
       readonly 'not-a-url': (value: string) => string;

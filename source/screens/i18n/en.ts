@@ -4,7 +4,7 @@ import {formatDate, formatDuration, type Catalogue} from './catalogue.js';
 const exitCodes = `Exit codes:
   0    done (status: the card is upgraded)
   1    the operation failed (see the message)
-  2    bad arguments or unknown command
+  2    bad arguments, an unknown command or a broken settings file
   3    the reader: no reader, pcscd not running, pcsc-lite missing or access denied
   4    PIN or PUK: wrong code, blocked or wrong format
   5    the upgrade service: unreachable, wrong TLS certificate, refused or answered wrongly
@@ -461,6 +461,17 @@ ${exitCodes}`,
     configKeys: 'Keys: service, service-ca, lang, reader',
     configUnknownKey: (key) => `Unknown setting: ${key}`,
     settingInvalid: (detail) => `Invalid setting: ${detail}`,
+    settingsFileInvalid: (path, problem) => [
+      problem.kind === 'not-json'
+        ? `The settings file ${path} is not valid JSON (line ${problem.position.line}, column ${problem.position.column}).`
+        : problem.kind === 'not-an-object'
+          ? `The settings file ${path} does not hold settings: it must be one JSON object, such as {"lang": "en"}.`
+          : `The settings file ${path} cannot be read (${problem.reason}).`,
+      problem.kind === 'unreadable'
+        ? 'Make it a file you may read and write, or remove it.'
+        : 'Correct it, or remove it.',
+      'The settings are only conveniences (nothing of the upgrade is lost): set them again with siths-upgrade config set <key> <value>.',
+    ],
     serviceUrl: {
       'not-a-url': (value) =>
         `The upgrade service's address is not a URL: ${value}. Give it as https://host or https://host:port.`,

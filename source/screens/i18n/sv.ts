@@ -4,7 +4,7 @@ import {formatDate, formatDuration, type Catalogue} from './catalogue.js';
 const exitCodes = `Slutkoder:
   0    klart (status: kortet är uppgraderat)
   1    åtgärden misslyckades (se meddelandet)
-  2    fel argument eller okänt kommando
+  2    fel argument, okänt kommando eller en trasig inställningsfil
   3    kortläsaren: ingen läsare, pcscd körs inte, pcsc-lite saknas eller åtkomst nekad
   4    PIN- eller PUK-kod: fel kod, spärrad eller fel format
   5    uppgraderingstjänsten: nås inte, fel TLS-certifikat, vägrade eller svarade fel
@@ -462,6 +462,17 @@ ${exitCodes}`,
     configKeys: 'Nycklar: service, service-ca, lang, reader',
     configUnknownKey: (key) => `Okänd inställning: ${key}`,
     settingInvalid: (detail) => `Ogiltig inställning: ${detail}`,
+    settingsFileInvalid: (path, problem) => [
+      problem.kind === 'not-json'
+        ? `Inställningsfilen ${path} är inte giltig JSON (rad ${problem.position.line}, kolumn ${problem.position.column}).`
+        : problem.kind === 'not-an-object'
+          ? `Inställningsfilen ${path} innehåller inga inställningar: den ska vara ett JSON-objekt, till exempel {"lang": "sv"}.`
+          : `Inställningsfilen ${path} går inte att läsa (${problem.reason}).`,
+      problem.kind === 'unreadable'
+        ? 'Se till att du får läsa och skriva filen, eller ta bort den.'
+        : 'Rätta filen, eller ta bort den.',
+      'Inställningarna är bara bekvämligheter (inget av uppgraderingen går förlorat): ange dem igen med siths-upgrade config set <nyckel> <värde>.',
+    ],
     serviceUrl: {
       'not-a-url': (value) =>
         `Uppgraderingstjänstens adress är ingen URL: ${value}. Ange den som https://värd eller https://värd:port.`,
