@@ -108,6 +108,11 @@ export class UpgradeEngine {
   /** The certificates on the open card, by slot, as last read. */
   #slots = new Map<number, CertificateFacts>();
   #session: ServiceSession | undefined;
+  /**
+   * PUK tries left as the card last said them (a wrong PUK's answer), by card number: for the whole run, so the
+   * last-try warning is not lost when the person leaves the PUK prompt, does something else or re-inserts the card.
+   */
+  readonly #pukTriesLeft = new Map<string, number>();
   /** Serial of the certificate #session logged in with: its revocation ends the session at the service. */
   #sessionCertificateSerial: string | undefined;
   #prompt: Prompt | undefined;
@@ -692,12 +697,19 @@ export class UpgradeEngine {
   }
 
   async #unblockPin(card: CardPort): Promise<void> {
+    const key = this.#state.card?.cardNumber ?? card.readerName;
+    const said = card.pukTriesLeft ? await card.exclusive(() => card.pukTriesLeft!()) : undefined;
     await this.#replacePin(card, {
       operation: 'unblock-pin',
       code: 'puk',
-      triesLeft: undefined,
+      triesLeft: said ?? this.#pukTriesLeft.get(key),
       wrongCode: 'invalid-puk',
       replace: (puk, next) => card.unblockPin(puk, next),
+      onTriesLeft: (triesLeft) => {
+        // A right PUK gives the PUK all its tries again: what was said before no longer holds.
+        if (triesLeft === undefined) this.#pukTriesLeft.delete(key);
+        else this.#pukTriesLeft.set(key, triesLeft);
+      },
     });
   }
 
@@ -713,20 +725,24 @@ export class UpgradeEngine {
       readonly triesLeft: number | undefined;
       readonly wrongCode: 'invalid-pin' | 'invalid-puk';
       readonly replace: (code: Uint8Array, next: Uint8Array) => Promise<void>;
+      /** Told the tries the card says are left after a wrong code (0: blocked), and undefined after success. */
+      readonly onTriesLeft?: (triesLeft: number | undefined) => void;
     },
   ): Promise<void> {
     let triesLeft = step.triesLeft;
     let rejection: 'wrong-code' | 'bad-format' | undefined;
     for (;;) {
-      // A PIN with no tries left is blocked; the PUK's own block is the card's answer (puk-blocked).
+      // No tries left: blocked (for the PUK as the card said it earlier in this run, or says it now).
       if (triesLeft === 0 && step.code === 'current-pin')
         throw new UpgradeError({code: 'pin-blocked'}, 'the PIN is blocked');
+      if (triesLeft === 0) throw new UpgradeError({code: 'puk-blocked'}, 'the PUK is blocked');
       const code = await this.#askPin(step.code, triesLeft, rejection);
       let next: Uint8Array | undefined;
       try {
         next = await this.#askPin('new-pin', undefined);
         this.#emit({type: 'operationStarted', operation: step.operation, activity: 'reading-card'});
         await card.exclusive(() => step.replace(code, next!));
+        step.onTriesLeft?.(undefined);
         this.#log(step.operation === 'change-pin' ? 'pinChanged' : 'pinUnblocked', {});
         this.#emit({
           type: 'operationCompleted',
@@ -737,10 +753,12 @@ export class UpgradeEngine {
         const engineError = engineErrorOf(error);
         if (engineError.code === step.wrongCode) {
           triesLeft = engineError.triesLeft;
+          step.onTriesLeft?.(triesLeft);
           rejection = 'wrong-code';
         } else if (engineError.code === 'pin-format') {
           rejection = 'bad-format';
         } else {
+          if (engineError.code === 'puk-blocked') step.onTriesLeft?.(0);
           throw error;
         }
       } finally {

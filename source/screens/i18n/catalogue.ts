@@ -127,6 +127,8 @@ export interface Catalogue {
     readonly newPinRule: string;
     readonly triesLeft: (tries: number) => string;
     readonly lastTry: string;
+    /** The PUK's last try: a wrong PUK now blocks it for good (the card can then not be unblocked). */
+    readonly lastPukTry: string;
     readonly lastTryConfirmed: string;
     readonly wrongCode: string;
     readonly badFormat: string;

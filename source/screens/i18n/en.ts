@@ -142,6 +142,9 @@ export const en: Catalogue = {
     newPinRule: 'The new PIN must be 6-8 digits.',
     triesLeft: (tries) => `${tries} ${tries === 1 ? 'try' : 'tries'} left`,
     lastTry: 'Last try! A wrong code now blocks it. Press Enter to confirm you want to try.',
+    lastPukTry:
+      'Last PUK try! A wrong PUK now blocks the PUK for good: the card can then never be unblocked and must be ' +
+      'replaced. Press Enter to confirm you want to try.',
     lastTryConfirmed: 'Last try confirmed. Type the code carefully.',
     wrongCode: 'Wrong code.',
     badFormat: 'The code must be 6-8 digits. No try was used.',

@@ -143,6 +143,9 @@ export const sv: Catalogue = {
     triesLeft: (tries) => `${tries} försök kvar`,
     lastTry:
       'Sista försöket! Blir det fel nu spärras koden. Tryck Enter för att bekräfta att du vill försöka.',
+    lastPukTry:
+      'Sista PUK-försöket! Blir det fel nu spärras PUK-koden för gott: kortet kan då aldrig låsas upp igen och ' +
+      'måste bytas. Tryck Enter för att bekräfta att du vill försöka.',
     lastTryConfirmed: 'Sista försöket bekräftat. Skriv koden noga.',
     wrongCode: 'Fel kod.',
     badFormat: 'Koden ska vara 6–8 siffror. Inget försök förbrukades.',
