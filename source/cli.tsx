@@ -14,6 +14,7 @@ import type {PlainTask} from './cli/plain-session.js';
 import {CliError, SettingsFileError} from './cli/errors.js';
 import {exitCodeFor, ExitCode} from './cli/exit-codes.js';
 import {FullScreen} from './cli/full-screen.js';
+import {checkServiceUrl} from './cli/service-url.js';
 import {isSettingKey, Settings, SETTING_KEYS} from './cli/settings.js';
 import type {Catalogue, Language} from './screens/i18n/catalogue.js';
 import {catalogues, languageFromLocale} from './screens/i18n/language.js';
@@ -78,14 +79,13 @@ function failureOf(t: Catalogue, error: unknown): {lines: string[]; code: ExitCo
     case 'setting-invalid':
       return {lines: [t.cli.settingInvalid(error.detail)], code: ExitCode.Usage};
     case 'service-not-a-url':
-      return {lines: [t.cli.serviceUrl['not-a-url'](error.detail), t.cli.seeHelp], code: ExitCode.Usage};
     case 'service-not-https':
-      return {lines: [t.cli.serviceUrl['not-https'](error.detail), t.cli.seeHelp], code: ExitCode.Usage};
-    case 'service-has-credentials':
-      return {
-        lines: [t.cli.serviceUrl['has-credentials'](error.detail), t.cli.seeHelp],
-        code: ExitCode.Usage,
-      };
+    case 'service-has-credentials': {
+      const problem = error.code.slice('service-'.length) as keyof Catalogue['cli']['serviceUrl'];
+      const where =
+        error.settingsFile === undefined ? t.cli.seeHelp : t.cli.serviceFromSettings(error.settingsFile);
+      return {lines: [t.cli.serviceUrl[problem](error.detail), where], code: ExitCode.Usage};
+    }
     case 'no-service':
       return {lines: [t.cli.noServiceConfigured], code: ExitCode.Usage};
     case 'no-code-input':
@@ -165,6 +165,16 @@ function effectiveOptions(options: EngineOptions, settings: Settings) {
   };
 }
 
+/** A service address from the settings file (hand-edited, or from an older version), checked as --service is. */
+function savedServiceUrl(value: string, path: string): string {
+  try {
+    return checkServiceUrl(value);
+  } catch (error) {
+    if (!(error instanceof CliError)) throw error;
+    throw new CliError(error.code, error.detail, {cause: error, settingsFile: path});
+  }
+}
+
 /** The full screen: Ink on the alternate buffer, incremental rendering at most 10 frames a second. */
 async function runFullScreen(
   t: Catalogue,
@@ -229,7 +239,11 @@ async function runEngineCommand(
   const source: EngineSource = isDemo
     ? {kind: 'demo', directory: demoDirectory(), cardStateFile: env['SITHS_UPGRADE_DEMO_CARD']}
     : command.kind === 'run'
-      ? {kind: 'service', serviceUrl: options.service!, serviceCaPath: options.serviceCa!}
+      ? {
+          kind: 'service',
+          serviceUrl: command.options.service ?? savedServiceUrl(options.service!, settings.path),
+          serviceCaPath: options.serviceCa!,
+        }
       : {kind: 'card-only', serviceCaPath: options.serviceCa};
   const makeEngine = async (): Promise<AssembledEngine> => {
     const {assembleEngine} = await import('./cli/engine-setup.js');

@@ -27,12 +27,15 @@ export type CliErrorCode =
  */
 export class CliError extends SithsError<CliErrorCode> {
   override readonly name = 'CliError';
+  /** The settings file the value came from, when it came from there rather than the command line. */
+  readonly settingsFile: string | undefined;
   constructor(
     code: CliErrorCode,
     readonly detail: string,
-    options?: {cause?: unknown},
+    options?: {cause?: unknown; settingsFile?: string},
   ) {
     super(code, `${code}: ${detail}`, options);
+    this.settingsFile = options?.settingsFile;
   }
 }
 

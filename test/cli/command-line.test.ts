@@ -1,9 +1,11 @@
 import {execFile} from 'node:child_process';
+import {X509Certificate} from 'node:crypto';
 import {mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
+import {createCertificateAuthority} from '../../source/pki/issue.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -72,5 +74,22 @@ describe('the command line, as a process', () => {
     expect(swedish.code).toBe(2);
     expect(swedish.stderr).toContain(`Inställningsfilen ${path} är inte giltig JSON (rad 2, kolumn 9).`);
     expect(readFileSync(path, 'utf8')).toBe(text);
+  });
+
+  it('refuses an http service from the settings file too, naming the file and how to change it', async () => {
+    const path = join(home, 'config', 'config.json');
+    mkdirSync(join(home, 'config'));
+    const authority = await createCertificateAuthority({
+      name: [{type: 'commonName', value: 'Test CA'}],
+      keyAlgorithm: 'ecc-p256',
+      notBefore: new Date(Date.now() - 1000),
+      notAfter: new Date(Date.now() + 86_400_000),
+    });
+    writeFileSync(join(home, 'ca.pem'), new X509Certificate(authority.certificate).toString());
+    writeFileSync(path, JSON.stringify({service: 'http://127.0.0.1:9', 'service-ca': join(home, 'ca.pem')}));
+    const answer = await cli(['--plain', '--lang', 'en']);
+    expect(answer.code).toBe(2);
+    expect(answer.stderr).toContain("The upgrade service's address must start with https://");
+    expect(answer.stderr).toContain(`It is the service setting in ${path}`);
   });
 });

@@ -212,6 +212,8 @@ export interface Catalogue {
     readonly settingInvalid: (detail: string) => string;
     /** The settings file is broken: which file, what is wrong, how to fix it (lines). */
     readonly settingsFileInvalid: (path: string, problem: SettingsFileProblem) => string[];
+    /** Where a refused service address came from when it was the settings file, and how to change it. */
+    readonly serviceFromSettings: (path: string) => string;
     /** Why the upgrade service's address was refused (--service, config set service). */
     readonly serviceUrl: {
       readonly 'not-a-url': (value: string) => string;

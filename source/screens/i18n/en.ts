@@ -475,6 +475,8 @@ ${exitCodes}`,
         : 'Correct it, or remove it.',
       'The settings are only conveniences (nothing of the upgrade is lost): set them again with siths-upgrade config set <key> <value>.',
     ],
+    serviceFromSettings: (path) =>
+      `It is the service setting in ${path}: change it with siths-upgrade config set service https://..., or give --service.`,
     serviceUrl: {
       'not-a-url': (value) =>
         `The upgrade service's address is not a URL: ${value}. Give it as https://host or https://host:port.`,

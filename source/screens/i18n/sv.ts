@@ -476,6 +476,8 @@ ${exitCodes}`,
         : 'Rätta filen, eller ta bort den.',
       'Inställningarna är bara bekvämligheter (inget av uppgraderingen går förlorat): ange dem igen med siths-upgrade config set <nyckel> <värde>.',
     ],
+    serviceFromSettings: (path) =>
+      `Det är inställningen service i ${path}: ändra den med siths-upgrade config set service https://..., eller ange --service.`,
     serviceUrl: {
       'not-a-url': (value) =>
         `Uppgraderingstjänstens adress är ingen URL: ${value}. Ange den som https://värd eller https://värd:port.`,
