@@ -11,9 +11,10 @@ import {languageFlag, parseArguments, type Command, type EngineOptions} from './
 import {DeferredEngine} from './cli/deferred-engine.js';
 import type {AssembledEngine, EngineSource} from './cli/engine-setup.js';
 import type {PlainTask} from './cli/plain-session.js';
-import {CliError} from './cli/errors.js';
+import {CliError, SettingsFileError} from './cli/errors.js';
 import {exitCodeFor, ExitCode} from './cli/exit-codes.js';
 import {FullScreen} from './cli/full-screen.js';
+import {checkServiceUrl} from './cli/service-url.js';
 import {isSettingKey, Settings, SETTING_KEYS} from './cli/settings.js';
 import type {Catalogue, Language} from './screens/i18n/catalogue.js';
 import {catalogues, languageFromLocale} from './screens/i18n/language.js';
@@ -55,9 +56,11 @@ function eprintln(line: string): void {
 }
 
 /** The language without a --lang flag: the setting, else the locale (Swedish unless it is English). */
-function defaultLanguage(settings: Settings): Language {
+function defaultLanguage(settings: Settings | undefined): Language {
   const env = process.env;
-  return settings.values().language ?? languageFromLocale(env['LC_ALL'] || env['LC_MESSAGES'] || env['LANG']);
+  return (
+    settings?.values().language ?? languageFromLocale(env['LC_ALL'] || env['LC_MESSAGES'] || env['LANG'])
+  );
 }
 
 /** The message lines and exit code of a failure outside the engine: a CliError, or a fault (code 70). */
@@ -75,10 +78,22 @@ function failureOf(t: Catalogue, error: unknown): {lines: string[]; code: ExitCo
       return {lines: [t.cli.pinNotFromArguments], code: ExitCode.Usage};
     case 'setting-invalid':
       return {lines: [t.cli.settingInvalid(error.detail)], code: ExitCode.Usage};
+    case 'service-not-a-url':
+    case 'service-not-https':
+    case 'service-has-credentials': {
+      const problem = error.code.slice('service-'.length) as keyof Catalogue['cli']['serviceUrl'];
+      const where =
+        error.settingsFile === undefined ? t.cli.seeHelp : t.cli.serviceFromSettings(error.settingsFile);
+      return {lines: [t.cli.serviceUrl[problem](error.detail), where], code: ExitCode.Usage};
+    }
     case 'no-service':
       return {lines: [t.cli.noServiceConfigured], code: ExitCode.Usage};
     case 'no-code-input':
       return {lines: [t.cli.noTerminalForPin], code: ExitCode.Pin};
+    case 'settings-file-invalid': {
+      const problem = error instanceof SettingsFileError ? error.problem : ({kind: 'not-an-object'} as const);
+      return {lines: t.cli.settingsFileInvalid(error.detail, problem), code: ExitCode.Usage};
+    }
   }
 }
 
@@ -150,6 +165,16 @@ function effectiveOptions(options: EngineOptions, settings: Settings) {
   };
 }
 
+/** A service address from the settings file (hand-edited, or from an older version), checked as --service is. */
+function savedServiceUrl(value: string, path: string): string {
+  try {
+    return checkServiceUrl(value);
+  } catch (error) {
+    if (!(error instanceof CliError)) throw error;
+    throw new CliError(error.code, error.detail, {cause: error, settingsFile: path});
+  }
+}
+
 /** The full screen: Ink on the alternate buffer, incremental rendering at most 10 frames a second. */
 async function runFullScreen(
   t: Catalogue,
@@ -214,7 +239,11 @@ async function runEngineCommand(
   const source: EngineSource = isDemo
     ? {kind: 'demo', directory: demoDirectory(), cardStateFile: env['SITHS_UPGRADE_DEMO_CARD']}
     : command.kind === 'run'
-      ? {kind: 'service', serviceUrl: options.service!, serviceCaPath: options.serviceCa!}
+      ? {
+          kind: 'service',
+          serviceUrl: command.options.service ?? savedServiceUrl(options.service!, settings.path),
+          serviceCaPath: options.serviceCa!,
+        }
       : {kind: 'card-only', serviceCaPath: options.serviceCa};
   const makeEngine = async (): Promise<AssembledEngine> => {
     const {assembleEngine} = await import('./cli/engine-setup.js');
@@ -259,7 +288,14 @@ async function runEngineCommand(
 let t = catalogues.sv;
 
 async function main(argv: readonly string[]): Promise<number> {
-  const settings = new Settings(process.env['SITHS_UPGRADE_CONFIG_DIR']);
+  let settings: Settings;
+  try {
+    settings = new Settings(process.env['SITHS_UPGRADE_CONFIG_DIR']);
+  } catch (error) {
+    // Said in the language of --lang, else of the locale: the file's own language setting is unreadable.
+    t = catalogues[languageFlag(argv) ?? defaultLanguage(undefined)];
+    return fail(t, error);
+  }
   t = catalogues[languageFlag(argv) ?? defaultLanguage(settings)];
   try {
     const command = parseArguments(argv);

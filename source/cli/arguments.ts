@@ -2,6 +2,7 @@ import {parseArgs, type ParseArgsConfig} from 'node:util';
 import type {Language} from '../screens/i18n/catalogue.js';
 import {isLanguage} from '../screens/i18n/language.js';
 import {CliError} from './errors.js';
+import {checkServiceUrl} from './service-url.js';
 
 /** Options every engine command takes; flags override the settings. */
 export interface EngineOptions {
@@ -108,7 +109,7 @@ function engineOptions(values: Record<string, string | boolean | undefined>): En
   };
   return {
     reader: text('reader'),
-    service: text('service'),
+    service: optional(text('service'), checkServiceUrl),
     serviceCa: text('service-ca'),
     language: language(values['lang']),
     isPlain: values['plain'] === true,
@@ -116,6 +117,10 @@ function engineOptions(values: Record<string, string | boolean | undefined>): En
     isColorless: values['no-color'] === true,
     isTracing: values['trace'] === true,
   };
+}
+
+function optional<T>(value: string | undefined, check: (value: string) => T): T | undefined {
+  return value === undefined ? undefined : check(value);
 }
 
 function noMore(positionals: readonly string[], from: number): void {
@@ -157,7 +162,8 @@ function commandOf(argv: readonly string[]): string | undefined {
 
 /**
  * Reads the command line (without node and the script). Pure. Throws CliError 'usage' for anything it does not
- * know and 'pin-in-arguments' for a flag that would carry a PIN, PUK or key.
+ * know, 'pin-in-arguments' for a flag that would carry a PIN, PUK or key, and those of checkServiceUrl for a
+ * --service that is not an https URL.
  */
 export function parseArguments(argv: readonly string[]): Command {
   const secret = argv.find((arg) => SECRET_FLAG.test(arg));

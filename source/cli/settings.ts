@@ -1,10 +1,12 @@
 import {X509Certificate} from 'node:crypto';
 import {readFileSync} from 'node:fs';
-import {resolve} from 'node:path';
+import {homedir} from 'node:os';
+import {join, resolve} from 'node:path';
 import Conf from 'conf';
 import type {Language} from '../screens/i18n/catalogue.js';
 import {isLanguage} from '../screens/i18n/language.js';
-import {CliError} from './errors.js';
+import {CliError, SettingsFileError, type SettingsFileProblem} from './errors.js';
+import {checkServiceUrl} from './service-url.js';
 
 /** The settings `siths-upgrade config` shows and changes. */
 export const SETTING_KEYS = ['service', 'service-ca', 'lang', 'reader'] as const;
@@ -26,20 +28,12 @@ export function isSettingKey(key: string): key is SettingKey {
 /**
  * Checks and normalises a value before it is stored: the service an https URL, the CA a readable PEM certificate
  * (stored as an absolute path), the language sv or en, the reader a non-empty name. Throws CliError
- * 'setting-invalid'.
+ * 'setting-invalid', or those of checkServiceUrl.
  */
 export function checkSetting(key: SettingKey, value: string, cwd = process.cwd()): string {
   switch (key) {
-    case 'service': {
-      let url: URL;
-      try {
-        url = new URL(value);
-      } catch (error) {
-        throw new CliError('setting-invalid', `service ${value}`, {cause: error});
-      }
-      if (url.protocol !== 'https:') throw new CliError('setting-invalid', `service ${value}`);
-      return url.href.replace(/\/$/, '');
-    }
+    case 'service':
+      return checkServiceUrl(value);
     case 'service-ca': {
       const path = resolve(cwd, value);
       try {
@@ -66,14 +60,32 @@ export function checkSetting(key: SettingKey, value: string, cwd = process.cwd()
 export class Settings {
   readonly #store: Conf<Partial<Record<SettingKey, string>>>;
 
-  /** `directory` overrides where the file lives (tests, portable installs). */
+  /** What was wrong with the file when it was last read. */
+  #problem: SettingsFileProblem | undefined;
+
+  /**
+   * `directory` overrides where the file lives (tests, portable installs). Throws SettingsFileError when the
+   * file cannot be read or is not a JSON object; the file is left as it is.
+   */
   constructor(directory?: string) {
-    this.#store = new Conf<Partial<Record<SettingKey, string>>>({
-      projectName: 'siths-upgrade',
-      projectSuffix: '',
-      ...(directory === undefined ? {} : {cwd: directory}),
-      configFileMode: 0o600,
-    });
+    try {
+      this.#store = new Conf<Partial<Record<SettingKey, string>>>({
+        projectName: 'siths-upgrade',
+        projectSuffix: '',
+        ...(directory === undefined ? {} : {cwd: directory}),
+        configFileMode: 0o600,
+        // Conf reads the file on every access: a broken one reads as empty and is reported (never rewritten).
+        deserialize: (text) => this.#parse(text),
+      });
+    } catch (error) {
+      const {path, code} = error as {path?: string; code?: string};
+      throw new SettingsFileError(
+        path ?? expectedPath(directory),
+        {kind: 'unreadable', reason: code ?? String(error)},
+        {cause: error},
+      );
+    }
+    this.#check();
   }
 
   get path(): string {
@@ -82,17 +94,46 @@ export class Settings {
 
   get(key: SettingKey): string | undefined {
     const value = this.#store.get(key);
+    this.#check();
     return typeof value === 'string' ? value : undefined;
+  }
+
+  #parse(text: string): Partial<Record<SettingKey, string>> {
+    this.#problem = undefined;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch (error) {
+      this.#problem = {kind: 'not-json', position: parsePosition(text, error)};
+      return {};
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+      this.#problem = {kind: 'not-an-object'};
+      return {};
+    }
+    return parsed as Partial<Record<SettingKey, string>>;
+  }
+
+  /** Reads the file before a change, so a file broken meanwhile is reported instead of overwritten. */
+  #readable(): void {
+    void this.#store.store;
+    this.#check();
+  }
+
+  #check(): void {
+    if (this.#problem !== undefined) throw new SettingsFileError(this.#store.path, this.#problem);
   }
 
   /** Checks `value` (checkSetting) and stores it; returns what was stored. Throws CliError 'setting-invalid'. */
   set(key: SettingKey, value: string): string {
     const checked = checkSetting(key, value);
+    this.#readable();
     this.#store.set(key, checked);
     return checked;
   }
 
   unset(key: SettingKey): void {
+    this.#readable();
     this.#store.delete(key);
   }
 
@@ -106,4 +147,18 @@ export class Settings {
       reader: this.get('reader'),
     };
   }
+}
+
+/** Where JSON.parse stopped, as a 1-based line and column (node 20 says "at position N" or "end of JSON input"). */
+function parsePosition(text: string, error: unknown): {line: number; column: number} {
+  const match = /at position (\d+)/.exec(error instanceof Error ? error.message : '');
+  const offset = match ? Math.min(Number(match[1]), text.length) : text.length;
+  const before = text.slice(0, offset).split('\n');
+  return {line: before.length, column: before.at(-1)!.length + 1};
+}
+
+/** Where conf keeps the file (its Linux default, for messages when conf itself could not say). */
+function expectedPath(directory: string | undefined): string {
+  const config = process.env['XDG_CONFIG_HOME'] || join(homedir(), '.config');
+  return join(directory ?? join(config, 'siths-upgrade'), 'config.json');
 }

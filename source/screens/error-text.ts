@@ -34,6 +34,8 @@ export function errorText(t: Catalogue, error: EngineError): ErrorText {
       return t.errors['card-already-new'](error);
     case 'no-login-credential':
       return t.errors['no-login-credential'](error);
+    case 'login-certificate-revoked':
+      return t.errors['login-certificate-revoked'](error);
     case 'management-key-rejected':
       return t.errors['management-key-rejected'](error);
     case 'card-full':

@@ -53,7 +53,11 @@ export function PinEntry({
           {t.pin.triesLeft(request.triesLeft)}
         </Text>
       )}
-      {mustConfirm && <Paragraph {...styles.danger}>{t.pin.lastTry}</Paragraph>}
+      {mustConfirm && (
+        <Paragraph {...styles.danger}>
+          {request.reason === 'puk' ? t.pin.lastPukTry : t.pin.lastTry}
+        </Paragraph>
+      )}
       {request.isLastTry && request.isLastTryConfirmed && (
         <Paragraph {...styles.warning}>{t.pin.lastTryConfirmed}</Paragraph>
       )}

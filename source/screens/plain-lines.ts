@@ -163,7 +163,8 @@ export function plainLines(
         lines.push(request.rejection === 'bad-format' ? t.pin.badFormat : t.pin.wrongCode);
       if (request.triesLeft !== undefined && !request.isLastTryConfirmed)
         lines.push(t.pin.triesLeft(request.triesLeft));
-      if (request.isLastTry && !request.isLastTryConfirmed) lines.push(t.pin.lastTry);
+      if (request.isLastTry && !request.isLastTryConfirmed)
+        lines.push(request.reason === 'puk' ? t.pin.lastPukTry : t.pin.lastTry);
       break;
     }
     case 'logging-in':

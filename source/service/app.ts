@@ -1,9 +1,11 @@
+import {STATUS_CODES} from 'node:http';
+import type {Socket} from 'node:net';
 import swagger from '@fastify/swagger';
-import Fastify, {type FastifyError, type FastifyInstance} from 'fastify';
+import Fastify, {type FastifyError, type FastifyInstance, type FastifyReply} from 'fastify';
 import {deriveManagementKey} from '../pki/management-key.js';
 import type {ErrorBody} from '../protocol/common.js';
 import type {ServiceContext} from './context.js';
-import {RefusalError} from './errors.js';
+import {REFUSAL_STATUS, RefusalError, type RefusalCode} from './errors.js';
 import {Login} from './login.js';
 import {ManagementKeyRelay} from './management-key-relay.js';
 import {registerCertificateRoutes} from './routes/certificates.js';
@@ -19,7 +21,9 @@ const OPENAPI_INFO = {
     'Versioned JSON API (/v1) for upgrading SITHS-like smart-card certificates. Every input is validated by the ' +
     'schemas below (unknown properties and wrong types are refused with 400 body-invalid). Every non-2xx answer ' +
     'is {error, message}: `error` is a stable reason code. A refused request writes nothing. Binary values are ' +
-    'standard base64. Authenticated routes take `Authorization: Bearer <token>` from POST /v1/login.',
+    'standard base64. Authenticated routes take `Authorization: Bearer <token>` from POST /v1/login; every one ' +
+    'checks that the certificate the session logged in with is still valid and not revoked, and otherwise ends ' +
+    'the session (401 session-certificate-revoked or session-certificate-expired) and does nothing else.',
 };
 
 /**
@@ -36,6 +40,11 @@ export async function buildApp(
     bodyLimit: context.settings.limits.bodyBytes,
     logger: false,
     return503OnClosing: true,
+    clientErrorHandler: answerClientError,
+    frameworkErrors: (error, _request, reply) => {
+      const {status, body} = frameworkErrorAnswer(error);
+      void (reply as FastifyReply).code(status).send(body);
+    },
     ajv: {customOptions: {removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false}},
   }) as unknown as FastifyInstance;
 
@@ -71,6 +80,43 @@ function keyForCard(context: ServiceContext): (cardNumber: string) => Uint8Array
   const {fixed, masterSecret} = context.settings.managementKeys;
   return (cardNumber) =>
     new Uint8Array(fixed.get(cardNumber) ?? deriveManagementKey(masterSecret, cardNumber));
+}
+
+/** A refusal's status and body by its code. */
+function refusal(code: RefusalCode, message: string): {status: number; body: ErrorBody} {
+  return {status: REFUSAL_STATUS[code], body: {error: code, message}};
+}
+
+/**
+ * Answers HTTP that node's parser refuses before any route sees it (headers too large, a method it does not
+ * know, a malformed request line or framing, a timeout) in the service's error body, then closes the socket.
+ */
+function answerClientError(error: Error & {code?: string}, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const {status, body} =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? refusal('request-header-too-large', 'the request headers are too large')
+      : error.code === 'HPE_INVALID_METHOD'
+        ? refusal('method-unknown', 'the service knows no such HTTP method')
+        : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+          ? refusal('request-timeout', 'the request did not arrive in time')
+          : refusal('http-malformed', 'the request is not well-formed HTTP/1.1');
+  const json = JSON.stringify(body);
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+        `Content-Length: ${Buffer.byteLength(json)}\r\nConnection: close\r\n\r\n${json}`,
+    );
+  }
+  socket.destroy(error);
+}
+
+/** The URL errors Fastify's router meets before a route: a bad percent-encoding, a parameter too long. */
+function frameworkErrorAnswer(error: FastifyError): {status: number; body: ErrorBody} {
+  if (error.code === 'FST_ERR_BAD_URL') return refusal('url-malformed', 'the URL is not validly encoded');
+  if (error.code === 'FST_ERR_MAX_PARAM_LENGTH')
+    return refusal('url-too-long', 'a part of the URL is too long');
+  return errorAnswer(error);
 }
 
 /** Maps any error to the status and body the client sees; internal failures never show their details. */

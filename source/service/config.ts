@@ -95,7 +95,13 @@ export interface ServiceSettings {
   };
   readonly limits: {
     readonly bodyBytes: number;
+    /** Login challenges a minute for one certificate, and for one card number, from one client address. */
     readonly loginChallengesPerMinute: number;
+    /**
+     * Login challenges a minute from one client address in all: a ceiling generous enough for a ward of thin
+     * clients, a VDI host or a NAT behind one address.
+     */
+    readonly loginChallengesPerAddressPerMinute: number;
     readonly loginFailuresPerCertificate: number;
     readonly loginFailureWindowMinutes: number;
   };
@@ -118,6 +124,7 @@ export const DEFAULT_PLAN: readonly PlanItemSettings[] = [
 export const DEFAULT_LIMITS: ServiceSettings['limits'] = {
   bodyBytes: 64 * 1024,
   loginChallengesPerMinute: 30,
+  loginChallengesPerAddressPerMinute: 600,
   loginFailuresPerCertificate: 5,
   loginFailureWindowMinutes: 15,
 };
@@ -211,6 +218,9 @@ export async function loadServiceSettings(configPath: string): Promise<ServiceSe
       loginChallengesPerMinute:
         limits?.optionalInteger('loginChallengesPerMinute', 1, 10_000) ??
         DEFAULT_LIMITS.loginChallengesPerMinute,
+      loginChallengesPerAddressPerMinute:
+        limits?.optionalInteger('loginChallengesPerAddressPerMinute', 1, 100_000) ??
+        DEFAULT_LIMITS.loginChallengesPerAddressPerMinute,
       loginFailuresPerCertificate:
         limits?.optionalInteger('loginFailuresPerCertificate', 1, 1000) ??
         DEFAULT_LIMITS.loginFailuresPerCertificate,

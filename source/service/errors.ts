@@ -2,10 +2,18 @@ import {SithsError} from '../errors.js';
 
 /**
  * Why the service refuses a request, with the HTTP status it answers with. The code is the `error` field of the
- * error body (source/protocol/common.ts): clients switch on it, never on the message. A refusal writes nothing.
+ * error body (source/protocol/common.ts): clients switch on it, never on the message. A refusal writes nothing,
+ * except that a refusal for a revoked or expired login certificate also ends the session.
  */
 export const REFUSAL_STATUS = {
-  // The request itself (400, 404, 413, 415).
+  // The request itself (400, 404, 408, 413, 414, 415, 431, 501): HTTP that does not parse is answered on the
+  // socket before any route (source/service/app.ts), in the same body as every other error.
+  'http-malformed': 400,
+  'method-unknown': 501,
+  'request-header-too-large': 431,
+  'request-timeout': 408,
+  'url-malformed': 400,
+  'url-too-long': 414,
   'body-malformed': 400,
   'body-invalid': 400,
   'body-too-large': 413,
@@ -27,6 +35,10 @@ export const REFUSAL_STATUS = {
   'session-missing': 401,
   'session-invalid': 401,
   'session-expired': 401,
+  /** The certificate the session logged in with was revoked meanwhile: the session has ended. */
+  'session-certificate-revoked': 401,
+  /** The certificate the session logged in with is no longer within its validity: the session has ended. */
+  'session-certificate-expired': 401,
   // The upgrade.
   'card-not-received': 403,
   'terms-version-outdated': 409,

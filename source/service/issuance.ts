@@ -8,7 +8,7 @@ import {prepareCrl, writeCrl, type PendingRevocation} from './crl-publisher.js';
 import {identityValue} from './directory.js';
 import {RefusalError} from './errors.js';
 import {findPlanItem, planItemId} from './plan.js';
-import {requireReceivedCard, type AuthenticatedSession} from './sessions.js';
+import {requireLoginCertificateCurrent, requireReceivedCard, type AuthenticatedSession} from './sessions.js';
 import {appendAudit} from './store/audit-log.js';
 import {
   certificatesOfCard,
@@ -27,7 +27,8 @@ import {hasAcceptedCurrentTerms} from './terms.js';
  * - a key the service has seen in any other certificate is refused;
  * - issuing a newer certificate for the card and item revokes the earlier ones that never reached the card
  *   (not reported installed), and publishes the CRL, in the same transaction.
- * Throws RefusalError 'card-not-received', 'plan-item-unknown', 'terms-not-accepted', 'request-malformed',
+ * Throws RefusalError 'session-certificate-revoked', 'session-certificate-expired', 'card-not-received',
+ * 'plan-item-unknown', 'terms-not-accepted', 'request-malformed',
  * 'request-signature-invalid', 'key-algorithm-mismatch', 'request-for-another-person', 'key-reused'.
  */
 export function issueCertificate(
@@ -37,6 +38,8 @@ export function issueCertificate(
   request: Uint8Array,
 ): Promise<{record: CertificateRecord; isNew: boolean}> {
   return context.writes.run(async () => {
+    // Again inside the queue: a revocation of the login certificate queued before this request wins.
+    requireLoginCertificateCurrent(context, session);
     requireReceivedCard(session);
     const item = findPlanItem(context, itemId);
     if (!hasAcceptedCurrentTerms(context, session)) {

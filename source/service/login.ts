@@ -1,7 +1,12 @@
 import {randomBytes, verify} from 'node:crypto';
 import {LOGIN_CHALLENGE_BYTES, loginToBeSigned} from '../protocol/session.js';
 import type {Authority} from './authorities.js';
-import {inspectCertificate, previousCertificateRecord, type CertificateFacts} from './certificate-facts.js';
+import {
+  inspectCertificate,
+  previousCertificateRecord,
+  sha256Hex,
+  type CertificateFacts,
+} from './certificate-facts.js';
 import type {DirectoryCard, DirectoryPerson} from './config.js';
 import type {ServiceContext} from './context.js';
 import {RefusalError} from './errors.js';
@@ -35,17 +40,26 @@ interface LoginIdentity {
  * Login by signature: a single-use challenge for a checked certificate and card, then the card's signature of
  * it opens a session bound to that certificate and card. Challenges live in memory (a refused or forged attempt
  * writes nothing); a successful login writes the session, the earlier certificate when first seen, and the audit
- * entry in one transaction. Challenges are rate-limited per client address and failed signatures per
+ * entry in one transaction. Challenges are rate-limited by what is presented from an address (the certificate,
+ * the card number), so one client sending garbage does not lock out the others behind the same address (a ward's
+ * thin clients, a VDI host, a NAT), under a generous ceiling per address; failed signatures are limited per
  * certificate.
  */
 export class Login {
   readonly #challenges = new Map<string, PendingChallenge>();
-  readonly #challengesPerClient: RateLimiter;
+  /** Keyed by address and presented certificate, and by address and card number. */
+  readonly #challengesPerPresentation: RateLimiter;
+  readonly #challengesPerAddress: RateLimiter;
   readonly #failuresPerCertificate: RateLimiter;
 
   constructor(private readonly context: ServiceContext) {
     const {limits} = context.settings;
-    this.#challengesPerClient = new RateLimiter(limits.loginChallengesPerMinute, 60_000, context.now);
+    this.#challengesPerPresentation = new RateLimiter(limits.loginChallengesPerMinute, 60_000, context.now);
+    this.#challengesPerAddress = new RateLimiter(
+      limits.loginChallengesPerAddressPerMinute,
+      60_000,
+      context.now,
+    );
     this.#failuresPerCertificate = new RateLimiter(
       limits.loginFailuresPerCertificate,
       limits.loginFailureWindowMinutes * 60_000,
@@ -64,8 +78,15 @@ export class Login {
     toBeSigned: Uint8Array;
     expiresAt: Date;
   } {
-    this.#throttle(this.#challengesPerClient, input.client);
-    this.#challengesPerClient.record(input.client);
+    // The presented bytes are hashed before they are parsed: garbage is keyed too, and only throttles itself.
+    const keys = [
+      `${input.client} certificate ${sha256Hex(input.certificate)}`,
+      `${input.client} card ${input.cardNumber}`,
+    ];
+    this.#throttle(this.#challengesPerAddress, input.client);
+    for (const key of keys) this.#throttle(this.#challengesPerPresentation, key);
+    this.#challengesPerAddress.record(input.client);
+    for (const key of keys) this.#challengesPerPresentation.record(key);
     const identity = this.#identify(input.certificate, input.cardNumber);
     this.#throttle(this.#failuresPerCertificate, identity.facts.id);
     this.#prune();

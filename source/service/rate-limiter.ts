@@ -1,9 +1,13 @@
+/** Above this many keys, record() forgets every key whose events have all left the window. */
+const SWEEP_ABOVE_KEYS = 10_000;
+
 /**
  * Counts events per key in a sliding window, in memory (a restart forgets: acceptable for login throttling, and
  * a refused attempt then writes nothing to the store). Time comes from the injected clock.
  */
 export class RateLimiter {
   readonly #events = new Map<string, number[]>();
+  #sweepAbove = SWEEP_ABOVE_KEYS;
 
   constructor(
     private readonly limit: number,
@@ -23,6 +27,11 @@ export class RateLimiter {
     const recent = this.#recent(key);
     recent.push(this.now().getTime());
     this.#events.set(key, recent);
+    // Keys that are never asked about again (garbage presented once) must not pile up.
+    if (this.#events.size > this.#sweepAbove) {
+      for (const other of [...this.#events.keys()]) this.#recent(other);
+      this.#sweepAbove = Math.max(SWEEP_ABOVE_KEYS, this.#events.size * 2);
+    }
   }
 
   #recent(key: string): number[] {

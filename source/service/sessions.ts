@@ -2,7 +2,8 @@ import {createHash, randomBytes} from 'node:crypto';
 import type {ServiceContext} from './context.js';
 import type {DirectoryCard, DirectoryPerson} from './config.js';
 import {RefusalError} from './errors.js';
-import {findSession} from './store/sessions.js';
+import {findCertificate} from './store/certificates.js';
+import {endSession, findSession} from './store/sessions.js';
 
 /** A request's authenticated session: the person, and the card the session is bound to. */
 export interface AuthenticatedSession {
@@ -26,9 +27,10 @@ function sessionIdOf(token: string): string {
 }
 
 /**
- * Finds the session of an `Authorization: Bearer <token>` header.
+ * Finds the session of an `Authorization: Bearer <token>` header, and checks on every request that the
+ * certificate it logged in with is still valid and not revoked (a revoked or expired one ends the session).
  * Throws RefusalError 'session-missing', 'session-invalid' (unknown, ended, or the directory no longer ties the
- * person to the card) or 'session-expired'.
+ * person to the card), 'session-certificate-revoked', 'session-certificate-expired' or 'session-expired'.
  */
 export function authenticate(
   context: ServiceContext,
@@ -38,7 +40,10 @@ export function authenticate(
   if (token === undefined)
     throw new RefusalError('session-missing', 'send Authorization: Bearer <token> from login');
   const session = findSession(context.db, sessionIdOf(token));
-  if (!session || session.endedAt) throw new RefusalError('session-invalid', 'no such session; log in again');
+  if (!session) throw new RefusalError('session-invalid', 'no such session; log in again');
+  // Before the end of the session: a session its revocation ended keeps saying why.
+  requireLoginCertificateCurrent(context, {id: session.tokenHash, certificateId: session.certificateId});
+  if (session.endedAt) throw new RefusalError('session-invalid', 'no such session; log in again');
   if (session.expiresAt.getTime() <= context.now().getTime()) {
     throw new RefusalError('session-expired', 'the session has expired; log in again');
   }
@@ -53,6 +58,35 @@ export function authenticate(
     certificateId: session.certificateId,
     expiresAt: session.expiresAt,
   };
+}
+
+/**
+ * Ends the session and throws RefusalError 'session-certificate-revoked' or 'session-certificate-expired' when
+ * the certificate it logged in with is revoked or outside its validity now. Authenticate calls it on every
+ * request; issuance calls it again inside the write queue, after any revocation queued before it.
+ */
+export function requireLoginCertificateCurrent(
+  context: ServiceContext,
+  session: {readonly id: string; readonly certificateId: string},
+): void {
+  const {id} = session;
+  // The login recorded its certificate (login.ts), and records are never deleted.
+  const certificate = findCertificate(context.db, session.certificateId);
+  const now = context.now();
+  if (!certificate || certificate.revokedAt) {
+    endSession(context.db, id, now);
+    throw new RefusalError(
+      'session-certificate-revoked',
+      'the certificate this session logged in with is revoked; the session has ended',
+    );
+  }
+  if (certificate.notAfter.getTime() <= now.getTime() || certificate.notBefore.getTime() > now.getTime()) {
+    endSession(context.db, id, now);
+    throw new RefusalError(
+      'session-certificate-expired',
+      'the certificate this session logged in with is no longer valid; the session has ended',
+    );
+  }
 }
 
 /** Throws RefusalError 'card-not-received' unless the session's card may be upgraded (the SITHS rule). */

@@ -59,6 +59,7 @@ const SESSION_GONE_REASONS: ReadonlySet<string> = new Set([
   'session-expired',
   'session-invalid',
   'session-missing',
+  'session-certificate-expired',
 ]);
 
 /** The PIN, held in one buffer while an operation needs it, zeroed when it ends. */
@@ -107,6 +108,13 @@ export class UpgradeEngine {
   /** The certificates on the open card, by slot, as last read. */
   #slots = new Map<number, CertificateFacts>();
   #session: ServiceSession | undefined;
+  /**
+   * PUK tries left as the card last said them (a wrong PUK's answer), by card number: for the whole run, so the
+   * last-try warning is not lost when the person leaves the PUK prompt, does something else or re-inserts the card.
+   */
+  readonly #pukTriesLeft = new Map<string, number>();
+  /** Serial of the certificate #session logged in with: its revocation ends the session at the service. */
+  #sessionCertificateSerial: string | undefined;
   #prompt: Prompt | undefined;
   #flow: Promise<void> | undefined;
   #retry: (() => Promise<void>) | undefined;
@@ -267,8 +275,10 @@ export class UpgradeEngine {
       return;
     }
     if (engineError.code === 'card-removed' || engineError.code === 'card-changed') void this.#closeCard();
+    // A revoked login certificate ended the session too; another certificate on the card may still log in.
     const isSessionGone =
-      engineError.code === 'service-refused' && SESSION_GONE_REASONS.has(engineError.reason);
+      (engineError.code === 'service-refused' && SESSION_GONE_REASONS.has(engineError.reason)) ||
+      engineError.code === 'login-certificate-revoked';
     if (isSessionGone) this.#session = undefined;
     const canRetry = RETRYABLE.has(engineError.code) || isSessionGone;
     this.#retry = canRetry ? this.#retryFlow(flow) : undefined;
@@ -526,6 +536,7 @@ export class UpgradeEngine {
       try {
         const session = await login.finish(signature);
         this.#session = session;
+        this.#sessionCertificateSerial = facts.serial;
         this.#emit({
           type: 'loggedIn',
           identity: {name: session.identity.person.name, hsaId: session.identity.person.hsaId},
@@ -535,8 +546,13 @@ export class UpgradeEngine {
         return session;
       } catch (error) {
         const engineError = engineErrorOf(error);
-        if (engineError.code !== 'service-refused') throw error;
-        this.#log('loginRefused', {slot: slotName(slot), serial: facts.serial, reason: engineError.reason});
+        if (engineError.code !== 'service-refused' && engineError.code !== 'login-certificate-revoked')
+          throw error;
+        this.#log('loginRefused', {
+          slot: slotName(slot),
+          serial: facts.serial,
+          reason: engineError.code === 'service-refused' ? engineError.reason : 'certificate-revoked',
+        });
         lastError = error;
       }
     }
@@ -622,6 +638,9 @@ export class UpgradeEngine {
       signal: this.#abort.signal,
     });
     this.#pin.clear();
+    // Completion revoked the card's earlier certificates: a session one of them opened has ended.
+    if (!installed.some((certificate) => certificate.serial === this.#sessionCertificateSerial))
+      this.#session = undefined;
     // Step 10: the card as it is now, for the summary.
     this.#emit({type: 'stepStarted', step: Step.Done});
     await this.#readCard(card, 'cardRefreshed');
@@ -679,12 +698,19 @@ export class UpgradeEngine {
   }
 
   async #unblockPin(card: CardPort): Promise<void> {
+    const key = this.#state.card?.cardNumber ?? card.readerName;
+    const said = card.pukTriesLeft ? await card.exclusive(() => card.pukTriesLeft!()) : undefined;
     await this.#replacePin(card, {
       operation: 'unblock-pin',
       code: 'puk',
-      triesLeft: undefined,
+      triesLeft: said ?? this.#pukTriesLeft.get(key),
       wrongCode: 'invalid-puk',
       replace: (puk, next) => card.unblockPin(puk, next),
+      onTriesLeft: (triesLeft) => {
+        // A right PUK gives the PUK all its tries again: what was said before no longer holds.
+        if (triesLeft === undefined) this.#pukTriesLeft.delete(key);
+        else this.#pukTriesLeft.set(key, triesLeft);
+      },
     });
   }
 
@@ -700,20 +726,24 @@ export class UpgradeEngine {
       readonly triesLeft: number | undefined;
       readonly wrongCode: 'invalid-pin' | 'invalid-puk';
       readonly replace: (code: Uint8Array, next: Uint8Array) => Promise<void>;
+      /** Told the tries the card says are left after a wrong code (0: blocked), and undefined after success. */
+      readonly onTriesLeft?: (triesLeft: number | undefined) => void;
     },
   ): Promise<void> {
     let triesLeft = step.triesLeft;
     let rejection: 'wrong-code' | 'bad-format' | undefined;
     for (;;) {
-      // A PIN with no tries left is blocked; the PUK's own block is the card's answer (puk-blocked).
+      // No tries left: blocked (for the PUK as the card said it earlier in this run, or says it now).
       if (triesLeft === 0 && step.code === 'current-pin')
         throw new UpgradeError({code: 'pin-blocked'}, 'the PIN is blocked');
+      if (triesLeft === 0) throw new UpgradeError({code: 'puk-blocked'}, 'the PUK is blocked');
       const code = await this.#askPin(step.code, triesLeft, rejection);
       let next: Uint8Array | undefined;
       try {
         next = await this.#askPin('new-pin', undefined);
         this.#emit({type: 'operationStarted', operation: step.operation, activity: 'reading-card'});
         await card.exclusive(() => step.replace(code, next!));
+        step.onTriesLeft?.(undefined);
         this.#log(step.operation === 'change-pin' ? 'pinChanged' : 'pinUnblocked', {});
         this.#emit({
           type: 'operationCompleted',
@@ -724,10 +754,12 @@ export class UpgradeEngine {
         const engineError = engineErrorOf(error);
         if (engineError.code === step.wrongCode) {
           triesLeft = engineError.triesLeft;
+          step.onTriesLeft?.(triesLeft);
           rejection = 'wrong-code';
         } else if (engineError.code === 'pin-format') {
           rejection = 'bad-format';
         } else {
+          if (engineError.code === 'puk-blocked') step.onTriesLeft?.(0);
           throw error;
         }
       } finally {
@@ -796,6 +828,8 @@ export class UpgradeEngine {
     this.#emit({type: 'activityChanged', activity: 'asking-service'});
     await session.revoke(serial);
     this.#log('certificateRevoked', {serial});
+    // The service ends the session whose login certificate this was.
+    if (serial === this.#sessionCertificateSerial) this.#session = undefined;
     this.#emit({type: 'operationCompleted', result: {type: 'certificate-revoked', serial}});
   }
 

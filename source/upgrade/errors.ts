@@ -35,6 +35,11 @@ export type EngineError =
   | {readonly code: 'card-already-new'}
   /** The card holds no certificate the service accepts for login. */
   | {readonly code: 'no-login-credential'}
+  /**
+   * The certificate the card logs in with is revoked (spärrat): the service refuses it, or ended the session it
+   * logged in with, and issues nothing more in that session.
+   */
+  | {readonly code: 'login-certificate-revoked'}
   /** The card refused the management key (wrong key for this card). */
   | {readonly code: 'management-key-rejected'}
   /** The card has no room left for a key or certificate. */
@@ -106,6 +111,7 @@ export function wayForwardFor(error: EngineError): WayForward {
       return 'unblock-with-puk';
     case 'puk-blocked':
     case 'no-login-credential':
+    case 'login-certificate-revoked':
     case 'management-key-rejected':
       return 'contact-issuer';
     case 'card-removed':
@@ -204,8 +210,13 @@ export function engineErrorOf(error: unknown): EngineError {
     case 'card-data-malformed':
     case 'transport-failed':
       return {code: 'card-error'};
-    case 'service-refused':
-      return {code: 'service-refused', reason: (error as {reason?: string}).reason ?? 'unknown'};
+    case 'service-refused': {
+      const reason = (error as {reason?: string}).reason ?? 'unknown';
+      // At login, or on any request of a session whose login certificate was revoked meanwhile.
+      if (reason === 'certificate-revoked' || reason === 'session-certificate-revoked')
+        return {code: 'login-certificate-revoked'};
+      return {code: 'service-refused', reason};
+    }
     case 'service-error':
     case 'service-answer-malformed':
       return {code: 'service-error', status: numberField(error, 'status') ?? 0};

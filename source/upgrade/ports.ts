@@ -63,6 +63,12 @@ export interface CardPort {
   readPublicKey(slot: number): Promise<Uint8Array | undefined>;
   /** Tries left for the PIN; undefined when it is verified already (a PIV card does not tell the count then). */
   pinTriesLeft(): Promise<number | undefined>;
+  /**
+   * Tries left for the PUK, without using one, on a card that can tell (PIV has no command for it; YubiKey-like
+   * cards answer F7 GET METADATA for 81); absent or undefined otherwise, and the engine goes by what wrong PUKs
+   * made the card say.
+   */
+  pukTriesLeft?(): Promise<number | undefined>;
   /** Verifies the PIN (ASCII digits). The caller owns and zeroes `pin`. */
   verifyPin(pin: Uint8Array): Promise<void>;
   changePin(current: Uint8Array, next: Uint8Array): Promise<void>;

@@ -121,6 +121,29 @@ describe('parseArguments', () => {
   });
 
   it.each([
+    [['--service', 'not a url'], 'service-not-a-url', 'not a url'],
+    [['status', '--service', 'upgrade.example:8443'], 'service-not-https', 'upgrade.example:8443'],
+    [['--service', 'http://upgrade.example'], 'service-not-https', 'http://upgrade.example'],
+    [['test', '--service=ftp://upgrade.example'], 'service-not-https', 'ftp://upgrade.example'],
+    [
+      ['--service', 'https://anna:secret@upgrade.example'],
+      'service-has-credentials',
+      'https://upgrade.example/',
+    ],
+  ])('refuses --service %j with the reason %s', (argv, code, detail) => {
+    const error = failure(argv);
+    expect(error.code).toBe(code);
+    expect(error.detail).toBe(detail);
+    expect(error.message).not.toContain('secret');
+  });
+
+  it('takes an https --service, without a trailing slash', () => {
+    expect(parseArguments(['--service', 'https://upgrade.example:8443/'])).toMatchObject({
+      options: {service: 'https://upgrade.example:8443'},
+    });
+  });
+
+  it.each([
     ['--pin', '123456'],
     ['--pin=123456'],
     ['test', '--puk', '12345678'],

@@ -1,8 +1,8 @@
-import {mkdtempSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs';
+import {mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
-import {CliError} from '../../source/cli/errors.js';
+import {CliError, SettingsFileError} from '../../source/cli/errors.js';
 import {checkSetting, isSettingKey, Settings} from '../../source/cli/settings.js';
 import {createCertificateAuthority} from '../../source/pki/issue.js';
 
@@ -25,10 +25,10 @@ function refused(run: () => unknown): CliError {
 }
 
 describe('checkSetting', () => {
-  it('takes an https URL for the service, without a trailing slash', () => {
+  it('takes an https URL for the service, without a trailing slash, and says why it refuses another', () => {
     expect(checkSetting('service', 'https://upgrade.example:8443/')).toBe('https://upgrade.example:8443');
-    expect(refused(() => checkSetting('service', 'http://upgrade.example')).code).toBe('setting-invalid');
-    expect(refused(() => checkSetting('service', 'upgrade.example')).code).toBe('setting-invalid');
+    expect(refused(() => checkSetting('service', 'http://upgrade.example')).code).toBe('service-not-https');
+    expect(refused(() => checkSetting('service', 'upgrade.example')).code).toBe('service-not-a-url');
   });
 
   it('takes a readable PEM certificate for the service CA and stores its absolute path', async () => {
@@ -77,6 +77,36 @@ describe('Settings', () => {
     expect(statSync(settings.path).mode & 0o777).toBe(0o600);
     settings.unset('reader');
     expect(new Settings(directory).get('reader')).toBeUndefined();
+  });
+
+  it.each([
+    [
+      'not JSON',
+      '{"service": "https://x",\n "lang" "en"}',
+      {kind: 'not-json', position: {line: 2, column: 9}},
+    ],
+    ['cut short', '{"service": ', {kind: 'not-json', position: {line: 1, column: 13}}],
+    ['empty', '', {kind: 'not-json', position: {line: 1, column: 1}}],
+    ['JSON but no object', '["lang", "en"]', {kind: 'not-an-object'}],
+  ])(
+    'reports a settings file that is %s, naming it and where, and leaves it as it is',
+    (_, text, problem) => {
+      const path = join(directory, 'config.json');
+      writeFileSync(path, text);
+      const error = refused(() => new Settings(directory));
+      expect(error).toBeInstanceOf(SettingsFileError);
+      expect(error.code).toBe('settings-file-invalid');
+      expect(error.detail).toBe(path);
+      expect((error as SettingsFileError).problem).toEqual(problem);
+      expect(readFileSync(path, 'utf8')).toBe(text);
+    },
+  );
+
+  it('reports a settings file it cannot read, naming it and why', () => {
+    mkdirSync(join(directory, 'config.json'));
+    const error = refused(() => new Settings(directory)) as SettingsFileError;
+    expect(error.detail).toBe(join(directory, 'config.json'));
+    expect(error.problem).toEqual({kind: 'unreadable', reason: 'EISDIR'});
   });
 
   it('ignores a hand-edited value that is not valid', () => {

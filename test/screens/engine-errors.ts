@@ -17,6 +17,7 @@ export const EVERY_ENGINE_ERROR: {readonly [Code in EngineErrorCode]: Extract<En
   'not-a-piv-card': {code: 'not-a-piv-card'},
   'card-already-new': {code: 'card-already-new'},
   'no-login-credential': {code: 'no-login-credential'},
+  'login-certificate-revoked': {code: 'login-certificate-revoked'},
   'management-key-rejected': {code: 'management-key-rejected'},
   'card-full': {code: 'card-full'},
   'card-error': {code: 'card-error', statusWord: '6F00'},

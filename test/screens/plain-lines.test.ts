@@ -103,4 +103,14 @@ describe('plainLines', () => {
       `! ${t.warnings['resuming-upgrade']({code: 'resuming-upgrade'})}`,
     ]);
   });
+
+  it('warns that the last PUK try, unlike the last PIN try, can block the card for good', () => {
+    const ask = (reason: 'puk' | 'login'): EngineEvent => ({
+      type: 'pinRequested',
+      request: {reason, triesLeft: 1, isLastTry: true, wasRejected: false},
+    });
+    expect(printed([...ready, ask('puk')])).toContain(t.pin.lastPukTry);
+    expect(printed([...ready, ask('puk')])).not.toContain(t.pin.lastTry);
+    expect(printed([...ready, ask('login')])).toContain(t.pin.lastTry);
+  });
 });

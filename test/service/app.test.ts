@@ -10,6 +10,7 @@ import {
   startTestService,
   type DemoFixture,
 } from './service-harness.js';
+import {rawHttps} from './https-client.js';
 
 describe('buildApp', () => {
   let fixture: DemoFixture;
@@ -94,6 +95,79 @@ describe('buildApp', () => {
     expect(answer.status).toBe(404);
     expect(answer.body.error).toBe('route-not-found');
   });
+
+  const request = (line: string, headers: string[] = [], body = '') =>
+    [line, 'Host: localhost', ...headers, `Content-Length: ${Buffer.byteLength(body)}`, '', body].join(
+      '\r\n',
+    );
+  it.each([
+    [
+      'request headers too large',
+      request('GET /v1/terms HTTP/1.1', [`X-Big: ${'a'.repeat(20_000)}`]),
+      431,
+      'request-header-too-large',
+    ],
+    ['a method HTTP does not know', request('FROB /v1/terms HTTP/1.1'), 501, 'method-unknown'],
+    ['a method the route does not take', request('DELETE /v1/terms HTTP/1.1'), 404, 'route-not-found'],
+    ['an unknown route', request('GET /v2/plan HTTP/1.1'), 404, 'route-not-found'],
+    [
+      'a header line that is not HTTP',
+      request('GET /v1/terms HTTP/1.1', ['not a header']),
+      400,
+      'http-malformed',
+    ],
+    [
+      'both Content-Length and chunked',
+      request(
+        'POST /v1/login HTTP/1.1',
+        ['Content-Type: application/json', 'Transfer-Encoding: chunked'],
+        '{}',
+      ),
+      400,
+      'http-malformed',
+    ],
+    ['a bad percent-encoding in the URL', request('GET /v1/crl/%zz HTTP/1.1'), 400, 'url-malformed'],
+    ['a URL parameter too long', request(`GET /v1/crl/${'a'.repeat(300)}.crl HTTP/1.1`), 414, 'url-too-long'],
+    [
+      'bad JSON',
+      request('POST /v1/login HTTP/1.1', ['Content-Type: application/json'], '{"a": '),
+      400,
+      'body-malformed',
+    ],
+    [
+      'an empty JSON body',
+      request('POST /v1/login HTTP/1.1', ['Content-Type: application/json']),
+      400,
+      'body-malformed',
+    ],
+    [
+      'a body over the limit',
+      request(
+        'POST /v1/login HTTP/1.1',
+        ['Content-Type: application/json'],
+        JSON.stringify({a: 'A'.repeat(70_000)}),
+      ),
+      413,
+      'body-too-large',
+    ],
+    [
+      'another media type',
+      request('POST /v1/login HTTP/1.1', ['Content-Type: application/xml'], '<login/>'),
+      415,
+      'media-type-unsupported',
+    ],
+  ])(
+    'answers %s in the one error shape: {error, message} with a stable code',
+    async (_, bytes, status, error) => {
+      const answer = await rawHttps(harness.service.url, harness.service.caCertificate, bytes);
+      expect(answer.status).toBe(status);
+      expect(answer.headers['content-type']).toMatch(/^application\/json/);
+      const body = JSON.parse(answer.body) as Record<string, unknown>;
+      expect(Object.keys(body).sort()).toEqual(['error', 'message']);
+      expect(body.error).toBe(error);
+      expect(body.message).toEqual(expect.any(String));
+    },
+  );
 
   it('serves the OpenAPI document that is checked in as openapi/v1.json', async () => {
     const answer = await harness.call('GET', '/v1/openapi.json');

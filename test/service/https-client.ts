@@ -1,4 +1,5 @@
 import {request} from 'node:https';
+import {connect} from 'node:tls';
 
 /** One HTTPS answer: status, headers and body (raw bytes and, when JSON, parsed). */
 export interface HttpsAnswer {
@@ -54,4 +55,41 @@ export function httpsClient(baseUrl: string, caCertificate: Uint8Array) {
       outgoing.on('error', reject);
       outgoing.end(payload);
     });
+}
+
+/**
+ * Sends `bytes` as they are over TLS (pinned to the service CA) and resolves with the status, headers and body
+ * of the answer: for requests no HTTP client would send (unknown methods, oversized headers, bad framing).
+ */
+export function rawHttps(
+  baseUrl: string,
+  caCertificate: Uint8Array,
+  bytes: string,
+): Promise<{status: number; headers: Record<string, string>; body: string}> {
+  const {hostname, port} = new URL(baseUrl);
+  const ca = `-----BEGIN CERTIFICATE-----\n${Buffer.from(caCertificate).toString('base64')}\n-----END CERTIFICATE-----\n`;
+  return new Promise((resolve, reject) => {
+    const socket = connect({host: hostname, port: Number(port), ca, servername: hostname}, () => {
+      socket.end(bytes);
+    });
+    const chunks: Buffer[] = [];
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+    const finish = () => {
+      const text = Buffer.concat(chunks).toString('utf8');
+      const [head = '', ...rest] = text.split('\r\n\r\n');
+      const [statusLine = '', ...headerLines] = head.split('\r\n');
+      const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(statusLine)?.[1]);
+      if (!Number.isInteger(status)) return reject(new Error(`no HTTP answer: ${JSON.stringify(text)}`));
+      const headers = Object.fromEntries(
+        headerLines.map((line) => {
+          const colon = line.indexOf(':');
+          return [line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).trim()];
+        }),
+      );
+      resolve({status, headers, body: rest.join('\r\n\r\n')});
+    };
+    // The service may close the connection as soon as it has answered (a reset after the answer is fine).
+    socket.on('error', () => finish());
+    socket.on('close', finish);
+  });
 }

@@ -1,16 +1,19 @@
-import {generateKeyPairSync} from 'node:crypto';
+import {generateKeyPairSync, randomBytes} from 'node:crypto';
 import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
 import {issueCertificate, randomSerialNumber} from '../../source/pki/issue.js';
 import {exportPublicKey} from '../../source/pki/public-key.js';
 import {LOGIN_SIGNATURE_PREFIX} from '../../source/protocol/session.js';
 import {
   base64,
+  certificateRequest,
   createDemoFixture,
   demoPerson,
   expectRefusedWithoutWriting,
   generateCardKey,
   logIn,
+  logInReady,
   oldCertificate,
+  sha256,
   StandInCard,
   startTestService,
   storeSnapshot,
@@ -184,6 +187,62 @@ describe('Login', () => {
     });
   });
 
+  it('ends a session when its login certificate is revoked, and issues nothing in it', async () => {
+    const {call, storePath} = shared;
+    const card = await StandInCard.create(fixture, demoPerson('Bo'));
+    const token = await logInReady(call, card);
+    const serial = (await call('GET', '/v1/session', {token})).body.certificateSerial;
+    const revoked = await call('POST', `/v1/certificates/${serial}/revocation`, {
+      token,
+      body: {reason: 'key-compromise'},
+    });
+    expect(revoked.body.status).toBe('revoked');
+    const certificatesBefore = storeSnapshot(storePath).certificates;
+    const issued = await call('POST', '/v1/certificates', {
+      token,
+      body: {
+        itemId: 'hsa-id-authentication',
+        request: base64(await certificateRequest(generateCardKey('ecc-p256'))),
+      },
+    });
+    expect({status: issued.status, error: issued.body.error}).toEqual({
+      status: 401,
+      error: 'session-certificate-revoked',
+    });
+    expect(storeSnapshot(storePath).certificates).toEqual(certificatesBefore);
+    for (const [method, path] of [
+      ['GET', '/v1/session'],
+      ['GET', '/v1/plan'],
+      ['GET', '/v1/certificates'],
+    ] as const) {
+      const answer = await call(method, path, {token});
+      expect({path, status: answer.status, error: answer.body.error}).toEqual({
+        path,
+        status: 401,
+        error: 'session-certificate-revoked',
+      });
+    }
+    const ended = storeSnapshot(storePath).sessions as {certificate_id: string; ended_at: string | null}[];
+    const ofCard = ended.filter((row) => row.certificate_id === sha256(card.authenticationCertificate));
+    expect(ofCard.map((row) => row.ended_at)).not.toContain(null);
+  });
+
+  it('ends a session when its login certificate expires during it', async () => {
+    const clock = new TestClock();
+    const {call} = await start({clock});
+    const card = await StandInCard.create(fixture, demoPerson('Bo'), {
+      notAfter: new Date(clock.now().getTime() + 10 * 60_000),
+    });
+    const token = await logIn(call, card);
+    expect((await call('GET', '/v1/plan', {token})).status).toBe(200);
+    clock.advance(10 * 60_000 + 1);
+    const answer = await call('GET', '/v1/plan', {token});
+    expect({status: answer.status, error: answer.body.error}).toEqual({
+      status: 401,
+      error: 'session-certificate-expired',
+    });
+  });
+
   it('refuses a certificate no trusted CA issued', async () => {
     const {call, storePath} = shared;
     const {privateKey} = generateKeyPairSync('ec', {namedCurve: 'P-256'});
@@ -283,7 +342,7 @@ describe('Login', () => {
     expect(storeSnapshot(storePath)).toEqual(before);
   });
 
-  it('limits login challenges per client address', async () => {
+  it('limits the challenges for one certificate from an address, not the others from that address', async () => {
     const limits = {...fixture.settings.limits, loginChallengesPerMinute: 2};
     const {call} = await start({settings: {limits}});
     expect((await challenge(call, anna)).status).toBe(200);
@@ -291,6 +350,39 @@ describe('Login', () => {
     const third = await challenge(call, anna);
     expect(third.status).toBe(429);
     expect(third.body.error).toBe('too-many-attempts');
+    const bo = await StandInCard.create(fixture, demoPerson('Bo'));
+    await expect(logIn(call, bo)).resolves.toMatch(/^[A-Za-z0-9_-]{40,}$/);
+  });
+
+  it('logs a card in from an address that floods the service with garbage challenges', async () => {
+    // The default limits, as a ward's thin clients behind one address meet them.
+    const {call} = await start();
+    const garbage = await Promise.all(
+      Array.from({length: 80}, (_, index) =>
+        call('POST', '/v1/login/challenge', {
+          body: {
+            certificate: base64(new Uint8Array(randomBytes(64 + index))),
+            cardNumber: `0000${index}`,
+          },
+        }),
+      ),
+    );
+    expect(new Set(garbage.map((answer) => answer.body.error))).toEqual(new Set(['certificate-malformed']));
+    await expect(logIn(call, anna)).resolves.toMatch(/^[A-Za-z0-9_-]{40,}$/);
+  });
+
+  it('keeps a ceiling on the challenges from one address', async () => {
+    const limits = {...fixture.settings.limits, loginChallengesPerAddressPerMinute: 3};
+    const {call} = await start({settings: {limits}});
+    const bo = await StandInCard.create(fixture, demoPerson('Bo'));
+    expect((await challenge(call, anna)).status).toBe(200);
+    expect((await challenge(call, bo)).status).toBe(200);
+    expect((await challenge(call, anna, new Uint8Array([0x30, 0x03, 1, 2, 3]))).status).toBe(400);
+    const fourth = await challenge(call, bo);
+    expect({status: fourth.status, error: fourth.body.error}).toEqual({
+      status: 429,
+      error: 'too-many-attempts',
+    });
   });
 
   it('ends a session when it expires, and on logout', async () => {

@@ -191,7 +191,9 @@ describe.skipIf(isOpensslMissing && !mustRun)('startService (openssl judges)', (
       expect(completion.body.revoked.every((entry: {origin: string}) => entry.origin === 'previous')).toBe(
         true,
       );
-      const repeated = await call('POST', '/v1/completion', {token, body: {installed}});
+      // Completion revoked the old certificate this session logged in with: the session has ended, and the
+      // repeat comes from the session the new certificate opened.
+      const repeated = await call('POST', '/v1/completion', {token: resumed, body: {installed}});
       expect(repeated.body.revoked).toEqual([]);
 
       // The old CA's CRL lists both old certificates; openssl checks its signature.
@@ -224,9 +226,15 @@ describe.skipIf(isOpensslMissing && !mustRun)('startService (openssl judges)', (
       });
       expect(refused.status).toBe(401);
       expect(refused.body.error).toBe('certificate-revoked');
+      // And the session it opened has ended; the one the new certificate opened goes on.
+      const ended = await call('GET', '/v1/session', {token});
+      expect({status: ended.status, error: ended.body.error}).toEqual({
+        status: 401,
+        error: 'session-certificate-revoked',
+      });
 
       // Re-fetch: the card's four current certificates with their slots.
-      const refetched = await call('GET', '/v1/card/certificates', {token});
+      const refetched = await call('GET', '/v1/card/certificates', {token: resumed});
       expect(refetched.body.certificates.map((entry: {slot: string}) => entry.slot)).toEqual([
         '82',
         '83',
@@ -237,7 +245,7 @@ describe.skipIf(isOpensslMissing && !mustRun)('startService (openssl judges)', (
       // Revocation (spärr) by the person; the CRL says so and openssl refuses the certificate with the CRL.
       const target = issued.get('hsa-id-authentication')!;
       const revoked = await call('POST', `/v1/certificates/${target.serial}/revocation`, {
-        token,
+        token: resumed,
         body: {reason: 'key-compromise'},
       });
       expect(revoked.body).toMatchObject({status: 'revoked', revocationReason: 'key-compromise'});
@@ -265,7 +273,7 @@ describe.skipIf(isOpensslMissing && !mustRun)('startService (openssl judges)', (
       await expect(
         openssl(['verify', '-crl_check', '-CAfile', root, '-untrusted', hsaIdCa, '-CRLfile', crlPem, leaf]),
       ).rejects.toThrow(/certificate revoked/);
-      list = await call('GET', '/v1/certificates', {token});
+      list = await call('GET', '/v1/certificates', {token: resumed});
       expect(
         list.body.certificates.filter((entry: {status: string}) => entry.status === 'valid'),
       ).toHaveLength(3);

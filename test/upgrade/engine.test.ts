@@ -1,10 +1,13 @@
+import {join} from 'node:path';
+import Database from 'better-sqlite3';
 import {describe, expect, it, vi} from 'vitest';
 import {InProcessTransport} from '../../source/apdu/transports/in-process.js';
 import type {Transport} from '../../source/apdu/transports/transport.js';
 import {LocalManagementKey} from '../../source/card/piv/management-key.js';
 import {PivSession} from '../../source/card/piv/session.js';
 import {parseCertificate, verifyChain} from '../../source/pki/certificate.js';
-import {PivCard} from '../../source/upgrade/adapters/piv-card.js';
+import {InProcessReaders} from '../../source/upgrade/adapters/in-process-readers.js';
+import {openPivCard, PivCard} from '../../source/upgrade/adapters/piv-card.js';
 import type {UpgradeEngine} from '../../source/upgrade/engine.js';
 import {verifiesWith} from '../../source/upgrade/key-proof.js';
 import type {ServicePort} from '../../source/upgrade/ports.js';
@@ -467,6 +470,118 @@ describe('UpgradeEngine over the virtual card and the reference service', () => 
       await engine.dispose();
       const done = await autopilot(world.engine(), {pin: PIN, operation: 'upgrade'});
       expect(done).toMatchObject({type: 'done'});
+    }),
+  );
+
+  it.concurrent(
+    'stops the upgrade with a clear error when its login certificate is revoked meanwhile, and nothing is issued',
+    () =>
+      inWorld(async (world) => {
+        const engine = world.engine();
+        engine.start();
+        await stateWhere(engine, isType('card-ready'));
+        engine.chooseOperation('upgrade');
+        await stateWhere(engine, isType('awaiting-pin'));
+        engine.submitPin(encode(PIN));
+        await stateWhere(engine, isType('awaiting-terms'));
+        const serial = world.log.find((entry) => entry.event === 'loggedIn' && entry.serial !== undefined)!
+          .serial as string;
+
+        // Meanwhile the person revokes that certificate (another run of the tool, the same card).
+        const other = world.engine();
+        const revoked = await autopilot(other, {
+          pin: PIN,
+          operation: 'revoke',
+          onState: (state) => {
+            if (state.type === 'choosing-certificate') queueMicrotask(() => other.chooseCertificate(serial));
+          },
+        });
+        expect(revoked).toMatchObject({result: {type: 'certificate-revoked', serial}});
+        await other.dispose();
+
+        engine.acceptTerms();
+        const failed = await stateWhere(engine, isType('failed'));
+        expect(failed.error).toEqual({code: 'login-certificate-revoked'});
+        expect(failed.wayForward).toBe('contact-issuer');
+        await engine.dispose();
+        const db = new Database(join(world.dir, 'service.sqlite'), {readonly: true});
+        try {
+          expect(db.prepare("SELECT serial FROM certificates WHERE origin = 'service'").all()).toEqual([]);
+        } finally {
+          db.close();
+        }
+      }),
+  );
+
+  it.concurrent(
+    'warns of the last PUK try whenever the card has said one is left in this run, also after leaving the prompt',
+    () =>
+      inWorld(async (world) => {
+        const engine = world.engine();
+        const pukPrompt = () =>
+          stateWhere(
+            engine,
+            (state): state is Extract<EngineState, {type: 'awaiting-pin'}> =>
+              state.type === 'awaiting-pin' && state.request.reason === 'puk',
+          );
+        engine.start();
+        await stateWhere(engine, isType('card-ready'));
+        engine.chooseOperation('unblock-pin');
+        let asked = await pukPrompt();
+        expect(asked.request.triesLeft).toBeUndefined();
+        for (const left of [2, 1]) {
+          engine.submitPin(encode('87654321'));
+          await stateWhere(
+            engine,
+            (state): state is EngineState =>
+              state.type === 'awaiting-pin' && state.request.reason === 'new-pin',
+          );
+          engine.submitPin(encode('135790'));
+          await vi.waitFor(() => expect(engine.getState()).toMatchObject({request: {triesLeft: left}}));
+          asked = await pukPrompt();
+        }
+        expect(asked.request).toMatchObject({triesLeft: 1, isLastTry: true});
+
+        // Esc, then the unblock again (or after the card was out): the card said one try is left.
+        engine.cancel();
+        await stateWhere(engine, isType('card-ready'));
+        world.readers.remove(READER);
+        await stateWhere(engine, isType('waiting-for-card'));
+        world.readers.insert(READER, world.card);
+        await stateWhere(engine, isType('card-ready'));
+        engine.chooseOperation('unblock-pin');
+        asked = await pukPrompt();
+        expect(asked.request).toMatchObject({triesLeft: 1, isLastTry: true, isLastTryConfirmed: false});
+        engine.submitPin(encode('87654321'));
+        expect(engine.getState().warnings).toContainEqual({code: 'last-try-not-confirmed'});
+        await engine.dispose();
+      }),
+  );
+
+  it.concurrent('warns of the last PUK try at the first PUK prompt when the card itself says so', () =>
+    inWorld(async (world) => {
+      // A card port that can read the PUK counter (as F7 GET METADATA 81 would), saying one try is left.
+      const readers = new InProcessReaders(
+        async (transport) => {
+          const card = await openPivCard(transport);
+          return new Proxy(card, {
+            get: (target, property) => {
+              if (property === 'pukTriesLeft') return () => Promise.resolve(1);
+              const value: unknown = Reflect.get(target, property, target);
+              return typeof value === 'function' ? (value as () => unknown).bind(target) : value;
+            },
+          });
+        },
+        [READER],
+      );
+      readers.insert(READER, world.card);
+      const engine = world.engine({readers});
+      engine.start();
+      await stateWhere(engine, isType('card-ready'));
+      engine.chooseOperation('unblock-pin');
+      const asked = await stateWhere(engine, isType('awaiting-pin'));
+      expect(asked.request).toMatchObject({reason: 'puk', triesLeft: 1, isLastTry: true});
+      await engine.dispose();
     }),
   );
 

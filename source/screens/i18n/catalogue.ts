@@ -1,3 +1,4 @@
+import type {SettingsFileProblem} from '../../cli/errors.js';
 import type {AnswerCheck, EngineError, EngineErrorCode, WayForward} from '../../upgrade/errors.js';
 import type {
   Activity,
@@ -126,6 +127,8 @@ export interface Catalogue {
     readonly newPinRule: string;
     readonly triesLeft: (tries: number) => string;
     readonly lastTry: string;
+    /** The PUK's last try: a wrong PUK now blocks it for good (the card can then not be unblocked). */
+    readonly lastPukTry: string;
     readonly lastTryConfirmed: string;
     readonly wrongCode: string;
     readonly badFormat: string;
@@ -207,6 +210,16 @@ export interface Catalogue {
     readonly configKeys: string;
     readonly configUnknownKey: (key: string) => string;
     readonly settingInvalid: (detail: string) => string;
+    /** The settings file is broken: which file, what is wrong, how to fix it (lines). */
+    readonly settingsFileInvalid: (path: string, problem: SettingsFileProblem) => string[];
+    /** Where a refused service address came from when it was the settings file, and how to change it. */
+    readonly serviceFromSettings: (path: string) => string;
+    /** Why the upgrade service's address was refused (--service, config set service). */
+    readonly serviceUrl: {
+      readonly 'not-a-url': (value: string) => string;
+      readonly 'not-https': (value: string) => string;
+      readonly 'has-credentials': (value: string) => string;
+    };
     readonly setupWritten: (configPath: string) => string;
     readonly configSet: (key: string, value: string) => string;
     readonly configUnset: (key: string) => string;

@@ -4,7 +4,7 @@ import {formatDate, formatDuration, type Catalogue} from './catalogue.js';
 const exitCodes = `Exit codes:
   0    done (status: the card is upgraded)
   1    the operation failed (see the message)
-  2    bad arguments or unknown command
+  2    bad arguments, an unknown command or a broken settings file
   3    the reader: no reader, pcscd not running, pcsc-lite missing or access denied
   4    PIN or PUK: wrong code, blocked or wrong format
   5    the upgrade service: unreachable, wrong TLS certificate, refused or answered wrongly
@@ -142,6 +142,9 @@ export const en: Catalogue = {
     newPinRule: 'The new PIN must be 6-8 digits.',
     triesLeft: (tries) => `${tries} ${tries === 1 ? 'try' : 'tries'} left`,
     lastTry: 'Last try! A wrong code now blocks it. Press Enter to confirm you want to try.',
+    lastPukTry:
+      'Last PUK try! A wrong PUK now blocks the PUK for good: the card can then never be unblocked and must be ' +
+      'replaced. Press Enter to confirm you want to try.',
     lastTryConfirmed: 'Last try confirmed. Type the code carefully.',
     wrongCode: 'Wrong code.',
     badFormat: 'The code must be 6-8 digits. No try was used.',
@@ -285,6 +288,12 @@ export const en: Catalogue = {
     'no-login-credential': () => ({
       title: 'The card cannot log in',
       detail: 'The card holds no valid certificate the upgrade service accepts for login.',
+    }),
+    'login-certificate-revoked': () => ({
+      title: 'The login certificate is revoked',
+      detail:
+        'The certificate the card logs in with has been revoked, so the upgrade service ended the session. ' +
+        'Nothing more was issued and the card keeps what it has.',
     }),
     'management-key-rejected': () => ({
       title: 'The card could not be unlocked for writing',
@@ -464,6 +473,29 @@ ${exitCodes}`,
     configKeys: 'Keys: service, service-ca, lang, reader',
     configUnknownKey: (key) => `Unknown setting: ${key}`,
     settingInvalid: (detail) => `Invalid setting: ${detail}`,
+    settingsFileInvalid: (path, problem) => [
+      problem.kind === 'not-json'
+        ? `The settings file ${path} is not valid JSON (line ${problem.position.line}, column ${problem.position.column}).`
+        : problem.kind === 'not-an-object'
+          ? `The settings file ${path} does not hold settings: it must be one JSON object, such as {"lang": "en"}.`
+          : `The settings file ${path} cannot be read (${problem.reason}).`,
+      problem.kind === 'unreadable'
+        ? 'Make it a file you may read and write, or remove it.'
+        : 'Correct it, or remove it.',
+      'The settings are only conveniences (nothing of the upgrade is lost): set them again with siths-upgrade config set <key> <value>.',
+    ],
+    serviceFromSettings: (path) =>
+      `It is the service setting in ${path}: change it with siths-upgrade config set service https://..., or give --service.`,
+    serviceUrl: {
+      'not-a-url': (value) =>
+        `The upgrade service's address is not a URL: ${value}. Give it as https://host or https://host:port.`,
+      'not-https': (value) =>
+        `The upgrade service's address must start with https:// (an encrypted connection checked against the ` +
+        `service CA): ${value}`,
+      'has-credentials': (value) =>
+        `The upgrade service's address must not hold a user name or password: ${value}. The card logs in; ` +
+        `leave them out.`,
+    },
     setupWritten: (configPath) =>
       `The demo configuration is written. Start the service with: siths-upgrade serve --config ${configPath}`,
     configSet: (key, value) => `${key} = ${value}`,

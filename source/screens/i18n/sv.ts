@@ -4,7 +4,7 @@ import {formatDate, formatDuration, type Catalogue} from './catalogue.js';
 const exitCodes = `Slutkoder:
   0    klart (status: kortet är uppgraderat)
   1    åtgärden misslyckades (se meddelandet)
-  2    fel argument eller okänt kommando
+  2    fel argument, okänt kommando eller en trasig inställningsfil
   3    kortläsaren: ingen läsare, pcscd körs inte, pcsc-lite saknas eller åtkomst nekad
   4    PIN- eller PUK-kod: fel kod, spärrad eller fel format
   5    uppgraderingstjänsten: nås inte, fel TLS-certifikat, vägrade eller svarade fel
@@ -146,6 +146,9 @@ export const sv: Catalogue = {
     triesLeft: (tries) => `${tries} försök kvar`,
     lastTry:
       'Sista försöket! Blir det fel nu spärras koden. Tryck Enter för att bekräfta att du vill försöka.',
+    lastPukTry:
+      'Sista PUK-försöket! Blir det fel nu spärras PUK-koden för gott: kortet kan då aldrig låsas upp igen och ' +
+      'måste bytas. Tryck Enter för att bekräfta att du vill försöka.',
     lastTryConfirmed: 'Sista försöket bekräftat. Skriv koden noga.',
     wrongCode: 'Fel kod.',
     badFormat: 'Koden ska vara 6–8 siffror. Inget försök förbrukades.',
@@ -289,6 +292,12 @@ export const sv: Catalogue = {
     'no-login-credential': () => ({
       title: 'Kortet kan inte logga in',
       detail: 'Kortet har inget giltigt certifikat som uppgraderingstjänsten godtar för inloggning.',
+    }),
+    'login-certificate-revoked': () => ({
+      title: 'Inloggningscertifikatet är spärrat',
+      detail:
+        'Certifikatet som kortet loggar in med har spärrats, så uppgraderingstjänsten avslutade sessionen. ' +
+        'Inget mer utfärdades och kortet behåller det som finns på det.',
     }),
     'management-key-rejected': () => ({
       title: 'Kortet kunde inte låsas upp för skrivning',
@@ -468,6 +477,29 @@ ${exitCodes}`,
     configKeys: 'Nycklar: service, service-ca, lang, reader',
     configUnknownKey: (key) => `Okänd inställning: ${key}`,
     settingInvalid: (detail) => `Ogiltig inställning: ${detail}`,
+    settingsFileInvalid: (path, problem) => [
+      problem.kind === 'not-json'
+        ? `Inställningsfilen ${path} är inte giltig JSON (rad ${problem.position.line}, kolumn ${problem.position.column}).`
+        : problem.kind === 'not-an-object'
+          ? `Inställningsfilen ${path} innehåller inga inställningar: den ska vara ett JSON-objekt, till exempel {"lang": "sv"}.`
+          : `Inställningsfilen ${path} går inte att läsa (${problem.reason}).`,
+      problem.kind === 'unreadable'
+        ? 'Se till att du får läsa och skriva filen, eller ta bort den.'
+        : 'Rätta filen, eller ta bort den.',
+      'Inställningarna är bara bekvämligheter (inget av uppgraderingen går förlorat): ange dem igen med siths-upgrade config set <nyckel> <värde>.',
+    ],
+    serviceFromSettings: (path) =>
+      `Det är inställningen service i ${path}: ändra den med siths-upgrade config set service https://..., eller ange --service.`,
+    serviceUrl: {
+      'not-a-url': (value) =>
+        `Uppgraderingstjänstens adress är ingen URL: ${value}. Ange den som https://värd eller https://värd:port.`,
+      'not-https': (value) =>
+        `Uppgraderingstjänstens adress måste börja med https:// (en krypterad anslutning som kontrolleras mot ` +
+        `tjänstens CA): ${value}`,
+      'has-credentials': (value) =>
+        `Uppgraderingstjänstens adress får inte innehålla användarnamn eller lösenord: ${value}. Kortet loggar ` +
+        `in; ta bort dem.`,
+    },
     setupWritten: (configPath) =>
       `Demokonfigurationen är skapad. Starta tjänsten med: siths-upgrade serve --config ${configPath}`,
     configSet: (key, value) => `${key} = ${value}`,

@@ -37,8 +37,10 @@ export function registerLoginRoutes(app: FastifyInstance, context: ServiceContex
           'holds `cardNumber`; a certificate naming a card number (subjectAltName hardwareModuleName) or issued ' +
           'by this service must be for that card. Returns ' +
           'a single-use challenge, valid two minutes: the card signs SHA-256 over `toBeSigned` with its ' +
-          'authentication key. Challenges are limited per client address and a certificate is locked out for a ' +
-          'while after repeated failed signatures (429 too-many-attempts). Refusals: certificate-malformed, ' +
+          'authentication key. Challenges are limited per certificate and per card number presented from a client ' +
+          'address (so one client presenting garbage does not lock out the others behind the same address), ' +
+          'under a generous ceiling per address, and a certificate is locked out for a while after repeated ' +
+          'failed signatures (429 too-many-attempts). Refusals: certificate-malformed, ' +
           'certificate-untrusted, certificate-expired, certificate-not-yet-valid, certificate-revoked, ' +
           'certificate-not-for-login, person-unknown, card-unknown, card-mismatch, too-many-attempts.',
         body: loginChallengeRequestSchema,
