@@ -757,6 +757,24 @@ describe('the files of the virtual blank card', () => {
     return contentAt(root, Uint8Array.from([0x3f, 0x00, ...fids.flatMap((fid) => [fid >> 8, fid & 0xff])]));
   }
 
+  it('are written back byte for byte where the fixture builder writes DER: EF.DIR, ODF, TokenInfo, AODF', () => {
+    const {root} = blankEidCard({cardNumber: '92400000123456'});
+    const files: [Uint8Array, (bytes: Uint8Array) => Uint8Array][] = [
+      [content(root, 0x2f00), (bytes) => encodeDir(decodeDir(bytes))],
+      [content(root, 0x5015, 0x5031), (bytes) => encodeOdf(decodeOdf(bytes))],
+      [content(root, 0x5015, 0x5032), (bytes) => encodeTokenInfo(decodeTokenInfo(bytes))],
+      [
+        contentAt(root, directories(root).get(DirectoryKind.AuthObjects)!),
+        (bytes) => encodeAodf(decodeAodf(bytes)),
+      ],
+    ];
+    for (const [bytes, rewrite] of files) {
+      const written = rewrite(bytes);
+      expect(written).toEqual(bytes.subarray(0, written.length));
+      expect(bytes.subarray(written.length).every((byte) => byte === 0)).toBe(true);
+    }
+  });
+
   it('are found from EF.DIR through the ODF and read, the empty directories as no objects', () => {
     const {root} = blankEidCard({cardNumber: '92400000123456'});
     const [application] = decodeDir(content(root, 0x2f00));
