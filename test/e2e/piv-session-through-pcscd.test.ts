@@ -151,6 +151,17 @@ describeWithPcscd(
       expect(await readCertificate('06')).toEqual(issued.get(Slot.Retired2));
     });
 
+    it('leaves the PIN unverified for the next program once the session is closed', async () => {
+      const first = await PivSession.open(await connect());
+      await first.verifyPin(PIN);
+      expect(await first.pinStatus()).toEqual({type: 'verified'});
+      await first.close();
+
+      const next = await PivSession.open(await connect());
+      expect(await next.pinStatus()).toMatchObject({type: 'unverified'});
+      await next.close();
+    });
+
     it('reads back through PC/SC what OpenSC lists, with short APDUs too', async () => {
       const transport = await connect();
       const session = await PivSession.open(transport, {extended: false});

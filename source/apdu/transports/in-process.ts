@@ -65,7 +65,7 @@ export class InProcessTransport implements Transport {
     }
   }
 
-  /** Powers the card off. Closing twice is harmless. */
+  /** Powers the card off (which is more than the reset `close` may ask for). Closing twice is harmless. */
   async close(): Promise<void> {
     if (this.#state === 'closed') return;
     this.#state = 'closed';

@@ -23,6 +23,7 @@ export interface PcscLiteReader {
   readonly SCARD_PROTOCOL_T1: number;
   readonly SCARD_STATE_PRESENT: number;
   readonly SCARD_LEAVE_CARD: number;
+  readonly SCARD_RESET_CARD: number;
   on(event: 'status', listener: (status: {state: number; atr?: Buffer}) => void): this;
   on(event: 'end', listener: () => void): this;
   on(event: 'error', listener: (error: Error) => void): this;

@@ -125,12 +125,15 @@ export class PcscTransport implements Transport {
     });
   }
 
-  /** Disconnects, leaving the card powered for the next program. Closing twice is harmless. */
-  close(): Promise<void> {
+  /**
+   * Disconnects, leaving the card powered for the next program (SCARD_LEAVE_CARD), or resetting it with `reset`
+   * (SCARD_RESET_CARD: the card forgets every verified PIN). Closing twice is harmless.
+   */
+  close(options: {readonly reset?: boolean} = {}): Promise<void> {
     return this.#enqueue(async () => {
       if (this.#isClosed) return;
       this.#isClosed = true;
-      await this.#disconnect();
+      await this.#disconnect(options.reset === true ? 'reset' : 'leave');
     });
   }
 
@@ -182,14 +185,18 @@ export class PcscTransport implements Transport {
   }
 
   /**
-   * SCardDisconnect(SCARD_LEAVE_CARD). A failure (the card or pcscd already gone) leaves nothing to release that
-   * a new connection needs, so it is ignored, and pcsclite's `connected` flag is cleared so the next connect runs.
+   * SCardDisconnect(SCARD_LEAVE_CARD, or SCARD_RESET_CARD for `reset`). A failure (the card or pcscd already gone)
+   * leaves nothing to release that a new connection needs, so it is ignored, and pcsclite's `connected` flag is
+   * cleared so the next connect runs.
    */
-  async #disconnect(): Promise<void> {
+  async #disconnect(disposition: 'leave' | 'reset' = 'leave'): Promise<void> {
     if (!this.#isConnected) return;
     this.#isConnected = false;
+    const reader = this.reader;
     await new Promise<void>((resolve) => {
-      this.reader.disconnect(this.reader.SCARD_LEAVE_CARD, () => resolve());
+      reader.disconnect(disposition === 'reset' ? reader.SCARD_RESET_CARD : reader.SCARD_LEAVE_CARD, () =>
+        resolve(),
+      );
     });
     this.reader.connected = false;
   }

@@ -17,8 +17,11 @@ export interface Transport {
   exclusive<T>(work: () => Promise<T>): Promise<T>;
   /** Reconnects after a reset or a re-insert; the caller re-selects and re-verifies. */
   reconnect(): Promise<void>;
-  /** Releases the card and the reader. */
-  close(): Promise<void>;
+  /**
+   * Releases the card and the reader. `reset`: reset the card as it is released, so that it forgets every verified
+   * PIN (for cards that cannot log a PIN out); otherwise the card stays powered as it is for the next program.
+   */
+  close(options?: {readonly reset?: boolean}): Promise<void>;
 }
 
 /**

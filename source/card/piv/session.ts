@@ -50,6 +50,7 @@ import {
   P1_DATA,
   P1_MOVE_KEY_DELETE,
   P1_SELECT_BY_NAME,
+  P1_VERIFY_LOGOUT,
   P2_DATA,
   PIV_AID,
   PinPolicy,
@@ -303,9 +304,20 @@ export class PivSession {
     this.#application = await this.exclusive(() => select(this.#protocol));
   }
 
-  /** Releases the card and the reader. */
-  close(): Promise<void> {
-    return this.#transport.close();
+  /**
+   * Logs the PIN out (VERIFY P1 FF, SP 800-73-4 Part 2 clause 3.2.1) and releases the card; a card that cannot log
+   * out (YubiKeys before 5.4.3) is reset as it is released instead, so no other program finds the PIN verified.
+   */
+  async close(): Promise<void> {
+    const isLoggedOut = await this.#logOut().catch(() => false);
+    await this.#transport.close({reset: !isLoggedOut});
+  }
+
+  async #logOut(): Promise<boolean> {
+    const {sw} = await this.exclusive(() =>
+      this.#protocol.transmit({cla: 0, ins: INS_VERIFY, p1: P1_VERIFY_LOGOUT, p2: KEY_REFERENCE_PIN}),
+    );
+    return sw === StatusWord.Success;
   }
 
   /** The firmware version (Yubico GET VERSION, one APDU once), or undefined on a card without it. */
