@@ -3,11 +3,11 @@ import Database from 'better-sqlite3';
 import {describe, expect, it, vi} from 'vitest';
 import {InProcessTransport} from '../../source/apdu/transports/in-process.js';
 import type {Transport} from '../../source/apdu/transports/transport.js';
+import {InvalidPukError} from '../../source/card/errors.js';
 import {LocalManagementKey} from '../../source/card/piv/management-key.js';
 import {PivSession} from '../../source/card/piv/session.js';
 import {parseCertificate, verifyChain} from '../../source/pki/certificate.js';
-import {InProcessReaders} from '../../source/upgrade/adapters/in-process-readers.js';
-import {openPivCard, PivCard} from '../../source/upgrade/adapters/piv-card.js';
+import {PivCard} from '../../source/upgrade/adapters/piv-card.js';
 import type {UpgradeEngine} from '../../source/upgrade/engine.js';
 import {verifiesWith} from '../../source/upgrade/key-proof.js';
 import type {ServicePort} from '../../source/upgrade/ports.js';
@@ -528,7 +528,7 @@ describe('UpgradeEngine over the virtual card and the reference service', () => 
         await stateWhere(engine, isType('card-ready'));
         engine.chooseOperation('unblock-pin');
         let asked = await pukPrompt();
-        expect(asked.request.triesLeft).toBeUndefined();
+        expect(asked.request.triesLeft).toBe(3);
         for (const left of [2, 1]) {
           engine.submitPin(encode('87654321'));
           await stateWhere(
@@ -558,24 +558,14 @@ describe('UpgradeEngine over the virtual card and the reference service', () => 
       }),
   );
 
-  it.concurrent('warns of the last PUK try at the first PUK prompt when the card itself says so', () =>
+  it.concurrent('warns of the last PUK try at the first PUK prompt of a new run, as the card counts', () =>
     inWorld(async (world) => {
-      // A card port that can read the PUK counter (as F7 GET METADATA 81 would), saying one try is left.
-      const readers = new InProcessReaders(
-        async (transport) => {
-          const card = await openPivCard(transport);
-          return new Proxy(card, {
-            get: (target, property) => {
-              if (property === 'pukTriesLeft') return () => Promise.resolve(1);
-              const value: unknown = Reflect.get(target, property, target);
-              return typeof value === 'function' ? (value as () => unknown).bind(target) : value;
-            },
-          });
-        },
-        [READER],
-      );
-      readers.insert(READER, world.card);
-      const engine = world.engine({readers});
+      // An earlier run (another program, or this tool before) used two of the PUK's three tries.
+      const earlier = await PivSession.open(new InProcessTransport(world.card));
+      for (let attempt = 0; attempt < 2; attempt++)
+        await expect(earlier.unblockPin('87654321', '135790')).rejects.toBeInstanceOf(InvalidPukError);
+      await earlier.close();
+      const engine = world.engine();
       engine.start();
       await stateWhere(engine, isType('card-ready'));
       engine.chooseOperation('unblock-pin');

@@ -68,6 +68,7 @@ import {
   TAG_METADATA_ORIGIN,
   TAG_METADATA_POLICY,
   TAG_METADATA_PUBLIC_KEY,
+  TAG_METADATA_RETRIES,
   TAG_PIN_POLICY,
   TAG_PUBLIC_KEY_TEMPLATE,
   TAG_TOUCH_POLICY,
@@ -430,6 +431,22 @@ export class PivSession {
       }
       return found;
     });
+  }
+
+  /**
+   * The PUK's tries left, without using one (Yubico F7 metadata of reference 81: tag 06, total then remaining;
+   * fw 5.3+). Undefined on a card without metadata: PIV itself has no command for it. Not cached: each call asks.
+   */
+  async pukTriesLeft(): Promise<number | undefined> {
+    try {
+      const items = await this.exclusive(() => this.#metadata(PinReference.Puk));
+      const retries = items === undefined ? undefined : findTlv(items, TAG_METADATA_RETRIES);
+      if (retries?.length !== 2) throw new CardDataError('the PUK metadata lacks its retry counters');
+      return retries[1];
+    } catch (error) {
+      if (error instanceof FeatureNotSupportedError) return undefined;
+      throw error;
+    }
   }
 
   /**

@@ -74,6 +74,11 @@ export class PivCard implements CardPort {
     return status.type === 'unverified' ? status.triesLeft : undefined;
   }
 
+  /** The PUK's tries left where the card tells (YubiKey 5.3+ metadata), else undefined. */
+  pukTriesLeft(): Promise<number | undefined> {
+    return this.#session.pukTriesLeft();
+  }
+
   verifyPin(pin: Uint8Array): Promise<void> {
     return this.#session.verifyPin(pin);
   }
