@@ -10,6 +10,7 @@ import {describeWithPcscd, startPrivatePcscd, type PrivatePcscd} from './support
 import {
   createToolWorkspace,
   OPENSC_PKCS11_MODULE,
+  readCertificateWithOpenssl,
   runTool,
   waitForCardPresence,
   type ToolResult,
@@ -77,29 +78,17 @@ describeWithPcscd(
     it('reads certificates that chain to the old CA simulate saved, for the holder HSA-id, one for each purpose', async () => {
       const purposes: string[] = [];
       for (const id of ['01', '02']) {
-        const read = await tool('pkcs15-tool', ['--read-certificate', id, '--output', `old-${id}.pem`]);
-        const verified = await tool('openssl', [
-          ...['verify', '-CAfile', simulatedOldCaPath(workspace.path('card.json')), `old-${id}.pem`],
-        ]);
-        const text = await tool('openssl', [
-          ...[
-            'x509',
-            '-in',
-            `old-${id}.pem`,
-            '-noout',
-            '-subject',
-            '-ext',
-            'keyUsage',
-            '-nameopt',
-            'RFC2253',
-          ],
-        ]);
+        const {read, verified, text, purpose} = await readCertificateWithOpenssl(
+          tool,
+          id,
+          simulatedOldCaPath(workspace.path('card.json')),
+        );
 
         expect(read.code, read.stderr).toBe(0);
         expect(verified.code, verified.stderr).toBe(0);
         expect(text.stdout).toContain(`serialNumber=${SIMULATED_HOLDER.hsaId}`);
         expect(text.stdout).toContain(`CN=${SIMULATED_HOLDER.givenName} ${SIMULATED_HOLDER.surname}`);
-        purposes.push(/Digital Signature|Non Repudiation/.exec(text.stdout)?.[0] ?? '');
+        purposes.push(purpose);
       }
 
       expect(purposes).toEqual(['Digital Signature', 'Non Repudiation']);

@@ -16,8 +16,9 @@ import {INSTANT_TIMING} from './timing.js';
 const INS_SELECT = 0xa4;
 const P1_SELECT_BY_NAME = 0x04;
 
-export class VirtualIdPrimeCard implements CardEndpoint {
-  readonly #io = new CardIo({
+/** A new virtual IDPrime card, powered off until reset (as every virtual card). */
+export function virtualIdPrimeCard(): CardEndpoint {
+  return new CardIo({
     application: {
       process: (command: AppletCommand): AppletReply => {
         if (command.ins !== INS_SELECT) throw new CardStatusError(StatusWord.InsNotSupported);
@@ -36,16 +37,4 @@ export class VirtualIdPrimeCard implements CardEndpoint {
     faults: new FaultInjector(),
     timing: INSTANT_TIMING,
   });
-
-  reset(): Uint8Array {
-    return this.#io.reset();
-  }
-
-  powerOff(): void {
-    this.#io.powerOff();
-  }
-
-  process(apdu: Uint8Array): Promise<Uint8Array> {
-    return this.#io.process(apdu);
-  }
 }

@@ -137,3 +137,32 @@ export async function waitForCardPresence(
     expect(stdout).toMatch(row);
   }, WAIT);
 }
+
+/** What openssl says of a certificate pkcs15-tool read from the card. */
+export interface ReadCertificate {
+  readonly read: ToolResult;
+  /** `openssl verify` against the CA file. */
+  readonly verified: ToolResult;
+  /** `openssl x509 -subject -ext keyUsage`, names in RFC 2253. */
+  readonly text: ToolResult;
+  /** "Digital Signature" or "Non Repudiation", from its keyUsage. */
+  readonly purpose: string;
+}
+
+/**
+ * Reads the certificate with PKCS#15 ID `id` from the card with pkcs15-tool into `old-<id>.pem`, and has openssl
+ * verify it against `caFile` and print its subject and key usage.
+ */
+export async function readCertificateWithOpenssl(
+  tool: (command: string, args: readonly string[]) => Promise<ToolResult>,
+  id: string,
+  caFile: string,
+): Promise<ReadCertificate> {
+  const file = `old-${id}.pem`;
+  const read = await tool('pkcs15-tool', ['--read-certificate', id, '--output', file]);
+  const verified = await tool('openssl', ['verify', '-CAfile', caFile, file]);
+  const text = await tool('openssl', [
+    ...['x509', '-in', file, '-noout', '-subject', '-ext', 'keyUsage', '-nameopt', 'RFC2253'],
+  ]);
+  return {read, verified, text, purpose: /Digital Signature|Non Repudiation/.exec(text.stdout)?.[0] ?? ''};
+}

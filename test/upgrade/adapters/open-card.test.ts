@@ -2,7 +2,7 @@ import {describe, expect, it, vi} from 'vitest';
 import {InProcessTransport} from '../../../source/apdu/transports/in-process.js';
 import {CardAlreadyNewError} from '../../../source/card/errors.js';
 import {IDPRIME_ATR} from '../../../source/card/idprime.js';
-import {VirtualIdPrimeCard} from '../../../source/card/virtual/idprime-card.js';
+import {virtualIdPrimeCard} from '../../../source/card/virtual/idprime-card.js';
 import {blankCard} from '../../../source/card/virtual/profiles.js';
 import {INSTANT_TIMING} from '../../../source/card/virtual/timing.js';
 import {VirtualPivCard} from '../../../source/card/virtual/virtual-card.js';
@@ -13,7 +13,7 @@ import {realClock} from '../support/world.js';
 
 describe('openCard', () => {
   it('tells a new SITHS eID card (IDPrime) that it needs no upgrade, and releases it', async () => {
-    const transport = new InProcessTransport(new VirtualIdPrimeCard());
+    const transport = new InProcessTransport(virtualIdPrimeCard());
     const close = vi.spyOn(transport, 'close');
     await expect(openCard(transport)).rejects.toBeInstanceOf(CardAlreadyNewError);
     expect(close).toHaveBeenCalled();
@@ -29,7 +29,7 @@ describe('openCard', () => {
 
   it('makes the engine say the new card needs no upgrade, as the screens show it', async () => {
     const readers = new InProcessReaders((transport) => openCard(transport), ['Reader']);
-    readers.insert('Reader', new VirtualIdPrimeCard());
+    readers.insert('Reader', virtualIdPrimeCard());
     const engine = new UpgradeEngine({
       readers,
       service: {beginLogin: () => Promise.reject(new Error('no login expected'))},
