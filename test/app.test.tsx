@@ -147,7 +147,7 @@ describe.each<Language>(['sv', 'en'])('the app in %s', (language) => {
     const {t, engine, see, press} = renderApp(language, toCardReady.slice(0, 2));
     await see(t.insertCard.reading, t.header.cardStatus.reading);
     engine.play(toCardReady[2]!);
-    await see(oldCard.holder!, oldCard.hsaId!, oldCard.cardNumber!, t.overview.needsUpgrade);
+    await see(oldCard.holder!, oldCard.hsaId!, oldCard.cardNumber!, t.overview.verdicts['needs-upgrade']);
     await see(
       `9A ${t.purposes.authentication} (HSA-id)`,
       t.overview.validUntil('2030-06-30'),
@@ -163,7 +163,7 @@ describe.each<Language>(['sv', 'en'])('the app in %s', (language) => {
       ...toCardReady.slice(0, 2),
       {type: 'cardRead', card: {...oldCard, certificates: newCertificates, isUpgraded: true}},
     ]);
-    await see(t.overview.alreadyUpgraded, t.overview.isNew);
+    await see(t.overview.verdicts.upgraded, t.overview.isNew);
   });
 
   it('offers to unblock with the PUK when the PIN is blocked', async () => {

@@ -2,7 +2,14 @@ import type {Catalogue} from '../screens/i18n/catalogue.js';
 import {MENU_OPERATIONS} from '../screens/menu.js';
 import {choiceLines, menuLabels, plainLines} from '../screens/plain-lines.js';
 import type {EngineControl} from '../app.js';
-import type {CardOverview, EngineState, Operation, PinRequest} from '../upgrade/state.js';
+import {
+  cardVerdict,
+  type CardOverview,
+  type CardVerdict,
+  type EngineState,
+  type Operation,
+  type PinRequest,
+} from '../upgrade/state.js';
 import {CliError} from './errors.js';
 import {exitCodeFor, ExitCode} from './exit-codes.js';
 import type {TerminalInput} from './terminal-input.js';
@@ -49,10 +56,17 @@ function statusJson(card: CardOverview): string {
   );
 }
 
+/** `status`: 0 upgraded, 10 when the card works but still needs the upgrade, 6 for a card without certificates. */
+const STATUS_EXIT_CODES: Readonly<Record<CardVerdict, ExitCode>> = {
+  upgraded: ExitCode.Ok,
+  'needs-upgrade': ExitCode.NeedsUpgrade,
+  'no-certificates': ExitCode.Card,
+};
+
 /** The exit code of a finished operation: 10 when the card works but still needs the upgrade. */
 function resultExitCode(state: Extract<EngineState, {type: 'operation-result'}>): ExitCode {
   const {result} = state;
-  if (result.type === 'status') return result.card.isUpgraded ? ExitCode.Ok : ExitCode.NeedsUpgrade;
+  if (result.type === 'status') return STATUS_EXIT_CODES[cardVerdict(result.card)];
   if (result.type === 'e-id-tested') return result.isTrusted ? ExitCode.Ok : ExitCode.NeedsUpgrade;
   return ExitCode.Ok;
 }

@@ -1,6 +1,6 @@
 import {Box, Text, useInput} from 'ink';
 import React from 'react';
-import type {CardOverview as Overview} from '../upgrade/state.js';
+import {cardVerdict, type CardOverview as Overview} from '../upgrade/state.js';
 import {CertificateLines} from './certificate-lines.js';
 import {useCatalogue} from './i18n/catalogue-context.js';
 import {Paragraph} from './paragraph.js';
@@ -21,6 +21,7 @@ export function CardFacts({card, now}: CardFactsProps): React.JSX.Element {
     [t.overview.cardNumber, card.cardNumber],
   ];
   const labelWidth = Math.max(...fields.map(([label]) => label.length)) + 1;
+  const verdict = cardVerdict(card);
   return (
     <Box flexDirection="column" gap={card.certificates.length > 4 ? 0 : 1}>
       <Box flexDirection="column">
@@ -35,9 +36,15 @@ export function CardFacts({card, now}: CardFactsProps): React.JSX.Element {
         <Text>{card.certificates.length === 0 ? t.overview.noCertificates : t.overview.certificates}</Text>
         <CertificateLines certificates={card.certificates} now={now} />
       </Box>
-      <Text {...(card.isUpgraded ? styles.success : styles.emphasis)}>
-        {card.isUpgraded ? t.overview.alreadyUpgraded : t.overview.needsUpgrade}
-      </Text>
+      <Paragraph
+        {...(verdict === 'upgraded'
+          ? styles.success
+          : verdict === 'needs-upgrade'
+            ? styles.emphasis
+            : styles.danger)}
+      >
+        {t.overview.verdicts[verdict]}
+      </Paragraph>
       {card.pinTriesLeft === 0 ? (
         <Paragraph {...styles.danger}>{t.overview.pinBlocked}</Paragraph>
       ) : (

@@ -1,9 +1,10 @@
-import type {
-  CardOverview,
-  CertificateView,
-  EngineState,
-  OperationResult,
-  ServiceCertificateView,
+import {
+  cardVerdict,
+  type CardOverview,
+  type CertificateView,
+  type EngineState,
+  type OperationResult,
+  type ServiceCertificateView,
 } from '../upgrade/state.js';
 import {errorText} from './error-text.js';
 import type {Catalogue} from './i18n/catalogue.js';
@@ -40,7 +41,7 @@ function cardLines(t: Catalogue, card: CardOverview, now: Date): string[] {
     `${t.overview.cardNumber}: ${card.cardNumber ?? t.overview.unknown}`,
     card.certificates.length === 0 ? t.overview.noCertificates : t.overview.certificates,
     ...card.certificates.map((certificate) => certificateLine(t, certificate, now)),
-    card.isUpgraded ? t.overview.alreadyUpgraded : t.overview.needsUpgrade,
+    t.overview.verdicts[cardVerdict(card)],
     card.pinTriesLeft === 0 ? t.overview.pinBlocked : t.overview.pinTries(card.pinTriesLeft),
   ];
 }

@@ -64,6 +64,17 @@ export function slotName(slot: number): string {
   return slot.toString(16).toUpperCase().padStart(2, '0');
 }
 
+/**
+ * What a card needs: nothing (it holds the complete new layout), the upgrade, or a card with certificates (a
+ * blank card holds no SITHS certificate to log in with, so it cannot be upgraded: its issuer must personalise it).
+ */
+export type CardVerdict = 'upgraded' | 'needs-upgrade' | 'no-certificates';
+
+export function cardVerdict(card: CardOverview): CardVerdict {
+  if (card.certificates.length === 0) return 'no-certificates';
+  return card.isUpgraded ? 'upgraded' : 'needs-upgrade';
+}
+
 /** What the card-ready screen shows. */
 export interface CardOverview {
   readonly readerName: string;

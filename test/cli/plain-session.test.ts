@@ -3,13 +3,17 @@ import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {PassThrough} from 'node:stream';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {blankCard} from '../../source/card/virtual/profiles.js';
 import {INSTANT_TIMING} from '../../source/card/virtual/timing.js';
+import {VirtualPivCard} from '../../source/card/virtual/virtual-card.js';
 import {startDemo, type Demo} from '../../source/cli/demo.js';
 import {ExitCode} from '../../source/cli/exit-codes.js';
 import {runPlainSession, type PlainTask} from '../../source/cli/plain-session.js';
 import {systemClock, systemRandom} from '../../source/cli/system-ports.js';
 import {TerminalInput} from '../../source/cli/terminal-input.js';
 import {catalogues} from '../../source/screens/i18n/language.js';
+import {InProcessReaders} from '../../source/upgrade/adapters/in-process-readers.js';
+import {openCard} from '../../source/upgrade/adapters/open-card.js';
 import {UpgradeEngine} from '../../source/upgrade/engine.js';
 
 /**
@@ -31,9 +35,14 @@ afterAll(async () => {
   rmSync(directory, {recursive: true, force: true});
 });
 
-async function session(task: PlainTask, answers: string): Promise<{code: ExitCode; lines: string[]}> {
+async function session(
+  task: PlainTask,
+  answers: string,
+  readers = demo.deps.readers,
+): Promise<{code: ExitCode; lines: string[]}> {
   const engine = new UpgradeEngine({
     ...demo.deps,
+    readers,
     clock: systemClock,
     random: systemRandom,
     log: {write: () => undefined},
@@ -78,6 +87,18 @@ describe('a plain session over the demo', () => {
     expect(status.certificates).toHaveLength(2);
   });
 
+  it('reports a card without certificates with 6, saying it cannot be upgraded and what to do', async () => {
+    const readers = new InProcessReaders((transport) => openCard(transport), ['Blank reader']);
+    readers.insert(
+      'Blank reader',
+      new VirtualPivCard({state: await blankCard({serial: 12_345_678}), timing: INSTANT_TIMING}),
+    );
+    const {code, lines} = await session({kind: 'operation', operation: 'status'}, '', readers);
+    expect(code).toBe(ExitCode.Card);
+    expect(lines).toContain(t.overview.verdicts['no-certificates']);
+    expect(lines).not.toContain(t.overview.verdicts['needs-upgrade']);
+  });
+
   it('says a wrong PIN and the tries left, and ends with 4 when no more codes come', async () => {
     const {code, lines} = await session({kind: 'operation', operation: 'test-eid'}, '000000\n');
     expect(code).toBe(ExitCode.Pin);
@@ -113,6 +134,6 @@ describe('a plain session over the demo', () => {
   it('reports the upgraded card with 0', async () => {
     const {code, lines} = await session({kind: 'operation', operation: 'status'}, '');
     expect(code).toBe(ExitCode.Ok);
-    expect(lines).toContain(t.overview.alreadyUpgraded);
+    expect(lines).toContain(t.overview.verdicts.upgraded);
   });
 });

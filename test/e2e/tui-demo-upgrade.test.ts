@@ -103,7 +103,13 @@ describeWithTmux('the demo in a real terminal', () => {
     terminal.press('Enter');
 
     // 2-3: the card is read; its old certificates are shown.
-    await see(30_000, t.overview.holder, 'Anna Andersson', t.overview.needsUpgrade, t.overview.isOld);
+    await see(
+      30_000,
+      t.overview.holder,
+      'Anna Andersson',
+      t.overview.verdicts['needs-upgrade'],
+      t.overview.isOld,
+    );
     terminal.press('Enter');
     await see(10_000, t.pin.prompts.login, t.pin.onePin);
     terminal.type('123456');

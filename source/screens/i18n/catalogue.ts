@@ -2,6 +2,7 @@ import type {SettingsFileProblem} from '../../cli/errors.js';
 import type {AnswerCheck, EngineError, EngineErrorCode, WayForward} from '../../upgrade/errors.js';
 import type {
   Activity,
+  CardVerdict,
   IdentityKind,
   Operation,
   PinReason,
@@ -109,8 +110,8 @@ export interface Catalogue {
     readonly expired: (date: string) => string;
     readonly isNew: string;
     readonly isOld: string;
-    readonly alreadyUpgraded: string;
-    readonly needsUpgrade: string;
+    /** By cardVerdict (source/upgrade/state.ts). */
+    readonly verdicts: Readonly<Record<CardVerdict, string>>;
     readonly pinTries: (tries: number) => string;
     readonly pinBlocked: string;
     readonly unknown: string;

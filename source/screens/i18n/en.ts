@@ -8,7 +8,8 @@ const exitCodes = `Exit codes:
   3    the reader: no reader, pcscd not running, pcsc-lite missing or access denied
   4    PIN or PUK: wrong code, blocked or wrong format
   5    the upgrade service: unreachable, wrong TLS certificate, refused or answered wrongly
-  6    the card: removed, changed, not a PIV card, no login certificate or full
+  6    the card: removed, changed, not a PIV card, already a new SITHS eID card, no SITHS certificates
+       (status too), no login certificate or full
   10   status, test: the card works but needs the upgrade
   70   internal error (see the support log)
   130  interrupted (Ctrl+C), 129 terminal closed, 143 terminated (SIGTERM)`;
@@ -119,8 +120,12 @@ export const en: Catalogue = {
     expired: (date) => `expired ${date}`,
     isNew: 'new',
     isOld: 'old',
-    alreadyUpgraded: 'The card is already upgraded.',
-    needsUpgrade: 'The card needs the upgrade.',
+    verdicts: {
+      upgraded: 'The card is already upgraded.',
+      'needs-upgrade': 'The card needs the upgrade.',
+      'no-certificates':
+        'The card holds no SITHS certificates, so it cannot be upgraded. Ask your IT support or card issuer for a card with certificates.',
+    },
     pinTries: (tries) => `PIN: ${tries} ${tries === 1 ? 'try' : 'tries'} left`,
     pinBlocked: 'The PIN is blocked. Unblock it with the PUK.',
     unknown: 'unknown',

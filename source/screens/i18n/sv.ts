@@ -8,7 +8,8 @@ const exitCodes = `Slutkoder:
   3    kortläsaren: ingen läsare, pcscd körs inte, pcsc-lite saknas eller åtkomst nekad
   4    PIN- eller PUK-kod: fel kod, spärrad eller fel format
   5    uppgraderingstjänsten: nås inte, fel TLS-certifikat, vägrade eller svarade fel
-  6    kortet: uttaget, bytt, inget PIV-kort, saknar inloggningscertifikat eller fullt
+  6    kortet: uttaget, bytt, inget PIV-kort, redan ett nytt SITHS eID-kort, inga SITHS-certifikat
+       (även status), saknar inloggningscertifikat eller fullt
   10   status, test: kortet fungerar men behöver uppgraderas
   70   programfel (se supportloggen)
   130  avbrutet (Ctrl+C), 129 terminalen stängdes, 143 avslutat (SIGTERM)`;
@@ -122,8 +123,12 @@ export const sv: Catalogue = {
     expired: (date) => `gick ut ${date}`,
     isNew: 'nytt',
     isOld: 'gammalt',
-    alreadyUpgraded: 'Kortet är redan uppgraderat.',
-    needsUpgrade: 'Kortet behöver uppgraderas.',
+    verdicts: {
+      upgraded: 'Kortet är redan uppgraderat.',
+      'needs-upgrade': 'Kortet behöver uppgraderas.',
+      'no-certificates':
+        'Kortet har inga SITHS-certifikat och kan därför inte uppgraderas. Be IT-supporten eller kortutgivaren om ett kort med certifikat.',
+    },
     pinTries: (tries) => `PIN-kod: ${tries} försök kvar`,
     pinBlocked: 'PIN-koden är spärrad. Lås upp den med PUK-koden.',
     unknown: 'okänt',
