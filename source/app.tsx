@@ -144,6 +144,7 @@ function Screens({engine, catalogue: t, demo, now = () => new Date(), onExit}: A
           <InsertCard
             readers={state.readers}
             isChoosingReader={state.isChoosingReader}
+            missingReader={state.missingReader}
             isReading={false}
             onChooseReader={(name) => engine.chooseReader(name)}
           />

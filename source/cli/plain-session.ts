@@ -137,6 +137,15 @@ export async function runPlainSession(options: PlainSessionOptions): Promise<Exi
           const index = await choose(withCard.length);
           if (index === undefined) return ExitCode.Ok;
           engine.chooseReader(withCard[index]!.name);
+        } else if (task.kind === 'operation' && !input.isTerminal && state.missingReader !== undefined) {
+          // A script asked for a reader that is not there: say so and which there are, instead of waiting.
+          print([
+            t.insertCard.readerMissing(
+              state.missingReader,
+              state.readers.map((reader) => reader.name).join(', '),
+            ),
+          ]);
+          return ExitCode.Reader;
         } else if (
           task.kind === 'operation' &&
           !input.isTerminal &&

@@ -10,6 +10,8 @@ import {useScreenTheme} from './theme.js';
 export interface InsertCardProps {
   readonly readers: readonly ReaderView[];
   readonly isChoosingReader: boolean;
+  /** The reader asked for, when none has its name. */
+  readonly missingReader?: string;
   readonly isReading: boolean;
   readonly readerName?: string;
   readonly onChooseReader: (name: string) => void;
@@ -19,6 +21,7 @@ export interface InsertCardProps {
 export function InsertCard({
   readers,
   isChoosingReader,
+  missingReader,
   isReading,
   readerName,
   onChooseReader,
@@ -38,6 +41,11 @@ export function InsertCard({
   return (
     <Box flexDirection="column" gap={1}>
       <Text {...styles.heading}>{t.insertCard.instruction}</Text>
+      {missingReader !== undefined && (
+        <Paragraph {...styles.warning}>
+          {t.insertCard.readerMissing(missingReader, readers.map((reader) => reader.name).join(', '))}
+        </Paragraph>
+      )}
       {readers.length === 0 ? (
         <Paragraph {...styles.warning}>{t.insertCard.noReaders}</Paragraph>
       ) : isChoosingReader ? (

@@ -414,7 +414,21 @@ export class UpgradeEngine {
 
   #showReaders(isChoosingReader: boolean): void {
     if (this.#state.type !== 'waiting-for-card') this.#emit({type: 'cardRemoved'});
-    this.#emit({type: 'readersChanged', readers: this.#readers, isChoosingReader});
+    this.#emit({
+      type: 'readersChanged',
+      readers: this.#readers,
+      isChoosingReader,
+      missingReader: this.#missingReader(this.#readers),
+    });
+  }
+
+  /** The preferred reader when no reader matches it (as #cardReader matches: the name, or a part of it). */
+  #missingReader(readers: readonly ReaderView[]): string | undefined {
+    const preferred = this.#deps.preferredReader;
+    if (preferred === undefined) return undefined;
+    return readers.some((reader) => reader.name === preferred || reader.name.includes(preferred))
+      ? undefined
+      : preferred;
   }
 
   #onReaders(readers: readonly ReaderView[]): void {
@@ -424,7 +438,12 @@ export class UpgradeEngine {
     changed?.();
     const state = this.#state;
     if (state.type === 'waiting-for-card') {
-      this.#emit({type: 'readersChanged', readers, isChoosingReader: state.isChoosingReader});
+      this.#emit({
+        type: 'readersChanged',
+        readers,
+        isChoosingReader: state.isChoosingReader,
+        missingReader: this.#missingReader(readers),
+      });
     }
     const ours = readers.find((reader) => reader.name === this.#card?.readerName);
     const isOursGone = this.#card !== undefined && ours?.hasCard !== true;

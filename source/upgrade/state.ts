@@ -238,6 +238,8 @@ export type EngineState = Common &
         readonly readers: readonly ReaderView[];
         /** Several readers hold a card: chooseReader() picks one. */
         readonly isChoosingReader: boolean;
+        /** The reader asked for (--reader, the settings) matches none of `readers`. */
+        readonly missingReader?: string;
       }
     | {readonly type: 'reading-card'}
     | {readonly type: 'card-ready'; readonly card: CardOverview}
@@ -272,6 +274,8 @@ export type EngineEvent =
       readonly type: 'readersChanged';
       readonly readers: readonly ReaderView[];
       readonly isChoosingReader: boolean;
+      /** The reader asked for, when no reader has its name. */
+      readonly missingReader?: string;
     }
   | {readonly type: 'cardReadStarted'; readonly readerName: string}
   | {readonly type: 'cardRead'; readonly card: CardOverview}
@@ -326,7 +330,12 @@ export function reduce(state: EngineState, event: EngineEvent): EngineState {
       };
     case 'readersChanged':
       if (state.type !== 'waiting-for-card') return state;
-      return {...state, readers: event.readers, isChoosingReader: event.isChoosingReader};
+      return {
+        ...state,
+        readers: event.readers,
+        isChoosingReader: event.isChoosingReader,
+        missingReader: event.missingReader,
+      };
     case 'cardReadStarted':
       return {
         ...base,

@@ -39,10 +39,12 @@ async function session(
   task: PlainTask,
   answers: string,
   readers = demo.deps.readers,
+  preferredReader?: string,
 ): Promise<{code: ExitCode; lines: string[]}> {
   const engine = new UpgradeEngine({
     ...demo.deps,
     readers,
+    preferredReader,
     clock: systemClock,
     random: systemRandom,
     log: {write: () => undefined},
@@ -97,6 +99,20 @@ describe('a plain session over the demo', () => {
     expect(code).toBe(ExitCode.Card);
     expect(lines).toContain(t.overview.verdicts['no-certificates']);
     expect(lines).not.toContain(t.overview.verdicts['needs-upgrade']);
+  });
+
+  it('names a reader that is not there and the readers there are, and ends with 3 instead of waiting', async () => {
+    const readers = await demo.deps.readers.list();
+    const {code, lines} = await session(
+      {kind: 'operation', operation: 'status'},
+      '',
+      demo.deps.readers,
+      'No such reader',
+    );
+    expect(code).toBe(ExitCode.Reader);
+    expect(lines).toContain(
+      t.insertCard.readerMissing('No such reader', readers.map((reader) => reader.name).join(', ')),
+    );
   });
 
   it('says a wrong PIN and the tries left, and ends with 4 when no more codes come', async () => {

@@ -94,6 +94,14 @@ describeWithPcscd(
       expect(status.pinTriesLeft).toBe(3);
     });
 
+    it('names a reader that is not there, and the readers there are, with 3 instead of waiting', async () => {
+      const status = await cli(['status', '--plain', '--reader', 'No such reader']);
+      expect(status.code).toBe(3);
+      expect(status.stdout).toContain(
+        `There is no card reader "No such reader". Card readers: ${pcscd.readerNames.join(', ')}.`,
+      );
+    });
+
     it('tests the e-id with the PIN read from standard input, never from the arguments', async () => {
       const tested = await cli(['test'], '123456\n');
       // It works, but the old certificate is not under the new issuer: 10, the card needs the upgrade.

@@ -98,6 +98,8 @@ export interface Catalogue {
     readonly noCard: string;
     readonly chooseReader: string;
     readonly reading: string;
+    /** The reader asked for is not there; `readers`: the names there are, comma-separated ('' for none). */
+    readonly readerMissing: (reader: string, readers: string) => string;
   };
   readonly overview: {
     readonly heading: string;

@@ -108,6 +108,8 @@ export const en: Catalogue = {
     noCard: 'no card',
     chooseReader: 'Several readers hold a card. Choose the card to use:',
     reading: 'Reading the card ...',
+    readerMissing: (reader, readers) =>
+      `There is no card reader "${reader}". ${readers === '' ? 'No card reader is connected.' : `Card readers: ${readers}.`}`,
   },
   overview: {
     heading: 'Your card',

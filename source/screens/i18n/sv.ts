@@ -111,6 +111,8 @@ export const sv: Catalogue = {
     noCard: 'inget kort',
     chooseReader: 'Flera kortläsare har ett kort. Välj vilket kort du vill använda:',
     reading: 'Läser kortet …',
+    readerMissing: (reader, readers) =>
+      `Det finns ingen kortläsare "${reader}". ${readers === '' ? 'Ingen kortläsare är ansluten.' : `Kortläsare: ${readers}.`}`,
   },
   overview: {
     heading: 'Ditt kort',
