@@ -78,6 +78,8 @@ function resultExitCode(state: Extract<EngineState, {type: 'operation-result'}>)
 export async function runPlainSession(options: PlainSessionOptions): Promise<ExitCode> {
   const {engine, catalogue: t, input, task} = options;
   const isJson = task.kind === 'operation' && task.isJson === true;
+  /** A person at a terminal is asked r/q after a failure; a script gets the exit code. */
+  const asksRetry = input.isTerminal && task.kind === 'interactive';
   const print = (lines: readonly string[]) => {
     if (!isJson) for (const line of lines) options.write(line);
   };
@@ -209,9 +211,11 @@ export async function runPlainSession(options: PlainSessionOptions): Promise<Exi
       }
       case 'failed':
         if (isJson) {
-          process.stderr.write(`${plainLines(t, undefined, state, options.now()).slice(1).join('\n')}\n`);
+          process.stderr.write(
+            `${plainLines(t, undefined, state, options.now(), {onFailure: 'runAgain'}).slice(1).join('\n')}\n`,
+          );
         }
-        if (state.canRetry && input.isTerminal && task.kind === 'interactive') {
+        if (state.canRetry && asksRetry) {
           const answer = await ask(`${t.keys.retry.key}: ${t.keys.retry.label}, q: ${t.keys.quit.label}: `);
           if (answer === undefined) return undefined;
           if (answer.trim() === 'q') return exitCodeFor(state.error.code);
@@ -235,7 +239,7 @@ export async function runPlainSession(options: PlainSessionOptions): Promise<Exi
         await nextChange();
         continue;
       }
-      print(plainLines(t, previous, state, options.now()));
+      print(plainLines(t, previous, state, options.now(), {onFailure: asksRetry ? 'retry' : 'runAgain'}));
       const code = await act(state, previous);
       previous = state;
       if (code !== undefined) return code;

@@ -33,6 +33,14 @@ function serviceCertificateLine(t: Catalogue, certificate: ServiceCertificateVie
   return `${what}, ${t.results.certificateStatus[certificate.status]}, ${expiry}, ${t.results.serial(certificate.serial)}`;
 }
 
+export interface PlainLinesOptions {
+  /**
+   * What the session does at a failure, where it differs from the screens (which go on by themselves when the
+   * card comes back): ask r/q (`retry`) or end (`runAgain`). The way forward for a removed card then says so.
+   */
+  readonly onFailure?: 'retry' | 'runAgain';
+}
+
 /** The card overview as lines. */
 function cardLines(t: Catalogue, card: CardOverview, now: Date): string[] {
   return [
@@ -108,6 +116,7 @@ export function plainLines(
   previous: EngineState | undefined,
   next: EngineState,
   now: Date,
+  options: PlainLinesOptions = {},
 ): string[] {
   const lines: string[] = [];
   const isNewScreen = previous === undefined || previous.type !== next.type;
@@ -249,7 +258,11 @@ export function plainLines(
     case 'failed':
       if (isNewScreen || (previous?.type === 'failed' && previous.error !== next.error)) {
         const {title, detail} = errorText(t, next.error);
-        lines.push(`${title}.`, detail, `${t.errorScreen.wayForward} ${t.wayForward[next.wayForward]}`);
+        const wayForward =
+          next.wayForward === 'reinsert-card' && options.onFailure !== undefined
+            ? t.errorScreen.reinsertCard[options.onFailure]
+            : t.wayForward[next.wayForward];
+        lines.push(`${title}.`, detail, `${t.errorScreen.wayForward} ${wayForward}`);
       }
       break;
   }

@@ -92,6 +92,22 @@ describe('plainLines', () => {
     expect(lines).toContain(`${t.errorScreen.wayForward} ${t.wayForward['reinsert-card']}`);
   });
 
+  it.each([
+    ['ends', 'runAgain'],
+    ['asks r or q', 'retry'],
+  ] as const)(
+    'says how to go on after the card was taken out when the session %s, not that it continues by itself',
+    (_what, onFailure) => {
+      const failed = reduce(
+        [...ready].reduce((state, event) => reduce(state, event), initialState),
+        {type: 'failed', error: {code: 'card-removed'}, canRetry: true},
+      );
+      const lines = plainLines(t, undefined, failed, now, {onFailure});
+      expect(lines).toContain(`${t.errorScreen.wayForward} ${t.errorScreen.reinsertCard[onFailure]}`);
+      expect(lines).not.toContain(`${t.errorScreen.wayForward} ${t.wayForward['reinsert-card']}`);
+    },
+  );
+
   it('prints each new warning once, and not "not now"', () => {
     const lines = printed([
       ...ready,

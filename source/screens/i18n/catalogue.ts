@@ -198,6 +198,11 @@ export interface Catalogue {
     readonly heading: string;
     readonly wayForward: string;
     readonly safe: string;
+    /**
+     * The way forward for a card taken out, in plain lines, where nothing continues by itself: a session that asks
+     * r/q (`retry`), or one that ends (`runAgain`, a script).
+     */
+    readonly reinsertCard: {readonly retry: string; readonly runAgain: string};
   };
   readonly warnings: {
     readonly [Code in Warning['code']]: (warning: Extract<Warning, {code: Code}>) => string;

@@ -376,6 +376,10 @@ export const en: Catalogue = {
     heading: 'It did not go all the way',
     wayForward: 'The way forward:',
     safe: 'The card always keeps at least one working certificate.',
+    reinsertCard: {
+      retry: 'Put the card back in the reader, then press r to continue.',
+      runAgain: 'Put the card back in the reader and run the command again; it continues where it stopped.',
+    },
   },
   warnings: {
     'card-already-upgraded': () => 'The card is already upgraded: only checks and completion remain.',

@@ -380,6 +380,10 @@ export const sv: Catalogue = {
     heading: 'Det gick inte hela vägen',
     wayForward: 'Så går du vidare:',
     safe: 'Kortet har alltid minst ett fungerande certifikat kvar.',
+    reinsertCard: {
+      retry: 'Sätt tillbaka kortet i läsaren och tryck sedan r för att fortsätta.',
+      runAgain: 'Sätt tillbaka kortet i läsaren och kör kommandot igen; det fortsätter där det slutade.',
+    },
   },
   warnings: {
     'card-already-upgraded': () => 'Kortet är redan uppgraderat: bara kontroller och avslut återstår.',
