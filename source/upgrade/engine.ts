@@ -487,16 +487,19 @@ export class UpgradeEngine {
       try {
         await card.exclusive(() => card.verifyPin(pin));
         this.#pin.hold(pin);
+        this.#emit({type: 'pinTriesChanged', triesLeft: DEFAULT_PIN_TRIES});
         return;
       } catch (error) {
         pin.fill(0);
         const engineError = engineErrorOf(error);
         if (engineError.code === 'invalid-pin') {
           triesLeft = engineError.triesLeft;
+          this.#emit({type: 'pinTriesChanged', triesLeft});
           rejection = 'wrong-code';
         } else if (engineError.code === 'pin-format') {
           rejection = 'bad-format';
         } else {
+          if (engineError.code === 'pin-blocked') this.#emit({type: 'pinTriesChanged', triesLeft: 0});
           throw error;
         }
       }

@@ -282,6 +282,8 @@ export type EngineEvent =
   | {readonly type: 'cardRemoved'}
   | {readonly type: 'pinRequested'; readonly request: Omit<PinRequest, 'isLastTryConfirmed'>}
   | {readonly type: 'lastTryConfirmed'}
+  /** The card told the PIN's tries left (a wrong PIN, or the counter back after a right one): the overview follows. */
+  | {readonly type: 'pinTriesChanged'; readonly triesLeft: number}
   | {readonly type: 'loginStarted'}
   /** Logged in; `operation` when the login was for an operation, which then goes on (no menu in between). */
   | {readonly type: 'loggedIn'; readonly identity: LoggedInIdentity; readonly operation?: Operation}
@@ -441,6 +443,9 @@ export function reduce(state: EngineState, event: EngineEvent): EngineState {
       return {...base, type: 'done', step: Step.Done, installed: event.installed};
     case 'warningRaised':
       return {...state, warnings: [...state.warnings, event.warning]};
+    case 'pinTriesChanged':
+      if (state.card === undefined || state.card.pinTriesLeft === event.triesLeft) return state;
+      return {...state, card: {...state.card, pinTriesLeft: event.triesLeft}};
     case 'cancelled':
       if (state.identity !== undefined) {
         return {...base, type: 'menu', step: Step.ChooseOperation, identity: state.identity, warnings: []};

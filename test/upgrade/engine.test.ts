@@ -233,6 +233,34 @@ describe('UpgradeEngine over the virtual card and the reference service', () => 
     }),
   );
 
+  it.concurrent('shows on the card overview the tries the card has now, after wrong PINs and Esc', () =>
+    inWorld(async (world) => {
+      const engine = world.engine();
+      engine.start();
+      await stateWhere(engine, isType('card-ready'));
+      engine.logIn();
+      await stateWhere(engine, isType('awaiting-pin'));
+      for (const left of [2, 1]) {
+        engine.submitPin(encode('111111'));
+        await stateWhere(
+          engine,
+          (s): s is EngineState => s.type === 'awaiting-pin' && s.request.triesLeft === left,
+        );
+      }
+      engine.cancel();
+      const overview = await stateWhere(engine, isType('card-ready'));
+      expect(overview.card.pinTriesLeft).toBe(1);
+
+      engine.logIn();
+      await stateWhere(engine, isType('awaiting-pin'));
+      engine.confirmLastTry();
+      engine.submitPin(encode(PIN));
+      await stateWhere(engine, isType('menu'));
+      expect(engine.getState().card?.pinTriesLeft).toBe(3);
+      await engine.dispose();
+    }),
+  );
+
   it.concurrent(
     'shows the tries left after a wrong PIN, asks to confirm the last try, and explains a blocked PIN',
     () =>
