@@ -4,6 +4,7 @@
  *    incremental rendering with a 10 fps cap (what the CLI uses).
  * 2. Time to the first frame of the bundled CLI (dist/cli.js, `npm run build` first) against the unbundled
  *    sources, in a pseudo-terminal (script(1)).
+ * 3. Time until `--version` and `--help` of the bundle have answered and exited, against `node -e 0`.
  */
 import {spawn} from 'node:child_process';
 import {EventEmitter} from 'node:events';
@@ -175,6 +176,17 @@ function firstFrameMs(command: string): Promise<number> {
   });
 }
 
+/** Milliseconds from spawn until node exits (output to a pipe, read and dropped). */
+function exitMs(args: readonly string[]): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn(process.execPath, args, {stdio: ['ignore', 'pipe', 'ignore']});
+    child.stdout.resume();
+    child.on('error', reject);
+    child.on('close', () => resolve(performance.now() - started));
+  });
+}
+
 async function median(times: number, measure: () => Promise<number>): Promise<number> {
   const values: number[] = [];
   for (let run = 0; run < times; run++) values.push(await measure());
@@ -204,5 +216,22 @@ if (!existsSync('dist/cli.js')) {
   console.log(
     `   unbundled (node --import tsx source/cli.tsx) ${(await median(5, () => firstFrameMs('node --import tsx source/cli.tsx'))).toFixed(0)} ms`,
   );
+}
+console.log('3. --version and --help of the bundle against bare node (median of 11, runs interleaved)');
+if (existsSync('dist/cli.js')) {
+  const commands = [
+    ['node -e 0', ['-e', '0']],
+    ['node dist/cli.js --version', ['dist/cli.js', '--version']],
+    ['node dist/cli.js --help', ['dist/cli.js', '--help']],
+  ] as const;
+  const times = commands.map(() => [] as number[]);
+  for (let run = 0; run < 11; run++) {
+    for (const [index, [, args]] of commands.entries()) times[index]!.push(await exitMs(args));
+  }
+  const medians = times.map((values) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)]!);
+  for (const [index, [label]] of commands.entries()) {
+    const ratio = index === 0 ? '' : ` (${(medians[index]! / medians[0]!).toFixed(2)}x bare node)`;
+    console.log(`   ${label.padEnd(38)} ${medians[index]!.toFixed(0).padStart(6)} ms${ratio}`);
+  }
 }
 process.exit(0);

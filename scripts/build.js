@@ -66,8 +66,9 @@ const outdir = outdirIndex === -1 ? 'dist' : process.argv[outdirIndex + 1];
 await build({
   entryPoints: {cli: 'source/cli.tsx'},
   outdir,
-  // What the first screen needs is in cli.js; the engine, the card, the service and the demo come in chunks
-  // loaded after the first frame (dynamic imports in source/cli.tsx).
+  // cli.js answers --help and --version from small modules and loads the app (source/main.tsx) as a chunk; the
+  // engine, the card, the service and the demo come in chunks loaded after the first frame (dynamic imports in
+  // source/main.tsx).
   splitting: true,
   chunkNames: 'chunks/[name]-[hash]',
   bundle: true,

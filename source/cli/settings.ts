@@ -3,7 +3,7 @@ import {readFileSync} from 'node:fs';
 import {resolve} from 'node:path';
 import Conf from 'conf';
 import type {Language} from '../screens/i18n/catalogue.js';
-import {isLanguage} from '../screens/i18n/language.js';
+import {isLanguage} from '../screens/i18n/locale.js';
 import {CliError} from './errors.js';
 
 /** The settings `siths-upgrade config` shows and changes. */
