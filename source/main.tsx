@@ -15,6 +15,7 @@ import {CliError} from './cli/errors.js';
 import {exitCodeFor, ExitCode} from './cli/exit-codes.js';
 import {FullScreen} from './cli/full-screen.js';
 import {isSettingKey, Settings, SETTING_KEYS} from './cli/settings.js';
+import {framedOutput, supportsSynchronizedOutput} from './cli/synchronized-output.js';
 import type {Catalogue, Language} from './screens/i18n/catalogue.js';
 import {catalogues, languageFromLocale} from './screens/i18n/language.js';
 
@@ -152,7 +153,10 @@ function effectiveOptions(options: EngineOptions, settings: Settings) {
   };
 }
 
-/** The full screen: Ink on the alternate buffer, incremental rendering at most 10 frames a second. */
+/**
+ * The full screen: Ink on the alternate buffer, incremental rendering at most 10 frames a second, each frame in
+ * one write (in synchronized-output framing where the terminal takes it).
+ */
 async function runFullScreen(
   t: Catalogue,
   display: Display,
@@ -186,7 +190,13 @@ async function runFullScreen(
       onExit={quit}
       onCrash={(error) => void fail(t, error)}
     />,
-    {exitOnCtrlC: false, patchConsole: true, incrementalRendering: true, maxFps: 10},
+    {
+      stdout: framedOutput(process.stdout, supportsSynchronizedOutput(process.env)),
+      exitOnCtrlC: false,
+      patchConsole: true,
+      incrementalRendering: true,
+      maxFps: 10,
+    },
   );
   cleanups.unshift(() => instance.unmount());
   try {
