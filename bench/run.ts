@@ -203,8 +203,102 @@ function exitMs(args: readonly string[]): Promise<number> {
   });
 }
 
-/** ANSI control sequences (CSI, and the two-byte escapes), to find texts in what the terminal received. */
-const CONTROL = new RegExp(String.raw`\u001B(?:\[[0-9;?]*[ -/]*[@-~]|[@-Z\\-_])`, 'g');
+/**
+ * Just enough of a terminal to read the screen from what the program sent (the cursor movements and erasures
+ * Ink uses; attributes and modes ignored), to know when a screen is there: the program writes only the cells
+ * that change, so a text is seldom sent whole.
+ */
+class ScreenModel {
+  readonly #rows: string[][];
+  #row = 0;
+  #column = 0;
+  #pending = '';
+
+  constructor(
+    readonly columns: number,
+    readonly height: number,
+  ) {
+    this.#rows = Array.from({length: height}, () => Array<string>(columns).fill(' '));
+  }
+
+  text(): string {
+    return this.#rows.map((row) => row.join('')).join('\n');
+  }
+
+  feed(chunk: string): void {
+    const input = this.#pending + chunk;
+    this.#pending = '';
+    const sequence = new RegExp(String.raw`\u001B\[([0-9;?]*)([ -/]*[@-~])|\u001B[^[]`, 'y');
+    for (let index = 0; index < input.length;) {
+      const char = input[index]!;
+      if (char === '\u001B') {
+        sequence.lastIndex = index;
+        const match = sequence.exec(input);
+        if (match === null) {
+          this.#pending = input.slice(index);
+          return;
+        }
+        this.#control(match[1] ?? '', match[2] ?? '');
+        index += match[0].length;
+        continue;
+      }
+      if (char === '\n') this.#row = Math.min(this.height - 1, this.#row + 1);
+      else if (char === '\r') this.#column = 0;
+      else if (char >= ' ') {
+        const row = this.#rows[this.#row]!;
+        if (this.#column < this.columns) row[this.#column] = char;
+        this.#column++;
+      }
+      index += char.length;
+    }
+  }
+
+  #control(parameters: string, final: string): void {
+    if (parameters.startsWith('?')) return;
+    const n = Number.parseInt(parameters || '1', 10) || 1;
+    const clampRow = (row: number) => Math.max(0, Math.min(this.height - 1, row));
+    switch (final) {
+      case 'A':
+        this.#row = clampRow(this.#row - n);
+        break;
+      case 'B':
+        this.#row = clampRow(this.#row + n);
+        break;
+      case 'C':
+        this.#column += n;
+        break;
+      case 'D':
+        this.#column = Math.max(0, this.#column - n);
+        break;
+      case 'E':
+        this.#row = clampRow(this.#row + n);
+        this.#column = 0;
+        break;
+      case 'F':
+        this.#row = clampRow(this.#row - n);
+        this.#column = 0;
+        break;
+      case 'G':
+        this.#column = n - 1;
+        break;
+      case 'H': {
+        const [row, column] = parameters.split(';').map((value) => Number.parseInt(value || '1', 10) || 1);
+        this.#row = clampRow((row ?? 1) - 1);
+        this.#column = (column ?? 1) - 1;
+        break;
+      }
+      case 'J':
+        if (parameters === '2') for (const row of this.#rows) row.fill(' ');
+        break;
+      case 'K': {
+        const row = this.#rows[this.#row]!;
+        if (parameters === '2') row.fill(' ');
+        else if (parameters === '' || parameters === '0') row.fill(' ', Math.min(this.columns, this.#column));
+        break;
+      }
+    }
+  }
+}
 
 interface Span {
   readonly ms: number;
@@ -243,10 +337,10 @@ function wholeUpgrade(): Promise<{upgrade: Span; total: Span}> {
     [t.done.removeCard, 'q'],
   ];
   const started = Date.now();
-  let output = '';
+  const screen = new ScreenModel(100, 30);
   let ptyBytes = 0;
   let next = 0;
-  let searchFrom = 0;
+  let isTyping = false;
   const marks: {at: number; ptyBytes: number}[] = [];
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
@@ -255,17 +349,22 @@ function wholeUpgrade(): Promise<{upgrade: Span; total: Span}> {
     }, 180_000);
     child.stdout.on('data', (chunk: Buffer) => {
       ptyBytes += chunk.length;
-      output += chunk.toString();
+      screen.feed(chunk.toString());
       const step = script[next];
-      if (step === undefined) return;
-      const text = output.replace(CONTROL, '');
-      const found = text.indexOf(step[0], searchFrom);
-      if (found === -1) return;
-      searchFrom = found + step[0].length;
+      if (step === undefined || isTyping) return;
+      const rows = screen.text();
+      const panel = rows
+        .split('\n')
+        .map((line) => line.slice(line.indexOf('│') + 1).trim())
+        .join(' ')
+        .replace(/\s+/g, ' ');
+      if (!`${rows}\n${panel}`.includes(step[0])) return;
       next++;
       // START DOWNLOAD is the Enter after the tick (counted from when it is typed); done is the done screen.
       if (step[0] === t.done.removeCard) marks.push({at: Date.now(), ptyBytes});
+      isTyping = true;
       setTimeout(() => {
+        isTyping = false;
         if (step[0] === '[✔]') marks.push({at: Date.now(), ptyBytes});
         child.stdin.write(step[1]);
       }, 200);
