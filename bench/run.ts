@@ -1,16 +1,24 @@
 /**
  * `npm run bench`: what the full screen costs on a thin line and how fast it starts (issue 7).
  * 1. Bytes written for 100 progress updates at 100x30: Ink's default (whole frame each time, 30 fps) against
- *    incremental rendering with a 10 fps cap (what the CLI uses).
+ *    incremental rendering with a 10 fps cap, and that with each frame in one write (what the CLI uses; Ink from
+ *    node_modules, without the bundle's changes of scripts/build.js).
  * 2. Time to the first frame of the bundled CLI (dist/cli.js, `npm run build` first) against the unbundled
  *    sources, in a pseudo-terminal (script(1)).
+ * 3. Time until `--version` and `--help` of the bundle have answered and exited, against `node -e 0`.
+ * 4. A whole upgrade of the demo (virtual card with a real card's timing) through the real full screen in a
+ *    pseudo-terminal at 100x30, typed as a person would: the bytes the terminal received (read from the pty) and
+ *    the program's own writes (bench/count-writes.js), from START DOWNLOAD to the done screen and in all.
  */
 import {spawn} from 'node:child_process';
 import {EventEmitter} from 'node:events';
-import {existsSync} from 'node:fs';
+import {existsSync, mkdtempSync, readFileSync, rmSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
 import {render} from 'ink';
 import React from 'react';
 import {App, type EngineControl} from '../source/app.js';
+import {framedOutput} from '../source/cli/synchronized-output.js';
 import {catalogues} from '../source/screens/i18n/language.js';
 import {
   initialState,
@@ -105,8 +113,17 @@ function progressAt(update: number): Progress {
   };
 }
 
-async function bytesFor100Updates(options: {incrementalRendering: boolean; maxFps: number}) {
+async function bytesFor100Updates({
+  isFramed,
+  ...options
+}: {
+  incrementalRendering: boolean;
+  maxFps: number;
+  /** Each frame in one write, synchronized (source/cli/synchronized-output.ts), as the CLI does. */
+  isFramed: boolean;
+}) {
   const terminal = new CountingTerminal();
+  const stdout = terminal as unknown as NodeJS.WriteStream;
   const engine = new EventFedEngine();
   engine.play(
     {type: 'started'},
@@ -124,7 +141,7 @@ async function bytesFor100Updates(options: {incrementalRendering: boolean; maxFp
       onExit: () => undefined,
     }),
     {
-      stdout: terminal as unknown as NodeJS.WriteStream,
+      stdout: isFramed ? framedOutput(stdout, true) : stdout,
       stdin: new SilentInput() as unknown as NodeJS.ReadStream,
       exitOnCtrlC: false,
       patchConsole: false,
@@ -175,6 +192,214 @@ function firstFrameMs(command: string): Promise<number> {
   });
 }
 
+/** Milliseconds from spawn until node exits (output to a pipe, read and dropped). */
+function exitMs(args: readonly string[]): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn(process.execPath, args, {stdio: ['ignore', 'pipe', 'ignore']});
+    child.stdout.resume();
+    child.on('error', reject);
+    child.on('close', () => resolve(performance.now() - started));
+  });
+}
+
+/**
+ * Just enough of a terminal to read the screen from what the program sent (the cursor movements and erasures
+ * Ink uses; attributes and modes ignored), to know when a screen is there: the program writes only the cells
+ * that change, so a text is seldom sent whole.
+ */
+class ScreenModel {
+  readonly #rows: string[][];
+  #row = 0;
+  #column = 0;
+  #pending = '';
+
+  constructor(
+    readonly columns: number,
+    readonly height: number,
+  ) {
+    this.#rows = Array.from({length: height}, () => Array<string>(columns).fill(' '));
+  }
+
+  text(): string {
+    return this.#rows.map((row) => row.join('')).join('\n');
+  }
+
+  feed(chunk: string): void {
+    const input = this.#pending + chunk;
+    this.#pending = '';
+    const sequence = new RegExp(String.raw`\u001B\[([0-9;?]*)([ -/]*[@-~])|\u001B[^[]`, 'y');
+    for (let index = 0; index < input.length;) {
+      const char = input[index]!;
+      if (char === '\u001B') {
+        sequence.lastIndex = index;
+        const match = sequence.exec(input);
+        if (match === null) {
+          this.#pending = input.slice(index);
+          return;
+        }
+        this.#control(match[1] ?? '', match[2] ?? '');
+        index += match[0].length;
+        continue;
+      }
+      if (char === '\n') this.#row = Math.min(this.height - 1, this.#row + 1);
+      else if (char === '\r') this.#column = 0;
+      else if (char >= ' ') {
+        const row = this.#rows[this.#row]!;
+        if (this.#column < this.columns) row[this.#column] = char;
+        this.#column++;
+      }
+      index += char.length;
+    }
+  }
+
+  #control(parameters: string, final: string): void {
+    if (parameters.startsWith('?')) return;
+    const n = Number.parseInt(parameters || '1', 10) || 1;
+    const clampRow = (row: number) => Math.max(0, Math.min(this.height - 1, row));
+    switch (final) {
+      case 'A':
+        this.#row = clampRow(this.#row - n);
+        break;
+      case 'B':
+        this.#row = clampRow(this.#row + n);
+        break;
+      case 'C':
+        this.#column += n;
+        break;
+      case 'D':
+        this.#column = Math.max(0, this.#column - n);
+        break;
+      case 'E':
+        this.#row = clampRow(this.#row + n);
+        this.#column = 0;
+        break;
+      case 'F':
+        this.#row = clampRow(this.#row - n);
+        this.#column = 0;
+        break;
+      case 'G':
+        this.#column = n - 1;
+        break;
+      case 'H': {
+        const [row, column] = parameters.split(';').map((value) => Number.parseInt(value || '1', 10) || 1);
+        this.#row = clampRow((row ?? 1) - 1);
+        this.#column = (column ?? 1) - 1;
+        break;
+      }
+      case 'J':
+        if (parameters === '2') for (const row of this.#rows) row.fill(' ');
+        break;
+      case 'K': {
+        const row = this.#rows[this.#row]!;
+        if (parameters === '2') row.fill(' ');
+        else if (parameters === '' || parameters === '0') row.fill(' ', Math.min(this.columns, this.#column));
+        break;
+      }
+    }
+  }
+}
+
+interface Span {
+  readonly ms: number;
+  readonly ptyBytes: number;
+  readonly bytes: number;
+  readonly writes: number;
+}
+
+/** Runs the demo's upgrade in script(1) at 100x30, answering each screen as the end-to-end test does. */
+function wholeUpgrade(): Promise<{upgrade: Span; total: Span}> {
+  const t = catalogues.sv;
+  const directory = mkdtempSync(join(tmpdir(), 'siths-bench-'));
+  const writesFile = join(directory, 'writes.json');
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    LANG: 'sv_SE.UTF-8',
+    TERM: 'xterm-256color',
+    HOME: directory,
+    SITHS_UPGRADE_CONFIG_DIR: join(directory, 'config'),
+    XDG_STATE_HOME: join(directory, 'state'),
+    SITHS_UPGRADE_DEMO_CARD: join(directory, 'card.json'),
+    SITHS_BENCH_WRITES: writesFile,
+  };
+  for (const name of ['CI', 'TMUX', 'LC_ALL', 'LC_CTYPE']) delete env[name];
+  const command = 'node --import ./bench/count-writes.js dist/cli.js --demo';
+  const child = spawn('script', ['-qfec', `stty cols 100 rows 30; exec ${command}`, '/dev/null'], {env});
+  /** What to wait for on the screen, then the keys to type. */
+  const script: [string, string][] = [
+    ['Ta fram PIN-koder', '\r'],
+    [t.overview.holder, '\r'],
+    [t.pin.prompts.login, '123456'],
+    ['●●●●●●', '\r'],
+    [t.menu.heading, '\r'],
+    [t.terms.startDownload, ' '],
+    ['[✔]', '\r'],
+    [t.done.removeCard, 'q'],
+  ];
+  const started = Date.now();
+  const screen = new ScreenModel(100, 30);
+  let ptyBytes = 0;
+  let next = 0;
+  let isTyping = false;
+  const marks: {at: number; ptyBytes: number}[] = [];
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`the upgrade did not reach: ${script[next]?.[0]}`));
+    }, 180_000);
+    child.stdout.on('data', (chunk: Buffer) => {
+      ptyBytes += chunk.length;
+      screen.feed(chunk.toString());
+      const step = script[next];
+      if (step === undefined || isTyping) return;
+      const rows = screen.text();
+      const panel = rows
+        .split('\n')
+        .map((line) => line.slice(line.indexOf('│') + 1).trim())
+        .join(' ')
+        .replace(/\s+/g, ' ');
+      if (!`${rows}\n${panel}`.includes(step[0])) return;
+      next++;
+      // START DOWNLOAD is the Enter after the tick (counted from when it is typed); done is the done screen.
+      if (step[0] === t.done.removeCard) marks.push({at: Date.now(), ptyBytes});
+      isTyping = true;
+      setTimeout(() => {
+        isTyping = false;
+        if (step[0] === '[✔]') marks.push({at: Date.now(), ptyBytes});
+        child.stdin.write(step[1]);
+      }, 200);
+    });
+    child.on('error', reject);
+    child.on('close', () => {
+      clearTimeout(timer);
+      try {
+        if (marks.length < 2) throw new Error(`the upgrade did not reach: ${script[next]?.[0]}`);
+        const writes = JSON.parse(readFileSync(writesFile, 'utf8')) as [number, number][];
+        const [start, done] = marks as [(typeof marks)[0], (typeof marks)[0]];
+        const within = writes.filter(([at]) => at > start.at && at <= done.at);
+        resolve({
+          upgrade: {
+            ms: done.at - start.at,
+            ptyBytes: done.ptyBytes - start.ptyBytes,
+            bytes: within.reduce((sum, [, bytes]) => sum + bytes, 0),
+            writes: within.length,
+          },
+          total: {
+            ms: Date.now() - started,
+            ptyBytes,
+            bytes: writes.reduce((sum, [, bytes]) => sum + bytes, 0),
+            writes: writes.length,
+          },
+        });
+      } catch (error) {
+        reject(error);
+      } finally {
+        rmSync(directory, {recursive: true, force: true});
+      }
+    });
+  });
+}
+
 async function median(times: number, measure: () => Promise<number>): Promise<number> {
   const values: number[] = [];
   for (let run = 0; run < times; run++) values.push(await measure());
@@ -184,25 +409,62 @@ async function median(times: number, measure: () => Promise<number>): Promise<nu
 
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
 
-console.log(`1. ${UPDATES} progress updates at 100x30, one every ${UPDATE_INTERVAL_MS} ms`);
-for (const [label, options] of [
-  ["Ink's default (whole frame, 30 fps)", {incrementalRendering: false, maxFps: 30}],
-  ['incremental, 30 fps', {incrementalRendering: true, maxFps: 30}],
-  ['incremental, 10 fps (the CLI)', {incrementalRendering: true, maxFps: 10}],
-] as const) {
-  const {bytes, writes} = await bytesFor100Updates(options);
-  console.log(`   ${label.padEnd(38)} ${kb(bytes).padStart(9)} in ${writes} writes`);
-}
+/** `npm run bench -- 2 4` runs only those parts. */
+const parts = new Set(process.argv.slice(2).map(Number));
+const runs = (part: number) => parts.size === 0 || parts.has(part);
 
-console.log('2. time to the first frame (median of 5, pseudo-terminal 100x30)');
-if (!existsSync('dist/cli.js')) {
-  console.log('   dist/cli.js is missing: run npm run build first');
-} else {
+if (runs(1)) {
+  console.log(`1. ${UPDATES} progress updates at 100x30, one every ${UPDATE_INTERVAL_MS} ms`);
+  for (const [label, options] of [
+    ["Ink's default (whole frame, 30 fps)", {incrementalRendering: false, maxFps: 30, isFramed: false}],
+    ['incremental, 30 fps', {incrementalRendering: true, maxFps: 30, isFramed: false}],
+    ['incremental, 10 fps', {incrementalRendering: true, maxFps: 10, isFramed: false}],
+    ['incremental, 10 fps, framed (the CLI)', {incrementalRendering: true, maxFps: 10, isFramed: true}],
+  ] as const) {
+    const {bytes, writes} = await bytesFor100Updates(options);
+    console.log(`   ${label.padEnd(38)} ${kb(bytes).padStart(9)} in ${writes} writes`);
+  }
+}
+const hasBundle = existsSync('dist/cli.js');
+if (!hasBundle && [2, 3, 4].some(runs)) console.log('   dist/cli.js is missing: run npm run build first');
+if (runs(2) && hasBundle) {
+  console.log('2. time to the first frame (median of 5, pseudo-terminal 100x30)');
   console.log(
     `   bundled   (node dist/cli.js)             ${(await median(5, () => firstFrameMs('node dist/cli.js'))).toFixed(0)} ms`,
   );
   console.log(
     `   unbundled (node --import tsx source/cli.tsx) ${(await median(5, () => firstFrameMs('node --import tsx source/cli.tsx'))).toFixed(0)} ms`,
+  );
+}
+if (runs(3) && hasBundle) {
+  console.log('3. --version and --help of the bundle against bare node (median of 11, runs interleaved)');
+  const commands = [
+    ['node -e 0', ['-e', '0']],
+    ['node dist/cli.js --version', ['dist/cli.js', '--version']],
+    ['node dist/cli.js --help', ['dist/cli.js', '--help']],
+  ] as const;
+  const times = commands.map(() => [] as number[]);
+  for (let run = 0; run < 11; run++) {
+    for (const [index, [, args]] of commands.entries()) times[index]!.push(await exitMs(args));
+  }
+  const medians = times.map((values) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)]!);
+  for (const [index, [label]] of commands.entries()) {
+    const ratio = index === 0 ? '' : ` (${(medians[index]! / medians[0]!).toFixed(2)}x bare node)`;
+    console.log(`   ${label.padEnd(38)} ${medians[index]!.toFixed(0).padStart(6)} ms${ratio}`);
+  }
+}
+if (runs(4) && hasBundle) {
+  console.log(
+    '4. a whole upgrade of the demo at 100x30 (realistic card timing), keys typed in a pseudo-terminal',
+  );
+  const run = await wholeUpgrade();
+  console.log(
+    `   START DOWNLOAD to done (${(run.upgrade.ms / 1000).toFixed(1)} s): terminal ${kb(run.upgrade.ptyBytes)}, ` +
+      `program ${kb(run.upgrade.bytes)} in ${run.upgrade.writes} writes`,
+  );
+  console.log(
+    `   whole session (start to quit): terminal ${kb(run.total.ptyBytes)}, ` +
+      `program ${kb(run.total.bytes)} in ${run.total.writes} writes`,
   );
 }
 process.exit(0);

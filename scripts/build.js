@@ -24,18 +24,60 @@ const withoutInkDevtools = {
 };
 
 /**
- * Two fixes to Ink 6.8.0's incremental rendering, applied to the bundle only (a failed match fails the build, so
+ * Four changes to Ink 6.8.0's incremental rendering, applied to the bundle only (a failed match fails the build, so
  * an Ink upgrade shows whether they are still needed):
  * - log-update: a frame that ends with a newline (any frame shorter than the terminal) leaves the cursor on the
  *   row below it, but the next frame moved up one row too few, so every update drew one row too low;
  * - resize: Ink repaints from scratch only when the terminal got narrower; after any other resize the terminal may
- *   have scrolled or dropped rows, so the incremental diff would draw onto a screen that is not what it thinks.
+ *   have scrolled or dropped rows, so the incremental diff would draw onto a screen that is not what it thinks;
+ * - log-update: an incremental frame rewrites each changed row whole; it now writes from the row's first changed
+ *   cell (CHANGED_CELLS), so a clock that ticks sends its last figures, not the row;
+ * - log-update: an incremental frame steps over each unchanged row with its own CNL (ESC [ E); a run of them
+ *   becomes one CNL with a count (ESC [ n E, ECMA-48), the same cursor movement in fewer bytes.
  */
+/**
+ * For the log-update change below: a changed row is written from its first changed cell (cells compared with
+ * their styles, as Ink's own output tokenizes them), after moving the cursor there; the rest of the row is cleared
+ * as before. Rows Ink wrote end with their styles closed, so the cursor lands among default attributes.
+ */
+const CHANGED_CELLS = `
+import {styledCharsFromTokens as __cellsOf, styledCharsToString as __cellsToText, tokenize as __tokenize} from '@alcalzone/ansi-tokenize';
+const __sameCell = (a, b) =>
+  a.value === b.value && a.styles.length === b.styles.length && a.styles.every((style, k) => style.code === b.styles[k].code);
+const __changedCells = (previous, next) => {
+  if (previous === undefined) return ansiEscapes.cursorTo(0) + next + ansiEscapes.eraseEndLine;
+  const before = __cellsOf(__tokenize(previous));
+  const after = __cellsOf(__tokenize(next));
+  let index = 0;
+  let column = 0;
+  while (index < before.length && index < after.length && __sameCell(before[index], after[index])) {
+    column += after[index].fullWidth ? 2 : 1;
+    index++;
+  }
+  return ansiEscapes.cursorTo(column) + __cellsToText(after.slice(index)) + ansiEscapes.eraseEndLine;
+};
+`;
+
 const INK_PATCHES = [
   {
     file: /ink[\\/]build[\\/]log-update\.js$/,
     from: 'buffer.push(ansiEscapes.cursorUp(previousVisible - 1));',
     to: "buffer.push(ansiEscapes.cursorUp(previousOutput.endsWith('\\n') ? previousVisible : previousVisible - 1));",
+  },
+  {
+    file: /ink[\\/]build[\\/]log-update\.js$/,
+    from: "import ansiEscapes from 'ansi-escapes';",
+    to: `import ansiEscapes from 'ansi-escapes';${CHANGED_CELLS}`,
+  },
+  {
+    file: /ink[\\/]build[\\/]log-update\.js$/,
+    from: 'buffer.push(ansiEscapes.cursorTo(0) +\n                nextLines[i] +\n                ansiEscapes.eraseEndLine +',
+    to: 'buffer.push(__changedCells(previousLines[i], nextLines[i]) +',
+  },
+  {
+    file: /ink[\\/]build[\\/]log-update\.js$/,
+    from: "stream.write(buffer.join(''));",
+    to: "stream.write(buffer.join('').replace(/(?:\\u001B\\[E){2,}/g, (run) => `\\u001B[${run.length / 3}E`));",
   },
   {
     file: /ink[\\/]build[\\/]ink\.js$/,
@@ -66,8 +108,9 @@ const outdir = outdirIndex === -1 ? 'dist' : process.argv[outdirIndex + 1];
 await build({
   entryPoints: {cli: 'source/cli.tsx'},
   outdir,
-  // What the first screen needs is in cli.js; the engine, the card, the service and the demo come in chunks
-  // loaded after the first frame (dynamic imports in source/cli.tsx).
+  // cli.js answers --help and --version from small modules and loads the app (source/main.tsx) as a chunk; the
+  // engine, the card, the service and the demo come in chunks loaded after the first frame (dynamic imports in
+  // source/main.tsx).
   splitting: true,
   chunkNames: 'chunks/[name]-[hash]',
   bundle: true,

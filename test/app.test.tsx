@@ -352,6 +352,32 @@ describe.each<Language>(['sv', 'en'])('the app in %s', (language) => {
     await see(t.progress.keyGenerationNote, t.progress.installed(1, 4));
   });
 
+  it('shows the band a key generation is expected to cover instead of a creeping percentage', async () => {
+    const {t, engine, see, frame} = renderApp(language, toProgress);
+    await see('42 %');
+    engine.play({
+      type: 'progressed',
+      progress: progress({fraction: 0.37, isIndeterminate: true, band: {from: 0.37, to: 0.45}}),
+    });
+    await see('37–45 %', t.progress.remainingUnknown, t.progress.keyGenerationNote);
+    const bar = frame()
+      .split('\n')
+      .find((line) => line.includes('37–45 %'))!;
+    expect(bar).toMatch(/█+▒+░+ +37–45 %/);
+    // The same band at a later tick (only the elapsed time moved): the bar line is the same.
+    engine.play({
+      type: 'progressed',
+      progress: progress({
+        fraction: 0.37,
+        elapsedMs: 13_000,
+        isIndeterminate: true,
+        band: {from: 0.37, to: 0.45},
+      }),
+    });
+    await see(t.progress.elapsed('0:13'));
+    expect(frame()).toContain(bar);
+  });
+
   it('cancels the upgrade safely with Esc and says it waits for the card', async () => {
     const {t, engine, see, press} = renderApp(language, toProgress);
     await see(t.keys['cancel-upgrade'].label);

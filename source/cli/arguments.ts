@@ -1,6 +1,6 @@
 import {parseArgs, type ParseArgsConfig} from 'node:util';
 import type {Language} from '../screens/i18n/catalogue.js';
-import {isLanguage} from '../screens/i18n/language.js';
+import {isLanguage} from '../screens/i18n/locale.js';
 import {CliError} from './errors.js';
 import {checkServiceUrl} from './service-url.js';
 

@@ -4,7 +4,7 @@ import {homedir} from 'node:os';
 import {join, resolve} from 'node:path';
 import Conf from 'conf';
 import type {Language} from '../screens/i18n/catalogue.js';
-import {isLanguage} from '../screens/i18n/language.js';
+import {isLanguage} from '../screens/i18n/locale.js';
 import {CliError, SettingsFileError, type SettingsFileProblem} from './errors.js';
 import {checkServiceUrl} from './service-url.js';
 

@@ -1,10 +1,48 @@
-import {ProgressBar} from '@inkjs/ui';
-import {Box, Text} from 'ink';
+import {useComponentTheme} from '@inkjs/ui';
+import {Box, Text, type TextProps} from 'ink';
 import React from 'react';
 import type {PlanItemView, Progress as ProgressView, Step} from '../upgrade/state.js';
 import {useCatalogue} from './i18n/catalogue-context.js';
-import {Paragraph} from './paragraph.js';
+import {Paragraph, usePanelWidth} from './paragraph.js';
 import {useScreenTheme} from './theme.js';
+
+/** A fraction as a whole percentage, 0 to 100. */
+function percentOf(fraction: number): number {
+  return Math.round(Math.min(1, Math.max(0, fraction)) * 100);
+}
+
+interface BarTheme {
+  readonly styles: {
+    readonly completed: () => TextProps;
+    readonly remaining: () => TextProps;
+  };
+  readonly config: () => {readonly completedCharacter: string; readonly remainingCharacter: string};
+}
+
+/**
+ * The bar, `width` cells (the panel's width less the figure, so it needs no measuring and is right in the first
+ * frame): done up to `from` per cent; with a band (while the card generates an RSA key) the share the
+ * generation is expected to take, to `to`, in the band's shade; the rest to do. Drawn with ink-ui's ProgressBar
+ * theme.
+ */
+function Bar({from, to, width}: {from: number; to?: number; width: number}): React.JSX.Element {
+  const {styles, config} = useComponentTheme<BarTheme>('ProgressBar');
+  const {symbols} = useScreenTheme();
+  const done = Math.round((from / 100) * width);
+  const band = to === undefined ? 0 : Math.max(1, Math.round((to / 100) * width) - done);
+  const rest = Math.max(0, width - done - band);
+  return (
+    <Box width={width}>
+      {done > 0 && <Text {...styles.completed()}>{config().completedCharacter.repeat(done)}</Text>}
+      {band > 0 && (
+        <Text {...styles.completed()} dimColor>
+          {symbols.progressBand.repeat(band)}
+        </Text>
+      )}
+      {rest > 0 && <Text {...styles.remaining()}>{config().remainingCharacter.repeat(rest)}</Text>}
+    </Box>
+  );
+}
 
 /**
  * Whether the time left can be told: not while the card generates an RSA key (its duration cannot be predicted),
@@ -24,7 +62,9 @@ export interface ProgressProps {
 
 /**
  * Steps 6 to 9: a live progress bar, elapsed and estimated time left, the certificate being worked on. Times are
- * shown in whole seconds so most progress ticks change nothing on screen and send nothing to the terminal.
+ * shown in whole seconds so most progress ticks change nothing on screen and send nothing to the terminal. While
+ * the card generates an RSA key (its time cannot be predicted) the bar and the figure show the band the
+ * generation is expected to cover ('37–45 %') and stay still until it ends.
  */
 export function Progress({
   step,
@@ -34,15 +74,24 @@ export function Progress({
   isCancelling,
 }: ProgressProps): React.JSX.Element {
   const t = useCatalogue();
-  const {styles} = useScreenTheme();
-  const percent = Math.round(Math.min(1, Math.max(0, progress.fraction)) * 100);
+  const {styles, symbols} = useScreenTheme();
+  const panelWidth = usePanelWidth();
+  const percent = percentOf(progress.fraction);
+  const band =
+    progress.isIndeterminate && progress.band !== undefined
+      ? {from: percentOf(progress.band.from), to: percentOf(progress.band.to)}
+      : undefined;
+  const label =
+    band === undefined
+      ? `${String(percent).padStart(3)} %`
+      : `${String(band.from).padStart(3)}${symbols.rangeDash}${band.to} %`;
   const item = progress.currentItem;
   return (
     <Box flexDirection="column" gap={1}>
       <Text {...styles.heading}>{t.steps[step].title}</Text>
-      <Box gap={1} aria-role="progressbar" aria-label={`${percent} %`}>
-        <ProgressBar value={percent} />
-        <Text>{`${String(percent).padStart(3)} %`}</Text>
+      <Box gap={1} aria-role="progressbar" aria-label={label.trim()}>
+        <Bar from={band?.from ?? percent} to={band?.to} width={Math.max(1, panelWidth - 1 - label.length)} />
+        <Text>{label}</Text>
       </Box>
       <Box columnGap={3} flexWrap="wrap">
         <Text>{t.progress.elapsed(t.formatDuration(progress.elapsedMs))}</Text>

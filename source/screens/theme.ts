@@ -29,6 +29,10 @@ export interface Symbols {
   readonly bigFull: string;
   readonly bigUpper: string;
   readonly bigLower: string;
+  /** The progress bar's cells the running key generation is expected to fill (between done and to do). */
+  readonly progressBand: string;
+  /** Between the two figures of a range ('37–45 %'). */
+  readonly rangeDash: string;
 }
 
 /** Text styles of the screens, by role. */
@@ -69,6 +73,8 @@ const unicodeSymbols: Symbols = {
   bigFull: '█',
   bigUpper: '▀',
   bigLower: '▄',
+  progressBand: '▒',
+  rangeDash: '–',
 };
 
 const asciiSymbols: Symbols = {
@@ -88,6 +94,8 @@ const asciiSymbols: Symbols = {
   bigFull: '#',
   bigUpper: '"',
   bigLower: '_',
+  progressBand: '=',
+  rangeDash: '-',
 };
 
 const colourStyles: ScreenStyles = {

@@ -74,6 +74,11 @@ export interface Estimate {
   readonly estimatedRemainingMs: number;
   /** An RSA key is being generated: its duration cannot be predicted (0.6 to 17 s on a JCOP4). */
   readonly isIndeterminate: boolean;
+  /**
+   * While indeterminate: the share of the whole the key generation is expected to cover, `from` where it began
+   * (the fraction stays there until it ends: no creeping) to where it ends if it takes the expected time.
+   */
+  readonly band?: {readonly from: number; readonly to: number};
 }
 
 /** How much the prior counts against measurements, as if it were this many milliseconds of measured work. */
@@ -95,7 +100,7 @@ export class ProgressEstimator {
   readonly #pending: PlannedTask[];
   readonly #timings: CardTimings;
   readonly #startedAt: number;
-  #current: {task: PlannedTask; startedAt: number} | undefined;
+  #current: {task: PlannedTask; startedAt: number; band?: {from: number; to: number}} | undefined;
   #rsaMeasured: number[] = [];
   #otherExpected = 0;
   #otherActual = 0;
@@ -134,24 +139,33 @@ export class ProgressEstimator {
     }
   }
 
+  /**
+   * Where the work stands at `now`. The fraction grows with the time spent, except during an RSA key generation:
+   * there it stays where the generation began, and `band` says how far the generation is expected to take it.
+   */
   estimate(now: number): Estimate {
     const elapsedMs = Math.max(0, now - this.#startedAt);
     let remaining = 0;
     for (const task of this.#pending) remaining += this.#expected(task);
     const current = this.#current;
+    const isIndeterminate = current !== undefined && isRsaKeyGeneration(current.task);
     if (current !== undefined) {
       const expected = this.#expected(current.task);
+      if (isIndeterminate && current.band === undefined) {
+        const startedMs = Math.max(0, current.startedAt - this.#startedAt);
+        const total = startedMs + expected + remaining;
+        const from = this.#fractionOf(startedMs, total);
+        current.band = {from, to: Math.max(from, this.#fractionOf(startedMs + expected, total))};
+      }
       remaining += Math.max(expected - (now - current.startedAt), expected * OVERRUN_SHARE);
     }
-    const total = elapsedMs + remaining;
-    const fraction = total === 0 ? 1 : Math.max(this.#lastFraction, Math.min(1, elapsedMs / total));
+    const fraction =
+      isIndeterminate && current.band !== undefined
+        ? current.band.from
+        : this.#fractionOf(elapsedMs, elapsedMs + remaining);
     this.#lastFraction = fraction;
-    return {
-      fraction,
-      elapsedMs,
-      estimatedRemainingMs: Math.round(remaining),
-      isIndeterminate: current !== undefined && isRsaKeyGeneration(current.task),
-    };
+    const estimate = {fraction, elapsedMs, estimatedRemainingMs: Math.round(remaining), isIndeterminate};
+    return isIndeterminate && current.band !== undefined ? {...estimate, band: {...current.band}} : estimate;
   }
 
   /** Marks the work finished: fraction 1, nothing left. */
@@ -165,6 +179,11 @@ export class ProgressEstimator {
       estimatedRemainingMs: 0,
       isIndeterminate: false,
     };
+  }
+
+  /** `done` of `total`, never below the fraction shown before, at most one. */
+  #fractionOf(done: number, total: number): number {
+    return total === 0 ? 1 : Math.max(this.#lastFraction, Math.min(1, done / total));
   }
 
   #expected(task: PlannedTask): number {

@@ -176,6 +176,11 @@ export interface Progress {
   readonly estimatedRemainingMs: number;
   /** True while the card generates an RSA key: its duration cannot be predicted. */
   readonly isIndeterminate: boolean;
+  /**
+   * While indeterminate: the fractions where the key generation began (`fraction` stays there until it ends) and
+   * where it is expected to end, for the screens to show as a band instead of a creeping percentage.
+   */
+  readonly band?: {readonly from: number; readonly to: number};
 }
 
 /** A certificate of the person's, as the service lists it. */

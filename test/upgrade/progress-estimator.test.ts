@@ -44,6 +44,25 @@ describe('ProgressEstimator', () => {
     expect(estimator.estimate(300).isIndeterminate).toBe(false);
   });
 
+  it('keeps the fraction where an RSA key generation began until it ends, with the band it is expected to cover', () => {
+    const estimator = new ProgressEstimator(rsaUpgrade, REAL_CARD_TIMINGS, 0);
+    estimator.begin({kind: 'authenticate-card'}, 0);
+    estimator.begin({kind: 'generate-key', algorithm: 'rsa-2048'}, 700);
+    const first = estimator.estimate(700);
+    expect(first.isIndeterminate).toBe(true);
+    expect(first.band!.from).toBe(first.fraction);
+    expect(first.band!.to).toBeGreaterThan(first.band!.from + 0.1);
+    for (const now of [1000, 3000, 5900, 12_000]) {
+      const later = estimator.estimate(now);
+      expect(later.fraction).toBe(first.fraction);
+      expect(later.band).toEqual(first.band);
+    }
+    estimator.begin({kind: 'sign-request', algorithm: 'rsa-2048'}, 5900);
+    const after = estimator.estimate(5900);
+    expect(after.band).toBeUndefined();
+    expect(after.fraction).toBeGreaterThan(first.fraction);
+  });
+
   it('learns a slow card from its first key generation', () => {
     const estimator = new ProgressEstimator(rsaUpgrade, REAL_CARD_TIMINGS, 0);
     estimator.begin({kind: 'generate-key', algorithm: 'rsa-2048'}, 0);

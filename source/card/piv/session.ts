@@ -244,8 +244,11 @@ export class PivSession {
   #memo = new Map<string, Promise<unknown>>();
   /** Object values by object id; null for an object the card does not hold. */
   #objects = new Map<number, Uint8Array | null>();
-  /** Public keys (SPKI) of keys generated in this session, by slot. */
-  #generated = new Map<Slot, Uint8Array>();
+  /**
+   * Keys generated in this session, by slot: the public key (SPKI) from the GENERATE answer and the PIN policy
+   * the GENERATE asked for (Default: the card chose).
+   */
+  #generated = new Map<Slot, {readonly publicKey: Uint8Array; readonly pinPolicy: PinPolicy}>();
   #application: ApplicationProperties;
 
   private constructor(
@@ -480,13 +483,26 @@ export class PivSession {
    */
   async readPublicKey(slot: Slot): Promise<Uint8Array | undefined> {
     const generated = this.#generated.get(slot);
-    if (generated) return generated;
+    if (generated) return generated.publicKey;
     try {
       return (await this.slotMetadata(slot))?.publicKey;
     } catch (error) {
       if (error instanceof FeatureNotSupportedError) return undefined;
       throw error;
     }
+  }
+
+  /**
+   * Whether the session knows, without asking the card, if the key in `slot` wants the PIN before each use: 9C
+   * always does; a key generated in this session with a policy of its own has that policy; otherwise only read
+   * metadata tells ({@link slotMetadata}).
+   */
+  knowsPinPolicy(slot: Slot): boolean {
+    return (
+      slot === Slot.Signature ||
+      (this.#generated.get(slot)?.pinPolicy ?? PinPolicy.Default) !== PinPolicy.Default ||
+      this.#memo.has(`metadata:${slot}`)
+    );
   }
 
   /** The PIN's state: one VERIFY without data (SP 800-73-4 Part 2 clause 3.2.1). Never costs a try. */
@@ -624,7 +640,7 @@ export class PivSession {
         if (error instanceof CardDataError) throw error;
         throw new CardDataError('the GENERATE answer is not a 7F49 public key template', {cause: error});
       }
-      this.#generated.set(slot, publicKey);
+      this.#generated.set(slot, {publicKey, pinPolicy});
       return publicKey;
     });
   }
@@ -817,6 +833,8 @@ export class PivSession {
 
   async #needsPinEachUse(slot: Slot): Promise<boolean> {
     if (slot === Slot.Signature) return true;
+    const generatedPolicy = this.#generated.get(slot)?.pinPolicy ?? PinPolicy.Default;
+    if (generatedPolicy !== PinPolicy.Default) return generatedPolicy === PinPolicy.Always;
     const metadata = await this.#memo.get(`metadata:${slot}`)?.catch(() => undefined);
     return (metadata as SlotMetadata | undefined)?.pinPolicy === PinPolicy.Always;
   }

@@ -111,9 +111,10 @@ export class PivCard implements CardPort {
   }
 
   /**
-   * The session's signer for `slot`. A new key's PIN policy is only known to the session from metadata it has
-   * read, so the metadata is read first (once); and where a card cannot tell, a signature refused for want of
-   * the PIN (PinRequiredError) is tried once more after a VERIFY with `pinProvider`'s PIN.
+   * The session's signer for `slot`. The session knows the PIN policy of a key it generated with a policy (the
+   * GENERATE answer carried the public key, so nothing is read again); for any other key the policy comes from
+   * the metadata, read first (once). Where a card cannot tell, a signature refused for want of the PIN
+   * (PinRequiredError) is tried once more after a VERIFY with `pinProvider`'s PIN.
    */
   signer(slot: number, publicKey: Uint8Array, pinProvider?: () => Uint8Array): Signer {
     const session = this.#session;
@@ -122,7 +123,8 @@ export class PivCard implements CardPort {
       publicKey: inner.publicKey,
       algorithm: inner.algorithm,
       async sign(toBeSigned) {
-        await session.slotMetadata(slot as Slot).catch(() => undefined);
+        if (!session.knowsPinPolicy(slot as Slot))
+          await session.slotMetadata(slot as Slot).catch(() => undefined);
         try {
           return await inner.sign(toBeSigned);
         } catch (error) {

@@ -1,0 +1,46 @@
+import {readFileSync} from 'node:fs';
+import {homedir} from 'node:os';
+import {join, resolve} from 'node:path';
+import type {Language} from '../screens/i18n/catalogue.js';
+import {isLanguage} from '../screens/i18n/locale.js';
+
+/**
+ * The settings file without conf (source/cli/settings.ts), for the answers that must not wait for it to load
+ * (`--help` in the saved language). Where the file is, as conf and env-paths put it for projectName
+ * 'siths-upgrade' with no suffix: `directory`/config.json, else the platform's config directory.
+ */
+export function settingsFilePath(directory?: string, env: NodeJS.ProcessEnv = process.env): string {
+  if (directory !== undefined) return resolve(directory, 'config.json');
+  const home = homedir();
+  const name = 'siths-upgrade';
+  const configDirectory =
+    process.platform === 'darwin'
+      ? join(home, 'Library', 'Preferences', name)
+      : process.platform === 'win32'
+        ? join(env['APPDATA'] || join(home, 'AppData', 'Roaming'), name, 'Config')
+        : join(env['XDG_CONFIG_HOME'] || join(home, '.config'), name);
+  return resolve(configDirectory, 'config.json');
+}
+
+/**
+ * The saved language as Settings.values() gives it (a value that is no language is ignored; no file: none),
+ * or undefined when the file is there but does not read as JSON settings: then only Settings can say what
+ * happens (it throws), so the caller goes the long way.
+ */
+export function readSavedLanguage(path: string): {readonly language?: Language} | undefined {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ENOENT' ? {} : undefined;
+  }
+  let values: unknown;
+  try {
+    values = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (typeof values !== 'object' || values === null || Array.isArray(values)) return undefined;
+  const language = (values as Record<string, unknown>)['lang'];
+  return isLanguage(language) ? {language} : {};
+}
