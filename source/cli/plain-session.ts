@@ -56,6 +56,29 @@ function statusJson(card: CardOverview): string {
   );
 }
 
+/**
+ * What a script gets instead of waiting for a card nobody will insert: the reader it asked for is not there (named,
+ * with the readers there are), or the readers were looked at and none holds a card (the first state comes before
+ * the engine has listed them; the plain lines of step 2 showed the instruction already). Undefined: wait on.
+ */
+function scriptAnswerWhileWaiting(
+  t: Catalogue,
+  state: Extract<EngineState, {type: 'waiting-for-card'}>,
+  previous: EngineState | undefined,
+): {line: string; isShownAlready: boolean; code: ExitCode} | undefined {
+  if (state.missingReader !== undefined) {
+    const readers = state.readers.map((reader) => reader.name).join(', ');
+    return {
+      line: t.insertCard.readerMissing(state.missingReader, readers),
+      isShownAlready: false,
+      code: ExitCode.Reader,
+    };
+  }
+  if (previous?.type === 'waiting-for-card' && !state.readers.some((reader) => reader.hasCard))
+    return {line: t.insertCard.instruction, isShownAlready: true, code: ExitCode.Card};
+  return undefined;
+}
+
 /** `status`: 0 upgraded, 10 when the card works but still needs the upgrade, 6 for a card without certificates. */
 const STATUS_EXIT_CODES: Readonly<Record<CardVerdict, ExitCode>> = {
   upgraded: ExitCode.Ok,
@@ -139,25 +162,13 @@ export async function runPlainSession(options: PlainSessionOptions): Promise<Exi
           const index = await choose(withCard.length);
           if (index === undefined) return ExitCode.Ok;
           engine.chooseReader(withCard[index]!.name);
-        } else if (task.kind === 'operation' && !input.isTerminal && state.missingReader !== undefined) {
-          // A script asked for a reader that is not there: say so and which there are, instead of waiting.
-          print([
-            t.insertCard.readerMissing(
-              state.missingReader,
-              state.readers.map((reader) => reader.name).join(', '),
-            ),
-          ]);
-          return ExitCode.Reader;
-        } else if (
-          task.kind === 'operation' &&
-          !input.isTerminal &&
-          previous?.type === 'waiting-for-card' &&
-          !state.readers.some((reader) => reader.hasCard)
-        ) {
-          // A script gets an answer once the readers were looked at and none holds a card, instead of waiting for
-          // a card nobody will insert (the first state comes before the engine has listed them).
-          if (isJson) process.stderr.write(`${t.insertCard.instruction}\n`);
-          return ExitCode.Card;
+        } else if (task.kind === 'operation' && !input.isTerminal) {
+          const answer = scriptAnswerWhileWaiting(t, state, previous);
+          if (answer !== undefined) {
+            if (isJson) process.stderr.write(`${answer.line}\n`);
+            else if (!answer.isShownAlready) print([answer.line]);
+            return answer.code;
+          }
         }
         return undefined;
       case 'card-ready':
