@@ -177,6 +177,8 @@ export async function runPlainSession(options: PlainSessionOptions): Promise<Exi
         else engine.logIn();
         return undefined;
       case 'awaiting-pin':
+        // The same question still (only the card overview behind it changed): it is being answered already.
+        if (previous?.type === 'awaiting-pin' && previous.request === state.request) return undefined;
         if (state.request.isLastTry && !state.request.isLastTryConfirmed) {
           if (!input.isTerminal || !yes(await ask(`${t.pin.lastTry} (j/n): `))) {
             engine.cancel();

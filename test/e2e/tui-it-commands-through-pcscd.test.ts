@@ -124,7 +124,8 @@ describeWithPcscd(
       expect(wrong.stdout).toContain('Wrong code.');
       expect(wrong.stdout).toContain('2 tries left');
 
-      expect((await cli(['test'], '24681357\n')).code).toBe(10);
+      const right = await cli(['test'], '24681357\n');
+      expect(right.code, right.stdout + right.stderr).toBe(10);
       const status = JSON.parse((await cli(['status', '--json'])).stdout) as {pinTriesLeft: number};
       expect(status.pinTriesLeft).toBe(3);
     });
