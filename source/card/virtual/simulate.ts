@@ -110,10 +110,6 @@ const CARD_OF_FORMAT: ReadonlyMap<string, SimulatedCard> = new Map([
   [PIV_STATE_FORMAT, 'piv'],
   [EID_STATE_FORMAT, 'siths-eid'],
 ]);
-const CARD_NAME: Readonly<Record<SimulatedCard, string>> = {
-  piv: 'Virtual PIV card',
-  'siths-eid': 'Virtual SITHS card (Setec EID, two PINs)',
-};
 
 /**
  * Runs the virtual card in a vpcd reader until `io.signal` aborts (or SIGINT / SIGTERM without a signal). Loads
@@ -150,35 +146,37 @@ async function openCard(
   const kind = (existing === undefined ? undefined : CARD_OF_FORMAT.get(existing)) ?? requested;
   let isNew = false;
   const timing = options.timing === 'instant' ? INSTANT_TIMING : DEFAULT_TIMING;
-  const card =
-    kind === 'piv'
-      ? await VirtualPivCard.loadOrCreate(
-          statePath,
-          async () => {
-            isNew = true;
-            return options.profile === 'blank' ? blankCard() : oldSithsState(options, io.stdout);
-          },
-          {timing},
-        )
-      : await VirtualEidCard.loadOrCreate(
-          statePath,
-          async () => {
-            isNew = true;
-            return options.profile === 'blank'
-              ? blankEidCard({cardNumber: (options.oldSiths?.holder ?? SIMULATED_HOLDER).cardNumber})
-              : oldSithsEidCard(await oldSithsInputs(options, io.stdout));
-          },
-          {timing},
-        );
+  let card: SimulatedCardEndpoint;
+  let name: string;
+  if (kind === 'piv') {
+    const piv = await VirtualPivCard.loadOrCreate(
+      statePath,
+      async () => {
+        isNew = true;
+        return options.profile === 'blank' ? blankCard() : oldSithsState(options, io.stdout);
+      },
+      {timing},
+    );
+    card = piv;
+    name = `Virtual PIV card ${piv.inspect().serial}`;
+  } else {
+    card = await VirtualEidCard.loadOrCreate(
+      statePath,
+      async () => {
+        isNew = true;
+        return options.profile === 'blank'
+          ? blankEidCard({cardNumber: (options.oldSiths?.holder ?? SIMULATED_HOLDER).cardNumber})
+          : oldSithsEidCard(await oldSithsInputs(options, io.stdout));
+      },
+      {timing},
+    );
+    name = 'Virtual SITHS card (Setec EID, two PINs)';
+  }
   if (!isNew && options.oldSiths !== undefined)
     io.stderr?.write(`The old-siths inputs are ignored: the card already exists in ${statePath}\n`);
   if (!isNew && kind !== requested)
     io.stderr?.write(`--card ${requested} is ignored: ${statePath} holds a ${kind} card\n`);
-  return {
-    card,
-    name: kind === 'piv' ? `${CARD_NAME.piv} ${(card as VirtualPivCard).inspect().serial}` : CARD_NAME[kind],
-    isNew,
-  };
+  return {card, name, isNew};
 }
 
 async function oldSithsState(options: SimulateOptions, stdout: TextSink): Promise<CardState> {
