@@ -124,6 +124,11 @@ export function findTlv(items: ReadonlyArray<Tlv>, tag: number): Uint8Array | un
   return items.find((item) => item.tag === tag)?.value;
 }
 
+/** Whether two byte arrays hold the same bytes. */
+export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((byte, index) => byte === b[index]);
+}
+
 /** Concatenates byte arrays. */
 export function concatBytes(parts: ReadonlyArray<Uint8Array>): Uint8Array {
   const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));

@@ -18,6 +18,17 @@ import {
   SlotEmptyError,
 } from '../errors.js';
 import {
+  INS_CHANGE_REFERENCE_DATA,
+  INS_CREATE_FILE,
+  INS_DELETE_FILE,
+  INS_PERFORM_SECURITY_OPERATION,
+  INS_READ_BINARY,
+  INS_RESET_RETRY_COUNTER,
+  INS_SELECT,
+  INS_UPDATE_BINARY,
+  INS_VERIFY,
+} from '../iso7816.js';
+import {
   type AppletVersion,
   decodeAppletVersion,
   decodePublicKeyAnswer,
@@ -42,16 +53,6 @@ import {
  * a missing file or key; anything else an ApduError.
  */
 
-/** Instructions (ISO/IEC 7816-4 clause 11, 7816-8, 7816-9). */
-const INS_SELECT = 0xa4;
-const INS_READ_BINARY = 0xb0;
-const INS_UPDATE_BINARY = 0xd6;
-const INS_CREATE_FILE = 0xe0;
-const INS_DELETE_FILE = 0xe4;
-const INS_VERIFY = 0x20;
-const INS_CHANGE_REFERENCE_DATA = 0x24;
-const INS_RESET_RETRY_COUNTER = 0x2c;
-const INS_PERFORM_SECURITY_OPERATION = 0x2a;
 /** SELECT by path from the MF (P1 08, without 3F00) answering the FCI (P2 00) or nothing (P2 0C). */
 const P1_SELECT_PATH = 0x08;
 const P2_SELECT_FCI = 0x00;

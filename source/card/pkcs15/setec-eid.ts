@@ -1,6 +1,13 @@
 import type {CommandApdu} from '../../apdu/command.js';
-import {encodeTlv, encodeTlvs, type Tlv} from '../../apdu/tlv.js';
+import {encodeTlv, encodeTlvs, equalBytes, type Tlv} from '../../apdu/tlv.js';
 import {CardDataError} from '../errors.js';
+import {
+  INS_CREATE_FILE,
+  INS_GENERATE_KEY_PAIR,
+  INS_GET_DATA,
+  INS_MANAGE_SECURITY_ENVIRONMENT,
+  INS_PERFORM_SECURITY_OPERATION,
+} from '../iso7816.js';
 
 /**
  * What is particular to the Setec EID applet (SetCOS EID 2.x, the old SITHS / Telia EID IP5a card) as OpenSC 0.23
@@ -30,12 +37,6 @@ export const SETEC_EID_ATRS: readonly KnownAtr[] = [
 export function knownSetecEidAtr(atr: Uint8Array): KnownAtr | undefined {
   return SETEC_EID_ATRS.find((known) => equalBytes(known.atr, atr));
 }
-
-/** Instructions (ISO/IEC 7816-4 clause 5.4, 7816-8, 7816-9) of the Setec-specific commands below. */
-const INS_GET_DATA = 0xca;
-const INS_MANAGE_SECURITY_ENVIRONMENT = 0x22;
-const INS_GENERATE_KEY_PAIR = 0x46;
-const INS_CREATE_FILE = 0xe0;
 
 /** GET DATA P1 P2 of the applet's version (card-setcos.c setcos_match_card): 5 bytes, "v2.0" or "v2.1" and one. */
 const DATA_OBJECT_VERSION = 0xdf30;
@@ -245,7 +246,6 @@ const ADAPTIVE_PIN = 0x83;
 const ADAPTIVE_ALWAYS = 0x82;
 /** The adaptive sub-field's access mode byte: the instruction follows, no P1/P2 (SetCOS 4.4). */
 const ADAPTIVE_INSTRUCTION = 0x01;
-const INS_PERFORM_SECURITY_OPERATION = 0x2a;
 
 /**
  * Bits of a working EF's bitmap (bit 0 first: READ, UPDATE, WRITE, INVALIDATE, REHABILITATE, -, ERASE): what
@@ -338,8 +338,4 @@ function oneByte(value: number, what: string): number {
 
 function bytes(text: string): Uint8Array {
   return Uint8Array.from(text.split(' '), (byte) => Number.parseInt(byte, 16));
-}
-
-function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((byte, index) => byte === b[index]);
 }

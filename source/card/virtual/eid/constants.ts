@@ -1,7 +1,8 @@
 /**
  * Wire values of the Setec EID applet (SetCOS EID 2.1) as OpenSC 0.23 drives it (card-setcos.c, iso7816.c,
- * pkcs15-pin.c): the ATR of the Telia EID IP5a card, the instructions (ISO/IEC 7816-4, -8, -9) and what is
- * particular to this card (the version data object, the MSE algorithm references, the key generation data).
+ * pkcs15-pin.c), as the card side needs them: the ATR of the Telia EID IP5a card, the version data object, PIN
+ * references, MSE and key generation values. The instruction bytes, the MSE algorithm references and the public
+ * exponent are the host side's (source/card/iso7816.ts, source/card/pkcs15/setec-eid.ts): one byte each, one place.
  */
 
 /**
@@ -9,26 +10,12 @@
  * 13 historical bytes, no TD1, so T=0 only and no TCK. It is in no OpenSC ATR table: OpenSC's setcos driver
  * recognises the card by GET DATA DF30.
  */
-export const TELIA_EID_IP5A_ATR = Uint8Array.of(
-  ...[0x3b, 0x7d, 0x96, 0x00, 0x00],
-  ...[0x80, 0x31, 0x80, 0x65, 0xb0, 0xa3, 0x11, 0x01, 0xf3, 0x83, 0x00, 0x90, 0x00],
-);
+export const TELIA_EID_IP5A_ATR = SETEC_EID_ATRS[0]!.atr;
 
-/** Instructions (ISO/IEC 7816-4 clause 11, 7816-8, 7816-9). */
-export const INS_SELECT = 0xa4;
-export const INS_READ_BINARY = 0xb0;
-export const INS_UPDATE_BINARY = 0xd6;
-export const INS_CREATE_FILE = 0xe0;
-export const INS_DELETE_FILE = 0xe4;
-export const INS_ACTIVATE_FILE = 0x44;
-export const INS_VERIFY = 0x20;
-export const INS_CHANGE_REFERENCE_DATA = 0x24;
-export const INS_RESET_RETRY_COUNTER = 0x2c;
-export const INS_MANAGE_SECURITY_ENVIRONMENT = 0x22;
-export const INS_PERFORM_SECURITY_OPERATION = 0x2a;
-export const INS_GENERATE_KEY_PAIR = 0x46;
-export const INS_GET_DATA = 0xca;
-export const INS_GET_CHALLENGE = 0x84;
+import {SETEC_EID_ATRS} from '../../pkcs15/setec-eid.js';
+
+export * from '../../iso7816.js';
+export {RSA_PUBLIC_EXPONENT as PUBLIC_EXPONENT, SignatureAlgorithm} from '../../pkcs15/setec-eid.js';
 
 /** GET DATA P1 P2 of the EID applet's version (card-setcos.c setcos_match_card): 5 bytes, "v2.1" and one more. */
 export const DATA_OBJECT_VERSION = 0xdf30;
@@ -69,19 +56,8 @@ export const P2_MSE_CONFIDENTIALITY = 0xb8;
 export const TAG_ALGORITHM_REFERENCE = 0x80;
 export const TAG_FILE_REFERENCE = 0x81;
 export const TAG_KEY_REFERENCE = 0x84;
-/**
- * The algorithm references OpenSC sends to SetCOS 4.4 / EID (card-setcos.c setcos_set_security_env): 00 raw RSA on
- * a block of the modulus length, 02 the card adds PKCS#1 v1.5 padding, 12 the card also adds the SHA-1 DigestInfo.
- */
-export enum SignatureAlgorithm {
-  Raw = 0x00,
-  Pkcs1 = 0x02,
-  Pkcs1Sha1 = 0x12,
-}
 /** PSO COMPUTE DIGITAL SIGNATURE P1 P2 (ISO/IEC 7816-8 clause 11.4). */
 export const P1P2_COMPUTE_DIGITAL_SIGNATURE = 0x9e9a;
 
 /** GENERATE KEY PAIR data (card-setcos.c setcos_generate_store_key): 92 00, modulus bits (2), exponent bits (2), exponent. */
 export const KEY_GENERATION_TAG = 0x92;
-/** The public exponent the card generates with: 65537. */
-export const PUBLIC_EXPONENT = Uint8Array.of(0x01, 0x00, 0x01);

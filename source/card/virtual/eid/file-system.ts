@@ -1,5 +1,5 @@
 import {StatusWord} from '../../../apdu/status-word.js';
-import {decodeTlvs, encodeTlv, encodeTlvs, findTlv, type Tlv} from '../../../apdu/tlv.js';
+import {decodeTlvs, encodeTlv, encodeTlvs, equalBytes, findTlv, type Tlv} from '../../../apdu/tlv.js';
 import {CardStatusError} from '../errors.js';
 import {decodeSecurityAttributes, type FileKind} from './security-attributes.js';
 import {
@@ -155,10 +155,6 @@ export function parseTlvs(bytes: Uint8Array): Tlv[] {
 /** `value` in a template: the FCI (6F) or FCP (62) of a SELECT answer. */
 export function template(tag: typeof TAG_FCI | typeof TAG_FCP, value: Uint8Array): Uint8Array {
   return encodeTlv(tag, value);
-}
-
-export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((byte, index) => byte === b[index]);
 }
 
 function twoBytes(value: number): Uint8Array {

@@ -1,7 +1,7 @@
 import {createPublicKey, randomBytes} from 'node:crypto';
 import {SHORT_MAX_LE} from '../../../apdu/command.js';
 import {StatusWord} from '../../../apdu/status-word.js';
-import {concatBytes, findTlv} from '../../../apdu/tlv.js';
+import {concatBytes, equalBytes, findTlv} from '../../../apdu/tlv.js';
 import {Algorithm} from '../../piv/constants.js';
 import {algorithmOfKey, generatePrivateKey, rsaPrivate} from '../asymmetric-keys.js';
 import type {AppletCommand, AppletReply} from '../command-context.js';
@@ -22,7 +22,7 @@ import {
   TAG_FILE_REFERENCE,
   TAG_KEY_REFERENCE,
 } from './constants.js';
-import {childWithId, equalBytes, parseTlvs} from './file-system.js';
+import {childWithId, parseTlvs} from './file-system.js';
 import {requireFileCondition} from './file-commands.js';
 import {conditionOf, decodeSecurityAttributes} from './security-attributes.js';
 import {keyReferenceOf, type KeyFile} from './state.js';
