@@ -1,4 +1,4 @@
-import {createPublicKey, randomBytes} from 'node:crypto';
+import {constants, createPublicKey, privateEncrypt, randomBytes, type KeyObject} from 'node:crypto';
 import {SHORT_MAX_LE} from '../../../apdu/command.js';
 import {StatusWord} from '../../../apdu/status-word.js';
 import {concatBytes, equalBytes, findTlv} from '../../../apdu/tlv.js';
@@ -43,8 +43,6 @@ const SHA1_DIGEST_INFO_PREFIX = Uint8Array.of(
   ...[0x30, 0x21, 0x30, 0x09, 0x06, 0x05, 0x2b, 0x0e, 0x03, 0x02, 0x1a, 0x05, 0x00, 0x04, 0x14],
 );
 const SHA1_LENGTH = 20;
-/** PKCS#1 v1.5 block type 1 needs at least 8 bytes of FF and 3 bytes of framing (RFC 8017 clause 9.2). */
-const PKCS1_OVERHEAD = 11;
 const KEY_GENERATION_DATA_LENGTH = 9;
 
 /**
@@ -89,9 +87,7 @@ export function computeDigitalSignature(context: EidContext, command: AppletComm
   const key = keyFile.privateKey;
   if (key === undefined) throw new CardStatusError(StatusWord.ReferenceNotFound);
   requireFileCondition(context, keyFile, 'sign');
-  const modulusBytes = (key.asymmetricKeyDetails?.modulusLength ?? 0) / 8;
-  const block = signatureBlock(algorithm, command.data, modulusBytes);
-  const signature = rsaPrivate(key, block);
+  const signature = sign(key, algorithm, command.data);
   const condition = conditionOf(decodeSecurityAttributes('key', keyFile.securityAttributes), 'sign');
   if (
     condition.type === 'pin' &&
@@ -164,27 +160,26 @@ function currentKeyFile(context: EidContext): KeyFile {
   return file;
 }
 
-/** The k-byte block the private key operates on, for the environment's algorithm. 6A80 when the data does not fit. */
-function signatureBlock(algorithm: SignatureAlgorithm, data: Uint8Array, modulusBytes: number): Uint8Array {
+/** The signature of `data` under the environment's algorithm. 6A80 when the data does not fit. */
+function sign(key: KeyObject, algorithm: SignatureAlgorithm, data: Uint8Array): Uint8Array {
   switch (algorithm) {
     case SignatureAlgorithm.Raw:
-      return data;
+      return rsaPrivate(key, data);
     case SignatureAlgorithm.Pkcs1:
-      return pkcs1Block(data, modulusBytes);
+      return pkcs1Sign(key, data);
     case SignatureAlgorithm.Pkcs1Sha1:
       if (data.length !== SHA1_LENGTH) throw new CardStatusError(StatusWord.WrongData);
-      return pkcs1Block(concatBytes([SHA1_DIGEST_INFO_PREFIX, data]), modulusBytes);
+      return pkcs1Sign(key, concatBytes([SHA1_DIGEST_INFO_PREFIX, data]));
   }
 }
 
-/** EMSA-PKCS1-v1_5 encoding of `data` (RFC 8017 clause 9.2 step 5): 00 01 FF..FF 00 data. */
-function pkcs1Block(data: Uint8Array, modulusBytes: number): Uint8Array {
-  if (data.length === 0 || data.length > modulusBytes - PKCS1_OVERHEAD)
+/** RSA over `data` in EMSA-PKCS1-v1_5 block type 1 (RFC 8017 clause 9.2), padded by node:crypto. */
+function pkcs1Sign(key: KeyObject, data: Uint8Array): Uint8Array {
+  if (data.length === 0) throw new CardStatusError(StatusWord.WrongData);
+  try {
+    return new Uint8Array(privateEncrypt({key, padding: constants.RSA_PKCS1_PADDING}, data));
+  } catch {
+    // OpenSSL refuses data longer than the modulus less 11 bytes of padding.
     throw new CardStatusError(StatusWord.WrongData);
-  const block = new Uint8Array(modulusBytes).fill(0xff);
-  block[0] = 0x00;
-  block[1] = 0x01;
-  block[modulusBytes - data.length - 1] = 0x00;
-  block.set(data, modulusBytes - data.length);
-  return block;
+  }
 }
