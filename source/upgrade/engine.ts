@@ -543,7 +543,11 @@ export class UpgradeEngine {
       'no authentication certificate on the card',
     );
     for (const [slot, facts] of candidates) {
-      const login = await this.#deps.service.beginLogin({certificate: facts.der, cardNumber});
+      const login = await this.#deps.service.beginLogin({
+        certificate: facts.der,
+        cardNumber,
+        cardProfile: card.profile,
+      });
       const signer = card.signer(slot, facts.publicKey, this.#pin.provide);
       const signature = await card.exclusive(() => signer.sign(login.toBeSigned));
       if (!verifiesWith(facts.publicKey, signer.algorithm, login.toBeSigned, signature)) {
@@ -627,7 +631,7 @@ export class UpgradeEngine {
     const plan = await session.plan();
     this.#checkPlan(plan, session);
     const views = plan.items.map(planItemView);
-    const progress = initialProgress(plan, this.#timings, this.#deps.clock.now());
+    const progress = initialProgress(plan, card, this.#timings, this.#deps.clock.now());
     const terms = plan.isTermsAccepted ? undefined : await session.terms();
     if (terms === undefined) {
       // Accepted before (an interrupted upgrade being finished), or nothing left but checks and completion.
@@ -797,7 +801,7 @@ export class UpgradeEngine {
     const entries = await session.refetch();
     const plan = await session.plan();
     this.#emit({type: 'activityChanged', activity: 'authenticating-card'});
-    await card.authenticateManagementKey(session.managementKeyRelay());
+    await card.authenticateManagementKey?.(session.managementKeyRelay());
     await this.#verifiedPin(card);
     const installed = [];
     const now = new Date(this.#deps.clock.now());

@@ -1,7 +1,7 @@
 import {createPublicKey, verify} from 'node:crypto';
 import {HASH_OF, type SignatureAlgorithm} from '../pki/signer.js';
 import {engineErrorOf} from './errors.js';
-import type {CardPort} from './ports.js';
+import type {CardPort, PinSource} from './ports.js';
 
 /**
  * Whether `signature` over `data` verifies with the public key `publicKey` (SPKI DER). RSA PKCS#1 v1.5, ECDSA
@@ -31,10 +31,10 @@ export async function proveKey(
   card: CardPort,
   slot: number,
   publicKey: Uint8Array,
-  pinProvider: () => Uint8Array,
+  pins: PinSource,
   challenge: Uint8Array,
 ): Promise<boolean> {
-  const signer = card.signer(slot, publicKey, pinProvider);
+  const signer = card.signer(slot, publicKey, pins);
   let signature: Uint8Array;
   try {
     signature = await signer.sign(challenge);

@@ -6,14 +6,29 @@ import type {IdentityKind, Purpose, ReaderView} from './state.js';
  * ports"): the readers and the card, the upgrade service, the clock, randomness and the support log. The CLI
  * wires real adapters; tests wire the virtual card, a real reference service and a fast clock.
  *
- * The card port is card-agnostic: the PIV profile implements it, and a PKCS#15 profile with two PINs could too.
- * Slots are key references as numbers (PIV: 0x9a, 0x9c, 0x82, 0x83).
+ * The card port is card-agnostic: the PIV profile and the two-PIN SITHS card's PKCS#15 profile implement it.
+ * Slots are key references as numbers (PIV: 0x9a, 0x9c, 0x82, 0x83; SITHS EID: the key file's reference, 0x01...).
  */
+
+/** Which applet the card answers as: PIV, or the Setec EID applet of SITHS cards (PKCS#15, two PINs). */
+export type CardProfile = 'piv' | 'siths-eid';
+
+/**
+ * Which PIN: the one that unlocks login and authentication keys ("Pinkod för Legitimering"), or the one that
+ * unlocks signature keys ("Pinkod för Underskrift"). A card with one PIN (PIV) answers both roles with it.
+ */
+export type PinRole = 'authentication' | 'signature';
+
+/** The PIN of a role, held by the engine; the card layer pads and sends it but neither keeps nor zeroes it. */
+export type PinSource = (role: PinRole) => Uint8Array;
 
 /** Key algorithms the plan may ask for. */
 export type KeyAlgorithm = 'rsa-2048' | 'ecc-p256';
 
-/** PIN policy for a generated key (PIV: AA tag). 'default' leaves it to the card. */
+/**
+ * PIN policy for a generated key (PIV: AA tag). 'default' leaves it to the card. On the SITHS EID card 'once'
+ * guards the key with the authentication PIN and 'always' with the signature PIN before each use (userConsent).
+ */
 export type PinPolicy = 'default' | 'never' | 'once' | 'always';
 
 /** Answers the card's management-key challenge without the key reaching this process (relay) or with a local key. */
@@ -50,6 +65,7 @@ export interface SlotCertificate {
  */
 export interface CardPort {
   readonly readerName: string;
+  readonly profile: CardProfile;
   /** 1 for PIV (one PIN for login and signature), 2 for cards with a separate signature PIN. */
   readonly pinCount: 1 | 2;
   /** Holds the card exclusively while `work` runs. */
@@ -61,28 +77,35 @@ export interface CardPort {
   readCertificate(slot: number): Promise<Uint8Array | undefined>;
   /** The public key (SPKI DER) of the key in `slot`, when the card can tell (PIV: F7 metadata); else undefined. */
   readPublicKey(slot: number): Promise<Uint8Array | undefined>;
-  /** Tries left for the PIN; undefined when it is verified already (a PIV card does not tell the count then). */
-  pinTriesLeft(): Promise<number | undefined>;
+  /**
+   * Tries left for the PIN of `role` (default authentication); undefined when it is verified already (a PIV card
+   * does not tell the count then).
+   */
+  pinTriesLeft(role?: PinRole): Promise<number | undefined>;
   /**
    * Tries left for the PUK, without using one, on a card that can tell (PIV has no command for it; YubiKey-like
    * cards answer F7 GET METADATA for 81); absent or undefined otherwise, and the engine goes by what wrong PUKs
    * made the card say.
    */
   pukTriesLeft?(): Promise<number | undefined>;
-  /** Verifies the PIN (ASCII digits). The caller owns and zeroes `pin`. */
-  verifyPin(pin: Uint8Array): Promise<void>;
-  changePin(current: Uint8Array, next: Uint8Array): Promise<void>;
-  unblockPin(puk: Uint8Array, next: Uint8Array): Promise<void>;
-  /** Authenticates with the card's management key (needed to generate keys and write objects). */
-  authenticateManagementKey(authenticator: ManagementKeyAuthenticator): Promise<void>;
+  /** Verifies the PIN of `role` (ASCII digits; default authentication). The caller owns and zeroes `pin`. */
+  verifyPin(pin: Uint8Array, role?: PinRole): Promise<void>;
+  changePin(current: Uint8Array, next: Uint8Array, role?: PinRole): Promise<void>;
+  /** Sets a new PIN for `role` with the PUK (one PUK for both PINs on cards with two). */
+  unblockPin(puk: Uint8Array, next: Uint8Array, role?: PinRole): Promise<void>;
+  /**
+   * Authenticates with the card's management key, on cards that need one to generate keys and write objects
+   * (PIV). Absent on cards whose writes the authentication PIN allows (the SITHS EID card).
+   */
+  authenticateManagementKey?(authenticator: ManagementKeyAuthenticator): Promise<void>;
   /** Generates a key pair in `slot`; returns its SPKI DER. */
   generateKey(slot: number, algorithm: KeyAlgorithm, pinPolicy: PinPolicy): Promise<Uint8Array>;
   /**
-   * A signer for the key in `slot` whose public key is `publicKey`. A key that needs the PIN before each use
-   * (9C, PIN policy always) re-verifies with what `pinProvider` returns; the card layer neither keeps nor zeroes
-   * it (the engine owns the PIN buffer).
+   * A signer for the key in `slot` whose public key is `publicKey`. A key that needs a PIN before each use (PIV
+   * 9C or PIN policy always; a SITHS signature key, userConsent) re-verifies with what `pins` returns for the
+   * key's PIN; the card layer neither keeps nor zeroes it (the engine owns the PIN buffers).
    */
-  signer(slot: number, publicKey: Uint8Array, pinProvider?: () => Uint8Array): Signer;
+  signer(slot: number, publicKey: Uint8Array, pins?: PinSource): Signer;
   writeCertificate(slot: number, certificate: Uint8Array): Promise<void>;
   deleteCertificate(slot: number): Promise<void>;
   /**
@@ -144,7 +167,7 @@ export interface ServicePlanItem {
   readonly identity: IdentityKind;
   readonly purpose: Purpose;
   readonly keyAlgorithm: KeyAlgorithm;
-  /** Key reference (0x9a, 0x9c, 0x82, 0x83). */
+  /** Key reference (PIV 0x9a, 0x9c, 0x82, 0x83; SITHS EID key references such as 0x03...0x06). */
   readonly slot: number;
   readonly pinPolicy: PinPolicy;
   /** The subject the service will issue (from its directory). */
@@ -206,7 +229,7 @@ export interface ServicePort {
    * authentication key must sign (the engine checks they are a login challenge) and a function that finishes
    * the login with that signature.
    */
-  beginLogin(input: {certificate: Uint8Array; cardNumber: string}): Promise<{
+  beginLogin(input: {certificate: Uint8Array; cardNumber: string; cardProfile: CardProfile}): Promise<{
     toBeSigned: Uint8Array;
     finish(signature: Uint8Array): Promise<ServiceSession>;
   }>;

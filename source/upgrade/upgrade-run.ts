@@ -14,6 +14,7 @@ import type {
   Clock,
   IssuedCertificate,
   Log,
+  PinSource,
   ServicePlan,
   ServicePlanItem,
   ServiceSession,
@@ -38,8 +39,8 @@ export interface UpgradeRunContext {
   readonly clock: Clock;
   readonly log: Log;
   readonly timings: CardTimings;
-  /** The held PIN, for keys that need it before each use. */
-  readonly pinProvider: () => Uint8Array;
+  /** The held PINs, for keys that need theirs before each use. */
+  readonly pinProvider: PinSource;
   readonly random: (length: number) => Uint8Array;
   readonly emit: (event: EngineEvent) => void;
   /** Aborted by cancel(): the run stops before its next card step. */
@@ -93,10 +94,10 @@ export function planItemView(item: ServicePlanItem): PlanItemView {
   };
 }
 
-/** Everything a plan may take, for the estimate before anything was measured. */
-function plannedTasks(plan: ServicePlan): PlannedTask[] {
+/** Everything a plan may take on `card`, for the estimate before anything was measured. */
+function plannedTasks(plan: ServicePlan, card: CardPort): PlannedTask[] {
   return [
-    {kind: 'authenticate-card'},
+    ...(card.authenticateManagementKey ? [{kind: 'authenticate-card'} as const] : []),
     {kind: 'read-card'},
     {kind: 'declare-certificates'},
     ...plan.items.flatMap((item) => fullItemTasks(item)),
@@ -105,8 +106,17 @@ function plannedTasks(plan: ServicePlan): PlannedTask[] {
 }
 
 /** The progress shown when the download starts (step 6): nothing done, the whole estimate left. */
-export function initialProgress(plan: ServicePlan, timings: CardTimings, now: number): Progress {
-  return progressOf(new ProgressEstimator(plannedTasks(plan), timings, now), now, 'authenticating-card');
+export function initialProgress(
+  plan: ServicePlan,
+  card: CardPort,
+  timings: CardTimings,
+  now: number,
+): Progress {
+  return progressOf(
+    new ProgressEstimator(plannedTasks(plan, card), timings, now),
+    now,
+    'authenticating-card',
+  );
 }
 
 /**
@@ -130,7 +140,7 @@ export function initialProgress(plan: ServicePlan, timings: CardTimings, now: nu
 export async function runUpgrade(context: UpgradeRunContext): Promise<readonly CertificateView[]> {
   const {card, session, plan, clock, emit, trust} = context;
   const started = clock.now();
-  const estimator = new ProgressEstimator(plannedTasks(plan), context.timings, started);
+  const estimator = new ProgressEstimator(plannedTasks(plan, card), context.timings, started);
   let step = Step.DownloadStarted;
   let current: PlanItemView | undefined;
   const report = (activity: Activity, item?: PlanItemView) => {
@@ -159,10 +169,14 @@ export async function runUpgrade(context: UpgradeRunContext): Promise<readonly C
     return result;
   };
 
-  // Step 6: the card lets us write (management key through the service), and we read where things stand.
-  await task({kind: 'authenticate-card'}, 'authenticating-card', undefined, () =>
-    card.authenticateManagementKey(session.managementKeyRelay()),
-  );
+  // Step 6: the card lets us write (a PIV card: its management key through the service; a SITHS card: the
+  // authentication PIN, verified at login), and we read where things stand.
+  const {authenticateManagementKey} = card;
+  if (authenticateManagementKey !== undefined) {
+    await task({kind: 'authenticate-card'}, 'authenticating-card', undefined, () =>
+      authenticateManagementKey.call(card, session.managementKeyRelay()),
+    );
+  }
   const onCard = await task({kind: 'read-card'}, 'reading-card', undefined, () =>
     card.exclusive(async () => {
       const slots = new Map<number, SlotState>();

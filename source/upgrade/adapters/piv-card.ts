@@ -10,6 +10,7 @@ import type {
   KeyAlgorithm,
   ManagementKeyAuthenticator,
   PinPolicy,
+  PinSource,
   SlotCertificate,
 } from '../ports.js';
 
@@ -31,9 +32,10 @@ function isRetired(slot: number): boolean {
 
 /**
  * The engine's card port over a PIV card (source/card/piv/session.ts). A PIV card has one PIN for login and
- * signature (pinCount 1). Slots are PIV key references.
+ * signature (pinCount 1): every PIN role is that PIN. Slots are PIV key references.
  */
 export class PivCard implements CardPort {
+  readonly profile = 'piv';
   readonly pinCount = 1;
   readonly #session: PivSession;
 
@@ -116,8 +118,10 @@ export class PivCard implements CardPort {
    * the metadata, read first (once). Where a card cannot tell, a signature refused for want of the PIN
    * (PinRequiredError) is tried once more after a VERIFY with `pinProvider`'s PIN.
    */
-  signer(slot: number, publicKey: Uint8Array, pinProvider?: () => Uint8Array): Signer {
+  signer(slot: number, publicKey: Uint8Array, pins?: PinSource): Signer {
     const session = this.#session;
+    // One PIN for every key: the authentication role's.
+    const pinProvider = pins && (() => pins('authentication'));
     const inner = session.signer(slot as Slot, publicKey, pinProvider);
     return {
       publicKey: inner.publicKey,
