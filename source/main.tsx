@@ -5,10 +5,10 @@ import {render} from 'ink';
 import React from 'react';
 import packageJson from '../package.json' with {type: 'json'};
 import {App, type ExitReason} from './app.js';
-import {DEFAULT_PIN, DEFAULT_PUK} from './card/virtual/state.js';
 import {decideDisplay, type Display} from './cli/appearance.js';
 import {languageFlag, parseArguments, type Command, type EngineOptions} from './cli/arguments.js';
 import {DeferredEngine} from './cli/deferred-engine.js';
+import {demoCodes} from './cli/demo-card.js';
 import type {AssembledEngine, EngineSource} from './cli/engine-setup.js';
 import type {PlainTask} from './cli/plain-session.js';
 import {CliError, SettingsFileError} from './cli/errors.js';
@@ -18,6 +18,7 @@ import {checkServiceUrl} from './cli/service-url.js';
 import {isSettingKey, Settings, SETTING_KEYS} from './cli/settings.js';
 import {framedOutput, supportsSynchronizedOutput} from './cli/synchronized-output.js';
 import type {Catalogue, Language} from './screens/i18n/catalogue.js';
+import type {DemoCodes} from './screens/welcome.js';
 import {catalogues, languageFromLocale} from './screens/i18n/language.js';
 
 /**
@@ -185,7 +186,7 @@ function savedServiceUrl(value: string, path: string): string {
 async function runFullScreen(
   t: Catalogue,
   display: Display,
-  isDemo: boolean,
+  demo: DemoCodes | undefined,
   makeEngine: () => Promise<AssembledEngine>,
 ): Promise<never> {
   const screen = new FullScreen(process.stdout, process.stdin);
@@ -211,7 +212,7 @@ async function runFullScreen(
       engine={deferred}
       catalogue={t}
       appearance={display}
-      demo={isDemo ? {pin: DEFAULT_PIN, puk: DEFAULT_PUK} : undefined}
+      demo={demo}
       onExit={quit}
       onCrash={(error) => void fail(t, error)}
     />,
@@ -249,7 +250,12 @@ async function runEngineCommand(
   if (command.kind === 'run' && !isDemo && options.serviceCa === undefined)
     throw new CliError('no-service', 'service-ca');
   const source: EngineSource = isDemo
-    ? {kind: 'demo', directory: demoDirectory(), cardStateFile: env['SITHS_UPGRADE_DEMO_CARD']}
+    ? {
+        kind: 'demo',
+        card: command.kind === 'run' ? command.demoCard : 'siths-eid',
+        directory: demoDirectory(),
+        cardStateFile: env['SITHS_UPGRADE_DEMO_CARD'],
+      }
     : command.kind === 'run'
       ? {
           kind: 'service',
@@ -270,7 +276,8 @@ async function runEngineCommand(
   };
 
   const isItCommand = command.kind !== 'run';
-  if (!display.isPlain && !isItCommand) return runFullScreen(t, display, isDemo, makeEngine);
+  const demo = source.kind === 'demo' ? demoCodes(source.card) : undefined;
+  if (!display.isPlain && !isItCommand) return runFullScreen(t, display, demo, makeEngine);
 
   const task: PlainTask =
     command.kind === 'run'
@@ -288,9 +295,13 @@ async function runEngineCommand(
     void exit(ExitCode.Interrupted);
   });
   cleanups.unshift(() => input.close());
-  if (isDemo) {
+  if (demo !== undefined) {
     println(t.welcome.demo);
-    println(`${t.welcome.demoPin(DEFAULT_PIN)}, ${t.welcome.demoPuk(DEFAULT_PUK)}`);
+    const pins =
+      demo.signaturePin === undefined
+        ? t.welcome.demoPin(demo.pin)
+        : t.welcome.demoPins(demo.pin, demo.signaturePin);
+    println(`${pins}, ${t.welcome.demoPuk(demo.puk)}`);
   }
   const {engine} = await makeEngine();
   return runPlainSession({engine, catalogue: t, input, write: println, now: () => new Date(), task});

@@ -1,4 +1,5 @@
 import {parseArgs, type ParseArgsConfig} from 'node:util';
+import type {SimulatedCard} from '../card/virtual/simulate.js';
 import type {Language} from '../screens/i18n/catalogue.js';
 import {isLanguage} from '../screens/i18n/locale.js';
 import {CliError} from './errors.js';
@@ -27,7 +28,13 @@ export type HelpTopic = 'main' | 'status' | 'test' | 'pin' | 'config' | 'serve' 
 export type Command =
   | {readonly kind: 'help'; readonly topic: HelpTopic; readonly language?: Language}
   | {readonly kind: 'version'}
-  | {readonly kind: 'run'; readonly options: EngineOptions; readonly isDemo: boolean}
+  | {
+      readonly kind: 'run';
+      readonly options: EngineOptions;
+      readonly isDemo: boolean;
+      /** The demo's virtual card (--card; default the two-PIN SITHS card). */
+      readonly demoCard: SimulatedCard;
+    }
   | {readonly kind: 'status'; readonly options: EngineOptions; readonly isJson: boolean}
   | {readonly kind: 'test'; readonly options: EngineOptions}
   | {readonly kind: 'pin'; readonly options: EngineOptions; readonly action: 'change' | 'unblock'}
@@ -51,7 +58,7 @@ export type Command =
       readonly kind: 'simulate';
       readonly stateFile?: string;
       readonly vpcd: {readonly host: string; readonly port: number};
-      readonly card: 'piv' | 'siths-eid';
+      readonly card: SimulatedCard;
       readonly profile: 'blank' | 'old-siths';
       readonly timing: 'realistic' | 'instant';
       /** A reference service's config: the card's credential from its old CA, its management key from its secret. */
@@ -137,6 +144,7 @@ const VALUE_FLAGS = [
   'config',
   'init',
   'state',
+  'card',
   'vpcd',
   'profile',
   'timing',
@@ -145,6 +153,12 @@ const VALUE_FLAGS = [
 
 /** vsmartcard's default vpcd port (0x8C7B). */
 const VPCD_DEFAULT = {host: '127.0.0.1', port: 35963} as const;
+
+/** A virtual card's kind, as --card names it. Throws CliError 'usage'. */
+function virtualCard(value: string): SimulatedCard {
+  if (value !== 'piv' && value !== 'siths-eid') throw new CliError('usage', `--card ${value}`);
+  return value;
+}
 
 function vpcdAddress(value: string | undefined): {host: string; port: number} {
   if (value === undefined) return VPCD_DEFAULT;
@@ -175,12 +189,21 @@ export function parseArguments(argv: readonly string[]): Command {
       const {values, positionals} = parse(argv, {
         ...ENGINE_FLAGS,
         demo: {type: 'boolean'},
+        card: {type: 'string'},
         version: {type: 'boolean', short: 'v'},
       });
       noMore(positionals, 0);
       if (values.help) return {kind: 'help', topic: 'main', language: lang};
       if (values.version) return {kind: 'version'};
-      return {kind: 'run', options: engineOptions(values), isDemo: values.demo === true};
+      // The demo's card; a real service means a real card, found by what it answers.
+      if (values.card !== undefined && values.service !== undefined && values.demo !== true)
+        throw new CliError('usage', `--card ${values.card} --service`);
+      return {
+        kind: 'run',
+        options: engineOptions(values),
+        isDemo: values.demo === true,
+        demoCard: virtualCard(values.card ?? 'siths-eid'),
+      };
     }
     case 'status': {
       const {values, positionals} = parse(argv, {...ENGINE_FLAGS, json: {type: 'boolean'}});
@@ -249,8 +272,7 @@ export function parseArguments(argv: readonly string[]): Command {
       });
       noMore(positionals, 1);
       if (values.help) return {kind: 'help', topic: 'simulate', language: lang};
-      const card = values.card ?? 'piv';
-      if (card !== 'piv' && card !== 'siths-eid') throw new CliError('usage', `--card ${card}`);
+      const card = virtualCard(values.card ?? 'piv');
       const profile = values.profile ?? 'old-siths';
       if (profile !== 'blank' && profile !== 'old-siths') throw new CliError('usage', `--profile ${profile}`);
       const timing = values.timing ?? 'realistic';

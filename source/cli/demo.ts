@@ -1,10 +1,16 @@
 import {join} from 'node:path';
+import type {CardEndpoint} from '../apdu/transports/transport.js';
+import {VirtualEidCard} from '../card/virtual/eid/eid-card.js';
+import {oldSithsEidCard} from '../card/virtual/eid/profiles.js';
+import type {CardHolder} from '../card/virtual/old-credential.js';
 import {oldSithsCard} from '../card/virtual/profiles.js';
+import type {SimulatedCard} from '../card/virtual/simulate.js';
 import {DEFAULT_PIN, DEFAULT_PUK} from '../card/virtual/state.js';
 import type {TimingModel} from '../card/virtual/timing.js';
 import {VirtualPivCard} from '../card/virtual/virtual-card.js';
 import {deriveManagementKey} from '../pki/management-key.js';
-import {loadServiceSettings} from '../service/config.js';
+import type {CertificateAuthorityCredential} from '../pki/issue.js';
+import {loadServiceSettings, type ServiceSettings} from '../service/config.js';
 import {createDemoSetup, DEMO_PERSONS} from '../service/demo-setup.js';
 import {startService, type RunningService} from '../service/start.js';
 import {ServiceClient} from '../service-client/client.js';
@@ -19,8 +25,6 @@ const DEMO_READER = 'Virtual PCD 00 00';
 /** What the demo runs on, ready for an engine. */
 export interface Demo {
   readonly deps: Pick<EngineDeps, 'readers' | 'service' | 'trustAnchors' | 'intermediates'>;
-  /** The virtual card's PIN and PUK, shown on the first screen. */
-  readonly codes: {readonly pin: string; readonly puk: string};
   readonly serviceUrl: string;
   /** Stops the service. */
   close(): Promise<void>;
@@ -28,14 +32,17 @@ export interface Demo {
 
 /**
  * `npm start`: the reference service on loopback with a fresh demo CA (serve --init into `directory`, store in
- * memory), and an in-process virtual card holding an old credential of the first demo person, with
- * on-card timings of a real card (JCOP4: RSA key generation takes seconds). Nothing is left behind after close().
+ * memory), and an in-process virtual card holding an old credential of the first demo person (the two-PIN SITHS
+ * card, or a PIV card), with on-card timings of a real card (JCOP4: RSA key generation takes seconds). Its codes
+ * are demoCodes(card) (demo-card.ts). Nothing is left behind after close().
  * `sleep` is the engine clock's, for the client's retries. Throws what the demo setup and the service's start
  * throw (ServiceSetupError, PkiError, VirtualCardError 'profile-invalid'), after stopping what it started.
  */
 export async function startDemo(
   sleep: (ms: number) => Promise<void>,
   options: {
+    /** The virtual card in the reader. */
+    readonly card: SimulatedCard;
     /** An empty directory for the demo's files (CA keys, configuration), which the caller removes. */
     readonly directory: string;
     /** Save the virtual card's state here after every change (for inspecting the card after a run). */
@@ -59,28 +66,23 @@ export async function startDemo(
       if (found === undefined) throw new Error(`the demo setup has no authority ${id}`);
       return found;
     };
-    const old = authority('old');
-    const state = await oldSithsCard({
-      holder: {
-        givenName: person.givenName,
-        surname: person.surname,
-        hsaId: person.hsaId,
-        cardNumber,
-        organisation: person.organisation,
-      },
-      pin: DEFAULT_PIN,
-      puk: DEFAULT_PUK,
-      managementKey: deriveManagementKey(settings.managementKeys.masterSecret, cardNumber),
-      issuer: {certificate: old.certificate, privateKey: old.privateKey!},
+    const issuer = authority('old');
+    const holder = {
+      givenName: person.givenName,
+      surname: person.surname,
+      hsaId: person.hsaId,
+      cardNumber,
+      organisation: person.organisation,
+    };
+    const card = await demoCard(options, settings, holder, {
+      certificate: issuer.certificate,
+      privateKey: issuer.privateKey!,
     });
     const readers = new InProcessReaders(
       (transport) => openCard(transport, {trace: options.trace}),
       [DEMO_READER],
     );
-    readers.insert(
-      DEMO_READER,
-      new VirtualPivCard({state, stateFile: options.cardStateFile, timing: options.timing}),
-    );
+    readers.insert(DEMO_READER, card);
     const running = service;
     return {
       deps: {
@@ -89,7 +91,6 @@ export async function startDemo(
         trustAnchors: [authority('root').certificate],
         intermediates: [authority('hsa-id').certificate, authority('personnummer').certificate],
       },
-      codes: {pin: DEFAULT_PIN, puk: DEFAULT_PUK},
       serviceUrl: running.url,
       close: () => running.close(),
     };
@@ -97,4 +98,25 @@ export async function startDemo(
     await service?.close();
     throw error;
   }
+}
+
+/** The demo's virtual card, holding `holder`'s old credential from `issuer`. */
+async function demoCard(
+  options: {readonly card: SimulatedCard; readonly cardStateFile?: string; readonly timing?: TimingModel},
+  settings: ServiceSettings,
+  holder: CardHolder,
+  issuer: CertificateAuthorityCredential,
+): Promise<CardEndpoint> {
+  const {cardStateFile: stateFile, timing} = options;
+  if (options.card === 'siths-eid') {
+    return new VirtualEidCard({state: await oldSithsEidCard({holder, issuer}), stateFile, timing});
+  }
+  const state = await oldSithsCard({
+    holder,
+    pin: DEFAULT_PIN,
+    puk: DEFAULT_PUK,
+    managementKey: deriveManagementKey(settings.managementKeys.masterSecret, holder.cardNumber),
+    issuer,
+  });
+  return new VirtualPivCard({state, stateFile, timing});
 }

@@ -1,3 +1,4 @@
+import type {SimulatedCard} from '../card/virtual/simulate.js';
 import type {Language} from '../screens/i18n/catalogue.js';
 import {PcscCardReaders} from '../upgrade/adapters/pcsc-readers.js';
 import {UpgradeEngine} from '../upgrade/engine.js';
@@ -21,7 +22,12 @@ import {
 /** Where the card and the service come from. */
 export type EngineSource =
   /** npm start: an in-process virtual card and the reference service on loopback. */
-  | {readonly kind: 'demo'; readonly directory: string; readonly cardStateFile?: string}
+  | {
+      readonly kind: 'demo';
+      readonly card: SimulatedCard;
+      readonly directory: string;
+      readonly cardStateFile?: string;
+    }
   /** A real reader and the configured upgrade service. */
   | {readonly kind: 'service'; readonly serviceUrl: string; readonly serviceCaPath: string}
   /** status, test, pin: a real reader only; the CA, when set, tells the new certificates from the old. */

@@ -6,7 +6,10 @@ import {useScreenTheme} from './theme.js';
 
 /** The codes of the demo's virtual card, shown on the first screen in demo mode. */
 export interface DemoCodes {
+  /** The PIN (a card with two: the Legitimering PIN). */
   readonly pin: string;
+  /** The Underskrift PIN of a card with two. */
+  readonly signaturePin?: string;
   readonly puk: string;
 }
 
@@ -40,7 +43,9 @@ export function Welcome({demo, onContinue}: WelcomeProps): React.JSX.Element {
         <Box flexDirection="column">
           <Paragraph {...styles.emphasis}>{t.welcome.demo}</Paragraph>
           <Box gap={2}>
-            <Text {...styles.demo}>{` ${t.welcome.demoPin(demo.pin)} `}</Text>
+            <Text {...styles.demo}>
+              {` ${demo.signaturePin === undefined ? t.welcome.demoPin(demo.pin) : t.welcome.demoPins(demo.pin, demo.signaturePin)} `}
+            </Text>
             <Text {...styles.muted}>{t.welcome.demoPuk(demo.puk)}</Text>
           </Box>
         </Box>

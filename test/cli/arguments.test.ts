@@ -16,8 +16,25 @@ function failure(argv: string[]): CliError {
 
 describe('parseArguments', () => {
   it('runs the full screen without a command, the demo with --demo', () => {
-    expect(parseArguments([])).toEqual({kind: 'run', options: plainOptions, isDemo: false});
+    expect(parseArguments([])).toEqual({
+      kind: 'run',
+      options: plainOptions,
+      isDemo: false,
+      demoCard: 'siths-eid',
+    });
     expect(parseArguments(['--demo'])).toMatchObject({kind: 'run', isDemo: true});
+  });
+
+  it("puts the two-PIN SITHS card in the demo's reader, a PIV card with --card piv", () => {
+    expect(parseArguments(['--demo'])).toMatchObject({demoCard: 'siths-eid'});
+    expect(parseArguments(['--demo', '--card', 'piv'])).toMatchObject({isDemo: true, demoCard: 'piv'});
+    expect(() => parseArguments(['--demo', '--card', 'yubikey'])).toThrow(
+      expect.objectContaining({code: 'usage'}),
+    );
+    // A real service means a real card: the card is found by what it answers.
+    expect(() => parseArguments(['--card', 'piv', '--service', 'https://u.example'])).toThrow(
+      expect.objectContaining({code: 'usage'}),
+    );
   });
 
   it('reads the engine flags of every engine command', () => {

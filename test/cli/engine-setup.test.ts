@@ -11,7 +11,10 @@ async function logInOnDemo(isTracing: boolean): Promise<Array<Record<string, unk
   const directory = mkdtempSync(join(tmpdir(), 'siths-engine-setup-demo-'));
   cleanups.push(() => rmSync(env.XDG_STATE_HOME, {recursive: true, force: true}));
   cleanups.push(() => rmSync(directory, {recursive: true, force: true}));
-  const assembled = await assembleEngine({kind: 'demo', directory}, {language: 'sv', isTracing, env});
+  const assembled = await assembleEngine(
+    {kind: 'demo', card: 'piv', directory},
+    {language: 'sv', isTracing, env},
+  );
   try {
     const {engine} = assembled;
     engine.start();

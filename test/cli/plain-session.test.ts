@@ -27,7 +27,7 @@ let directory: string;
 
 beforeAll(async () => {
   directory = mkdtempSync(join(tmpdir(), 'siths-plain-session-'));
-  demo = await startDemo((ms) => systemClock.sleep(ms), {directory, timing: INSTANT_TIMING});
+  demo = await startDemo((ms) => systemClock.sleep(ms), {card: 'piv', directory, timing: INSTANT_TIMING});
 }, 60_000);
 
 afterAll(async () => {

@@ -88,6 +88,8 @@ export interface Catalogue {
     readonly noPins: string;
     readonly demo: string;
     readonly demoPin: (pin: string) => string;
+    /** The two PINs of the demo's SITHS card. */
+    readonly demoPins: (authentication: string, signature: string) => string;
     readonly demoPuk: (puk: string) => string;
   };
   readonly insertCard: {

@@ -43,6 +43,7 @@ Usage:
 Flags:
 ${commonFlags}
   --demo               the demo mode above
+  --card siths-eid|piv the demo's card: the two-PIN SITHS card (default) or a PIV card
   -v, --version        show the version
 
 Without --service and without a configured service, the demo runs.

@@ -43,6 +43,7 @@ Användning:
 Flaggor:
 ${commonFlags}
   --demo               demoläget ovan
+  --card siths-eid|piv demokortet: SITHS-kortet med två PIN-koder (standard) eller ett PIV-kort
   -v, --version        visa versionen
 
 Utan --service och utan inställd tjänst körs demoläget.

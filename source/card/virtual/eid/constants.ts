@@ -61,3 +61,12 @@ export const P1P2_COMPUTE_DIGITAL_SIGNATURE = 0x9e9a;
 
 /** GENERATE KEY PAIR data (card-setcos.c setcos_generate_store_key): 92 00, modulus bits (2), exponent bits (2), exponent. */
 export const KEY_GENERATION_TAG = 0x92;
+
+/** The fixture PINs: Legitimering, Underskrift, and the PUK of both. */
+export interface EidCardPins {
+  readonly authentication: string;
+  readonly signature: string;
+  readonly puk: string;
+}
+
+export const DEFAULT_EID_PINS: EidCardPins = {authentication: '123456', signature: '654321', puk: '12345678'};

@@ -2,6 +2,8 @@ import type {KeyObject} from 'node:crypto';
 import type {CertificateAuthorityCredential} from '../../../pki/issue.js';
 import {issueOldCredential, type OldCredentialOptions, PIN_FORM, requireProfile} from '../old-credential.js';
 import {
+  DEFAULT_EID_PINS,
+  type EidCardPins,
   PIN_REFERENCE_AUTHENTICATION,
   PIN_REFERENCE_PUK,
   PIN_REFERENCE_SIGNATURE,
@@ -9,6 +11,7 @@ import {
   REFERENCE_DATA_LENGTH,
   REFERENCE_DATA_PADDING,
 } from './constants.js';
+export {DEFAULT_EID_PINS, type EidCardPins} from './constants.js';
 import {FID_MASTER_FILE} from './file-system.js';
 import {
   encodeAodf,
@@ -38,15 +41,6 @@ import {
  * and the CA's certificate). The file identifiers and access conditions are our design (docs/siths-eid-card.md);
  * the tool must find every file through the ODF, never by these numbers.
  */
-
-/** The fixture PINs: Legitimering, Underskrift, and the PUK of both. */
-export interface EidCardPins {
-  readonly authentication: string;
-  readonly signature: string;
-  readonly puk: string;
-}
-
-export const DEFAULT_EID_PINS: EidCardPins = {authentication: '123456', signature: '654321', puk: '12345678'};
 
 export interface BlankEidCardOptions {
   /** The card number printed on the card, 14 digits: TokenInfo's serial number (packed BCD). */
