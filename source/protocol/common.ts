@@ -20,9 +20,27 @@ export const PURPOSES = ['authentication', 'signature'] as const satisfies reado
 export type KeyAlgorithm = 'rsa-2048' | 'ecc-p256';
 export const KEY_ALGORITHMS = ['rsa-2048', 'ecc-p256'] as const satisfies readonly KeyAlgorithm[];
 
-/** PIV key reference (slot) as two lower-case hex digits: 9a, 9c, retired 82 and 83. */
-export type PlanSlot = '9a' | '9c' | '82' | '83';
-export const PLAN_SLOTS = ['9a', '9c', '82', '83'] as const satisfies readonly PlanSlot[];
+/**
+ * Which applet the card answers as: PIV (NIST SP 800-73, one PIN, a management key), or the Setec EID applet of
+ * SITHS cards (PKCS#15, an authentication and a signature PIN, no management key).
+ */
+export type CardProfile = 'piv' | 'siths-eid';
+export const CARD_PROFILES = ['piv', 'siths-eid'] as const satisfies readonly CardProfile[];
+
+/**
+ * A key reference as two lower-case hex digits. Which ones a plan may name depends on the card profile (PIV:
+ * slots 9a, 9c and retired 82 to 95; SITHS EID: the key file's reference, 01 to ff); the service's config checks
+ * that, the wire only the form.
+ */
+export type PlanSlot = string;
+
+export const planSlotSchema = {
+  type: 'string',
+  description:
+    'Key reference as two lower-case hex digits: a PIV slot (9a, 9c, retired 82 to 95) or a SITHS EID key ' +
+    "file's reference (01 to ff), as the session's card profile has them.",
+  pattern: '^[0-9a-f]{2}$',
+} as const;
 
 /** PIN policy of a generated key (PIV PIN policy: default, never, once per session, always before use). */
 export type PinPolicy = 'default' | 'never' | 'once' | 'always';

@@ -3,7 +3,7 @@ import {
   IDENTITIES,
   KEY_ALGORITHMS,
   PIN_POLICIES,
-  PLAN_SLOTS,
+  planSlotSchema,
   PURPOSES,
   type CardStatus,
   type Identity,
@@ -33,7 +33,7 @@ export interface Plan {
   readonly card: {readonly number: string; readonly status: CardStatus};
   readonly termsVersion: string;
   readonly isTermsAccepted: boolean;
-  /** In installation order: the personnummer pair first (retired slots), then the HSA-id pair in place. */
+  /** The plan of the session's card profile, in installation order: the personnummer pair first. */
   readonly items: readonly PlanItem[];
   /** Earlier valid certificates of this card that completion revokes, as far as the service has seen them. */
   readonly replaces: readonly CertificateView[];
@@ -55,8 +55,10 @@ export const planSchema = {
     items: {
       type: 'array',
       description:
-        'In installation order: the personnummer pair first (free retired slots 82, 83), so it becomes a working ' +
-        'login credential, then the HSA-id pair replacing 9A and 9C in place.',
+        "The plan of the session's card profile, in installation order: the personnummer pair first, so it " +
+        'becomes a working login credential, then the HSA-id pair. PIV: free retired slots 82 and 83, then 9A ' +
+        'and 9C replaced in place. SITHS EID: RSA-2048 in free key files (by default 03 to 06) beside the old ' +
+        "card's 01 and 02.",
       items: {
         type: 'object',
         required: ['id', 'identity', 'purpose', 'keyAlgorithm', 'slot', 'pinPolicy', 'subject'],
@@ -66,7 +68,7 @@ export const planSchema = {
           identity: {type: 'string', enum: IDENTITIES},
           purpose: {type: 'string', enum: PURPOSES},
           keyAlgorithm: {type: 'string', enum: KEY_ALGORITHMS},
-          slot: {type: 'string', enum: PLAN_SLOTS},
+          slot: planSlotSchema,
           pinPolicy: {type: 'string', enum: PIN_POLICIES},
           subject: {
             type: 'object',

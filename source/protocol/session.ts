@@ -1,9 +1,11 @@
 import {
   base64Schema,
+  CARD_PROFILES,
   CARD_STATUSES,
   cardNumberSchema,
   MAX_DER_BYTES,
   timestampSchema,
+  type CardProfile,
   type CardStatus,
 } from './common.js';
 
@@ -47,15 +49,24 @@ export interface LoginChallengeRequest {
   /** The card's authentication certificate, DER, base64. */
   readonly certificate: string;
   readonly cardNumber: string;
+  /** Which applet the card answers as; the session's plan is this profile's. */
+  readonly cardProfile: CardProfile;
 }
 
 export const loginChallengeRequestSchema = {
   type: 'object',
-  required: ['certificate', 'cardNumber'],
+  required: ['certificate', 'cardNumber', 'cardProfile'],
   additionalProperties: false,
   properties: {
     certificate: base64Schema(MAX_DER_BYTES, "The card's authentication certificate (DER)."),
     cardNumber: cardNumberSchema,
+    cardProfile: {
+      type: 'string',
+      enum: CARD_PROFILES,
+      description:
+        'The applet the card answers as: piv (one PIN, management key) or siths-eid (the Setec EID applet of ' +
+        'SITHS cards: PKCS#15, two PINs, no management key). The session plans for this profile.',
+    },
   },
 } as const;
 

@@ -1,8 +1,13 @@
 import {X509Certificate} from 'node:crypto';
 import got, {RequestError, type Got, type Method} from 'got';
 import type {CertificateWithChain, CertificateView} from '../protocol/certificates.js';
-import {API_PREFIX, type ErrorBody} from '../protocol/common.js';
-import {isLoginToBeSigned, type LoginChallenge, type LoginResponse} from '../protocol/session.js';
+import {API_PREFIX, type CardProfile, type ErrorBody} from '../protocol/common.js';
+import {
+  isLoginToBeSigned,
+  type LoginChallenge,
+  type LoginChallengeRequest,
+  type LoginResponse,
+} from '../protocol/session.js';
 import type {Plan} from '../protocol/plan.js';
 import type {TermsView} from '../protocol/terms.js';
 import type {
@@ -72,8 +77,14 @@ function toPem(certificateAuthority: string | Uint8Array): string {
     : new X509Certificate(certificateAuthority).toString();
 }
 
-/** PIV slot numbers from the API's two hex digits ('9a' -> 0x9a). */
+/**
+ * Key references as numbers from the API's two lower-case hex digits (PIV '9a' -> 0x9a, SITHS EID '03' -> 0x03).
+ * Throws ServiceError 'service-answer-malformed' for anything else.
+ */
 function slotNumber(slot: string): number {
+  if (!/^[0-9a-f]{2}$/.test(slot)) {
+    throw new ServiceError('service-answer-malformed', `the slot ${slot} is not two lower-case hex digits`);
+  }
   return Number.parseInt(slot, 16);
 }
 
@@ -129,14 +140,19 @@ export class ServiceClient {
   }
 
   /**
-   * Starts a login: POST /v1/login/challenge with the card's authentication certificate and card number. The
+   * Starts a login: POST /v1/login/challenge with the card's authentication certificate, card number and card
+   * profile (the service plans for that profile). The
    * returned `toBeSigned` is checked to be a login challenge (the v1 prefix and 32 bytes), so the service can
    * never make the card sign anything else; `finish` posts the card's signature (POST /v1/login) and resolves to
    * the session. Throws ServiceError.
    */
-  async beginLogin(input: {certificate: Uint8Array; cardNumber: string}) {
+  async beginLogin(input: {certificate: Uint8Array; cardNumber: string; cardProfile: CardProfile}) {
     const challenge = await this.#call<LoginChallenge>('POST', 'login/challenge', {
-      json: {certificate: base64(input.certificate), cardNumber: input.cardNumber},
+      json: {
+        certificate: base64(input.certificate),
+        cardNumber: input.cardNumber,
+        cardProfile: input.cardProfile,
+      } satisfies LoginChallengeRequest,
       isIdempotent: false,
     });
     const toBeSigned = bytes(challenge.toBeSigned);

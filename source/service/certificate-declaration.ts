@@ -49,7 +49,7 @@ export function declareCardCertificates(
         }
       })();
     }
-    return replacedCertificates(context, certificatesOfCard(db, session.card.number), now);
+    return replacedCertificates(context, session, certificatesOfCard(db, session.card.number), now);
   });
 }
 

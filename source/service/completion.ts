@@ -3,7 +3,7 @@ import {certificateView, isValidAt} from './certificate-view.js';
 import type {ServiceContext} from './context.js';
 import {prepareCrl, writeCrl, type PendingRevocation} from './crl-publisher.js';
 import {RefusalError} from './errors.js';
-import {issuedForItem, planItemId} from './plan.js';
+import {issuedForItem, planItemId, planOf} from './plan.js';
 import {requireReceivedCard, type AuthenticatedSession} from './sessions.js';
 import {appendAudit} from './store/audit-log.js';
 import {
@@ -17,7 +17,7 @@ import {insertCompletion} from './store/completions.js';
 import type {CrlRecord} from './store/crls.js';
 
 /**
- * Completes the upgrade of the session's card: every plan item's current certificate must be reported
+ * Completes the upgrade of the session's card: every current certificate of its profile's plan must be reported
  * installed; the service records that, revokes every other valid certificate it recorded for the card (seen at
  * login, declared before the upgrade wrote anything, or issued and replaced; reason superseded), whether or not
  * the finishing run still sees them, publishes the CRLs, and records the completion, all in one transaction.
@@ -39,7 +39,7 @@ export function completeUpgrade(
 
     const installed: CertificateRecord[] = [];
     const missing: string[] = [];
-    for (const item of context.settings.plan) {
+    for (const item of planOf(context, session)) {
       const current = issuedForItem(records, planItemId(item), now);
       if (current && installedSerials.includes(current.serial)) installed.push(current);
       else missing.push(planItemId(item));
@@ -93,6 +93,7 @@ export function completeUpgrade(
         insertCompletion(db, {
           hsaId: session.person.hsaId,
           cardNumber: card,
+          cardProfile: session.cardProfile,
           completedAt: now,
           installed: installed.map((record) => record.id),
           revoked: toRevoke.map((record) => record.id),
@@ -103,6 +104,7 @@ export function completeUpgrade(
           cardNumber: card,
           action: 'upgrade-completed',
           detail: {
+            cardProfile: session.cardProfile,
             installed: installed.map((record) => record.serial),
             revoked: toRevoke.map((record) => record.serial),
           },

@@ -2,12 +2,13 @@ import {createPrivateKey, X509Certificate, type KeyObject} from 'node:crypto';
 import {readFile} from 'node:fs/promises';
 import {dirname, resolve} from 'node:path';
 import {
+  CARD_PROFILES,
   CARD_STATUSES,
   IDENTITIES,
   KEY_ALGORITHMS,
   PIN_POLICIES,
-  PLAN_SLOTS,
   PURPOSES,
+  type CardProfile,
   type CardStatus,
   type Identity,
   type KeyAlgorithm,
@@ -82,8 +83,8 @@ export interface ServiceSettings {
   readonly root: string;
   /** Which authority issues the certificates of each identity. */
   readonly issuers: Readonly<Record<Identity, string>>;
-  /** In installation order. */
-  readonly plan: readonly PlanItemSettings[];
+  /** The plan of each card profile, in installation order; a session plans for the profile it logged in with. */
+  readonly plans: Readonly<Record<CardProfile, readonly PlanItemSettings[]>>;
   readonly certificateValidityDays: number;
   readonly crlValidityDays: number;
   readonly sessionMinutes: number;
@@ -107,8 +108,8 @@ export interface ServiceSettings {
   };
 }
 
-/** The default plan: the personnummer pair in free retired slots first, then the HSA-id pair in place. */
-export const DEFAULT_PLAN: readonly PlanItemSettings[] = [
+/** The default PIV plan: the personnummer pair in free retired slots first, then the HSA-id pair in place. */
+export const DEFAULT_PIV_PLAN: readonly PlanItemSettings[] = [
   {
     identity: 'personnummer',
     purpose: 'authentication',
@@ -120,6 +121,36 @@ export const DEFAULT_PLAN: readonly PlanItemSettings[] = [
   {identity: 'hsa-id', purpose: 'authentication', keyAlgorithm: 'rsa-2048', slot: '9a', pinPolicy: 'once'},
   {identity: 'hsa-id', purpose: 'signature', keyAlgorithm: 'rsa-2048', slot: '9c', pinPolicy: 'always'},
 ];
+
+/**
+ * The default SITHS EID plan: RSA-2048 only (SITHS uses RSA), in free key files beside the old card's 01 and 02;
+ * the personnummer pair first, then the HSA-id pair. 'once' guards a key with the authentication PIN, 'always'
+ * with the signature PIN before each use (userConsent).
+ */
+export const DEFAULT_SITHS_EID_PLAN: readonly PlanItemSettings[] = [
+  {
+    identity: 'personnummer',
+    purpose: 'authentication',
+    keyAlgorithm: 'rsa-2048',
+    slot: '03',
+    pinPolicy: 'once',
+  },
+  {identity: 'personnummer', purpose: 'signature', keyAlgorithm: 'rsa-2048', slot: '04', pinPolicy: 'always'},
+  {identity: 'hsa-id', purpose: 'authentication', keyAlgorithm: 'rsa-2048', slot: '05', pinPolicy: 'once'},
+  {identity: 'hsa-id', purpose: 'signature', keyAlgorithm: 'rsa-2048', slot: '06', pinPolicy: 'always'},
+];
+
+/** The plan of each profile when the config names none. */
+export const DEFAULT_PLANS: ServiceSettings['plans'] = {
+  piv: DEFAULT_PIV_PLAN,
+  'siths-eid': DEFAULT_SITHS_EID_PLAN,
+};
+
+/** PIV key references a plan may name: 9A (authentication), 9C (signature), the retired slots 82 to 95. */
+export function isPivPlanSlot(slot: string): boolean {
+  const reference = Number.parseInt(slot, 16);
+  return slot === '9a' || slot === '9c' || (reference >= 0x82 && reference <= 0x95);
+}
 
 export const DEFAULT_LIMITS: ServiceSettings['limits'] = {
   bodyBytes: 64 * 1024,
@@ -134,7 +165,8 @@ export const DEFAULT_LIMITS: ServiceSettings['limits'] = {
  * certificate and key, authorities and their keys, directory, terms, management-key secrets. The keys:
  * listen {host, port}; publicUrl (optional); tls {certificate, privateKey, caCertificate}; store; directory;
  * terms; authorities [{id, certificate, privateKey?}]; root; loginTrustAnchors [ids]; issuers {hsa-id,
- * personnummer}; plan (optional, DEFAULT_PLAN); certificateValidityDays, crlValidityDays, sessionMinutes
+ * personnummer}; plans (optional) {piv?, siths-eid?: [{identity, purpose, keyAlgorithm, slot, pinPolicy}]}, each
+ * profile's plan in installation order (default DEFAULT_PIV_PLAN, DEFAULT_SITHS_EID_PLAN); certificateValidityDays, crlValidityDays, sessionMinutes
  * (optional); managementKeys {masterSecret, fixed? {cardNumber: file}} (files of hex); limits (optional,
  * DEFAULT_LIMITS). `createDemoSetup` writes a complete example.
  *
@@ -208,7 +240,7 @@ export async function loadServiceSettings(configPath: string): Promise<ServiceSe
       .map((id) => authorityId(config, 'loginTrustAnchors', id)),
     root: authorityId(config, 'root'),
     issuers,
-    plan: config.has('plan') ? config.array('plan').map(parsePlanItem) : DEFAULT_PLAN,
+    plans: parsePlans(config),
     certificateValidityDays: config.optionalInteger('certificateValidityDays', 1, 3650) ?? 730,
     crlValidityDays: config.optionalInteger('crlValidityDays', 1, 90) ?? 7,
     sessionMinutes: config.optionalInteger('sessionMinutes', 1, 24 * 60) ?? 30,
@@ -275,12 +307,52 @@ export function parseTerms(json: unknown, source: string): TermsVersion[] {
   return versions;
 }
 
-function parsePlanItem(item: Reader): PlanItemSettings {
+/** The "plans" key: each profile's plan, or its default. The one-profile "plan" key of earlier configs is refused. */
+function parsePlans(config: Reader): ServiceSettings['plans'] {
+  if (config.has('plan')) config.fail('plan', 'is now "plans": {"piv": [...], "siths-eid": [...]}');
+  const plans = config.optionalObject('plans');
+  for (const key of plans?.keys() ?? []) {
+    if (!(CARD_PROFILES as readonly string[]).includes(key)) {
+      plans!.fail(key, `is not a card profile (${CARD_PROFILES.join(', ')})`);
+    }
+  }
+  const planOf = (profile: CardProfile) => {
+    if (!plans?.has(profile)) return DEFAULT_PLANS[profile];
+    const items = plans.array(profile).map((item) => parsePlanItem(item, profile));
+    if (items.length === 0) plans.fail(profile, 'is empty');
+    const ids = new Set(items.map((item) => `${item.identity}-${item.purpose}`));
+    if (ids.size !== items.length) plans.fail(profile, 'names an identity and purpose twice');
+    if (new Set(items.map((item) => item.slot)).size !== items.length) {
+      plans.fail(profile, 'names a slot twice');
+    }
+    return items;
+  };
+  return {piv: planOf('piv'), 'siths-eid': planOf('siths-eid')};
+}
+
+/**
+ * One plan item of `profile`. PIV: slot 9a, 9c or 82 to 95, any key algorithm. SITHS EID: RSA-2048 only, slot
+ * a key file's reference 01 to ff that is not a PIV slot (a PIV slot there is a PIV plan copied by mistake).
+ */
+function parsePlanItem(item: Reader, profile: CardProfile): PlanItemSettings {
+  const keyAlgorithm = item.oneOf('keyAlgorithm', KEY_ALGORITHMS);
+  const slot = item.string('slot', /^[0-9a-f]{2}$/);
+  if (profile === 'piv' && !isPivPlanSlot(slot)) {
+    item.fail('slot', `${slot} is not a PIV slot (9a, 9c, retired 82 to 95)`);
+  }
+  if (profile === 'siths-eid') {
+    if (keyAlgorithm !== 'rsa-2048') {
+      item.fail('keyAlgorithm', `${keyAlgorithm}: a SITHS EID card holds RSA-2048 keys only`);
+    }
+    if (slot === '00' || isPivPlanSlot(slot)) {
+      item.fail('slot', `${slot} is not a SITHS EID key reference (01 to ff, not a PIV slot)`);
+    }
+  }
   return {
     identity: item.oneOf('identity', IDENTITIES),
     purpose: item.oneOf('purpose', PURPOSES),
-    keyAlgorithm: item.oneOf('keyAlgorithm', KEY_ALGORITHMS),
-    slot: item.oneOf('slot', PLAN_SLOTS),
+    keyAlgorithm,
+    slot,
     pinPolicy: item.oneOf('pinPolicy', PIN_POLICIES),
   };
 }

@@ -12,7 +12,7 @@ import {
 import {EKU_SERVER_AUTH} from '../pki/object-identifiers.js';
 import {exportPublicKey} from '../pki/public-key.js';
 import type {KeyAlgorithm} from '../protocol/common.js';
-import {DEFAULT_PLAN, type DirectoryPerson} from './config.js';
+import {DEFAULT_PIV_PLAN, DEFAULT_SITHS_EID_PLAN, type DirectoryPerson} from './config.js';
 import {ServiceSetupError} from './errors.js';
 
 const DAY_MS = 86_400_000;
@@ -102,7 +102,7 @@ export interface DemoSetup {
  * - private/ (mode 0700, files 0600): the CA and server keys, the management-key master secret, and the fixed key
  *   of the demo's IT-managed card;
  * - directory.json (DEMO_PERSONS), terms.json (Swedish and English), config.json.
- * `keyAlgorithm` sets the key algorithm of every plan item (default rsa-2048).
+ * `keyAlgorithm` sets the key algorithm of every PIV plan item (default rsa-2048); the SITHS EID plan is RSA only.
  *
  * Throws ServiceSetupError 'setup-directory-not-empty'; PkiError from certificate creation.
  */
@@ -196,7 +196,13 @@ export async function createDemoSetup(
     root: 'root',
     loginTrustAnchors: ['root', 'old'],
     issuers: {'hsa-id': 'hsa-id', personnummer: 'personnummer'},
-    plan: DEFAULT_PLAN.map((item) => ({...item, keyAlgorithm: options.keyAlgorithm ?? item.keyAlgorithm})),
+    plans: {
+      piv: DEFAULT_PIV_PLAN.map((item) => ({
+        ...item,
+        keyAlgorithm: options.keyAlgorithm ?? item.keyAlgorithm,
+      })),
+      'siths-eid': DEFAULT_SITHS_EID_PLAN,
+    },
     certificateValidityDays: 730,
     crlValidityDays: 7,
     sessionMinutes: 30,

@@ -53,6 +53,8 @@ export const REFUSAL_STATUS = {
   'relay-response-mismatch': 403,
   'witness-malformed': 400,
   'management-key-unavailable': 409,
+  /** The session's card profile has no management key (SITHS EID: the authentication PIN allows its writes). */
+  'no-management-key': 409,
   'certificate-not-found': 404,
   'certificate-not-owned': 403,
   'certificate-foreign': 400,

@@ -21,6 +21,7 @@ import {hasAcceptedCurrentTerms} from './terms.js';
 
 /**
  * Issues the certificate of a plan item for the session's card from a PKCS#10 request (invariant 4):
+ * - the item must be in the plan of the session's card profile;
  * - the request's signature must verify (proof of possession), its key must be the item's algorithm and size;
  * - the subject comes from the directory; a request naming another serialNumber is refused;
  * - the same key for the same card and item returns the certificate issued before (idempotent);
@@ -41,7 +42,7 @@ export function issueCertificate(
     // Again inside the queue: a revocation of the login certificate queued before this request wins.
     requireLoginCertificateCurrent(context, session);
     requireReceivedCard(session);
-    const item = findPlanItem(context, itemId);
+    const item = findPlanItem(context, session, itemId);
     if (!hasAcceptedCurrentTerms(context, session)) {
       throw new RefusalError('terms-not-accepted', 'accept the current terms before certificates are issued');
     }

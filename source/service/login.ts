@@ -1,4 +1,5 @@
 import {randomBytes, verify} from 'node:crypto';
+import type {CardProfile} from '../protocol/common.js';
 import {LOGIN_CHALLENGE_BYTES, loginToBeSigned} from '../protocol/session.js';
 import type {Authority} from './authorities.js';
 import {
@@ -23,6 +24,7 @@ interface PendingChallenge {
   readonly toBeSigned: Uint8Array;
   readonly certificate: Uint8Array;
   readonly cardNumber: string;
+  readonly cardProfile: CardProfile;
   readonly expiresAt: Date;
 }
 
@@ -73,7 +75,7 @@ export class Login {
    * 'certificate-expired', 'certificate-not-yet-valid', 'certificate-revoked', 'certificate-not-for-login',
    * 'person-unknown', 'card-unknown', 'card-mismatch'.
    */
-  challenge(input: {certificate: Uint8Array; cardNumber: string; client: string}): {
+  challenge(input: {certificate: Uint8Array; cardNumber: string; cardProfile: CardProfile; client: string}): {
     challengeId: string;
     toBeSigned: Uint8Array;
     expiresAt: Date;
@@ -97,6 +99,7 @@ export class Login {
       toBeSigned,
       certificate: identity.facts.der,
       cardNumber: input.cardNumber,
+      cardProfile: input.cardProfile,
       expiresAt,
     });
     return {challengeId, toBeSigned, expiresAt};
@@ -125,10 +128,10 @@ export class Login {
       this.#failuresPerCertificate.record(identity.facts.id);
       throw new RefusalError('signature-invalid', "the signature does not verify with the certificate's key");
     }
-    return this.#openSession(identity);
+    return this.#openSession(identity, pending.cardProfile);
   }
 
-  #openSession(identity: LoginIdentity) {
+  #openSession(identity: LoginIdentity, cardProfile: CardProfile) {
     const {db, settings} = this.context;
     const now = this.context.now();
     const expiresAt = new Date(now.getTime() + settings.sessionMinutes * 60_000);
@@ -162,6 +165,7 @@ export class Login {
         tokenHash: id,
         hsaId: person.hsaId,
         cardNumber: card.number,
+        cardProfile,
         certificateId: facts.id,
         createdAt: now,
         expiresAt,
@@ -172,7 +176,7 @@ export class Login {
         actor: person.hsaId,
         cardNumber: card.number,
         action: 'logged-in',
-        detail: {serial: facts.serial, authority: issuer.id},
+        detail: {serial: facts.serial, authority: issuer.id, cardProfile},
       });
     })();
     return {token, person, card, certificateSerial: facts.serial, expiresAt};

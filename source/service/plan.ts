@@ -13,10 +13,27 @@ export function planItemId(item: PlanItemSettings): string {
   return `${item.identity}-${item.purpose}`;
 }
 
-/** The configured plan item with this id. Throws RefusalError 'plan-item-unknown'. */
-export function findPlanItem(context: ServiceContext, itemId: string): PlanItemSettings {
-  const item = context.settings.plan.find((candidate) => planItemId(candidate) === itemId);
-  if (!item) throw new RefusalError('plan-item-unknown', `the plan has no item ${itemId}`);
+/** The configured plan of the session's card profile, in installation order. */
+export function planOf(
+  context: ServiceContext,
+  session: Pick<AuthenticatedSession, 'cardProfile'>,
+): readonly PlanItemSettings[] {
+  return context.settings.plans[session.cardProfile];
+}
+
+/**
+ * The item with this id in the plan of the session's card profile (an item of another profile's plan is not
+ * one). Throws RefusalError 'plan-item-unknown'.
+ */
+export function findPlanItem(
+  context: ServiceContext,
+  session: Pick<AuthenticatedSession, 'cardProfile'>,
+  itemId: string,
+): PlanItemSettings {
+  const item = planOf(context, session).find((candidate) => planItemId(candidate) === itemId);
+  if (!item) {
+    throw new RefusalError('plan-item-unknown', `the ${session.cardProfile} plan has no item ${itemId}`);
+  }
   return item;
 }
 
@@ -37,11 +54,12 @@ export function issuedForItem(
  */
 export function replacedCertificates(
   context: ServiceContext,
+  session: AuthenticatedSession,
   records: readonly CertificateRecord[],
   now: Date,
 ): CertificateRecord[] {
   const current = new Set(
-    context.settings.plan.flatMap((item) => issuedForItem(records, planItemId(item), now)?.id ?? []),
+    planOf(context, session).flatMap((item) => issuedForItem(records, planItemId(item), now)?.id ?? []),
   );
   return records.filter(
     (record) => !current.has(record.id) && isValidAt(record, now) && record.installedAt !== undefined,
@@ -49,7 +67,7 @@ export function replacedCertificates(
 }
 
 /**
- * The upgrade plan for the session's card: the configured items with the subject the directory gives and any
+ * The upgrade plan for the session's card: the configured items of its card profile with the subject the directory gives and any
  * certificate already issued for them, and the earlier valid certificates completion will revoke.
  * Throws RefusalError 'card-not-received'.
  */
@@ -57,7 +75,7 @@ export function buildPlan(context: ServiceContext, session: AuthenticatedSession
   requireReceivedCard(session);
   const now = context.now();
   const records = certificatesOfCard(context.db, session.card.number);
-  const items: PlanItem[] = context.settings.plan.map((item) => {
+  const items: PlanItem[] = planOf(context, session).map((item) => {
     const id = planItemId(item);
     const issued = issuedForItem(records, id, now);
     return {
@@ -79,6 +97,8 @@ export function buildPlan(context: ServiceContext, session: AuthenticatedSession
     termsVersion: currentTerms(context).version,
     isTermsAccepted: hasAcceptedCurrentTerms(context, session),
     items,
-    replaces: replacedCertificates(context, records, now).map((record) => certificateView(record, now)),
+    replaces: replacedCertificates(context, session, records, now).map((record) =>
+      certificateView(record, now),
+    ),
   };
 }

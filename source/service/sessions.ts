@@ -1,4 +1,5 @@
 import {createHash, randomBytes} from 'node:crypto';
+import type {CardProfile} from '../protocol/common.js';
 import type {ServiceContext} from './context.js';
 import type {DirectoryCard, DirectoryPerson} from './config.js';
 import {RefusalError} from './errors.js';
@@ -11,6 +12,8 @@ export interface AuthenticatedSession {
   readonly id: string;
   readonly person: DirectoryPerson;
   readonly card: DirectoryCard;
+  /** The applet the card answered as at login: the session's plan is this profile's. */
+  readonly cardProfile: CardProfile;
   /** Id (fingerprint) of the certificate the session logged in with. */
   readonly certificateId: string;
   readonly expiresAt: Date;
@@ -55,6 +58,7 @@ export function authenticate(
     id: session.tokenHash,
     person: holder.person,
     card: holder.card,
+    cardProfile: session.cardProfile,
     certificateId: session.certificateId,
     expiresAt: session.expiresAt,
   };

@@ -164,12 +164,20 @@ describe('ServiceClient', () => {
         ? [200, {version: '2', publishedAt: new Date().toISOString(), text: {sv: 'Villkor', en: 'Terms'}}]
         : login(method, path, body, headers),
     );
-    const started = await client(url).beginLogin({certificate: Uint8Array.of(1, 2, 3), cardNumber: '123'});
+    const started = await client(url).beginLogin({
+      certificate: Uint8Array.of(1, 2, 3),
+      cardNumber: '123',
+      cardProfile: 'piv',
+    });
     expect(started.toBeSigned).toEqual(loginToBeSigned(new Uint8Array(32).fill(7)));
     const session = await started.finish(Uint8Array.of(9, 9));
     expect(session.identity.person.hsaId).toBe('SE2321000016-1234');
     expect(await session.terms()).toEqual({version: '2', text: {sv: 'Villkor', en: 'Terms'}});
-    expect(JSON.parse(requests[0]!.body)).toEqual({certificate: 'AQID', cardNumber: '123'});
+    expect(JSON.parse(requests[0]!.body)).toEqual({
+      certificate: 'AQID',
+      cardNumber: '123',
+      cardProfile: 'piv',
+    });
     expect(JSON.parse(requests[1]!.body)).toEqual({challengeId: 'c'.repeat(20), signature: 'CQk='});
     expect(requests[2]!.authorization).toBe('Bearer session-token');
   });
@@ -194,7 +202,11 @@ describe('ServiceClient', () => {
     });
     const sleeps: number[] = [];
     const session = await (
-      await client(url, {sleeps}).beginLogin({certificate: Uint8Array.of(1), cardNumber: '123'})
+      await client(url, {sleeps}).beginLogin({
+        certificate: Uint8Array.of(1),
+        cardNumber: '123',
+        cardProfile: 'piv',
+      })
     ).finish(Uint8Array.of(1));
     const plan = await session.plan();
     expect(plan.cardNumber).toBe('123');
@@ -225,7 +237,7 @@ describe('ServiceClient', () => {
       return login(method, path, body, headers);
     });
     const session = await (
-      await client(url).beginLogin({certificate: Uint8Array.of(1), cardNumber: '123'})
+      await client(url).beginLogin({certificate: Uint8Array.of(1), cardNumber: '123', cardProfile: 'piv'})
     ).finish(Uint8Array.of(1));
     const replaces = await session.declareCertificates([Uint8Array.of(1, 2, 3), Uint8Array.of(4)]);
     const sent = requests.filter((request) => request.url === '/v1/card/certificates/declaration');
@@ -248,7 +260,7 @@ describe('ServiceClient', () => {
     const url = await serve(() => [503, {error: 'unavailable', message: 'restarting'}]);
     const sleeps: number[] = [];
     await expect(
-      client(url, {sleeps}).beginLogin({certificate: Uint8Array.of(1), cardNumber: '1'}),
+      client(url, {sleeps}).beginLogin({certificate: Uint8Array.of(1), cardNumber: '1', cardProfile: 'piv'}),
     ).rejects.toMatchObject({
       code: 'service-error',
       status: 503,
@@ -260,7 +272,7 @@ describe('ServiceClient', () => {
   it('reports a refusal with the service reason and does not retry it', async () => {
     const url = await serve(() => [403, {error: 'card-not-received', message: 'card status is ordered'}]);
     const error = await client(url)
-      .beginLogin({certificate: Uint8Array.of(1), cardNumber: '1'})
+      .beginLogin({certificate: Uint8Array.of(1), cardNumber: '1', cardProfile: 'piv'})
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ServiceError);
     expect(error).toMatchObject({code: 'service-refused', status: 403, reason: 'card-not-received'});
@@ -269,7 +281,11 @@ describe('ServiceClient', () => {
   it('refuses a server whose certificate is not from the configured service CA', async () => {
     const url = await serve(login);
     await expect(
-      client(url, {ca: certificates.otherCa}).beginLogin({certificate: Uint8Array.of(1), cardNumber: '1'}),
+      client(url, {ca: certificates.otherCa}).beginLogin({
+        certificate: Uint8Array.of(1),
+        cardNumber: '1',
+        cardProfile: 'piv',
+      }),
     ).rejects.toMatchObject({code: 'service-tls'});
     expect(requests).toHaveLength(0);
   });
@@ -277,7 +293,7 @@ describe('ServiceClient', () => {
   it('reports an unreachable service after the retries of an idempotent call', async () => {
     const url = await serve(login);
     const session = await (
-      await client(url).beginLogin({certificate: Uint8Array.of(1), cardNumber: '1'})
+      await client(url).beginLogin({certificate: Uint8Array.of(1), cardNumber: '1', cardProfile: 'piv'})
     ).finish(Uint8Array.of(1));
     await new Promise<void>((resolve) => server!.close(() => resolve()));
     server = undefined;
@@ -290,7 +306,7 @@ describe('ServiceClient', () => {
       {challengeId: 'c'.repeat(20), toBeSigned: Buffer.from('a contract').toString('base64'), expiresAt: ''},
     ]);
     await expect(
-      client(url).beginLogin({certificate: Uint8Array.of(1), cardNumber: '1'}),
+      client(url).beginLogin({certificate: Uint8Array.of(1), cardNumber: '1', cardProfile: 'piv'}),
     ).rejects.toMatchObject({
       code: 'service-answer-malformed',
     });
@@ -299,7 +315,7 @@ describe('ServiceClient', () => {
   it('reports an answer that is not JSON as malformed', async () => {
     const url = await serve(() => [200, '<html>proxy</html>']);
     await expect(
-      client(url).beginLogin({certificate: Uint8Array.of(1), cardNumber: '1'}),
+      client(url).beginLogin({certificate: Uint8Array.of(1), cardNumber: '1', cardProfile: 'piv'}),
     ).rejects.toMatchObject({
       code: 'service-answer-malformed',
     });

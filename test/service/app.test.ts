@@ -50,6 +50,8 @@ describe('buildApp', () => {
   it.each([
     ['a number for a string', {certificate: 'AAAA', cardNumber: 975227}],
     ['a missing property', {certificate: 'AAAA'}],
+    ['no card profile', {certificate: 'AAAA', cardNumber: '1'}],
+    ['an unknown card profile', {certificate: 'AAAA', cardNumber: '1', cardProfile: 'pkcs15'}],
     ['an unknown property', {certificate: 'AAAA', cardNumber: '1', subject: 'CN=Someone Else'}],
     ['text that is not base64', {certificate: 'not base64!', cardNumber: '1'}],
     ['an array for the body', [{certificate: 'AAAA', cardNumber: '1'}]],

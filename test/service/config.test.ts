@@ -2,7 +2,7 @@ import {mkdtemp, readFile, rm, writeFile} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import {loadServiceSettings, parseDirectory, parseTerms} from '../../source/service/config.js';
+import {DEFAULT_PLANS, loadServiceSettings, parseDirectory, parseTerms} from '../../source/service/config.js';
 import {createDemoSetup} from '../../source/service/demo-setup.js';
 import {ServiceSetupError} from '../../source/service/errors.js';
 
@@ -24,10 +24,20 @@ describe('loadServiceSettings', () => {
       'old',
     ]);
     expect(settings.authorities.find((authority) => authority.id === 'root')?.privateKey).toBeUndefined();
-    expect(settings.plan.every((item) => item.keyAlgorithm === 'ecc-p256')).toBe(true);
+    expect(settings.plans.piv.every((item) => item.keyAlgorithm === 'ecc-p256')).toBe(true);
+    expect(settings.plans['siths-eid'].every((item) => item.keyAlgorithm === 'rsa-2048')).toBe(true);
     expect(settings.managementKeys.masterSecret).toHaveLength(32);
     expect(settings.persons.length).toBeGreaterThan(0);
     expect(settings.terms.at(-1)?.version).toBe('2026-1');
+  });
+
+  const item = (fields: Record<string, string>) => ({
+    identity: 'hsa-id',
+    purpose: 'signature',
+    keyAlgorithm: 'rsa-2048',
+    slot: '9c',
+    pinPolicy: 'always',
+    ...fields,
   });
 
   it.each([
@@ -47,18 +57,40 @@ describe('loadServiceSettings', () => {
       /names no authority/,
     ],
     [
-      'a plan slot that does not exist',
+      'a PIV plan slot that is no PIV slot',
+      (config: Record<string, unknown>) => (config.plans = {piv: [item({slot: '9d'})]}),
+      /\.plans\.piv\[0\]\.slot: 9d is not a PIV slot/,
+    ],
+    [
+      'a SITHS EID key reference in the PIV plan',
+      (config: Record<string, unknown>) => (config.plans = {piv: [item({slot: '03'})]}),
+      /\.plans\.piv\[0\]\.slot: 03 is not a PIV slot/,
+    ],
+    [
+      'an ECC item in the SITHS EID plan',
       (config: Record<string, unknown>) =>
-        (config.plan = [
-          {
-            identity: 'hsa-id',
-            purpose: 'signature',
-            keyAlgorithm: 'rsa-2048',
-            slot: '9d',
-            pinPolicy: 'always',
-          },
-        ]),
-      /slot: expected one of/,
+        (config.plans = {'siths-eid': [item({slot: '05', keyAlgorithm: 'ecc-p256'})]}),
+      /\.plans\.siths-eid\[0\]\.keyAlgorithm: ecc-p256: a SITHS EID card holds RSA-2048 keys only/,
+    ],
+    [
+      'a PIV slot in the SITHS EID plan',
+      (config: Record<string, unknown>) => (config.plans = {'siths-eid': [item({slot: '9a'})]}),
+      /\.plans\.siths-eid\[0\]\.slot: 9a is not a SITHS EID key reference/,
+    ],
+    [
+      'a slot that is not two lower-case hex digits',
+      (config: Record<string, unknown>) => (config.plans = {'siths-eid': [item({slot: '5'})]}),
+      /\.plans\.siths-eid\[0\]\.slot: does not match/,
+    ],
+    [
+      'a plan for a profile that does not exist',
+      (config: Record<string, unknown>) => (config.plans = {pkcs15: [item({})]}),
+      /\.plans\.pkcs15: is not a card profile/,
+    ],
+    [
+      'the one-profile "plan" key of earlier configs',
+      (config: Record<string, unknown>) => (config.plan = [item({})]),
+      /\.plan: is now "plans"/,
     ],
   ])('names the place of %s in the config', async (_, change, message) => {
     const config = JSON.parse(await readFile(configPath, 'utf8')) as Record<string, unknown>;
@@ -69,6 +101,23 @@ describe('loadServiceSettings', () => {
     expect(failure).toBeInstanceOf(ServiceSetupError);
     expect((failure as ServiceSetupError).code).toBe('config-invalid');
     expect((failure as Error).message).toMatch(message);
+  });
+
+  it('gives each profile its default plan when the config names none', async () => {
+    const config = JSON.parse(await readFile(configPath, 'utf8')) as Record<string, unknown>;
+    delete config.plans;
+    const changed = join(directory, 'demo', 'default-plans.json');
+    await writeFile(changed, JSON.stringify(config));
+    const settings = await loadServiceSettings(changed);
+    expect(settings.plans).toEqual(DEFAULT_PLANS);
+    expect(
+      settings.plans['siths-eid'].map((entry) => [entry.slot, entry.keyAlgorithm, entry.pinPolicy]),
+    ).toEqual([
+      ['03', 'rsa-2048', 'once'],
+      ['04', 'rsa-2048', 'always'],
+      ['05', 'rsa-2048', 'once'],
+      ['06', 'rsa-2048', 'always'],
+    ]);
   });
 
   it('says which file it cannot read', async () => {

@@ -55,7 +55,11 @@ describe('Login', () => {
     certificate?: Uint8Array,
   ) =>
     call('POST', '/v1/login/challenge', {
-      body: {certificate: base64(certificate ?? card.authenticationCertificate), cardNumber: card.cardNumber},
+      body: {
+        certificate: base64(certificate ?? card.authenticationCertificate),
+        cardNumber: card.cardNumber,
+        cardProfile: 'piv',
+      },
     });
 
   it('asks the card to sign the prefix and 32 fresh bytes, and opens a session bound to the card', async () => {
@@ -287,7 +291,11 @@ describe('Login', () => {
       storePath,
       () =>
         call('POST', '/v1/login/challenge', {
-          body: {certificate: base64(anna.authenticationCertificate), cardNumber: bosCard},
+          body: {
+            certificate: base64(anna.authenticationCertificate),
+            cardNumber: bosCard,
+            cardProfile: 'piv',
+          },
         }),
       {status: 403, error: 'card-mismatch'},
     );
@@ -295,7 +303,7 @@ describe('Login', () => {
       storePath,
       () =>
         call('POST', '/v1/login/challenge', {
-          body: {certificate: base64(anna.authenticationCertificate), cardNumber: '0000'},
+          body: {certificate: base64(anna.authenticationCertificate), cardNumber: '0000', cardProfile: 'piv'},
         }),
       {status: 403, error: 'card-unknown'},
     );
@@ -317,7 +325,11 @@ describe('Login', () => {
       storePath,
       () =>
         call('POST', '/v1/login/challenge', {
-          body: {certificate: base64(anna.authenticationCertificate), cardNumber: '9752270000000099'},
+          body: {
+            certificate: base64(anna.authenticationCertificate),
+            cardNumber: '9752270000000099',
+            cardProfile: 'piv',
+          },
         }),
       {status: 403, error: 'card-mismatch'},
     );
@@ -363,6 +375,7 @@ describe('Login', () => {
           body: {
             certificate: base64(new Uint8Array(randomBytes(64 + index))),
             cardNumber: `0000${index}`,
+            cardProfile: 'piv',
           },
         }),
       ),

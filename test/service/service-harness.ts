@@ -211,7 +211,10 @@ export async function oldCertificate(
 
 type Call = ReturnType<typeof httpsClient>;
 
-/** Logs in with the card's authentication credential (or another key and certificate); returns the token. */
+/**
+ * Logs in with the card's authentication credential (or another key and certificate) as a card of `cardProfile`
+ * (default piv); returns the token.
+ */
 export async function logIn(
   call: Call,
   card: StandInCard,
@@ -219,9 +222,10 @@ export async function logIn(
     certificate: card.authenticationCertificate,
     key: card.authenticationKey,
   },
+  cardProfile: 'piv' | 'siths-eid' = 'piv',
 ): Promise<string> {
   const challenge = await call('POST', '/v1/login/challenge', {
-    body: {certificate: base64(credential.certificate), cardNumber: card.cardNumber},
+    body: {certificate: base64(credential.certificate), cardNumber: card.cardNumber, cardProfile},
   });
   if (challenge.status !== 200)
     throw new Error(`challenge: ${challenge.status} ${JSON.stringify(challenge.body)}`);

@@ -222,7 +222,11 @@ describe.skipIf(isOpensslMissing && !mustRun)('startService (openssl judges)', (
 
       // The revoked old certificate no longer logs in.
       const refused = await call('POST', '/v1/login/challenge', {
-        body: {certificate: base64(card.authenticationCertificate), cardNumber: card.cardNumber},
+        body: {
+          certificate: base64(card.authenticationCertificate),
+          cardNumber: card.cardNumber,
+          cardProfile: 'piv',
+        },
       });
       expect(refused.status).toBe(401);
       expect(refused.body.error).toBe('certificate-revoked');

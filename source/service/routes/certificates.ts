@@ -28,7 +28,7 @@ import {certificateView} from '../certificate-view.js';
 import {completeUpgrade} from '../completion.js';
 import type {ServiceContext} from '../context.js';
 import {issueCertificate} from '../issuance.js';
-import {issuedForItem, planItemId} from '../plan.js';
+import {issuedForItem, planItemId, planOf} from '../plan.js';
 import {personsCertificate, revokeCertificate} from '../revocation.js';
 import {authenticate, requireReceivedCard} from '../sessions.js';
 import {certificatesOfCard, certificatesOfPerson, type CertificateRecord} from '../store/certificates.js';
@@ -164,7 +164,7 @@ export function registerCertificateRoutes(app: FastifyInstance, context: Service
       const now = context.now();
       const records = certificatesOfCard(context.db, session.card.number);
       return {
-        certificates: context.settings.plan.flatMap((item) => {
+        certificates: planOf(context, session).flatMap((item) => {
           const issued = issuedForItem(records, planItemId(item), now);
           return issued ? [{...withChain(issued), slot: item.slot}] : [];
         }),

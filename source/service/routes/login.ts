@@ -35,7 +35,7 @@ export function registerLoginRoutes(app: FastifyInstance, context: ServiceContex
           'Checks that the certificate chains to a trusted CA, is valid now and not revoked, is an authentication ' +
           'certificate, and that its subject serialNumber (HSA-id or personnummer) names the directory person who ' +
           'holds `cardNumber`; a certificate naming a card number (subjectAltName hardwareModuleName) or issued ' +
-          'by this service must be for that card. Returns ' +
+          'by this service must be for that card. The session remembers `cardProfile` and plans for it. Returns ' +
           'a single-use challenge, valid two minutes: the card signs SHA-256 over `toBeSigned` with its ' +
           'authentication key. Challenges are limited per certificate and per card number presented from a client ' +
           'address (so one client presenting garbage does not lock out the others behind the same address), ' +
@@ -51,6 +51,7 @@ export function registerLoginRoutes(app: FastifyInstance, context: ServiceContex
       const challenge = login.challenge({
         certificate: fromBase64(request.body.certificate),
         cardNumber: request.body.cardNumber,
+        cardProfile: request.body.cardProfile,
         client: request.ip,
       });
       return {

@@ -20,9 +20,10 @@ import {
   type TermsView,
 } from '../../protocol/terms.js';
 import type {ServiceContext} from '../context.js';
+import {RefusalError} from '../errors.js';
 import type {ManagementKeyRelay} from '../management-key-relay.js';
 import {buildPlan} from '../plan.js';
-import {authenticate, requireReceivedCard} from '../sessions.js';
+import {authenticate, requireReceivedCard, type AuthenticatedSession} from '../sessions.js';
 import {appendAudit} from '../store/audit-log.js';
 import {acceptTerms, currentTerms, termsView} from '../terms.js';
 import {fromBase64, toBase64} from './base64.js';
@@ -97,7 +98,8 @@ export function registerUpgradeRoutes(
           'PIV management-key mutual authentication (SP 800-73-4 part 2 A.1) with the key held by the service: ' +
           'the per-card key is HKDF-SHA256 of the service’s master secret and the card number (AES-192 or 3DES, ' +
           '24 bytes), or a fixed key registered for the card. Returns Rc and a fresh Rh, single-use, bound to ' +
-          'this session and its card, valid two minutes. Refusals: witness-malformed, card-not-received, ' +
+          'this session and its card, valid two minutes. Only for a session whose card profile is piv: a siths-eid ' +
+          'card has no management key. Refusals: witness-malformed, card-not-received, no-management-key, ' +
           'session-*.',
         security: [{bearer: []}],
         body: witnessRequestSchema,
@@ -107,6 +109,7 @@ export function registerUpgradeRoutes(
     async (request) => {
       const session = authenticate(context, request.headers.authorization);
       requireReceivedCard(session);
+      requireManagementKey(session);
       const answer = relay.answerWitness(
         {sessionId: session.id, cardNumber: session.card.number},
         request.body.algorithm,
@@ -130,7 +133,7 @@ export function registerUpgradeRoutes(
         description:
           'Checks E(K, Rh) from the card against this card’s key (once per relay). Refusals: relay-unknown (no ' +
           'open relay with this id for this session and card), relay-response-mismatch (the card does not hold ' +
-          'the key expected for it), card-not-received, session-*.',
+          'the key expected for it), card-not-received, no-management-key, session-*.',
         security: [{bearer: []}],
         body: cardResponseRequestSchema,
         response: {200: cardResponseVerdictSchema, ...refusals},
@@ -139,6 +142,7 @@ export function registerUpgradeRoutes(
     async (request) => {
       const session = authenticate(context, request.headers.authorization);
       requireReceivedCard(session);
+      requireManagementKey(session);
       const algorithm = relay.checkResponse(
         {sessionId: session.id, cardNumber: session.card.number},
         request.body.relayId,
@@ -158,4 +162,14 @@ export function registerUpgradeRoutes(
       return {isAuthenticated: true as const};
     },
   );
+}
+
+/** Throws RefusalError 'no-management-key' unless the session's card profile has a management key (PIV). */
+function requireManagementKey(session: AuthenticatedSession): void {
+  if (session.cardProfile !== 'piv') {
+    throw new RefusalError(
+      'no-management-key',
+      `a ${session.cardProfile} card has no management key; its authentication PIN allows the upgrade's writes`,
+    );
+  }
 }

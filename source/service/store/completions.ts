@@ -1,9 +1,12 @@
+import type {CardProfile} from '../../protocol/common.js';
 import type {StoreDatabase} from './database.js';
 
 /** A completed upgrade of a card: which certificates it installed and which earlier ones it revoked. */
 export interface CompletionRecord {
   readonly hsaId: string;
   readonly cardNumber: string;
+  /** The applet the card answered as: the plan the completion checked was this profile's. */
+  readonly cardProfile: CardProfile;
   readonly completedAt: Date;
   /** Certificate ids. */
   readonly installed: readonly string[];
@@ -12,10 +15,12 @@ export interface CompletionRecord {
 
 export function insertCompletion(db: StoreDatabase, completion: CompletionRecord): void {
   db.prepare(
-    'INSERT INTO completions (hsa_id, card_number, completed_at, installed, revoked) VALUES (?, ?, ?, ?, ?)',
+    `INSERT INTO completions (hsa_id, card_number, card_profile, completed_at, installed, revoked)
+     VALUES (?, ?, ?, ?, ?, ?)`,
   ).run(
     completion.hsaId,
     completion.cardNumber,
+    completion.cardProfile,
     completion.completedAt.toISOString(),
     JSON.stringify(completion.installed),
     JSON.stringify(completion.revoked),

@@ -83,4 +83,14 @@ export const MIGRATIONS: readonly {readonly version: number; readonly sql: strin
         BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
     `,
   },
+  {
+    // The card profile a session logged in with and a completion was for; sessions before it were PIV cards.
+    version: 2,
+    sql: `
+      ALTER TABLE sessions ADD COLUMN card_profile TEXT NOT NULL DEFAULT 'piv'
+        CHECK (card_profile IN ('piv', 'siths-eid'));
+      ALTER TABLE completions ADD COLUMN card_profile TEXT NOT NULL DEFAULT 'piv'
+        CHECK (card_profile IN ('piv', 'siths-eid'));
+    `,
+  },
 ];

@@ -1,3 +1,4 @@
+import type {CardProfile} from '../../protocol/common.js';
 import type {StoreDatabase} from './database.js';
 
 /** A login session. The token itself is never stored: only its SHA-256. */
@@ -5,6 +6,8 @@ export interface SessionRecord {
   readonly tokenHash: string;
   readonly hsaId: string;
   readonly cardNumber: string;
+  /** The applet the card answered as at login; the session plans for it. */
+  readonly cardProfile: CardProfile;
   /** Id (fingerprint) of the certificate the session logged in with. */
   readonly certificateId: string;
   readonly createdAt: Date;
@@ -16,6 +19,7 @@ interface SessionRow {
   token_hash: string;
   hsa_id: string;
   card_number: string;
+  card_profile: CardProfile;
   certificate_id: string;
   created_at: string;
   expires_at: string;
@@ -24,12 +28,14 @@ interface SessionRow {
 
 export function insertSession(db: StoreDatabase, session: SessionRecord): void {
   db.prepare(
-    `INSERT INTO sessions (token_hash, hsa_id, card_number, certificate_id, created_at, expires_at, ended_at)
-     VALUES (?, ?, ?, ?, ?, ?, NULL)`,
+    `INSERT INTO sessions
+       (token_hash, hsa_id, card_number, card_profile, certificate_id, created_at, expires_at, ended_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, NULL)`,
   ).run(
     session.tokenHash,
     session.hsaId,
     session.cardNumber,
+    session.cardProfile,
     session.certificateId,
     session.createdAt.toISOString(),
     session.expiresAt.toISOString(),
@@ -44,6 +50,7 @@ export function findSession(db: StoreDatabase, tokenHash: string): SessionRecord
     tokenHash: row.token_hash,
     hsaId: row.hsa_id,
     cardNumber: row.card_number,
+    cardProfile: row.card_profile,
     certificateId: row.certificate_id,
     createdAt: new Date(row.created_at),
     expiresAt: new Date(row.expires_at),
