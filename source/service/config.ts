@@ -147,7 +147,7 @@ export const DEFAULT_PLANS: ServiceSettings['plans'] = {
 };
 
 /** PIV key references a plan may name: 9A (authentication), 9C (signature), the retired slots 82 to 95. */
-export function isPivPlanSlot(slot: string): boolean {
+function isPivPlanSlot(slot: string): boolean {
   const reference = Number.parseInt(slot, 16);
   return slot === '9a' || slot === '9c' || (reference >= 0x82 && reference <= 0x95);
 }

@@ -213,6 +213,44 @@ describe('ServiceClient', () => {
     expect(sleeps).toEqual([250, 500]);
   });
 
+  it('sends the card profile at login and reads plan slots as key references, refusing any other form', async () => {
+    const item = (slot: string) => ({
+      id: 'personnummer-authentication',
+      identity: 'personnummer',
+      purpose: 'authentication',
+      keyAlgorithm: 'rsa-2048',
+      slot,
+      pinPolicy: 'once',
+      subject: {commonName: 'Anna A', serialNumber: '191212121212'},
+    });
+    let slots = ['03', '06', '9a'];
+    const url = await serve((method, path, body, headers) =>
+      path === '/v1/plan'
+        ? [
+            200,
+            {
+              card: {number: '123', status: 'received'},
+              termsVersion: '2',
+              isTermsAccepted: true,
+              items: slots.map(item),
+              replaces: [],
+            },
+          ]
+        : login(method, path, body, headers),
+    );
+    const session = await (
+      await client(url).beginLogin({
+        certificate: Uint8Array.of(1),
+        cardNumber: '123',
+        cardProfile: 'siths-eid',
+      })
+    ).finish(Uint8Array.of(1));
+    expect(JSON.parse(requests[0]!.body)).toMatchObject({cardProfile: 'siths-eid'});
+    expect((await session.plan()).items.map((entry) => entry.slot)).toEqual([0x03, 0x06, 0x9a]);
+    slots = ['9A'];
+    await expect(session.plan()).rejects.toMatchObject({code: 'service-answer-malformed'});
+  });
+
   it("declares the card's certificates as base64 and decodes what completion will revoke, retrying a 503", async () => {
     let failures = 1;
     const replaced = {

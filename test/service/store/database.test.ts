@@ -37,6 +37,32 @@ describe('openStore', () => {
     again.close();
   });
 
+  it('migrates a version 1 store: its sessions and completions were PIV cards', () => {
+    const path = storePath();
+    const old = new Database(path);
+    old.exec(MIGRATIONS[0]!.sql);
+    old.pragma('user_version = 1');
+    old
+      .prepare(
+        `INSERT INTO sessions (token_hash, hsa_id, card_number, certificate_id, created_at, expires_at)
+         VALUES ('t', 'SE2321000016-0001', '1', 'c', '2026-01-01T00:00:00.000Z', '2026-01-01T00:30:00.000Z')`,
+      )
+      .run();
+    old.close();
+    const db = openStore(path);
+    expect(schemaVersion(db)).toBe(MIGRATIONS.at(-1)!.version);
+    expect(db.prepare('SELECT card_profile FROM sessions').all()).toEqual([{card_profile: 'piv'}]);
+    expect(() =>
+      db
+        .prepare(
+          `INSERT INTO sessions (token_hash, hsa_id, card_number, card_profile, certificate_id, created_at,
+             expires_at) VALUES ('u', 'h', '1', 'pkcs15', 'c', 'a', 'b')`,
+        )
+        .run(),
+    ).toThrow(/CHECK/);
+    db.close();
+  });
+
   it('keeps the audit log append-only', () => {
     const db = openStore(':memory:');
     appendAudit(db, {
