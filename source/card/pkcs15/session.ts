@@ -327,8 +327,9 @@ export class Pkcs15Session {
     return this.#transport.reconnect();
   }
 
-  close(): Promise<void> {
-    return this.#transport.close();
+  /** Releases the card; `reset` asks the reader to reset it as it goes (Transport.close). */
+  close(options?: {readonly reset?: boolean}): Promise<void> {
+    return this.#transport.close(options);
   }
 
   async #publicKeyOfSelected(path: Uint8Array): Promise<Uint8Array> {
