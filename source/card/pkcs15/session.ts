@@ -64,6 +64,7 @@ const TAG_FCP = 0x62;
 const TAG_DATA_SIZE = 0x80;
 const TAG_ALLOCATED_SIZE = 0x81;
 const TAG_DESCRIPTOR = 0x82;
+const TAG_SECURITY_ATTRIBUTES = 0x86;
 /** VERIFY P1 FF: reset the security status of the reference (ISO/IEC 7816-4:2013 clause 11.5.6). */
 const P1_VERIFY_LOGOUT = 0xff;
 /** PSO COMPUTE DIGITAL SIGNATURE (ISO/IEC 7816-8 clause 11.4). */
@@ -78,6 +79,8 @@ export interface FileInfo {
   readonly size: number;
   /** The first descriptor byte (ISO/IEC 7816-4 table 14; SetCOS 11 for a key file), if given. */
   readonly descriptor?: number;
+  /** The security attributes (tag 86) as the card keeps them, if given. */
+  readonly securityAttributes?: Uint8Array;
 }
 
 /** How the card takes a PIN or the PUK: its reference and encoding, from the AODF's PinAttributes. */
@@ -324,8 +327,9 @@ export class Pkcs15Session {
     return this.#transport.reconnect();
   }
 
-  close(): Promise<void> {
-    return this.#transport.close();
+  /** Releases the card; `reset` asks the reader to reset it as it goes (Transport.close). */
+  close(options?: {readonly reset?: boolean}): Promise<void> {
+    return this.#transport.close(options);
   }
 
   async #publicKeyOfSelected(path: Uint8Array): Promise<Uint8Array> {
@@ -437,9 +441,11 @@ function fileInfo(answer: Uint8Array): FileInfo {
     const items = decodeTlvs(template.value);
     const size = findTlv(items, TAG_DATA_SIZE) ?? findTlv(items, TAG_ALLOCATED_SIZE);
     const descriptor = findTlv(items, TAG_DESCRIPTOR)?.[0];
+    const securityAttributes = findTlv(items, TAG_SECURITY_ATTRIBUTES);
     return {
       size: size?.reduce((value, byte) => value * 256 + byte, 0) ?? 0,
       ...(descriptor !== undefined && {descriptor}),
+      ...(securityAttributes !== undefined && {securityAttributes: securityAttributes.slice()}),
     };
   } catch (error) {
     throw new CardDataError('the card answered SELECT with an FCI that does not parse', {cause: error});

@@ -339,3 +339,30 @@ function oneByte(value: number, what: string): number {
 function bytes(text: string): Uint8Array {
   return Uint8Array.from(text.split(' '), (byte) => Number.parseInt(byte, 16));
 }
+
+/**
+ * The condition of PSO (signing) in a key file's tag-86 bytes: the adaptive sub-field `83 01 2A pp` (after PIN
+ * pp) or `82 01 2A` (always); undefined when no sub-field names PSO (never) or the bytes do not parse.
+ */
+export function signConditionOf(attributes: Uint8Array): AccessCondition | undefined {
+  let offset = 0;
+  while (offset < attributes.length) {
+    const header = attributes[offset]!;
+    const field = attributes.subarray(offset + 1, offset + 1 + (header & 0x0f));
+    offset += 1 + (header & 0x0f);
+    const isSign = field[0] === ADAPTIVE_INSTRUCTION && field[1] === INS_PERFORM_SECURITY_OPERATION;
+    if (header === ADAPTIVE_ALWAYS && isSign) return {type: 'always'};
+    if (header === ADAPTIVE_PIN && isSign && field[2] !== undefined)
+      return {type: 'pin', reference: field[2]};
+  }
+  return undefined;
+}
+
+/**
+ * The key file identifier of a key reference: the applet names a key by the low byte of its file's identifier (MSE
+ * 84 is the key file's low byte), so a key reference's file is `highByte || reference`, with the high byte the
+ * card's other key files share. Throws a RangeError for a reference or high byte out of range.
+ */
+export function keyFileIdOf(highByte: number, keyReference: number): number {
+  return (oneByte(highByte, 'key file id high byte') << 8) | oneByte(keyReference, 'key reference');
+}
