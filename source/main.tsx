@@ -299,9 +299,9 @@ async function runEngineCommand(
     println(t.welcome.demo);
     const pins =
       demo.signaturePin === undefined
-        ? t.welcome.demoPin(demo.pin)
-        : t.welcome.demoPins(demo.pin, demo.signaturePin);
-    println(`${pins}, ${t.welcome.demoPuk(demo.puk)}`);
+        ? [t.welcome.demoPin(demo.pin)]
+        : [t.welcome.demoAuthenticationPin(demo.pin), t.welcome.demoSignaturePin(demo.signaturePin)];
+    println([...pins, t.welcome.demoPuk(demo.puk)].join(', '));
   }
   const {engine} = await makeEngine();
   return runPlainSession({engine, catalogue: t, input, write: println, now: () => new Date(), task});

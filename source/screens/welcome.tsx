@@ -42,12 +42,18 @@ export function Welcome({demo, onContinue}: WelcomeProps): React.JSX.Element {
       {demo !== undefined && (
         <Box flexDirection="column">
           <Paragraph {...styles.emphasis}>{t.welcome.demo}</Paragraph>
-          <Box gap={2}>
-            <Text {...styles.demo}>
-              {` ${demo.signaturePin === undefined ? t.welcome.demoPin(demo.pin) : t.welcome.demoPins(demo.pin, demo.signaturePin)} `}
-            </Text>
-            <Text {...styles.muted}>{t.welcome.demoPuk(demo.puk)}</Text>
-          </Box>
+          {demo.signaturePin === undefined ? (
+            <Box gap={2}>
+              <Text {...styles.demo}>{` ${t.welcome.demoPin(demo.pin)} `}</Text>
+              <Text {...styles.muted}>{t.welcome.demoPuk(demo.puk)}</Text>
+            </Box>
+          ) : (
+            <Box flexDirection="column">
+              <Text {...styles.demo}>{` ${t.welcome.demoAuthenticationPin(demo.pin)} `}</Text>
+              <Text {...styles.demo}>{` ${t.welcome.demoSignaturePin(demo.signaturePin)} `}</Text>
+              <Text {...styles.muted}>{t.welcome.demoPuk(demo.puk)}</Text>
+            </Box>
+          )}
         </Box>
       )}
     </Box>

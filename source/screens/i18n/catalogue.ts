@@ -89,7 +89,8 @@ export interface Catalogue {
     readonly demo: string;
     readonly demoPin: (pin: string) => string;
     /** The two PINs of the demo's SITHS card. */
-    readonly demoPins: (authentication: string, signature: string) => string;
+    readonly demoAuthenticationPin: (pin: string) => string;
+    readonly demoSignaturePin: (pin: string) => string;
     readonly demoPuk: (puk: string) => string;
   };
   readonly insertCard: {

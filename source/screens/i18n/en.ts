@@ -76,8 +76,8 @@ export const en: Catalogue = {
       'If you do not have your PIN codes, a PUK code must be ordered before the upgrade. Contact your local card issuer.',
     demo: 'Demo mode: a virtual card and a local upgrade service.',
     demoPin: (pin) => `PIN: ${pin}`,
-    demoPins: (authentication, signature) =>
-      `Authentication PIN: ${authentication}, signature PIN: ${signature}`,
+    demoAuthenticationPin: (pin) => `Authentication PIN: ${pin}`,
+    demoSignaturePin: (pin) => `Signature PIN: ${pin}`,
     demoPuk: (puk) => `PUK: ${puk}`,
   },
   insertCard: {

@@ -79,8 +79,8 @@ export const sv: Catalogue = {
       'Saknar du dina PIN-koder måste en PUK-kod beställas innan certifikatsbytet kan genomföras. Kontakta din biträdande utgivare.',
     demo: 'Demoläge: ett virtuellt kort och en lokal uppgraderingstjänst.',
     demoPin: (pin) => `PIN-kod: ${pin}`,
-    demoPins: (authentication, signature) =>
-      `Pinkod för Legitimering: ${authentication}, Pinkod för Underskrift: ${signature}`,
+    demoAuthenticationPin: (pin) => `Pinkod för Legitimering: ${pin}`,
+    demoSignaturePin: (pin) => `Pinkod för Underskrift: ${pin}`,
     demoPuk: (puk) => `PUK-kod: ${puk}`,
   },
   insertCard: {
