@@ -79,6 +79,7 @@ class EventFedEngine implements EngineControl {
   confirmLastTry = () => undefined;
   acceptTerms = () => undefined;
   chooseCertificate = () => undefined;
+  choosePin = () => undefined;
   cancel = () => undefined;
   retry = () => undefined;
 }

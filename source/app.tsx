@@ -12,6 +12,7 @@ import type {Catalogue} from './screens/i18n/catalogue.js';
 import {InsertCard} from './screens/insert-card.js';
 import {Menu} from './screens/menu.js';
 import {OperationResult} from './screens/operation-result.js';
+import {PinChoice} from './screens/pin-choice.js';
 import {PinEntry} from './screens/pin-entry.js';
 import {Progress} from './screens/progress.js';
 import {screenForState} from './screens/screen-for-state.js';
@@ -38,6 +39,7 @@ export type EngineControl = Pick<
   | 'confirmLastTry'
   | 'acceptTerms'
   | 'chooseCertificate'
+  | 'choosePin'
   | 'cancel'
   | 'retry'
 >;
@@ -189,6 +191,7 @@ function Screens({engine, catalogue: t, demo, now = () => new Date(), onExit}: A
           <Terms
             terms={state.terms}
             plan={state.plan}
+            pinCount={state.card?.pinCount ?? 1}
             panel={panel}
             onAccept={() => engine.acceptTerms()}
             onCancel={() => engine.cancel()}
@@ -209,6 +212,15 @@ function Screens({engine, catalogue: t, demo, now = () => new Date(), onExit}: A
           <CertificateChoice
             certificates={state.certificates}
             onChoose={(serial) => engine.chooseCertificate(serial)}
+            onCancel={() => engine.cancel()}
+          />
+        );
+      case 'choosing-pin':
+        return (
+          <PinChoice
+            operation={state.operation}
+            choices={state.choices}
+            onChoose={(role) => engine.choosePin(role)}
             onCancel={() => engine.cancel()}
           />
         );

@@ -1,5 +1,6 @@
 import type {EngineControl} from '../app.js';
 import type {UpgradeEngine} from '../upgrade/engine.js';
+import type {PinRole} from '../upgrade/ports.js';
 import {initialState, type EngineState} from '../upgrade/state.js';
 
 /**
@@ -50,6 +51,7 @@ export class DeferredEngine implements EngineControl {
   confirmLastTry = (): void => this.#engine?.confirmLastTry();
   acceptTerms = (): void => this.#engine?.acceptTerms();
   chooseCertificate = (serial: string): void => this.#engine?.chooseCertificate(serial);
+  choosePin = (role: PinRole): void => this.#engine?.choosePin(role);
   cancel = (): void => this.#engine?.cancel();
   retry = (): void => this.#engine?.retry();
 }

@@ -1,6 +1,7 @@
 import type {Catalogue} from '../screens/i18n/catalogue.js';
 import {MENU_OPERATIONS} from '../screens/menu.js';
 import {choiceLines, menuLabels, plainLines} from '../screens/plain-lines.js';
+import {pinPrompt} from '../screens/pin-texts.js';
 import type {EngineControl} from '../app.js';
 import {
   cardVerdict,
@@ -38,7 +39,9 @@ function statusJson(card: CardOverview): string {
       hsaId: card.hsaId ?? null,
       cardNumber: card.cardNumber ?? null,
       isUpgraded: card.isUpgraded,
+      pinCount: card.pinCount,
       pinTriesLeft: card.pinTriesLeft,
+      ...(card.pinCount === 2 ? {signaturePinTriesLeft: card.signaturePinTriesLeft ?? null} : {}),
       certificates: card.certificates.map((certificate) => ({
         slot: certificate.slotName,
         purpose: certificate.purpose,
@@ -90,7 +93,8 @@ const STATUS_EXIT_CODES: Readonly<Record<CardVerdict, ExitCode>> = {
 function resultExitCode(state: Extract<EngineState, {type: 'operation-result'}>): ExitCode {
   const {result} = state;
   if (result.type === 'status') return STATUS_EXIT_CODES[cardVerdict(result.card)];
-  if (result.type === 'e-id-tested') return result.isTrusted ? ExitCode.Ok : ExitCode.NeedsUpgrade;
+  if (result.type === 'e-id-tested')
+    return result.isTrusted && (result.signature?.isTrusted ?? true) ? ExitCode.Ok : ExitCode.NeedsUpgrade;
   return ExitCode.Ok;
 }
 
@@ -131,7 +135,7 @@ export async function runPlainSession(options: PlainSessionOptions): Promise<Exi
   };
 
   const enterCode = async (request: PinRequest): Promise<void> => {
-    const prompt = t.cli.pinPrompt(t.pin.prompts[request.reason]);
+    const prompt = t.cli.pinPrompt(pinPrompt(t, request));
     const code = await input.code(prompt);
     if (request.reason === 'new-pin' && input.isTerminal) {
       const repeat = await input.code(t.cli.pinPrompt(t.pin.repeatNewPin));
@@ -214,6 +218,12 @@ export async function runPlainSession(options: PlainSessionOptions): Promise<Exi
         const answer = await ask(`${t.terms.accept}, ${t.terms.startDownload}? (j/n): `);
         if (yes(answer)) engine.acceptTerms();
         else engine.cancel();
+        return undefined;
+      }
+      case 'choosing-pin': {
+        const index = await choose(state.choices.length);
+        if (index === undefined) engine.cancel();
+        else engine.choosePin(state.choices[index]!.role);
         return undefined;
       }
       case 'choosing-certificate': {

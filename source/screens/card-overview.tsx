@@ -4,6 +4,7 @@ import {cardVerdict, type CardOverview as Overview} from '../upgrade/state.js';
 import {CertificateLines} from './certificate-lines.js';
 import {useCatalogue} from './i18n/catalogue-context.js';
 import {Paragraph} from './paragraph.js';
+import {pinStateLines} from './pin-texts.js';
 import {useScreenTheme} from './theme.js';
 
 export interface CardFactsProps {
@@ -45,13 +46,26 @@ export function CardFacts({card, now}: CardFactsProps): React.JSX.Element {
       >
         {t.overview.verdicts[verdict]}
       </Paragraph>
-      {card.pinTriesLeft === 0 ? (
-        <Paragraph {...styles.danger}>{t.overview.pinBlocked}</Paragraph>
-      ) : (
-        <Text {...styles.muted}>{t.overview.pinTries(card.pinTriesLeft)}</Text>
-      )}
+      <Box flexDirection="column">
+        {pinStateLines(t, card).map((line, index) =>
+          isBlockedLine(card, index) ? (
+            <Paragraph key={line} {...styles.danger}>
+              {line}
+            </Paragraph>
+          ) : (
+            <Text key={line} {...styles.muted}>
+              {line}
+            </Text>
+          ),
+        )}
+      </Box>
     </Box>
   );
+}
+
+/** Whether the `index`th line of pinStateLines tells a blocked PIN (authentication first, then signature). */
+function isBlockedLine(card: Overview, index: number): boolean {
+  return (index === 0 ? card.pinTriesLeft : card.signaturePinTriesLeft) === 0;
 }
 
 export interface CardOverviewProps extends CardFactsProps {

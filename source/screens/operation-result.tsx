@@ -4,6 +4,7 @@ import React from 'react';
 import type {OperationResult as Result, ServiceCertificateView} from '../upgrade/state.js';
 import {CardFacts} from './card-overview.js';
 import {CertificateLines} from './certificate-lines.js';
+import {pinResultText} from './pin-texts.js';
 import {useCatalogue} from './i18n/catalogue-context.js';
 import {Paragraph} from './paragraph.js';
 import {useScreenTheme} from './theme.js';
@@ -68,12 +69,22 @@ export function OperationResult({result, now}: OperationResultProps): React.JSX.
           </StatusMessage>
           <CertificateLines certificates={[result.certificate]} now={now} />
           {!result.isTrusted && <Paragraph {...styles.warning}>{t.results.eIdNotTrusted}</Paragraph>}
+          {result.signature !== undefined && (
+            <>
+              <StatusMessage variant={result.signature.isTrusted ? 'success' : 'warning'}>
+                {t.results.eIdSignatureWorks(result.signature.certificate.slotName)}
+              </StatusMessage>
+              <CertificateLines certificates={[result.signature.certificate]} now={now} />
+              {!result.signature.isTrusted && (
+                <Paragraph {...styles.warning}>{t.results.eIdNotTrusted}</Paragraph>
+              )}
+            </>
+          )}
         </Box>
       );
     case 'pin-changed':
-      return <StatusMessage variant="success">{t.results.pinChanged}</StatusMessage>;
     case 'pin-unblocked':
-      return <StatusMessage variant="success">{t.results.pinUnblocked}</StatusMessage>;
+      return <StatusMessage variant="success">{pinResultText(t, result)}</StatusMessage>;
     case 'certificates-refetched':
       return (
         <Box flexDirection="column" gap={1}>

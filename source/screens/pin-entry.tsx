@@ -4,6 +4,7 @@ import type {PinRequest} from '../upgrade/state.js';
 import {useCatalogue} from './i18n/catalogue-context.js';
 import {PinInput} from './pin-input.js';
 import {Paragraph} from './paragraph.js';
+import {pinPrompt} from './pin-texts.js';
 import {useScreenTheme} from './theme.js';
 import {usePinEntry} from './use-pin-entry.js';
 
@@ -32,11 +33,13 @@ export function PinEntry({
     if (key.escape) onCancel();
     else if (key.return && mustConfirm) onConfirmLastTry();
   });
-  const label = phase === 'repeat' ? t.pin.repeatNewPin : t.pin.prompts[request.reason];
+  const prompt = pinPrompt(t, request);
+  const label = phase === 'repeat' ? t.pin.repeatNewPin : prompt;
   return (
     <Box flexDirection="column" gap={1}>
-      <Text {...styles.heading}>{t.pin.prompts[request.reason]}</Text>
+      <Text {...styles.heading}>{prompt}</Text>
       {request.reason === 'login' && <Paragraph>{pinCount === 1 ? t.pin.onePin : t.pin.twoPins}</Paragraph>}
+      {request.reason === 'signature' && <Paragraph>{t.pin.signatureWhy}</Paragraph>}
       {request.reason === 'new-pin' && <Paragraph>{t.pin.newPinRule}</Paragraph>}
       {request.wasRejected && (
         <Paragraph {...styles.danger}>

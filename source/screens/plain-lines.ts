@@ -9,6 +9,7 @@ import {
 import {errorText} from './error-text.js';
 import type {Catalogue} from './i18n/catalogue.js';
 import {MENU_OPERATIONS} from './menu.js';
+import {pinChoiceLabels, pinResultText, pinStateLines} from './pin-texts.js';
 import {isTimeLeftKnown} from './progress.js';
 import {warningText} from './warning-line.js';
 
@@ -50,7 +51,7 @@ function cardLines(t: Catalogue, card: CardOverview, now: Date): string[] {
     card.certificates.length === 0 ? t.overview.noCertificates : t.overview.certificates,
     ...card.certificates.map((certificate) => certificateLine(t, certificate, now)),
     t.overview.verdicts[cardVerdict(card)],
-    card.pinTriesLeft === 0 ? t.overview.pinBlocked : t.overview.pinTries(card.pinTriesLeft),
+    ...pinStateLines(t, card),
   ];
 }
 
@@ -71,11 +72,17 @@ function resultLines(t: Catalogue, result: OperationResult, now: Date): string[]
         t.results.eIdWorks(result.certificate.slotName),
         certificateLine(t, result.certificate, now),
         ...(result.isTrusted ? [] : [t.results.eIdNotTrusted]),
+        ...(result.signature === undefined
+          ? []
+          : [
+              t.results.eIdSignatureWorks(result.signature.certificate.slotName),
+              certificateLine(t, result.signature.certificate, now),
+              ...(result.signature.isTrusted ? [] : [t.results.eIdNotTrusted]),
+            ]),
       ];
     case 'pin-changed':
-      return [t.results.pinChanged];
     case 'pin-unblocked':
-      return [t.results.pinUnblocked];
+      return [pinResultText(t, result)];
     case 'certificates-refetched':
       return [
         t.results.refetched(result.certificates.length),
@@ -166,6 +173,7 @@ export function plainLines(
       const request = next.request;
       if (isNewScreen || (previous?.type === 'awaiting-pin' && previous.request.reason !== request.reason)) {
         if (request.reason === 'login') lines.push(next.pinCount === 1 ? t.pin.onePin : t.pin.twoPins);
+        if (request.reason === 'signature') lines.push(t.pin.signatureWhy);
         if (request.reason === 'new-pin') lines.push(t.pin.newPinRule);
       }
       if (previous?.type === 'awaiting-pin' && previous.request === request) break;
@@ -194,7 +202,11 @@ export function plainLines(
     case 'awaiting-terms':
       if (isNewScreen) {
         lines.push(t.terms.version(next.terms.version), t.terms.plan(next.plan.length), '');
-        lines.push(...next.terms.text.split(/\r?\n/), '', t.terms.haveYourPin);
+        lines.push(
+          ...next.terms.text.split(/\r?\n/),
+          '',
+          next.card?.pinCount === 2 ? t.terms.haveYourPins : t.terms.haveYourPin,
+        );
       }
       break;
     case 'upgrading': {
@@ -239,6 +251,10 @@ export function plainLines(
           ...choiceLines(certificateChoiceLabels(t, next.certificates)),
         );
       }
+      break;
+    case 'choosing-pin':
+      if (isNewScreen)
+        lines.push(t.pin.choosePin[next.operation], ...choiceLines(pinChoiceLabels(t, next.choices)));
       break;
     case 'operation-result':
       if (isNewScreen || (previous?.type === 'operation-result' && previous.result !== next.result)) {

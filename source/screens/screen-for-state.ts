@@ -12,6 +12,7 @@ export type ScreenName =
   | 'terms'
   | 'progress'
   | 'certificate-choice'
+  | 'pin-choice'
   | 'operation-result'
   | 'done'
   | 'error';
@@ -67,6 +68,8 @@ export function screenForState(state: EngineState, isResultDismissed = false): S
       return {screen: 'progress', keys: ['cancel-upgrade'], cardStatus: 'busy'};
     case 'choosing-certificate':
       return {screen: 'certificate-choice', keys: ['move', 'choose', 'back'], cardStatus: loggedIn};
+    case 'choosing-pin':
+      return {screen: 'pin-choice', keys: ['move', 'choose', 'back'], cardStatus: loggedIn};
     case 'operation-result':
       return isResultDismissed
         ? {screen: 'menu', keys: ['move', 'choose', 'quit'], cardStatus: loggedIn}

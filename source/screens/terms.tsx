@@ -13,13 +13,15 @@ const FIXED_ROWS = 7;
 export interface TermsProps {
   readonly terms: TermsText;
   readonly plan: readonly PlanItemView[];
+  /** 2: remind of both PINs, as the staff instruction does. */
+  readonly pinCount?: 1 | 2;
   readonly panel: PanelSize;
   readonly onAccept: () => void;
   readonly onCancel: () => void;
 }
 
 /** Step 5: the terms (scrollable), "Jag godkänner villkoren", and STARTA NEDLADDNING once ticked. */
-export function Terms({terms, plan, panel, onAccept, onCancel}: TermsProps): React.JSX.Element {
+export function Terms({terms, plan, pinCount = 1, panel, onAccept, onCancel}: TermsProps): React.JSX.Element {
   const t = useCatalogue();
   const {styles, symbols} = useScreenTheme();
   const lines = wrapLines(terms.text, panel.width);
@@ -42,7 +44,7 @@ export function Terms({terms, plan, panel, onAccept, onCancel}: TermsProps): Rea
       <Text {...styles.muted}>
         {t.terms.position(lines.length === 0 ? 0 : offset + 1, offset + shown.length, lines.length)}
       </Text>
-      <Text wrap="truncate-end">{t.terms.haveYourPin}</Text>
+      <Text wrap="truncate-end">{pinCount === 2 ? t.terms.haveYourPins : t.terms.haveYourPin}</Text>
       <Box gap={1} aria-role="checkbox" aria-state={{checked: isAccepted}}>
         <Text {...styles.emphasis}>{isAccepted ? symbols.ticked : symbols.unticked}</Text>
         <Text>{t.terms.accept}</Text>

@@ -9,7 +9,15 @@ import {
 } from './certificate-facts.js';
 import {engineErrorOf, UpgradeError, type EngineError} from './errors.js';
 import {proveKey, verifiesWith} from './key-proof.js';
-import type {CardPort, EngineDeps, ServiceCertificate, ServicePlan, ServiceSession} from './ports.js';
+import type {
+  CardPort,
+  EngineDeps,
+  PinRole,
+  PinSource,
+  ServiceCertificate,
+  ServicePlan,
+  ServiceSession,
+} from './ports.js';
 import {REAL_CARD_TIMINGS, type CardTimings} from './progress-estimator.js';
 import {initialProgress, planItemView, runUpgrade} from './upgrade-run.js';
 import {
@@ -21,6 +29,7 @@ import {
   type EngineEvent,
   type EngineState,
   type Operation,
+  type PinChoice,
   type PinReason,
   type ReaderView,
   type ServiceCertificateView,
@@ -40,7 +49,8 @@ type Prompt =
   | {readonly kind: 'pin'; resolve(pin: Uint8Array): void; reject(error: unknown): void}
   | {readonly kind: 'terms'; resolve(): void; reject(error: unknown): void}
   | {readonly kind: 'reader'; resolve(name: string): void; reject(error: unknown): void}
-  | {readonly kind: 'certificate'; resolve(serial: string): void; reject(error: unknown): void};
+  | {readonly kind: 'certificate'; resolve(serial: string): void; reject(error: unknown): void}
+  | {readonly kind: 'pin-choice'; resolve(role: PinRole): void; reject(error: unknown): void};
 
 /** Errors after which retry() can continue: the cause is outside and may go away. */
 const RETRYABLE: ReadonlySet<EngineError['code']> = new Set([
@@ -99,7 +109,14 @@ export class UpgradeEngine {
   readonly #deps: EngineDeps;
   readonly #timings: CardTimings;
   readonly #listeners = new Set<() => void>();
-  readonly #pin = new PinHolder();
+  /**
+   * One PIN buffer per role (docs/architecture.md, invariant 6). A card with one PIN (PIV) uses the
+   * authentication holder for both roles: its PIN is asked once.
+   */
+  readonly #pins: Readonly<Record<PinRole, PinHolder>> = {
+    authentication: new PinHolder(),
+    signature: new PinHolder(),
+  };
   #state: EngineState = initialState;
   #readers: readonly ReaderView[] = [];
   #readerChanged: (() => void) | undefined;
@@ -189,6 +206,12 @@ export class UpgradeEngine {
     this.#answer(this.#prompt, pin);
   }
 
+  /** Chooses which PIN to change or unblock on a card with two PINs (state `choosing-pin`). */
+  choosePin(role: PinRole): void {
+    if (this.#prompt?.kind === 'pin-choice') this.#answer(this.#prompt, role);
+    else this.#notNow();
+  }
+
   /** Confirms that the next PIN may use the last try. */
   confirmLastTry(): void {
     if (this.#state.type === 'awaiting-pin' && this.#state.request.isLastTry)
@@ -241,7 +264,7 @@ export class UpgradeEngine {
     prompt?.reject(new UpgradeError({code: 'cancelled'}, 'the engine was closed'));
     this.#readerChanged?.();
     await this.settled().catch(() => undefined);
-    this.#pin.clear();
+    this.#clearPins();
     await this.#closeCard();
   }
 
@@ -269,7 +292,7 @@ export class UpgradeEngine {
     if (this.#isDisposed) return;
     const engineError = engineErrorOf(error);
     this.#log('flowFailed', {error});
-    this.#pin.clear();
+    this.#clearPins();
     if (engineError.code === 'cancelled' && this.#state.type !== 'upgrading') {
       this.#emit({type: 'cancelled'});
       return;
@@ -328,6 +351,7 @@ export class UpgradeEngine {
       identity: await card.readIdentity(),
       certificates: await card.readCertificates(),
       pinTriesLeft: await card.pinTriesLeft(),
+      signaturePinTriesLeft: card.pinCount === 2 ? await card.pinTriesLeft('signature') : undefined,
     }));
     const facts: {slot: number; facts: CertificateFacts}[] = [];
     for (const {slot, certificate} of read.certificates) {
@@ -341,7 +365,9 @@ export class UpgradeEngine {
     // A verified PIN's counter is back at its maximum, which PIV does not tell: 3 on YubiKeys
     // (docs/piv-card.md section 4).
     const pinTriesLeft = read.pinTriesLeft ?? DEFAULT_PIN_TRIES;
-    const overview = this.#overview(card, cardNumber, facts, pinTriesLeft);
+    const signaturePinTriesLeft =
+      card.pinCount === 2 ? (read.signaturePinTriesLeft ?? DEFAULT_PIN_TRIES) : undefined;
+    const overview = this.#overview(card, cardNumber, facts, pinTriesLeft, signaturePinTriesLeft);
     this.#slots = new Map(facts.map((entry) => [entry.slot, entry.facts]));
     this.#emit({type: show, card: overview});
     this.#log('cardSurveyed', {
@@ -353,6 +379,7 @@ export class UpgradeEngine {
         issuer: f.issuerName,
       })),
       pinTriesLeft,
+      signaturePinTriesLeft,
     });
     return overview;
   }
@@ -362,6 +389,7 @@ export class UpgradeEngine {
     cardNumber: string,
     facts: readonly {slot: number; facts: CertificateFacts}[],
     pinTriesLeft: number,
+    signaturePinTriesLeft: number | undefined,
   ): CardOverview {
     const now = new Date(this.#deps.clock.now());
     const trust = this.#trust();
@@ -387,6 +415,7 @@ export class UpgradeEngine {
         isNew('personnummer', 'authentication') &&
         isNew('personnummer', 'signature'),
       pinCount: card.pinCount,
+      ...(signaturePinTriesLeft === undefined ? {} : {signaturePinTriesLeft}),
     };
   }
 
@@ -476,41 +505,67 @@ export class UpgradeEngine {
 
   // ---- login ----
 
-  /** Asks for the PIN until the card accepts it (or it is blocked) and holds it for the operation. */
-  async #verifiedPin(card: CardPort): Promise<void> {
-    if (this.#pin.isHeld) return;
-    let triesLeft = await card.exclusive(() => card.pinTriesLeft());
+  /**
+   * Asks for the PIN of `role` until the card accepts it (or it is blocked) and holds it for the operation. On a
+   * card with one PIN the signature role is the authentication PIN: asked once, as 'login'. The signature PIN of a
+   * card with two is asked as 'signature' and checked on the card at once (VERIFY with the signature role).
+   * Errors: pin-blocked {role} and what the card says.
+   */
+  async #verifiedPin(card: CardPort, role: PinRole = 'authentication'): Promise<void> {
+    const isSignaturePin = role === 'signature' && card.pinCount === 2;
+    const holder = this.#pinHolder(card, role);
+    if (holder.isHeld) return;
+    // Only the signature PIN of a two-PIN card names its role; PIV calls stay as they were.
+    const roleArgument = isSignaturePin ? (['signature'] as const) : ([] as const);
+    const blocked = () =>
+      new UpgradeError(
+        isSignaturePin ? {code: 'pin-blocked', role: 'signature'} : {code: 'pin-blocked'},
+        'the PIN is blocked',
+      );
+    const triesEvent = (triesLeft: number): EngineEvent =>
+      isSignaturePin
+        ? {type: 'pinTriesChanged', triesLeft, role: 'signature'}
+        : {type: 'pinTriesChanged', triesLeft};
+    let triesLeft = await card.exclusive(() => card.pinTriesLeft(...roleArgument));
     let rejection: 'wrong-code' | 'bad-format' | undefined;
     for (;;) {
-      if (triesLeft === 0) throw new UpgradeError({code: 'pin-blocked'}, 'the PIN is blocked');
-      const pin = await this.#askPin('login', triesLeft, rejection);
+      if (triesLeft === 0) throw blocked();
+      const pin = await this.#askPin(isSignaturePin ? 'signature' : 'login', triesLeft, rejection);
       try {
-        await card.exclusive(() => card.verifyPin(pin));
-        this.#pin.hold(pin);
-        this.#emit({type: 'pinTriesChanged', triesLeft: DEFAULT_PIN_TRIES});
+        await card.exclusive(() => card.verifyPin(pin, ...roleArgument));
+        holder.hold(pin);
+        this.#emit(triesEvent(DEFAULT_PIN_TRIES));
         return;
       } catch (error) {
         pin.fill(0);
         const engineError = engineErrorOf(error);
         if (engineError.code === 'invalid-pin') {
           triesLeft = engineError.triesLeft;
-          this.#emit({type: 'pinTriesChanged', triesLeft});
+          this.#emit(triesEvent(triesLeft));
           rejection = 'wrong-code';
         } else if (engineError.code === 'pin-format') {
           rejection = 'bad-format';
+        } else if (engineError.code === 'pin-blocked') {
+          this.#emit(triesEvent(0));
+          throw isSignaturePin ? blocked() : error;
         } else {
-          if (engineError.code === 'pin-blocked') this.#emit({type: 'pinTriesChanged', triesLeft: 0});
           throw error;
         }
       }
     }
   }
 
-  #askPin(reason: PinReason, triesLeft: number | undefined, rejection?: 'wrong-code' | 'bad-format') {
+  #askPin(
+    reason: PinReason,
+    triesLeft: number | undefined,
+    rejection?: 'wrong-code' | 'bad-format',
+    role?: PinRole,
+  ) {
     this.#emit({
       type: 'pinRequested',
       request: {
         reason,
+        ...(role === undefined ? {} : {role}),
         triesLeft,
         isLastTry: triesLeft === 1,
         wasRejected: rejection !== undefined,
@@ -548,7 +603,7 @@ export class UpgradeEngine {
         cardNumber,
         cardProfile: card.profile,
       });
-      const signer = card.signer(slot, facts.publicKey, this.#pin.provide);
+      const signer = card.signer(slot, facts.publicKey, this.#pinSource(card));
       const signature = await card.exclusive(() => signer.sign(login.toBeSigned));
       if (!verifiesWith(facts.publicKey, signer.algorithm, login.toBeSigned, signature)) {
         // The key in this slot no longer matches its certificate (an interrupted replacement): try the next.
@@ -633,10 +688,25 @@ export class UpgradeEngine {
     const views = plan.items.map(planItemView);
     const progress = initialProgress(plan, card, this.#timings, this.#deps.clock.now());
     const terms = plan.isTermsAccepted ? undefined : await session.terms();
+    // A card with two PINs: the signature PIN is asked (and checked on the card) after the terms and before the
+    // progress screen, never in the middle of it.
+    const needsSignaturePin = card.pinCount === 2 && plan.items.some((item) => item.purpose === 'signature');
     if (terms === undefined) {
       // Accepted before (an interrupted upgrade being finished), or nothing left but checks and completion.
       const warning = this.#state.card?.isUpgraded === true ? 'card-already-upgraded' : 'resuming-upgrade';
       this.#emit({type: 'warningRaised', warning: {code: warning}});
+      if (needsSignaturePin) await this.#verifiedPinsForUpgrade(card);
+      this.#emit({type: 'upgradeStarted', plan: views, progress});
+    } else if (needsSignaturePin) {
+      const language = this.#deps.language;
+      this.#emit({
+        type: 'termsPresented',
+        terms: {version: terms.version, language, text: terms.text[language]},
+        plan: views,
+      });
+      await this.#ask<void>({kind: 'terms'});
+      await session.acceptTerms(terms.version);
+      await this.#verifiedPinsForUpgrade(card);
       this.#emit({type: 'upgradeStarted', plan: views, progress});
     } else {
       const language = this.#deps.language;
@@ -658,12 +728,12 @@ export class UpgradeEngine {
       clock: this.#deps.clock,
       log: this.#deps.log,
       timings: this.#timings,
-      pinProvider: this.#pin.provide,
+      pinProvider: this.#pinSource(card),
       random: (length) => this.#deps.random.bytes(length),
       emit: (event) => this.#emit(event),
       signal: this.#abort.signal,
     });
-    this.#pin.clear();
+    this.#clearPins();
     // Completion revoked the card's earlier certificates: a session one of them opened has ended.
     if (!installed.some((certificate) => certificate.serial === this.#sessionCertificateSerial))
       this.#session = undefined;
@@ -671,6 +741,12 @@ export class UpgradeEngine {
     this.#emit({type: 'stepStarted', step: Step.Done});
     await this.#readCard(card, 'cardRefreshed');
     this.#emit({type: 'completed', installed});
+  }
+
+  /** Both PINs of a two-PIN card held before the upgrade's progress starts: the login PIN, then the signature PIN. */
+  async #verifiedPinsForUpgrade(card: CardPort): Promise<void> {
+    await this.#verifiedPin(card);
+    await this.#verifiedPin(card, 'signature');
   }
 
   /** The plan must be for this card and person, and put each item in its own slot. */
@@ -681,57 +757,98 @@ export class UpgradeEngine {
     }
   }
 
+  /**
+   * Test e-id: the card signs a random challenge with its authentication key, and on a card with two PINs with its
+   * signature key too (after the signature PIN); each signature must verify with its certificate.
+   */
   async #testEid(card: CardPort): Promise<void> {
     await this.#verifiedPin(card);
-    this.#emit({type: 'operationStarted', operation: 'test-eid', activity: 'testing-signature'});
     const now = new Date(this.#deps.clock.now());
     const trust = this.#trust();
-    const candidates = [...this.#slots].filter(([, facts]) => facts.purpose === 'authentication');
+    const authentication = this.#testCandidate('authentication', now);
+    if (authentication === undefined)
+      throw new UpgradeError({code: 'no-login-credential'}, 'no authentication certificate on the card');
+    const signature = card.pinCount === 2 ? this.#testCandidate('signature', now) : undefined;
+    if (signature !== undefined) await this.#verifiedPin(card, 'signature');
+    this.#emit({type: 'operationStarted', operation: 'test-eid', activity: 'testing-signature'});
+    const tested = async ([slot, facts]: [number, CertificateFacts]) => {
+      const isProven = await card.exclusive(() =>
+        proveKey(card, slot, facts.publicKey, this.#pinSource(card), this.#deps.random.bytes(32)),
+      );
+      if (!isProven)
+        throw new UpgradeError(
+          {code: 'card-error'},
+          `the key in ${slotName(slot)} does not match its certificate`,
+        );
+      const isTrusted = isIssuedUnder(facts, trust, now) && facts.notBefore <= now && facts.notAfter > now;
+      this.#log('eIdTested', {slot: slotName(slot), serial: facts.serial, isTrusted});
+      return {certificate: toCertificateView(facts, slot, isTrusted), isTrusted};
+    };
+    const authenticationResult = await tested(authentication);
+    const signatureResult = signature === undefined ? undefined : await tested(signature);
+    this.#clearPins();
+    this.#emit({
+      type: 'operationCompleted',
+      result: {
+        type: 'e-id-tested',
+        ...authenticationResult,
+        ...(signatureResult === undefined ? {} : {signature: signatureResult}),
+      },
+    });
+  }
+
+  /** The certificate of `purpose` to test: new ones first, then 9A (PIV's authentication slot) before others. */
+  #testCandidate(purpose: PinRole, now: Date): [number, CertificateFacts] | undefined {
+    const trust = this.#trust();
+    const candidates = [...this.#slots].filter(([, facts]) => facts.purpose === purpose);
     candidates.sort(([slotA, a], [slotB, b]) => {
       const order = (slot: number, facts: CertificateFacts) =>
         (isIssuedUnder(facts, trust, now) ? 0 : 2) + (slot === 0x9a ? 0 : 1);
       return order(slotA, a) - order(slotB, b);
     });
-    const chosen = candidates[0];
-    if (chosen === undefined)
-      throw new UpgradeError({code: 'no-login-credential'}, 'no authentication certificate on the card');
-    const [slot, facts] = chosen;
-    const isProven = await card.exclusive(() =>
-      proveKey(card, slot, facts.publicKey, this.#pin.provide, this.#deps.random.bytes(32)),
-    );
-    if (!isProven)
-      throw new UpgradeError(
-        {code: 'card-error'},
-        `the key in ${slotName(slot)} does not match its certificate`,
-      );
-    const isTrusted = isIssuedUnder(facts, trust, now) && facts.notBefore <= now && facts.notAfter > now;
-    this.#pin.clear();
-    this.#log('eIdTested', {slot: slotName(slot), serial: facts.serial, isTrusted});
-    this.#emit({
-      type: 'operationCompleted',
-      result: {type: 'e-id-tested', certificate: toCertificateView(facts, slot, isTrusted), isTrusted},
-    });
+    return candidates[0];
+  }
+
+  /**
+   * On a card with two PINs, asks which PIN to change or unblock (state `choosing-pin`, answered by
+   * choosePin()); undefined on a card with one PIN (PIV: no question).
+   */
+  async #chosenPin(card: CardPort, operation: 'change-pin' | 'unblock-pin'): Promise<PinRole | undefined> {
+    if (card.pinCount !== 2) return undefined;
+    const choices: PinChoice[] = await card.exclusive(async () => [
+      {role: 'authentication', triesLeft: await card.pinTriesLeft('authentication')},
+      {role: 'signature', triesLeft: await card.pinTriesLeft('signature')},
+    ]);
+    this.#emit({type: 'pinChoiceOffered', operation, choices});
+    return this.#ask<PinRole>({kind: 'pin-choice'});
   }
 
   async #changePin(card: CardPort): Promise<void> {
+    const role = await this.#chosenPin(card, 'change-pin');
+    const roleArgument = role === undefined ? ([] as const) : ([role] as const);
     await this.#replacePin(card, {
       operation: 'change-pin',
       code: 'current-pin',
-      triesLeft: await card.exclusive(() => card.pinTriesLeft()),
+      role,
+      triesLeft: await card.exclusive(() => card.pinTriesLeft(...roleArgument)),
       wrongCode: 'invalid-pin',
-      replace: (current, next) => card.changePin(current, next),
+      replace: (current, next) => card.changePin(current, next, ...roleArgument),
     });
   }
 
   async #unblockPin(card: CardPort): Promise<void> {
+    const role = await this.#chosenPin(card, 'unblock-pin');
+    const roleArgument = role === undefined ? ([] as const) : ([role] as const);
     const key = this.#state.card?.cardNumber ?? card.readerName;
     const said = card.pukTriesLeft ? await card.exclusive(() => card.pukTriesLeft!()) : undefined;
     await this.#replacePin(card, {
       operation: 'unblock-pin',
       code: 'puk',
+      role,
       triesLeft: said ?? this.#pukTriesLeft.get(key),
       wrongCode: 'invalid-puk',
-      replace: (puk, next) => card.unblockPin(puk, next),
+      // One PUK for both PINs of a two-PIN card: it sets the chosen one.
+      replace: (puk, next) => card.unblockPin(puk, next, ...roleArgument),
       onTriesLeft: (triesLeft) => {
         // A right PUK gives the PUK all its tries again: what was said before no longer holds.
         if (triesLeft === undefined) this.#pukTriesLeft.delete(key);
@@ -749,6 +866,8 @@ export class UpgradeEngine {
     step: {
       readonly operation: 'change-pin' | 'unblock-pin';
       readonly code: 'current-pin' | 'puk';
+      /** The PIN chosen on a card with two PINs; the prompts name it. Undefined on a card with one. */
+      readonly role: PinRole | undefined;
       readonly triesLeft: number | undefined;
       readonly wrongCode: 'invalid-pin' | 'invalid-puk';
       readonly replace: (code: Uint8Array, next: Uint8Array) => Promise<void>;
@@ -761,19 +880,27 @@ export class UpgradeEngine {
     for (;;) {
       // No tries left: blocked (for the PUK as the card said it earlier in this run, or says it now).
       if (triesLeft === 0 && step.code === 'current-pin')
-        throw new UpgradeError({code: 'pin-blocked'}, 'the PIN is blocked');
+        throw new UpgradeError(
+          step.role === undefined ? {code: 'pin-blocked'} : {code: 'pin-blocked', role: step.role},
+          'the PIN is blocked',
+        );
       if (triesLeft === 0) throw new UpgradeError({code: 'puk-blocked'}, 'the PUK is blocked');
-      const code = await this.#askPin(step.code, triesLeft, rejection);
+      const code = await this.#askPin(step.code, triesLeft, rejection, step.role);
       let next: Uint8Array | undefined;
       try {
-        next = await this.#askPin('new-pin', undefined);
+        next = await this.#askPin('new-pin', undefined, undefined, step.role);
         this.#emit({type: 'operationStarted', operation: step.operation, activity: 'reading-card'});
         await card.exclusive(() => step.replace(code, next!));
         step.onTriesLeft?.(undefined);
-        this.#log(step.operation === 'change-pin' ? 'pinChanged' : 'pinUnblocked', {});
+        this.#log(step.operation === 'change-pin' ? 'pinChanged' : 'pinUnblocked', {role: step.role});
+        if (step.role !== undefined)
+          this.#emit({type: 'pinTriesChanged', triesLeft: DEFAULT_PIN_TRIES, role: step.role});
         this.#emit({
           type: 'operationCompleted',
-          result: {type: step.operation === 'change-pin' ? 'pin-changed' : 'pin-unblocked'},
+          result: {
+            type: step.operation === 'change-pin' ? 'pin-changed' : 'pin-unblocked',
+            ...(step.role === undefined ? {} : {role: step.role}),
+          },
         });
         return;
       } catch (error) {
@@ -781,6 +908,8 @@ export class UpgradeEngine {
         if (engineError.code === step.wrongCode) {
           triesLeft = engineError.triesLeft;
           step.onTriesLeft?.(triesLeft);
+          if (step.role !== undefined && step.code === 'current-pin')
+            this.#emit({type: 'pinTriesChanged', triesLeft, role: step.role});
           rejection = 'wrong-code';
         } else if (engineError.code === 'pin-format') {
           rejection = 'bad-format';
@@ -818,7 +947,7 @@ export class UpgradeEngine {
         slotKey !== undefined
           ? keysEqual(slotKey, facts.publicKey)
           : await card.exclusive(() =>
-              proveKey(card, entry.slot, facts.publicKey, this.#pin.provide, this.#deps.random.bytes(32)),
+              proveKey(card, entry.slot, facts.publicKey, this.#pinSource(card), this.#deps.random.bytes(32)),
             );
       if (!holdsKey) continue;
       const checked = checkIssuedCertificate(entry, {
@@ -833,7 +962,7 @@ export class UpgradeEngine {
       installed.push(toCertificateView(checked, entry.slot, true));
       this.#log('certificateRefetched', {slot: slotName(entry.slot), serial: checked.serial});
     }
-    this.#pin.clear();
+    this.#clearPins();
     await this.#readCard(card, 'cardRefreshed');
     this.#emit({
       type: 'operationCompleted',
@@ -861,6 +990,22 @@ export class UpgradeEngine {
 
   // ---- plumbing ----
 
+  /** The holder of `role`'s PIN on `card`: a card with one PIN answers both roles with it. */
+  #pinHolder(card: CardPort, role: PinRole): PinHolder {
+    return card.pinCount === 2 ? this.#pins[role] : this.#pins.authentication;
+  }
+
+  /** The PINs held for `card`, for signers and key proofs: the card layer pads and sends, never keeps. */
+  #pinSource(card: CardPort): PinSource {
+    return (role) => this.#pinHolder(card, role).provide();
+  }
+
+  /** Zeroes both PIN buffers. */
+  #clearPins(): void {
+    this.#pins.authentication.clear();
+    this.#pins.signature.clear();
+  }
+
   #trust(): TrustStore {
     return {anchors: this.#deps.trustAnchors, intermediates: this.#deps.intermediates ?? []};
   }
@@ -875,7 +1020,7 @@ export class UpgradeEngine {
     this.#card = undefined;
     this.#session = undefined;
     this.#slots = new Map();
-    this.#pin.clear();
+    this.#clearPins();
     await card?.close().catch(() => undefined);
   }
 

@@ -1,4 +1,5 @@
 import {SithsError} from '../errors.js';
+import type {PinRole} from './ports.js';
 
 /**
  * Every failure the engine reports, as plain data the screens render by `code` in an exhaustive switch. Each
@@ -9,8 +10,8 @@ export type EngineError =
   | {readonly code: 'invalid-pin'; readonly triesLeft: number}
   /** The PIN is not 6 to 8 digits: refused before anything was sent to the card, no try was used. */
   | {readonly code: 'pin-format'}
-  /** The PIN is blocked: unblock it with the PUK. */
-  | {readonly code: 'pin-blocked'}
+  /** The PIN is blocked: unblock it with the PUK. `role`: which PIN, on a card with two. */
+  | {readonly code: 'pin-blocked'; readonly role?: PinRole}
   /** The PUK was wrong; `triesLeft` tries remain. */
   | {readonly code: 'invalid-puk'; readonly triesLeft: number}
   /** The PUK is blocked too: only the card's issuer can help (a new card or a new PUK). */

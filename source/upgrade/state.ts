@@ -1,4 +1,5 @@
 import {wayForwardFor, type EngineError, type WayForward} from './errors.js';
+import type {PinRole} from './ports.js';
 
 /**
  * The ten steps staff know from the instructions (docs/architecture.md, "The ten steps"). The numbers are
@@ -84,7 +85,10 @@ export interface CardOverview {
   /** The card number (PIV: from the CHUID). */
   readonly cardNumber?: string;
   readonly certificates: readonly CertificateView[];
+  /** Tries left of the authentication PIN ("Pinkod för Legitimering"; PIV: the card's one PIN). */
   readonly pinTriesLeft: number;
+  /** Tries left of the signature PIN ("Pinkod för Underskrift"), on a card with two PINs (pinCount 2). */
+  readonly signaturePinTriesLeft?: number;
   /** The card already holds the complete new layout: nothing to upgrade. */
   readonly isUpgraded: boolean;
   /** 1 for PIV: one PIN for login and signature; the screens then ask once and say so. 2 for cards with two. */
@@ -123,6 +127,11 @@ export type PinReason =
 
 export interface PinRequest {
   readonly reason: PinReason;
+  /**
+   * Which PIN the code is for, on a card with two PINs when the person chose one (change, unblock): the prompts
+   * name it. Absent on a PIV card (one PIN) and where the reason names it (login, signature).
+   */
+  readonly role?: PinRole;
   /** Tries left for this code, when the card tells. */
   readonly triesLeft?: number;
   /** One try left: the user must confirm (confirmLastTry()) before the engine sends it. */
@@ -205,9 +214,11 @@ export type OperationResult =
       readonly certificate: CertificateView;
       /** The certificate chains to the configured trust anchor and is valid now. */
       readonly isTrusted: boolean;
+      /** On a card with two PINs: the signature key's test (signed after the signature PIN). */
+      readonly signature?: {readonly certificate: CertificateView; readonly isTrusted: boolean};
     }
-  | {readonly type: 'pin-changed'}
-  | {readonly type: 'pin-unblocked'}
+  | {readonly type: 'pin-changed'; readonly role?: PinRole}
+  | {readonly type: 'pin-unblocked'; readonly role?: PinRole}
   | {readonly type: 'certificates-refetched'; readonly certificates: readonly CertificateView[]}
   | {readonly type: 'certificate-revoked'; readonly serial: string};
 
@@ -223,6 +234,12 @@ export type Warning =
   | {readonly code: 'last-try-not-confirmed'}
   /** The command is not possible now (e.g. cancel while a card step must finish). */
   | {readonly code: 'not-now'};
+
+/** A PIN to choose on a card with two PINs (PIN change and unblock), with its tries left when the card tells. */
+export interface PinChoice {
+  readonly role: PinRole;
+  readonly triesLeft?: number;
+}
 
 /** Fields every state carries, so the header and the step list render from any state. */
 interface Common {
@@ -261,6 +278,12 @@ export type EngineState = Common &
         readonly installed: readonly CertificateView[];
       }
     | {readonly type: 'choosing-certificate'; readonly certificates: readonly ServiceCertificateView[]}
+    /** A card with two PINs: which PIN to change or unblock (choosePin()). */
+    | {
+        readonly type: 'choosing-pin';
+        readonly operation: 'change-pin' | 'unblock-pin';
+        readonly choices: readonly PinChoice[];
+      }
     | {readonly type: 'operation-result'; readonly result: OperationResult}
     | {readonly type: 'done'; readonly installed: readonly CertificateView[]}
     | {
@@ -288,7 +311,13 @@ export type EngineEvent =
   | {readonly type: 'pinRequested'; readonly request: Omit<PinRequest, 'isLastTryConfirmed'>}
   | {readonly type: 'lastTryConfirmed'}
   /** The card told the PIN's tries left (a wrong PIN, or the counter back after a right one): the overview follows. */
-  | {readonly type: 'pinTriesChanged'; readonly triesLeft: number}
+  | {readonly type: 'pinTriesChanged'; readonly triesLeft: number; readonly role?: PinRole}
+  /** A card with two PINs: the person chooses which PIN to change or unblock. */
+  | {
+      readonly type: 'pinChoiceOffered';
+      readonly operation: 'change-pin' | 'unblock-pin';
+      readonly choices: readonly PinChoice[];
+    }
   | {readonly type: 'loginStarted'}
   /** Logged in; `operation` when the login was for an operation, which then goes on (no menu in between). */
   | {readonly type: 'loggedIn'; readonly identity: LoggedInIdentity; readonly operation?: Operation}
@@ -296,7 +325,10 @@ export type EngineEvent =
   | {readonly type: 'activityChanged'; readonly activity: Activity}
   | {readonly type: 'termsPresented'; readonly terms: Terms; readonly plan: readonly PlanItemView[]}
   | {readonly type: 'termsAccepted'; readonly progress: Progress}
-  /** The upgrade runs without showing terms (the card is already upgraded: only checks and completion remain). */
+  /**
+   * The upgrade runs without the terms screen right before it: the terms were accepted before (a resumed upgrade,
+   * or only checks and completion remain), or the signature PIN was asked after them (a card with two PINs).
+   */
   | {readonly type: 'upgradeStarted'; readonly plan: readonly PlanItemView[]; readonly progress: Progress}
   /** The card was read again without leaving the current screen (e.g. after an upgrade). */
   | {readonly type: 'cardRefreshed'; readonly card: CardOverview}
@@ -367,7 +399,12 @@ export function reduce(state: EngineState, event: EngineEvent): EngineState {
       return {
         ...base,
         type: 'awaiting-pin',
-        step: event.request.reason === 'login' && state.identity === undefined ? Step.LogIn : state.step,
+        step:
+          event.request.reason === 'login' && state.identity === undefined
+            ? Step.LogIn
+            : event.request.reason === 'signature' && state.operation === 'upgrade'
+              ? Step.AcceptTerms
+              : state.step,
         request: {...event.request, isLastTryConfirmed: false},
         pinCount: state.card?.pinCount ?? 1,
       };
@@ -448,9 +485,17 @@ export function reduce(state: EngineState, event: EngineEvent): EngineState {
       return {...base, type: 'done', step: Step.Done, installed: event.installed};
     case 'warningRaised':
       return {...state, warnings: [...state.warnings, event.warning]};
-    case 'pinTriesChanged':
-      if (state.card === undefined || state.card.pinTriesLeft === event.triesLeft) return state;
+    case 'pinTriesChanged': {
+      if (state.card === undefined) return state;
+      if (event.role === 'signature') {
+        if (state.card.signaturePinTriesLeft === event.triesLeft) return state;
+        return {...state, card: {...state.card, signaturePinTriesLeft: event.triesLeft}};
+      }
+      if (state.card.pinTriesLeft === event.triesLeft) return state;
       return {...state, card: {...state.card, pinTriesLeft: event.triesLeft}};
+    }
+    case 'pinChoiceOffered':
+      return {...base, type: 'choosing-pin', operation: event.operation, choices: event.choices};
     case 'cancelled':
       if (state.identity !== undefined) {
         return {...base, type: 'menu', step: Step.ChooseOperation, identity: state.identity, warnings: []};

@@ -47,6 +47,7 @@ export class ScriptedEngine implements EngineControl {
   confirmLastTry = (): void => this.#record('confirmLastTry');
   acceptTerms = (): void => this.#record('acceptTerms');
   chooseCertificate = (serial: string): void => this.#record('chooseCertificate', serial);
+  choosePin = (role: Parameters<EngineControl['choosePin']>[0]): void => this.#record('choosePin', role);
   cancel = (): void => this.#record('cancel');
   retry = (): void => this.#record('retry');
 

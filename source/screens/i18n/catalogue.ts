@@ -1,5 +1,6 @@
 import type {SettingsFileProblem} from '../../cli/errors.js';
 import type {AnswerCheck, EngineError, EngineErrorCode, WayForward} from '../../upgrade/errors.js';
+import type {PinRole} from '../../upgrade/ports.js';
 import type {
   Activity,
   CardVerdict,
@@ -119,12 +120,23 @@ export interface Catalogue {
     readonly verdicts: Readonly<Record<CardVerdict, string>>;
     readonly pinTries: (tries: number) => string;
     readonly pinBlocked: string;
+    /** A card with two PINs: one line per PIN, named as the instruction names it. */
+    readonly namedPinTries: (pinName: string, tries: number) => string;
+    readonly namedPinBlocked: (pinName: string) => string;
     readonly unknown: string;
   };
   readonly purposes: Readonly<Record<Purpose | 'unknown', string>>;
   readonly identityKinds: Readonly<Record<IdentityKind | 'unknown', string>>;
   readonly pin: {
     readonly prompts: Readonly<Record<PinReason, string>>;
+    /** The two PINs of a card with two, as the staff instruction names them. */
+    readonly names: Readonly<Record<PinRole, string>>;
+    /** The prompts for the PIN chosen on a card with two PINs (change, unblock); `pinName` from `names`. */
+    readonly namedPrompts: Readonly<Record<'current-pin' | 'new-pin' | 'puk', (pinName: string) => string>>;
+    /** Why the signature PIN is asked after the terms (a card with two PINs). */
+    readonly signatureWhy: string;
+    /** A card with two PINs: which PIN to change or unblock. */
+    readonly choosePin: Readonly<Record<'change-pin' | 'unblock-pin', string>>;
     /** Said when the card has one PIN for login and signature (PIV). */
     readonly onePin: string;
     readonly twoPins: string;
@@ -156,6 +168,8 @@ export interface Catalogue {
     readonly version: (version: string) => string;
     readonly plan: (count: number) => string;
     readonly haveYourPin: string;
+    /** A card with two PINs: the instruction's reminder. */
+    readonly haveYourPins: string;
     readonly accept: string;
     readonly startDownload: string;
     readonly tickFirst: string;
@@ -187,8 +201,12 @@ export interface Catalogue {
     readonly certificateStatus: Readonly<Record<ServiceCertificateView['status'], string>>;
     readonly eIdWorks: (slotName: string) => string;
     readonly eIdNotTrusted: string;
+    /** A card with two PINs: the signature key's test (`eIdWorks` tells the authentication key's). */
+    readonly eIdSignatureWorks: (slotName: string) => string;
     readonly pinChanged: string;
     readonly pinUnblocked: string;
+    readonly namedPinChanged: (pinName: string) => string;
+    readonly namedPinUnblocked: (pinName: string) => string;
     readonly refetched: (count: number) => string;
     readonly revoked: (serial: string) => string;
     readonly chooseCertificate: string;

@@ -2,6 +2,12 @@ import {Step} from '../../upgrade/state.js';
 import {formatDate, formatDuration, type Catalogue} from './catalogue.js';
 import {helpEn} from './help-en.js';
 
+/** 'Signature PIN' -> 'signature PIN', inside a sentence. */
+function lowerFirst(text: string): string {
+  const words = String(text);
+  return words.charAt(0).toLowerCase() + words.slice(1);
+}
+
 /** English: the alternative (--lang en). */
 export const en: Catalogue = {
   language: 'en',
@@ -110,6 +116,8 @@ export const en: Catalogue = {
     },
     pinTries: (tries) => `PIN: ${tries} ${tries === 1 ? 'try' : 'tries'} left`,
     pinBlocked: 'The PIN is blocked. Unblock it with the PUK.',
+    namedPinTries: (pinName, tries) => `${pinName}: ${tries} ${tries === 1 ? 'try' : 'tries'} left`,
+    namedPinBlocked: (pinName) => `The ${lowerFirst(pinName)} is blocked. Unblock it with the PUK.`,
     unknown: 'unknown',
   },
   purposes: {authentication: 'Authentication', signature: 'Signature', unknown: 'Unknown'},
@@ -121,6 +129,18 @@ export const en: Catalogue = {
       'current-pin': 'Current PIN',
       'new-pin': 'New PIN',
       puk: 'PUK',
+    },
+    names: {authentication: 'Authentication PIN', signature: 'Signature PIN'},
+    namedPrompts: {
+      'current-pin': (pinName) => `Current ${lowerFirst(pinName)}`,
+      'new-pin': (pinName) => `New ${lowerFirst(pinName)}`,
+      puk: (pinName) => `PUK (unblocks the ${lowerFirst(pinName)})`,
+    },
+    signatureWhy:
+      'The card needs the signature PIN to sign the new certificate requests. It is checked on the card before the download starts.',
+    choosePin: {
+      'change-pin': 'Which PIN do you want to change?',
+      'unblock-pin': 'Which PIN do you want to unblock with the PUK?',
     },
     onePin: 'Your card has one PIN for both authentication and signature. You enter it only once.',
     twoPins: 'Your card has two PINs: first the authentication PIN, then the signature PIN.',
@@ -175,6 +195,7 @@ export const en: Catalogue = {
     version: (version) => `Terms, version ${version}`,
     plan: (count) => `The card gets ${count} new certificate${count === 1 ? '' : 's'}.`,
     haveYourPin: 'Make sure you have your PIN at hand.',
+    haveYourPins: 'Make sure you have both your PINs at hand: authentication and signature.',
     accept: 'I accept the terms',
     startDownload: 'START DOWNLOAD',
     tickFirst: 'Tick I accept the terms first (space).',
@@ -205,8 +226,12 @@ export const en: Catalogue = {
     eIdWorks: (slotName) =>
       `Your e-id works: the card signed a challenge and the signature matched the certificate in slot ${slotName}.`,
     eIdNotTrusted: 'But the certificate is not from the new issuer or not valid now: upgrade the card.',
+    eIdSignatureWorks: (slotName) =>
+      `Signing works: the card signed a challenge with the signature PIN and the signature matched the certificate in slot ${slotName}.`,
     pinChanged: 'The PIN is changed.',
     pinUnblocked: 'The PIN is unblocked and set to the new value.',
+    namedPinChanged: (pinName) => `The ${lowerFirst(pinName)} is changed.`,
+    namedPinUnblocked: (pinName) => `The ${lowerFirst(pinName)} is unblocked and set to the new value.`,
     refetched: (count) =>
       `${count} certificate${count === 1 ? ' was' : 's were'} fetched and installed again.`,
     revoked: (serial) => `The certificate with serial number ${serial} is revoked.`,
@@ -222,8 +247,8 @@ export const en: Catalogue = {
       title: 'The PIN has the wrong format',
       detail: 'The PIN must be 6-8 digits. No try was used.',
     }),
-    'pin-blocked': () => ({
-      title: 'The PIN is blocked',
+    'pin-blocked': ({role}) => ({
+      title: role === undefined ? 'The PIN is blocked' : `The ${role} PIN is blocked`,
       detail: 'The PIN was entered wrongly too many times. The PUK in your PIN envelope unblocks it.',
     }),
     'invalid-puk': ({triesLeft}) => ({

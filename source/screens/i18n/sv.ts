@@ -2,6 +2,12 @@ import {Step} from '../../upgrade/state.js';
 import {formatDate, formatDuration, type Catalogue} from './catalogue.js';
 import {helpSv} from './help-sv.js';
 
+/** The two PINs as the staff instruction names them. */
+const PIN_NAMES_SV = {
+  authentication: 'Pinkod för Legitimering',
+  signature: 'Pinkod för Underskrift',
+} as const;
+
 /**
  * Swedish: the default. Step wording, PIN names and button texts from the staff instruction
  * (docs/architecture.md, "The ten steps").
@@ -113,6 +119,8 @@ export const sv: Catalogue = {
     },
     pinTries: (tries) => `PIN-kod: ${tries} försök kvar`,
     pinBlocked: 'PIN-koden är spärrad. Lås upp den med PUK-koden.',
+    namedPinTries: (pinName, tries) => `${pinName}: ${tries} försök kvar`,
+    namedPinBlocked: (pinName) => `${pinName} är spärrad. Lås upp den med PUK-koden.`,
     unknown: 'okänt',
   },
   purposes: {authentication: 'Legitimering', signature: 'Underskrift', unknown: 'Okänt'},
@@ -124,6 +132,18 @@ export const sv: Catalogue = {
       'current-pin': 'Nuvarande PIN-kod',
       'new-pin': 'Ny PIN-kod',
       puk: 'PUK-kod',
+    },
+    names: PIN_NAMES_SV,
+    namedPrompts: {
+      'current-pin': (pinName) => `Nuvarande ${pinName}`,
+      'new-pin': (pinName) => `Ny ${pinName}`,
+      puk: (pinName) => `PUK-kod (låser upp ${pinName})`,
+    },
+    signatureWhy:
+      'Kortet behöver Pinkod för Underskrift för att skriva under de nya certifikatsbegärandena. Koden kontrolleras på kortet innan nedladdningen startar.',
+    choosePin: {
+      'change-pin': 'Vilken PIN-kod vill du byta?',
+      'unblock-pin': 'Vilken PIN-kod vill du låsa upp med PUK-koden?',
     },
     onePin: 'Ditt kort har en gemensam PIN-kod för legitimering och underskrift. Du anger den bara en gång.',
     twoPins: 'Ditt kort har två PIN-koder: först Pinkod för Legitimering, sedan Pinkod för Underskrift.',
@@ -179,6 +199,7 @@ export const sv: Catalogue = {
     version: (version) => `Villkor, version ${version}`,
     plan: (count) => `Kortet får ${count} nya certifikat.`,
     haveYourPin: 'Säkerställ att du har din PIN-kod till hands.',
+    haveYourPins: 'Säkerställ att du har dina pinkoder, både legitimering och underskrift.',
     accept: 'Jag godkänner villkoren',
     startDownload: 'STARTA NEDLADDNING',
     tickFirst: 'Kryssa i Jag godkänner villkoren först (mellanslag).',
@@ -210,8 +231,12 @@ export const sv: Catalogue = {
       `Din e-legitimation fungerar: kortet signerade en utmaning och signaturen stämde med certifikatet i plats ${slotName}.`,
     eIdNotTrusted:
       'Men certifikatet är inte utfärdat av den nya utfärdaren eller inte giltigt nu: uppgradera kortet.',
+    eIdSignatureWorks: (slotName) =>
+      `Underskriften fungerar: kortet skrev under en utmaning med Pinkod för Underskrift och signaturen stämde med certifikatet i plats ${slotName}.`,
     pinChanged: 'PIN-koden är bytt.',
     pinUnblocked: 'PIN-koden är upplåst och har fått det nya värdet.',
+    namedPinChanged: (pinName) => `${pinName} är bytt.`,
+    namedPinUnblocked: (pinName) => `${pinName} är upplåst och har fått det nya värdet.`,
     refetched: (count) => `${count} certifikat hämtades och installerades igen.`,
     revoked: (serial) => `Certifikatet med serienummer ${serial} är spärrat.`,
     chooseCertificate: 'Välj certifikatet som ska spärras:',
@@ -226,8 +251,8 @@ export const sv: Catalogue = {
       title: 'PIN-koden har fel format',
       detail: 'PIN-koden ska vara 6–8 siffror. Inget försök förbrukades.',
     }),
-    'pin-blocked': () => ({
-      title: 'PIN-koden är spärrad',
+    'pin-blocked': ({role}) => ({
+      title: role === undefined ? 'PIN-koden är spärrad' : `${PIN_NAMES_SV[role]} är spärrad`,
       detail: 'PIN-koden har angetts fel för många gånger. Den kan låsas upp med PUK-koden i ditt kodkuvert.',
     }),
     'invalid-puk': ({triesLeft}) => ({
