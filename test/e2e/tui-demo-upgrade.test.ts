@@ -84,7 +84,7 @@ describeWithTmux('the demo in a real terminal', () => {
 
   it('upgrades the card when a person types the keys, shows the result and leaves the terminal as it was', async () => {
     terminal = new TmuxTerminal({
-      command: `${process.execPath} ${bundle!.cli}`,
+      command: `${process.execPath} ${bundle!.cli} --demo --card piv`,
       columns: 100,
       rows: 30,
       cwd: ROOT,
