@@ -1,4 +1,5 @@
 import type {UpgradeEngine} from '../../../source/upgrade/engine.js';
+import type {PinRole} from '../../../source/upgrade/ports.js';
 import type {EngineState, Operation} from '../../../source/upgrade/state.js';
 
 /** The states an autopilot run ends in. */
@@ -7,17 +8,23 @@ export type FinalState = Extract<EngineState, {type: 'done' | 'failed' | 'operat
 /**
  * Drives an engine as a person would: starts it, chooses `operation` once the card is read, types the PIN (and
  * confirms a last try), accepts the terms; resolves with the first done, failed or operation-result state.
- * `onState` sees every state (to inject faults at chosen points).
+ * On a card with two PINs it types `signaturePin` (default `pin`) when the signature PIN is asked, and chooses
+ * `pinChoice` when asked which PIN to change or unblock. `onState` sees every state (to inject faults at chosen
+ * points).
  */
 export function autopilot(
   engine: UpgradeEngine,
   options: {
     readonly pin: string;
+    readonly signaturePin?: string;
+    readonly pinChoice?: PinRole;
     readonly operation: Operation;
     readonly onState?: (state: EngineState) => void;
     readonly answerPin?: (state: Extract<EngineState, {type: 'awaiting-pin'}>) => string;
   },
 ): Promise<FinalState> {
+  const pinFor = (state: Extract<EngineState, {type: 'awaiting-pin'}>) =>
+    state.request.reason === 'signature' ? (options.signaturePin ?? options.pin) : options.pin;
   return new Promise((resolve) => {
     let last: EngineState | undefined;
     let hasChosen = false;
@@ -36,7 +43,10 @@ export function autopilot(
           return;
         case 'awaiting-pin':
           if (state.request.isLastTry && !state.request.isLastTryConfirmed) engine.confirmLastTry();
-          else engine.submitPin(new TextEncoder().encode(options.answerPin?.(state) ?? options.pin));
+          else engine.submitPin(new TextEncoder().encode(options.answerPin?.(state) ?? pinFor(state)));
+          return;
+        case 'choosing-pin':
+          engine.choosePin(options.pinChoice ?? 'authentication');
           return;
         case 'awaiting-terms':
           engine.acceptTerms();

@@ -3,6 +3,12 @@ import {mkdtempSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import type {Transport} from '../../../source/apdu/transports/transport.js';
+import {VirtualEidCard} from '../../../source/card/virtual/eid/eid-card.js';
+import {
+  DEFAULT_EID_PINS,
+  type EidCardPins,
+  oldSithsEidCard,
+} from '../../../source/card/virtual/eid/profiles.js';
 import {oldSithsCard} from '../../../source/card/virtual/profiles.js';
 import {INSTANT_TIMING} from '../../../source/card/virtual/timing.js';
 import {VirtualPivCard} from '../../../source/card/virtual/virtual-card.js';
@@ -45,15 +51,12 @@ export const realClock: Clock = {
     }),
 };
 
-/** Everything an engine test needs, real parts only: a reference service over HTTPS, a virtual old-siths card. */
-export interface World {
+/** What every world has, whichever card is in its reader. */
+interface WorldBase {
   readonly dir: string;
   readonly settings: ServiceSettings;
   service: RunningService;
-  readonly card: VirtualPivCard;
   readonly readers: InProcessReaders;
-  /** The card's management key (as the service derives it), for tests that change the card behind its back. */
-  readonly managementKey: Uint8Array;
   /** Every support-log line any engine of this world wrote. */
   readonly log: LogEntry[];
   readonly trust: {readonly anchors: Uint8Array[]; readonly intermediates: Uint8Array[]};
@@ -68,17 +71,40 @@ export interface World {
   close(): Promise<void>;
 }
 
+/** Everything an engine test needs, real parts only: a reference service over HTTPS, a virtual old-siths PIV card. */
+export interface World extends WorldBase {
+  readonly card: VirtualPivCard;
+  /** The card's management key (as the service derives it), for tests that change the card behind its back. */
+  readonly managementKey: Uint8Array;
+}
+
+/** The same with the two-PIN SITHS card (Setec EID, PKCS#15) holding HOLDER's old credential. */
+export interface EidWorld extends WorldBase {
+  readonly card: VirtualEidCard;
+  /** The card's Legitimering and Underskrift PINs and its PUK. */
+  readonly pins: EidCardPins;
+}
+
+export interface WorldOptions {
+  /** The key algorithm of the PIV plan's items (the SITHS EID plan is RSA-2048 only); default ecc-p256. */
+  keyAlgorithm?: KeyAlgorithm;
+  /** Wraps each transport the engine opens (to watch exclusive holds). */
+  wrapTransport?: (transport: Transport) => Transport;
+  /** More people in the directory (beside HOLDER), e.g. for a card set up by another tool. */
+  extraPersons?: readonly DirectoryPerson[];
+  /** Fixed management keys by card number (cards IT set up), beside the derived ones. */
+  fixedManagementKeys?: ReadonlyMap<string, Uint8Array>;
+}
+
+/**
+ * A world with HOLDER's old card in READER: a PIV card (default) or, with `card: 'siths-eid'`, the two-PIN SITHS
+ * card, its old credential from the service's 'old' authority, its state in the world's directory.
+ */
+export async function createWorld(options: WorldOptions & {card: 'siths-eid'}): Promise<EidWorld>;
+export async function createWorld(options?: WorldOptions & {card?: 'piv'}): Promise<World>;
 export async function createWorld(
-  options: {
-    keyAlgorithm?: KeyAlgorithm;
-    /** Wraps each transport the engine opens (to watch exclusive holds). */
-    wrapTransport?: (transport: Transport) => Transport;
-    /** More people in the directory (beside HOLDER), e.g. for a card set up by another tool. */
-    extraPersons?: readonly DirectoryPerson[];
-    /** Fixed management keys by card number (cards IT set up), beside the derived ones. */
-    fixedManagementKeys?: ReadonlyMap<string, Uint8Array>;
-  } = {},
-): Promise<World> {
+  options: WorldOptions & {card?: 'piv' | 'siths-eid'} = {},
+): Promise<World | EidWorld> {
   const dir = mkdtempSync(join(tmpdir(), 'upgrade-world-'));
   const setup = await createDemoSetup(join(dir, 'service'), {
     keyAlgorithm: options.keyAlgorithm ?? 'ecc-p256',
@@ -107,14 +133,22 @@ export async function createWorld(
   const port = Number(new URL(service.url).port);
   const authority = (id: string) => settings.authorities.find((a) => a.id === id)!;
   const old = authority('old');
+  const holder = {...HOLDER, organisation: 'Region Demo'};
+  const issuer = {certificate: old.certificate, privateKey: old.privateKey!};
+  const stateFile = join(dir, 'card.json');
   const managementKey = deriveManagementKey(settings.managementKeys.masterSecret, HOLDER.cardNumber);
-  const state = await oldSithsCard({
-    holder: {...HOLDER, organisation: 'Region Demo'},
-    pin: PIN,
-    managementKey,
-    issuer: {certificate: old.certificate, privateKey: old.privateKey!},
-  });
-  const card = new VirtualPivCard({state, stateFile: join(dir, 'card.json'), timing: INSTANT_TIMING});
+  const card =
+    options.card === 'siths-eid'
+      ? new VirtualEidCard({
+          state: await oldSithsEidCard({holder, issuer, pins: DEFAULT_EID_PINS}),
+          stateFile,
+          timing: INSTANT_TIMING,
+        })
+      : new VirtualPivCard({
+          state: await oldSithsCard({holder, pin: PIN, managementKey, issuer}),
+          stateFile,
+          timing: INSTANT_TIMING,
+        });
   const wrap = options.wrapTransport ?? ((transport: Transport) => transport);
   const readers = new InProcessReaders((transport) => openCard(wrap(transport)), [READER]);
   readers.insert(READER, card);
@@ -132,15 +166,13 @@ export async function createWorld(
       timeoutMs: 5000,
     });
   let isRunning = true;
-  return {
+  const base: WorldBase = {
     dir,
     settings,
     get service() {
       return service;
     },
-    card,
     readers,
-    managementKey,
     log,
     trust,
     engine: (overrides = {}) =>
@@ -171,5 +203,9 @@ export async function createWorld(
       isRunning = false;
       rmSync(dir, {recursive: true, force: true});
     },
-  } as World;
+  };
+  // Onto base, not a spread of it: a spread would read the service getter once.
+  return card instanceof VirtualEidCard
+    ? Object.assign(base, {card, pins: DEFAULT_EID_PINS})
+    : Object.assign(base, {card, managementKey});
 }
