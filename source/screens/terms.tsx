@@ -25,7 +25,9 @@ export function Terms({terms, plan, pinCount = 1, panel, onAccept, onCancel}: Te
   const t = useCatalogue();
   const {styles, symbols} = useScreenTheme();
   const lines = wrapLines(terms.text, panel.width);
-  const visible = Math.max(3, panel.height - FIXED_ROWS);
+  // The PIN reminder wraps rather than losing its end (the two-PIN one is longer than a narrow panel).
+  const reminder = wrapLines(pinCount === 2 ? t.terms.haveYourPins : t.terms.haveYourPin, panel.width);
+  const visible = Math.max(3, panel.height - FIXED_ROWS - (reminder.length - 1));
   const {offset, isAccepted, isTickNeeded} = useTerms({total: lines.length, visible, onAccept, onCancel});
   const shown = lines.slice(offset, offset + visible);
   return (
@@ -44,7 +46,9 @@ export function Terms({terms, plan, pinCount = 1, panel, onAccept, onCancel}: Te
       <Text {...styles.muted}>
         {t.terms.position(lines.length === 0 ? 0 : offset + 1, offset + shown.length, lines.length)}
       </Text>
-      <Text wrap="truncate-end">{pinCount === 2 ? t.terms.haveYourPins : t.terms.haveYourPin}</Text>
+      {reminder.map((line) => (
+        <Text key={line}>{line}</Text>
+      ))}
       <Box gap={1} aria-role="checkbox" aria-state={{checked: isAccepted}}>
         <Text {...styles.emphasis}>{isAccepted ? symbols.ticked : symbols.unticked}</Text>
         <Text>{t.terms.accept}</Text>

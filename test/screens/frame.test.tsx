@@ -26,6 +26,14 @@ const terms: EngineEvent[] = [
   {type: 'termsPresented', terms: {version: '2026-1', language: 'sv', text: termsText}, plan},
 ];
 
+const twoPinCard = {...oldCard, pinCount: 2, signaturePinTriesLeft: 3} as const;
+const twoPinTerms: EngineEvent[] = [
+  ...ready.slice(0, 2),
+  {type: 'cardRead', card: twoPinCard},
+  {type: 'loggedIn', identity},
+  terms.at(-1)!,
+];
+
 /** One state of each screen. */
 const SCREENS: Record<string, EngineEvent[]> = {
   welcome: [],
@@ -43,6 +51,7 @@ const SCREENS: Record<string, EngineEvent[]> = {
   ],
   menu,
   terms,
+  'terms of a two-PIN card': twoPinTerms,
   progress: [...terms, {type: 'termsAccepted', progress: progress({isIndeterminate: true})}],
   done: [...menu, {type: 'completed', installed: newCertificates}],
   error: [
@@ -105,6 +114,16 @@ describe('the frame', () => {
       );
     }
   }
+
+  it('wraps the reminder of both PINs on the terms screen instead of cutting it off', async () => {
+    for (const language of ['sv', 'en'] as const) {
+      const terminal = show(twoPinTerms, {columns: 80, rows: 24}, {language});
+      const words = catalogues[language].terms.haveYourPins;
+      await vi.waitFor(() =>
+        expect(terminal.lastFrame().replace(/[│\s]+/g, ' ')).toContain(words.replace(/\s+/g, ' ')),
+      );
+    }
+  });
 
   it('draws the big warning in big letters at 80x24', async () => {
     const terminal = show(SCREENS['progress']!, {columns: 80, rows: 24});
