@@ -1,18 +1,18 @@
 import {readFileSync} from 'node:fs';
 import {join} from 'node:path';
 import Database from 'better-sqlite3';
-import {describe, expect, it, vi} from 'vitest';
+import {describe, expect, it} from 'vitest';
 import {InProcessTransport} from '../../source/apdu/transports/in-process.js';
 import {InvalidPinError} from '../../source/card/errors.js';
 import {parseCertificate} from '../../source/pki/certificate.js';
 import {verifyCrl} from '../../source/pki/crl.js';
 import {openEidCard} from '../../source/upgrade/adapters/eid-card.js';
-import type {UpgradeEngine} from '../../source/upgrade/engine.js';
 import {verifiesWith} from '../../source/upgrade/key-proof.js';
 import type {CardPort} from '../../source/upgrade/ports.js';
 import type {EngineState, ServiceCertificateView} from '../../source/upgrade/state.js';
 import {httpsClient} from '../service/https-client.js';
 import {autopilot} from './support/autopilot.js';
+import {isType, stateWhere} from './support/engine-state.js';
 import {checkUpgradedEidCard} from './support/eid-layout.js';
 import {createWorld, type EidWorld} from './support/world.js';
 
@@ -27,28 +27,6 @@ async function inEidWorld<T>(test: (world: EidWorld) => Promise<T>): Promise<T> 
     await world.close();
   }
 }
-
-/** Waits until the engine's state satisfies `predicate`. */
-async function stateWhere<T extends EngineState>(
-  engine: UpgradeEngine,
-  predicate: (state: EngineState) => state is T,
-): Promise<T> {
-  let found: T | undefined;
-  await vi.waitFor(
-    () => {
-      const state = engine.getState();
-      if (!predicate(state)) throw new Error(`still ${state.type}`);
-      found = state;
-    },
-    {timeout: 10_000, interval: 5},
-  );
-  return found!;
-}
-
-const isType =
-  <K extends EngineState['type']>(type: K) =>
-  (state: EngineState): state is Extract<EngineState, {type: K}> =>
-    state.type === type;
 
 type PinPrompt = Extract<EngineState, {type: 'awaiting-pin'}>;
 const isPrompt =

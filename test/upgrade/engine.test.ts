@@ -8,11 +8,11 @@ import {LocalManagementKey} from '../../source/card/piv/management-key.js';
 import {PivSession} from '../../source/card/piv/session.js';
 import {parseCertificate, verifyChain} from '../../source/pki/certificate.js';
 import {PivCard} from '../../source/upgrade/adapters/piv-card.js';
-import type {UpgradeEngine} from '../../source/upgrade/engine.js';
 import {verifiesWith} from '../../source/upgrade/key-proof.js';
 import type {ServicePort} from '../../source/upgrade/ports.js';
 import type {EngineState} from '../../source/upgrade/state.js';
 import {autopilot} from './support/autopilot.js';
+import {isType, stateWhere} from './support/engine-state.js';
 import {createWorld, HOLDER, PIN, READER, type World} from './support/world.js';
 
 const encode = (text: string) => new TextEncoder().encode(text);
@@ -26,28 +26,6 @@ async function inWorld<T>(test: (world: World) => Promise<T>, options?: Paramete
     await world.close();
   }
 }
-
-/** Waits until the engine's state satisfies `predicate`. */
-async function stateWhere<T extends EngineState>(
-  engine: UpgradeEngine,
-  predicate: (state: EngineState) => state is T,
-) {
-  let found: T | undefined;
-  await vi.waitFor(
-    () => {
-      const state = engine.getState();
-      if (!predicate(state)) throw new Error(`still ${state.type}`);
-      found = state;
-    },
-    {timeout: 10_000, interval: 5},
-  );
-  return found!;
-}
-
-const isType =
-  <K extends EngineState['type']>(type: K) =>
-  (state: EngineState): state is Extract<EngineState, {type: K}> =>
-    state.type === type;
 
 /** A session with the card outside the engine, as a second tool would have it. */
 async function withCard<T>(
