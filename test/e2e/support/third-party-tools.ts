@@ -24,11 +24,19 @@ export interface ToolResult {
   readonly stderr: string;
 }
 
-/** Runs `command` with `args` in `env`, writing `input` to its stdin (closed afterwards). Never rejects on exit codes. */
+/**
+ * Runs `command` with `args` in `env`, writing `input` to its stdin (closed afterwards), killing it after
+ * `timeoutMs` (default 30 s). Never rejects on exit codes.
+ */
 export function runTool(
   command: string,
   args: readonly string[],
-  options: {readonly env: NodeJS.ProcessEnv; readonly input?: string; readonly cwd?: string},
+  options: {
+    readonly env: NodeJS.ProcessEnv;
+    readonly input?: string;
+    readonly cwd?: string;
+    readonly timeoutMs?: number;
+  },
 ): Promise<ToolResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, {env: options.env, cwd: options.cwd, stdio: ['pipe', 'pipe', 'pipe']});
@@ -36,7 +44,7 @@ export function runTool(
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    const timer = setTimeout(() => child.kill('SIGKILL'), TOOL_TIMEOUT_MS);
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? TOOL_TIMEOUT_MS);
     child.once('error', (error) => {
       clearTimeout(timer);
       reject(error);
