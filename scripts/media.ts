@@ -278,7 +278,7 @@ async function main(): Promise<void> {
     save(
       'welcome',
       'Steg 1: det här behöver du',
-      await sv.waitFor('Det här behöver du', 'PIN-kod: 123456'),
+      await sv.waitFor('Det här behöver du', 'Pinkod för Underskrift: 654321'),
       100,
       30,
     );
@@ -291,9 +291,10 @@ async function main(): Promise<void> {
       30,
     );
     sv.press('Enter');
-    await sv.waitFor('Pinkod för Legitimering:');
+    // Keys typed before the PIN field is drawn would be lost: wait for the empty field and its cursor.
+    await sv.waitFor('Pinkod för Legitimering: ▁');
     sv.type('1234');
-    save('log-in', 'Steg 3: PIN-koden, maskerad', await sv.waitFor('●●●●'), 100, 30);
+    save('log-in', 'Steg 3: Pinkod för Legitimering, maskerad', await sv.waitFor('●●●●'), 100, 30);
     sv.type('56');
     sv.press('Enter');
     save('menu', 'Steg 4: Uppgradera kort', await sv.waitFor('Vad vill du göra?'), 100, 30);
@@ -307,6 +308,17 @@ async function main(): Promise<void> {
       100,
       30,
     );
+    sv.press('Enter');
+    await sv.waitFor('Pinkod för Underskrift: ▁');
+    sv.type('6543');
+    save(
+      'signature-pin',
+      'Före nedladdningen: Pinkod för Underskrift, maskerad',
+      await sv.waitFor('●●●●'),
+      100,
+      30,
+    );
+    sv.type('21');
     sv.press('Enter');
     save(
       'progress',
@@ -327,17 +339,20 @@ async function main(): Promise<void> {
     // The smallest layout, in English: 80x24, up to the progress screen.
     const en = new Terminal(`${process.execPath} dist/cli.js --lang en`, 80, 24, environment('en_GB.UTF-8'));
     terminals.push(en);
-    await en.waitFor('You need:', 'PIN: 123456');
+    await en.waitFor('You need:', 'Signature PIN: 654321');
     en.press('Enter');
     await en.waitFor('Card holder');
     en.press('Enter');
-    await en.waitFor('Authentication PIN:');
+    await en.waitFor('Authentication PIN: ▁');
     en.type('123456');
     en.press('Enter');
     await en.waitFor('What do you want to do?');
     en.press('Enter');
     await en.waitFor('I accept the terms');
     en.press('Space', 'Enter');
+    await en.waitFor('Signature PIN: ▁');
+    en.type('654321');
+    en.press('Enter');
     save(
       'progress-80x24-en',
       'Step 7 at 80x24: DO NOT REMOVE THE CARD',
