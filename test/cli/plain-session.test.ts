@@ -1,4 +1,4 @@
-import {mkdtempSync, rmSync} from 'node:fs';
+import {mkdirSync, mkdtempSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {PassThrough} from 'node:stream';
@@ -23,15 +23,26 @@ import {UpgradeEngine} from '../../source/upgrade/engine.js';
 
 const t = catalogues.sv;
 let demo: Demo;
+/** The demo with the two-PIN SITHS card. */
+let eidDemo: Demo;
 let directory: string;
 
 beforeAll(async () => {
   directory = mkdtempSync(join(tmpdir(), 'siths-plain-session-'));
-  demo = await startDemo((ms) => systemClock.sleep(ms), {card: 'piv', directory, timing: INSTANT_TIMING});
+  mkdirSync(join(directory, 'piv'));
+  mkdirSync(join(directory, 'siths-eid'));
+  const sleep = (ms: number) => systemClock.sleep(ms);
+  demo = await startDemo(sleep, {card: 'piv', directory: join(directory, 'piv'), timing: INSTANT_TIMING});
+  eidDemo = await startDemo(sleep, {
+    card: 'siths-eid',
+    directory: join(directory, 'siths-eid'),
+    timing: INSTANT_TIMING,
+  });
 }, 60_000);
 
 afterAll(async () => {
   await demo?.close();
+  await eidDemo?.close();
   rmSync(directory, {recursive: true, force: true});
 });
 
@@ -40,9 +51,10 @@ async function session(
   answers: string,
   readers = demo.deps.readers,
   preferredReader?: string,
+  from: Demo = demo,
 ): Promise<{code: ExitCode; lines: string[]}> {
   const engine = new UpgradeEngine({
-    ...demo.deps,
+    ...from.deps,
     readers,
     preferredReader,
     clock: systemClock,
@@ -151,5 +163,36 @@ describe('a plain session over the demo', () => {
     const {code, lines} = await session({kind: 'operation', operation: 'status'}, '');
     expect(code).toBe(ExitCode.Ok);
     expect(lines).toContain(t.overview.verdicts.upgraded);
+  });
+});
+
+describe('a plain session over the demo with the two-PIN SITHS card', () => {
+  const eidSession = (task: PlainTask, answers: string) =>
+    session(task, answers, eidDemo.deps.readers, undefined, eidDemo);
+
+  it('lists both PINs in the status JSON, each with its tries left', async () => {
+    const {code, lines} = await eidSession({kind: 'operation', operation: 'status', isJson: true}, '');
+    expect(code).toBe(ExitCode.NeedsUpgrade);
+    expect(JSON.parse(lines.join('\n'))).toMatchObject({pinTriesLeft: 3, signaturePinTriesLeft: 3});
+  });
+
+  it('tests the e-id with both keys: the Legitimering PIN, then the Underskrift PIN', async () => {
+    const {code, lines} = await eidSession({kind: 'operation', operation: 'test-eid'}, '123456\n654321\n');
+    expect(code).toBe(ExitCode.NeedsUpgrade);
+    expect(lines.some((line) => line.startsWith(t.results.eIdWorks('').slice(0, 30)))).toBe(true);
+    expect(lines.some((line) => line.startsWith(t.results.eIdSignatureWorks('').slice(0, 30)))).toBe(true);
+  });
+
+  it('changes the PIN chosen by its number: 2, the Underskrift PIN, after which the old one is wrong', async () => {
+    const changed = await eidSession({kind: 'operation', operation: 'change-pin'}, '2\n654321\n97531864\n');
+    expect(changed.code).toBe(ExitCode.Ok);
+    expect(changed.lines).toContain(t.pin.choosePin['change-pin']);
+    expect(changed.lines).toContain(t.results.namedPinChanged(t.pin.names.signature));
+
+    const wrong = await eidSession({kind: 'operation', operation: 'test-eid'}, '123456\n654321\n');
+    expect(wrong.code).toBe(ExitCode.Pin);
+    expect(wrong.lines).toContain(t.pin.triesLeft(2));
+    const status = await eidSession({kind: 'operation', operation: 'status', isJson: true}, '');
+    expect(JSON.parse(status.lines.join('\n'))).toMatchObject({pinTriesLeft: 3, signaturePinTriesLeft: 2});
   });
 });

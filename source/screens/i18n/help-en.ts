@@ -64,7 +64,8 @@ ${exitCodes}`,
   test: `siths-upgrade test [flags]
 
 Tests the e-id: asks for the PIN, has the card sign a random challenge and checks the signature
-with the card's certificate and against the trusted issuer.
+with the card's certificate and against the trusted issuer. A card with two PINs signs with both
+keys: first with the authentication PIN, then with the signature PIN.
 
 ${commonFlags}
 
@@ -73,7 +74,9 @@ ${exitCodes}`,
 
   change     change the PIN: the current one, then the new one twice
   unblock    unblock a blocked PIN with the PUK and choose a new PIN
-The codes are read from the terminal (hidden) or, without a terminal, one a line from standard input.
+On a card with two PINs you choose which first: 1 authentication PIN, 2 signature PIN.
+The codes are read from the terminal (hidden) or, without a terminal, one a line from standard input
+(the choice too).
 
 ${commonFlags}
 

@@ -64,7 +64,8 @@ ${exitCodes}`,
   test: `siths-upgrade test [flaggor]
 
 Testar e-legitimationen: frågar efter PIN-koden, låter kortet signera en slumpad utmaning och
-kontrollerar signaturen med kortets certifikat och mot den betrodda utfärdaren.
+kontrollerar signaturen med kortets certifikat och mot den betrodda utfärdaren. Ett kort med två
+PIN-koder signerar med båda nycklarna: först med Pinkod för Legitimering, sedan med Pinkod för Underskrift.
 
 ${commonFlags}
 
@@ -73,7 +74,8 @@ ${exitCodes}`,
 
   change     byt PIN-kod: nuvarande kod, sedan den nya två gånger
   unblock    lås upp en spärrad PIN-kod med PUK-koden och välj en ny PIN-kod
-Koderna läses från terminalen (dolda) eller, utan terminal, en per rad från standard in.
+På ett kort med två PIN-koder väljer du först vilken: 1 Pinkod för Legitimering, 2 Pinkod för Underskrift.
+Koderna läses från terminalen (dolda) eller, utan terminal, en per rad från standard in (valet också).
 
 ${commonFlags}
 
