@@ -40,17 +40,7 @@ describeWithPcscd(
 
     beforeAll(async () => {
       pcscd = await startPrivatePcscd();
-      workspace = await createToolWorkspace(pcscd);
-      writeFileSync(
-        workspace.path('opensc.conf'),
-        [
-          'app default {',
-          '\treader_driver pcsc { disconnect_action = reset; }',
-          '\tframework pkcs15 { use_file_caching = no; }',
-          '}',
-          '',
-        ].join('\n'),
-      );
+      workspace = await createToolWorkspace(pcscd, {isResetOnDisconnect: true});
       simulation = runSimulate(
         {
           vpcd: {host: '127.0.0.1', port: pcscd.port},

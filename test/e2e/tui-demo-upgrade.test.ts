@@ -61,27 +61,6 @@ describeWithTmux('the demo in a real terminal', () => {
     rmSync(directory, {recursive: true, force: true});
   });
 
-  /**
-   * Waits until the screen shows every text. Texts are looked for on the screen as it is and in the panel beside
-   * the step list read as one line (text wraps).
-   */
-  async function see(timeout: number, ...texts: string[]): Promise<string> {
-    let screen = '';
-    await vi.waitFor(
-      () => {
-        screen = terminal!.screen();
-        const panel = screen
-          .split('\n')
-          .map((line) => line.slice(line.indexOf('│') + 1))
-          .join(' ')
-          .replace(/\s+/g, ' ');
-        for (const text of texts) expect(`${screen}\n${panel}`).toContain(text);
-      },
-      {timeout, interval: 100},
-    );
-    return screen;
-  }
-
   it('upgrades the card when a person types the keys, shows the result and leaves the terminal as it was', async () => {
     terminal = new TmuxTerminal({
       command: `${process.execPath} ${bundle!.cli} --demo --card piv`,
@@ -92,7 +71,7 @@ describeWithTmux('the demo in a real terminal', () => {
     });
 
     // 1: what you need, and the demo PIN.
-    await see(
+    await terminal!.waitFor(
       10_000,
       t.welcome.heading,
       t.welcome.demoPin('123456'),
@@ -103,7 +82,7 @@ describeWithTmux('the demo in a real terminal', () => {
     terminal.press('Enter');
 
     // 2-3: the card is read; its old certificates are shown.
-    await see(
+    await terminal!.waitFor(
       30_000,
       t.overview.holder,
       'Anna Andersson',
@@ -111,26 +90,26 @@ describeWithTmux('the demo in a real terminal', () => {
       t.overview.isOld,
     );
     terminal.press('Enter');
-    await see(10_000, t.pin.prompts.login, t.pin.onePin);
+    await terminal!.waitFor(10_000, t.pin.prompts.login, t.pin.onePin);
     terminal.type('123456');
-    await see(5_000, '●●●●●●');
+    await terminal!.waitFor(5_000, '●●●●●●');
     expect(terminal.screen()).not.toContain('123456');
     terminal.press('Enter');
 
     // 4: the menu; Upgrade card is first.
-    await see(20_000, t.menu.heading, `1. ${t.menu.operations.upgrade}`);
+    await terminal!.waitFor(20_000, t.menu.heading, `1. ${t.menu.operations.upgrade}`);
     terminal.press('Enter');
 
     // 5: the terms; START DOWNLOAD only once ticked.
-    await see(20_000, t.terms.accept, t.terms.startDownload);
+    await terminal!.waitFor(20_000, t.terms.accept, t.terms.startDownload);
     terminal.press('Enter');
-    await see(5_000, t.terms.tickFirst);
+    await terminal!.waitFor(5_000, t.terms.tickFirst);
     terminal.press('Space');
-    await see(5_000, '[✔]');
+    await terminal!.waitFor(5_000, '[✔]');
     terminal.press('Enter');
 
     // 6-9: progress with the big warning; the layout follows the terminal when it shrinks to 80x24.
-    const progress = await see(20_000, t.progress.elapsed('0:0'), '▀▀█▀▀');
+    const progress = await terminal!.waitFor(20_000, t.progress.elapsed('0:0'), '▀▀█▀▀');
     expect(progress).toMatch(/\d+ %/);
     terminal.resize(80, 24);
     await vi.waitFor(
@@ -152,7 +131,7 @@ describeWithTmux('the demo in a real terminal', () => {
     terminal.resize(100, 30);
 
     // 10: done.
-    const done = await see(
+    const done = await terminal!.waitFor(
       120_000,
       t.done.heading.slice(0, 30),
       t.done.removeCard,

@@ -63,18 +63,7 @@ describeWithPcscd(
     beforeAll(async () => {
       bundle = buildBundle();
       pcscd = await startPrivatePcscd();
-      workspace = await createToolWorkspace(pcscd);
-      // OpenSC resets the card when a tool disconnects, so no tool finds a PIN verified by the one before.
-      writeFileSync(
-        workspace.path('opensc.conf'),
-        [
-          'app default {',
-          '\treader_driver pcsc { disconnect_action = reset; }',
-          '\tframework pkcs15 { use_file_caching = no; }',
-          '}',
-          '',
-        ].join('\n'),
-      );
+      workspace = await createToolWorkspace(pcscd, {isResetOnDisconnect: true});
       ({configPath} = await createDemoSetup(workspace.path('service')));
       settings = await loadServiceSettings(configPath);
     }, 120_000);
@@ -287,32 +276,11 @@ describeWithPcscd(
       expect([...pins.values()].map((pin) => pin.remainingRetries)).toEqual([3, 3, 10]);
     }
 
-    /**
-     * Waits until the screen shows every text, looked for on the screen as it is and in the panel beside the step
-     * list read as one line (text wraps).
-     */
-    async function see(timeout: number, ...texts: string[]): Promise<string> {
-      let screen = '';
-      await vi.waitFor(
-        () => {
-          screen = terminal!.screen();
-          const panel = screen
-            .split('\n')
-            .map((line) => line.slice(line.indexOf('│') + 1))
-            .join(' ')
-            .replace(/\s+/g, ' ');
-          for (const text of texts) expect(`${screen}\n${panel}`).toContain(text);
-        },
-        {timeout, interval: 100},
-      );
-      return screen;
-    }
-
     /** Types `code` once the PIN field shows `prompt`, and Enter once the field shows it masked. */
     async function typeCode(prompt: string, code: string): Promise<void> {
-      await see(20_000, prompt);
+      await terminal!.waitFor(20_000, prompt);
       terminal!.type(code);
-      await see(5_000, '●'.repeat(code.length));
+      await terminal!.waitFor(5_000, '●'.repeat(code.length));
       expect(terminal!.screen()).not.toContain(code);
       terminal!.press('Enter');
     }
@@ -330,36 +298,41 @@ describeWithPcscd(
         env: environment(),
       });
 
-      await see(20_000, t.welcome.heading, t.welcome.needPins);
+      await terminal!.waitFor(20_000, t.welcome.heading, t.welcome.needPins);
       terminal.press('Enter');
-      await see(30_000, t.overview.holder, 'Anna Andersson', t.overview.verdicts['needs-upgrade']);
+      await terminal!.waitFor(
+        30_000,
+        t.overview.holder,
+        'Anna Andersson',
+        t.overview.verdicts['needs-upgrade'],
+      );
       terminal.press('Enter');
 
       // 3: the Legitimering PIN, wrong first: the card counts it, the person is told the tries left.
-      await see(10_000, t.pin.twoPins);
+      await terminal!.waitFor(10_000, t.pin.twoPins);
       await typeCode(t.pin.prompts.login, WRONG_CODE);
-      await see(10_000, t.pin.wrongCode, t.pin.triesLeft(2));
+      await terminal!.waitFor(10_000, t.pin.wrongCode, t.pin.triesLeft(2));
       expect(loadEidCardState(state).pins.get(0x81)!.remainingRetries).toBe(2);
       await typeCode(t.pin.prompts.login, LEGITIMERING);
 
       // 4-5: the menu, the terms.
       const filesBeforeTheTerms = fileTree(state);
-      await see(20_000, t.menu.heading, `1. ${t.menu.operations.upgrade}`);
+      await terminal!.waitFor(20_000, t.menu.heading, `1. ${t.menu.operations.upgrade}`);
       terminal.press('Enter');
-      await see(20_000, t.terms.accept, t.terms.startDownload);
+      await terminal!.waitFor(20_000, t.terms.accept, t.terms.startDownload);
       terminal.press('Space');
-      await see(5_000, '[✔]');
+      await terminal!.waitFor(5_000, '[✔]');
       terminal.press('Enter');
 
       // The Underskrift PIN before anything is written, wrong first: the card is left as it was.
       await typeCode(t.pin.prompts.signature, WRONG_CODE);
-      await see(10_000, t.pin.wrongCode, t.pin.triesLeft(2));
+      await terminal!.waitFor(10_000, t.pin.wrongCode, t.pin.triesLeft(2));
       expect(loadEidCardState(state).pins.get(0x82)!.remainingRetries).toBe(2);
       expect(fileTree(state)).toBe(filesBeforeTheTerms);
       await typeCode(t.pin.prompts.signature, UNDERSKRIFT);
 
       // 6-10: the progress, then done; q quits with 0.
-      await see(120_000, t.done.heading.slice(0, 30), t.done.removeCard);
+      await terminal!.waitFor(120_000, t.done.heading.slice(0, 30), t.done.removeCard);
       terminal.press('q');
       await vi.waitFor(() => expect(terminal!.exitStatus()).toBe(0), {timeout: 10_000});
       expect(terminal.transcript()).not.toContain(LEGITIMERING);

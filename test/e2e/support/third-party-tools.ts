@@ -71,10 +71,20 @@ export interface ToolWorkspace {
  * A workspace for `pcscd`. OpenSC may cache card files under ~/.cache/opensc; a fresh HOME and
  * `use_file_caching = no` make every run read the card itself.
  */
-export async function createToolWorkspace(pcscd: PrivatePcscd): Promise<ToolWorkspace> {
+export async function createToolWorkspace(
+  pcscd: PrivatePcscd,
+  options: {readonly isResetOnDisconnect?: boolean} = {},
+): Promise<ToolWorkspace> {
   const directory = await mkdtemp(join(tmpdir(), 'siths-tools-'));
   const configPath = join(directory, 'opensc.conf');
-  await writeFile(configPath, 'app default {\n\tframework pkcs15 {\n\t\tuse_file_caching = no;\n\t}\n}\n');
+  // With isResetOnDisconnect OpenSC resets the card when a tool disconnects, so no tool finds a PIN verified by
+  // the one before.
+  const reader =
+    options.isResetOnDisconnect === true ? ['\treader_driver pcsc { disconnect_action = reset; }'] : [];
+  await writeFile(
+    configPath,
+    ['app default {', ...reader, '\tframework pkcs15 { use_file_caching = no; }', '}', ''].join('\n'),
+  );
   return {
     directory,
     env: {...pcscd.env, HOME: directory, OPENSC_CONF: configPath},

@@ -2,6 +2,7 @@ import {execFileSync, spawnSync} from 'node:child_process';
 import {existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
+import {expect, vi} from 'vitest';
 import {describeWithRequirement} from '../../support/requirements.js';
 
 /** Whether tmux can be run here. */
@@ -70,6 +71,27 @@ export class TmuxTerminal {
   /** The screen as text; `isStyled` keeps the colour and attribute escapes (capture-pane -e). */
   screen(isStyled = false): string {
     return this.#tmux('capture-pane', '-p', ...(isStyled ? ['-e'] : []));
+  }
+
+  /**
+   * Waits until the screen shows every text, looked for on the screen as it is and in the panel beside the step
+   * list read as one line (text wraps), and returns that screen.
+   */
+  async waitFor(timeout: number, ...texts: string[]): Promise<string> {
+    let screen = '';
+    await vi.waitFor(
+      () => {
+        screen = this.screen();
+        const panel = screen
+          .split('\n')
+          .map((line) => line.slice(line.indexOf('│') + 1))
+          .join(' ')
+          .replace(/\s+/g, ' ');
+        for (const text of texts) expect(`${screen}\n${panel}`).toContain(text);
+      },
+      {timeout, interval: 100},
+    );
+    return screen;
   }
 
   /** Everything the terminal shows and has scrolled away (capture-pane -S -). */
