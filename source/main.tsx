@@ -14,6 +14,7 @@ import type {PlainTask} from './cli/plain-session.js';
 import {CliError, SettingsFileError} from './cli/errors.js';
 import {exitCodeFor, ExitCode} from './cli/exit-codes.js';
 import {FullScreen} from './cli/full-screen.js';
+import {isTerminalHungUp, releaseHungUpTerminal} from './cli/hung-up-terminal.js';
 import {checkServiceUrl} from './cli/service-url.js';
 import {isSettingKey, Settings, SETTING_KEYS} from './cli/settings.js';
 import {framedOutput, supportsSynchronizedOutput} from './cli/synchronized-output.js';
@@ -46,6 +47,7 @@ async function exit(code: number): Promise<never> {
         deadline,
       ]);
     }
+    releaseHungUpTerminal();
     process.exit(code);
   }
   return new Promise<never>(() => undefined);
@@ -103,6 +105,7 @@ function failureOf(t: Catalogue, error: unknown): {lines: string[]; code: ExitCo
 
 /** Exits after the clean-ups with the failure's message (printed last, after the terminal is restored). */
 function fail(t: Catalogue, error: unknown): Promise<never> {
+  if (isTerminalHungUp()) return exit(ExitCode.Hangup);
   const {lines, code} = failureOf(t, error);
   cleanups.push(() => lines.forEach(eprintln));
   return exit(code);

@@ -1,3 +1,4 @@
+import {execFileSync} from 'node:child_process';
 import {mkdtempSync, rmSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join, resolve} from 'node:path';
@@ -36,16 +37,20 @@ describeWithTmux('the terminal after the full screen ends', () => {
       columns: 80,
       rows: 24,
       cwd: ROOT,
-      env: {
-        LANG: 'en_GB.UTF-8',
-        TERM: 'xterm-256color',
-        PATH: process.env['PATH'] ?? '/usr/bin:/bin',
-        HOME: directory,
-        SITHS_UPGRADE_CONFIG_DIR: join(directory, 'config'),
-        XDG_STATE_HOME: join(directory, 'state'),
-      },
+      env: {...environment(), TERM: 'xterm-256color'},
     });
     return terminal;
+  }
+
+  /** The program's environment: English, and its settings and state in the test's directory. */
+  function environment(): Record<string, string> {
+    return {
+      LANG: 'en_GB.UTF-8',
+      PATH: process.env['PATH'] ?? '/usr/bin:/bin',
+      HOME: directory,
+      SITHS_UPGRADE_CONFIG_DIR: join(directory, 'config'),
+      XDG_STATE_HOME: join(directory, 'state'),
+    };
   }
 
   async function welcomed(): Promise<TmuxTerminal> {
@@ -81,6 +86,31 @@ describeWithTmux('the terminal after the full screen ends', () => {
     process.kill(shown.pid(), signal.split(' ')[0] as NodeJS.Signals);
     await ended(shown, status);
   });
+
+  it.each([
+    ['the full screen', '--demo', t.welcome.youNeed],
+    ['plain mode', '--demo --plain', t.welcome.youNeed],
+  ])(
+    'exits 129 in %s when the terminal itself goes away (the pty closed, as a dropped SSH session)',
+    (_, args, text) => {
+      // tmux cannot show this: its pane shell dies with the terminal. Node 20 aborted here (node::ResetStdio).
+      const outcome = JSON.parse(
+        execFileSync(
+          'python3',
+          [
+            join(import.meta.dirname, 'support/close-terminal.py'),
+            text,
+            process.execPath,
+            bundle!.cli,
+            ...args.split(' '),
+          ],
+          {encoding: 'utf8', env: {...environment(), TERM: 'xterm-256color'}, timeout: 60_000},
+        ),
+      ) as {shown: boolean; exitCode: number | null; signal: number | null};
+      expect(outcome).toEqual({shown: true, exitCode: 129, signal: null});
+    },
+    60_000,
+  );
 
   it('returns to the normal screen while the engine is busy', async () => {
     const shown = await welcomed();
