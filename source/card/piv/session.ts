@@ -318,10 +318,14 @@ export class PivSession {
   }
 
   async #logOut(): Promise<boolean> {
-    const {sw} = await this.exclusive(() =>
-      this.#protocol.transmit({cla: 0, ins: INS_VERIFY, p1: P1_VERIFY_LOGOUT, p2: KEY_REFERENCE_PIN}),
+    const answer = await this.exclusive(() =>
+      sendOr(
+        this.#protocol,
+        {cla: 0, ins: INS_VERIFY, p1: P1_VERIFY_LOGOUT, p2: KEY_REFERENCE_PIN},
+        () => undefined,
+      ),
     );
-    return sw === StatusWord.Success;
+    return answer !== undefined;
   }
 
   /** The firmware version (Yubico GET VERSION, one APDU once), or undefined on a card without it. */
@@ -507,14 +511,15 @@ export class PivSession {
 
   /** The PIN's state: one VERIFY without data (SP 800-73-4 Part 2 clause 3.2.1). Never costs a try. */
   async pinStatus(): Promise<PinStatus> {
-    const {sw} = await this.exclusive(() =>
-      this.#protocol.transmit({cla: 0, ins: INS_VERIFY, p1: 0, p2: KEY_REFERENCE_PIN}),
+    const status = await this.exclusive(() =>
+      sendOr(this.#protocol, {cla: 0, ins: INS_VERIFY, p1: 0, p2: KEY_REFERENCE_PIN}, (error): PinStatus => {
+        if (error.sw === StatusWord.AuthMethodBlocked) return {type: 'blocked'};
+        const tries = triesLeftOf(error.sw);
+        if (tries === undefined) throw error;
+        return tries === 0 ? {type: 'blocked'} : {type: 'unverified', triesLeft: tries};
+      }),
     );
-    if (sw === StatusWord.Success) return {type: 'verified'};
-    if (sw === StatusWord.AuthMethodBlocked) return {type: 'blocked'};
-    const tries = triesLeftOf(sw);
-    if (tries === undefined) throw new ApduError(sw, INS_VERIFY);
-    return tries === 0 ? {type: 'blocked'} : {type: 'unverified', triesLeft: tries};
+    return status instanceof Uint8Array ? {type: 'verified'} : status;
   }
 
   /**
@@ -537,9 +542,7 @@ export class PivSession {
         ['pin', next],
       ],
       (blocks) =>
-        this.exclusive(() =>
-          this.#sendSecret(INS_CHANGE_REFERENCE_DATA, concatBytes(blocks), (sw) => pinError(sw, 'pin')),
-        ),
+        this.exclusive(() => this.#sendSecret(INS_CHANGE_REFERENCE_DATA, concatBytes(blocks), 'pin')),
     );
   }
 
@@ -554,10 +557,7 @@ export class PivSession {
         ['puk', puk],
         ['pin', next],
       ],
-      (blocks) =>
-        this.exclusive(() =>
-          this.#sendSecret(INS_RESET_RETRY_COUNTER, concatBytes(blocks), (sw) => pinError(sw, 'puk')),
-        ),
+      (blocks) => this.exclusive(() => this.#sendSecret(INS_RESET_RETRY_COUNTER, concatBytes(blocks), 'puk')),
     );
   }
 
@@ -756,30 +756,25 @@ export class PivSession {
   }
 
   async #verifyPadded(padded: Uint8Array): Promise<void> {
-    const {sw} = await this.#protocol.transmit({
-      cla: 0,
-      ins: INS_VERIFY,
-      p1: 0,
-      p2: KEY_REFERENCE_PIN,
-      data: padded,
-    });
-    if (sw === StatusWord.Success) return;
-    if (sw === StatusWord.VerificationFailed) {
-      const status = await this.pinStatus();
-      if (status.type === 'unverified') throw new InvalidPinError(status.triesLeft);
-      if (status.type === 'blocked') throw new PinBlockedError();
+    try {
+      await this.#protocol.send({cla: 0, ins: INS_VERIFY, p1: 0, p2: KEY_REFERENCE_PIN, data: padded});
+    } catch (error) {
+      if (!(error instanceof ApduError)) throw error;
+      // A bare 6300 tells no count: VERIFY without data asks for it.
+      if (error.sw === StatusWord.VerificationFailed) {
+        const status = await this.pinStatus();
+        if (status.type === 'unverified') throw new InvalidPinError(status.triesLeft, {cause: error});
+        if (status.type === 'blocked') throw new PinBlockedError({cause: error});
+      }
+      throw pinError(error, 'pin');
     }
-    throw pinError(sw, 'pin') ?? new ApduError(sw, INS_VERIFY);
   }
 
-  async #sendSecret(
-    ins: number,
-    data: Uint8Array,
-    translate: (sw: number) => Error | undefined,
-  ): Promise<void> {
+  async #sendSecret(ins: number, data: Uint8Array, reference: 'pin' | 'puk'): Promise<void> {
     try {
-      const {sw} = await this.#protocol.transmit({cla: 0, ins, p1: 0, p2: KEY_REFERENCE_PIN, data});
-      if (sw !== StatusWord.Success) throw translate(sw) ?? new ApduError(sw, ins);
+      await this.#protocol.send({cla: 0, ins, p1: 0, p2: KEY_REFERENCE_PIN, data});
+    } catch (error) {
+      throw error instanceof ApduError ? pinError(error, reference) : error;
     } finally {
       data.fill(0);
     }
@@ -814,16 +809,16 @@ export class PivSession {
   /** F7 metadata TLVs of a key reference; undefined for an empty slot (6A88). FeatureNotSupportedError without F7. */
   async #metadata(keyReference: number): Promise<Tlv[] | undefined> {
     if (await this.#isBelow(VERSION_METADATA)) throw new FeatureNotSupportedError('key metadata');
-    const {data, sw} = await this.#protocol.transmit({
-      cla: 0,
-      ins: INS_GET_METADATA,
-      p1: 0,
-      p2: keyReference,
-      le: LE_ALL,
-    });
-    if (sw === StatusWord.ReferenceNotFound) return undefined;
-    if (NOT_OFFERED.has(sw)) throw new FeatureNotSupportedError('key metadata');
-    if (sw !== StatusWord.Success) throw new ApduError(sw, INS_GET_METADATA);
+    const data = await sendOr(
+      this.#protocol,
+      {cla: 0, ins: INS_GET_METADATA, p1: 0, p2: keyReference, le: LE_ALL},
+      (error) => {
+        if (error.sw === StatusWord.ReferenceNotFound) return undefined;
+        if (NOT_OFFERED.has(error.sw)) throw new FeatureNotSupportedError('key metadata', {cause: error});
+        throw error;
+      },
+    );
+    if (data === undefined) return undefined;
     try {
       return decodeTlvs(data);
     } catch (error) {
@@ -851,18 +846,15 @@ export class PivSession {
   }
 
   /** GET DATA: the answer, or undefined on 6A82. */
-  async #getData(objectId: ObjectId): Promise<Uint8Array | undefined> {
-    const {data, sw} = await this.#protocol.transmit({
-      cla: 0,
-      ins: INS_GET_DATA,
-      p1: P1_DATA,
-      p2: P2_DATA,
-      data: objectSelector(objectId),
-      le: LE_ALL,
-    });
-    if (sw === StatusWord.NotFound) return undefined;
-    if (sw !== StatusWord.Success) throw new ApduError(sw, INS_GET_DATA);
-    return data;
+  #getData(objectId: ObjectId): Promise<Uint8Array | undefined> {
+    return sendOr(
+      this.#protocol,
+      {cla: 0, ins: INS_GET_DATA, p1: P1_DATA, p2: P2_DATA, data: objectSelector(objectId), le: LE_ALL},
+      (error) => {
+        if (error.sw === StatusWord.NotFound) return undefined;
+        throw error;
+      },
+    );
   }
 
   async #writeObject(objectId: ObjectId, value: Uint8Array): Promise<void> {
@@ -923,11 +915,13 @@ export class PivSession {
   }
 
   /** Sends a Yubico extension: the answer, or undefined when the card does not have the command. */
-  async #sendOptional(command: CommandApdu): Promise<Uint8Array | undefined> {
-    const {data, sw} = await this.exclusive(() => this.#protocol.transmit(command));
-    if (sw === StatusWord.Success) return data;
-    if (NOT_OFFERED.has(sw)) return undefined;
-    throw new ApduError(sw, command.ins);
+  #sendOptional(command: CommandApdu): Promise<Uint8Array | undefined> {
+    return this.exclusive(() =>
+      sendOr(this.#protocol, command, (error) => {
+        if (NOT_OFFERED.has(error.sw)) return undefined;
+        throw error;
+      }),
+    );
   }
 
   /** Whether the card's firmware is known to be at least `minimum`. */
@@ -960,29 +954,47 @@ export class PivSession {
   }
 }
 
+/**
+ * Sends `command` and resolves to its data (ApduProtocol.send). A status word other than 9000 comes as an
+ * ApduError to `onStatus`, which returns what the status word means for this command or throws the error that
+ * names it: the one place the session reads a status word, as yubikit's PivSession catches ApduError.
+ */
+async function sendOr<T>(
+  protocol: ApduProtocol,
+  command: CommandApdu,
+  onStatus: (error: ApduError) => T,
+): Promise<Uint8Array | T> {
+  try {
+    return await protocol.send(command);
+  } catch (error) {
+    if (error instanceof ApduError) return onStatus(error);
+    throw error;
+  }
+}
+
 async function select(protocol: ApduProtocol): Promise<ApplicationProperties> {
-  const {data, sw} = await protocol.transmit({
-    cla: 0,
-    ins: INS_SELECT,
-    p1: P1_SELECT_BY_NAME,
-    p2: 0,
-    data: PIV_AID,
-    le: LE_SHORT,
-  });
-  if (sw === StatusWord.NotFound) throw new CardNotPivError({cause: new ApduError(sw, INS_SELECT)});
-  if (sw !== StatusWord.Success) throw new ApduError(sw, INS_SELECT);
+  const data = await sendOr(
+    protocol,
+    {cla: 0, ins: INS_SELECT, p1: P1_SELECT_BY_NAME, p2: 0, data: PIV_AID, le: LE_SHORT},
+    (error) => {
+      // 6A82: the card has no PIV application (ISO/IEC 7816-4 clause 11.1.1).
+      if (error.sw === StatusWord.NotFound) throw new CardNotPivError({cause: error});
+      throw error;
+    },
+  );
   return decodeApplicationProperties(data);
 }
 
-/** The error a PIN or PUK command's status word means, or undefined when it means none of them. */
-function pinError(sw: number, reference: 'pin' | 'puk'): Error | undefined {
-  const tries = triesLeftOf(sw);
-  const isBlocked = sw === StatusWord.AuthMethodBlocked || tries === 0;
-  if (isBlocked) return reference === 'pin' ? new PinBlockedError() : new PukBlockedError();
+/** The error a PIN or PUK command's status word means: a wrong or blocked PIN or PUK, a malformed one, or `error` itself. */
+function pinError(error: ApduError, reference: 'pin' | 'puk'): Error {
+  const tries = triesLeftOf(error.sw);
+  const isBlocked = error.sw === StatusWord.AuthMethodBlocked || tries === 0;
+  const options = {cause: error};
+  if (isBlocked) return reference === 'pin' ? new PinBlockedError(options) : new PukBlockedError(options);
   if (tries !== undefined)
-    return reference === 'pin' ? new InvalidPinError(tries) : new InvalidPukError(tries);
-  if (sw === StatusWord.WrongData) return new PinFormatError(reference);
-  return undefined;
+    return reference === 'pin' ? new InvalidPinError(tries, options) : new InvalidPukError(tries, options);
+  if (error.sw === StatusWord.WrongData) return new PinFormatError(reference, options);
+  return error;
 }
 
 function retiredSlot(index: number): Slot {
