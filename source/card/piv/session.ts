@@ -55,8 +55,6 @@ import {
   PIV_AID,
   PinPolicy,
   PinReference,
-  RETIRED_SLOT_FIRST,
-  RETIRED_SLOT_LAST,
   Slot,
   TAG_AUTH_CHALLENGE,
   TAG_AUTH_RESPONSE,
@@ -74,6 +72,14 @@ import {
   TAG_TOUCH_POLICY,
   TouchPolicy,
 } from './constants.js';
+import {
+  isCounted,
+  isRetiredSlot,
+  keyHistoryCounting,
+  onCardCountAfter,
+  RETIRED_SLOTS,
+  STANDARD_SLOTS,
+} from './layout.js';
 import {managementKeyCipher, type ManagementKeyAuthenticator} from './management-key.js';
 import {
   decodeApplicationProperties,
@@ -109,15 +115,6 @@ const LE_SHORT = SHORT_MAX_LE;
  * (docs/piv-card.md section 7).
  */
 const MAX_UNCOMPRESSED_CERTIFICATE = 3052;
-/** The standard certificate slots, in the order they are listed. */
-const STANDARD_SLOTS = [
-  Slot.Authentication,
-  Slot.Signature,
-  Slot.KeyManagement,
-  Slot.CardAuthentication,
-] as const;
-/** Retired key management slots 82..95 (SP 800-73-4 Part 1 table 4b). */
-const RETIRED_SLOT_COUNT = RETIRED_SLOT_LAST - RETIRED_SLOT_FIRST + 1;
 /** Yubico firmware versions that bring each extension (yubikit piv.py; docs/piv-card.md sections 1 and 3). */
 const VERSION_POLICIES = [4, 0, 0] as const;
 const VERSION_SERIAL = [5, 0, 0] as const;
@@ -428,13 +425,12 @@ export class PivSession {
         if (stored) found.push({slot, ...stored});
       }
       const counted = options.isExhaustive
-        ? RETIRED_SLOT_COUNT
+        ? RETIRED_SLOTS.length
         : ((await this.keyHistory())?.onCardCertificates ?? 0);
-      for (let index = 0; index < RETIRED_SLOT_COUNT; index++) {
-        const slot = retiredSlot(index);
+      for (const slot of RETIRED_SLOTS) {
         const stored = await this.readCertificate(slot);
         if (stored) found.push({slot, ...stored});
-        else if (index >= counted) break;
+        else if (!isCounted(slot, counted)) break;
       }
       return found;
     });
@@ -870,35 +866,22 @@ export class PivSession {
   }
 
   /**
-   * Sets Key History's on-card count after a retired slot changed: the number of retired slots from 82 up to the
-   * highest that holds a certificate, which is the count when they are packed from 82 as SP 800-73-4 Part 1
-   * clause 3.3.3 asks, and never hides a certificate from OpenSC (it reads 82 up to the count).
+   * Brings Key History's on-card count in line after the certificate of a retired slot changed, by the rule of
+   * `onCardCountAfter` (layout.ts); nothing for another slot. Writes Key History only when the count changes (or
+   * the card has none yet).
    */
   async #updateKeyHistory(slot: Slot): Promise<void> {
-    const index = slot - RETIRED_SLOT_FIRST;
-    if (index < 0 || index >= RETIRED_SLOT_COUNT) return;
+    if (!isRetiredSlot(slot)) return;
     const history = await this.keyHistory();
-    const counted = history?.onCardCertificates ?? 0;
-    let onCard = counted;
-    if ((await this.readCertificate(slot)) !== undefined) onCard = Math.max(counted, index + 1);
-    else if (index + 1 >= counted) {
-      onCard = 0;
-      for (let lower = index - 1; lower >= 0; lower--) {
-        if ((await this.#readObject(objectIdForSlot(retiredSlot(lower)))) !== undefined) {
-          onCard = lower + 1;
-          break;
-        }
-      }
-    }
-    if (history !== undefined && onCard === counted) return;
-    await this.#writeObject(
-      ObjectId.KeyHistory,
-      encodeKeyHistory({
-        onCardCertificates: onCard,
-        offCardCertificates: history?.offCardCertificates ?? 0,
-        offCardCertificateUrl: history?.offCardCertificateUrl,
-      }),
+    const isHeld = (await this.readCertificate(slot)) !== undefined;
+    const onCard = await onCardCountAfter(
+      history?.onCardCertificates ?? 0,
+      slot,
+      isHeld,
+      async (lower) => (await this.#readObject(objectIdForSlot(lower))) !== undefined,
     );
+    const next = keyHistoryCounting(history, onCard);
+    if (next !== undefined) await this.#writeObject(ObjectId.KeyHistory, encodeKeyHistory(next));
   }
 
   /** Sends a command that needs the management key; translates 6982 and 6A84. */
@@ -995,10 +978,6 @@ function pinError(error: ApduError, reference: 'pin' | 'puk'): Error {
     return reference === 'pin' ? new InvalidPinError(tries, options) : new InvalidPukError(tries, options);
   if (error.sw === StatusWord.WrongData) return new PinFormatError(reference, options);
   return error;
-}
-
-function retiredSlot(index: number): Slot {
-  return (RETIRED_SLOT_FIRST + index) as Slot;
 }
 
 function compareVersion(version: FirmwareVersion, minimum: readonly [number, number, number]): number {
