@@ -1,4 +1,4 @@
-import {TransportError} from './errors.js';
+import {TransportError, type TransportErrorCode} from './errors.js';
 
 /**
  * The PC/SC return codes this layer tells apart (pcsc-lite PCSC/pcsclite.h; the same values as Windows'
@@ -48,84 +48,100 @@ export function scardCodeOf(error: unknown): number | undefined {
  */
 export function pcscFailure(error: unknown, step: PcscStep, readerName?: string): TransportError {
   const reader = readerName === undefined ? 'the reader' : `the reader "${readerName}"`;
-  const isMidSession = step === 'transmit';
-  const options = {cause: error};
-  switch (scardCodeOf(error)) {
+  const code = scardCodeOf(error);
+  const failure =
+    serviceFailure(code, step) ??
+    cardFailure(code, step === 'transmit', reader) ??
+    otherFailure(error, reader);
+  return new TransportError(failure.code, failure.message, {cause: error});
+}
+
+/** What a TransportError says: its code and the message for the user. */
+interface Failure {
+  readonly code: TransportErrorCode;
+  readonly message: string;
+}
+
+/** The failures of pcscd itself, which no reader or card can fix: not running, or refusing this session. */
+function serviceFailure(code: number | undefined, step: PcscStep): Failure | undefined {
+  switch (code) {
     case ScardCode.NoService:
     case ScardCode.ServiceStopped:
     case ScardCode.CommError:
-      return new TransportError(
-        'pcscd-not-running',
-        isMidSession
-          ? 'The connection to the smart card service pcscd was lost: start it again (sudo systemctl restart pcscd.socket pcscd) and insert the card again'
-          : 'The smart card service pcscd is not running: start it (sudo systemctl start pcscd.socket) or install it (sudo apt-get install pcscd)',
-        options,
-      );
+      return {
+        code: 'pcscd-not-running',
+        message:
+          step === 'transmit'
+            ? 'The connection to the smart card service pcscd was lost: start it again (sudo systemctl restart pcscd.socket pcscd) and insert the card again'
+            : 'The smart card service pcscd is not running: start it (sudo systemctl start pcscd.socket) or install it (sudo apt-get install pcscd)',
+      };
     case ScardCode.NoAccess:
     case ScardCode.SecurityViolation:
-      return new TransportError(
-        'access-denied',
-        'pcscd refused access to the card readers: its polkit policy refuses remote (SSH) and inactive sessions by default. IT can allow it with a polkit rule granting the actions org.debian.pcsc-lite.access_pcsc and org.debian.pcsc-lite.access_card (see the README)',
-        options,
-      );
+      return {
+        code: 'access-denied',
+        message:
+          'pcscd refused access to the card readers: its polkit policy refuses remote (SSH) and inactive sessions by default. IT can allow it with a polkit rule granting the actions org.debian.pcsc-lite.access_pcsc and org.debian.pcsc-lite.access_card (see the README)',
+      };
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * The failures of a reader or card. A reader or card gone during `transmit` (`isMidSession`) is a card removed
+ * mid-session; before it, there is no reader or no card to begin with.
+ */
+function cardFailure(code: number | undefined, isMidSession: boolean, reader: string): Failure | undefined {
+  switch (code) {
     case ScardCode.NoReadersAvailable:
-      return new TransportError('no-reader', 'No smart card reader is connected: connect a reader', options);
+      return {code: 'no-reader', message: 'No smart card reader is connected: connect a reader'};
     case ScardCode.UnknownReader:
     case ScardCode.ReaderUnavailable:
       return isMidSession
-        ? new TransportError(
-            'card-removed',
-            `${capitalize(reader)} was disconnected during a command: connect it, insert the card and continue`,
-            options,
-          )
-        : new TransportError(
-            'no-reader',
-            `${capitalize(reader)} is not connected: connect it or choose another reader`,
-            options,
-          );
+        ? {
+            code: 'card-removed',
+            message: `${capitalize(reader)} was disconnected during a command: connect it, insert the card and continue`,
+          }
+        : {
+            code: 'no-reader',
+            message: `${capitalize(reader)} is not connected: connect it or choose another reader`,
+          };
     case ScardCode.NoSmartcard:
     case ScardCode.RemovedCard:
       return isMidSession
-        ? new TransportError(
-            'card-removed',
-            `The card was removed from ${reader}: insert it again to continue`,
-            options,
-          )
-        : new TransportError('no-card', `There is no card in ${reader}: insert the card`, options);
+        ? {code: 'card-removed', message: `The card was removed from ${reader}: insert it again to continue`}
+        : {code: 'no-card', message: `There is no card in ${reader}: insert the card`};
     case ScardCode.NotTransacted:
       return isMidSession
-        ? new TransportError(
-            'card-removed',
-            `The card in ${reader} stopped answering in the middle of a command (removed?): insert it again to continue`,
-            options,
-          )
-        : new TransportError('transport-failed', `${capitalize(reader)} failed: ${pcscText(error)}`, options);
+        ? {
+            code: 'card-removed',
+            message: `The card in ${reader} stopped answering in the middle of a command (removed?): insert it again to continue`,
+          }
+        : undefined;
     case ScardCode.UnresponsiveCard:
     case ScardCode.UnpoweredCard:
-      return new TransportError(
-        'no-card',
-        `The card in ${reader} does not answer: take it out and insert it again, chip first and facing up`,
-        options,
-      );
+      return {
+        code: 'no-card',
+        message: `The card in ${reader} does not answer: take it out and insert it again, chip first and facing up`,
+      };
     case ScardCode.ResetCard:
-      return new TransportError(
-        'card-reset',
-        `Another program reset the card in ${reader}: close other programs that use the card; the card is then read again and the PIN asked again`,
-        options,
-      );
+      return {
+        code: 'card-reset',
+        message: `Another program reset the card in ${reader}: close other programs that use the card; the card is then read again and the PIN asked again`,
+      };
     case ScardCode.SharingViolation:
-      return new TransportError(
-        'reader-busy',
-        `Another program is using the card in ${reader}: close it (for example a browser or other smart card software) and try again`,
-        options,
-      );
+      return {
+        code: 'reader-busy',
+        message: `Another program is using the card in ${reader}: close it (for example a browser or other smart card software) and try again`,
+      };
     default:
-      return new TransportError(
-        'transport-failed',
-        `${capitalize(reader)} failed: ${pcscText(error)}`,
-        options,
-      );
+      return undefined;
   }
+}
+
+/** Any other failure: PC/SC's own words. */
+function otherFailure(error: unknown, reader: string): Failure {
+  return {code: 'transport-failed', message: `${capitalize(reader)} failed: ${pcscText(error)}`};
 }
 
 /** PC/SC's own words without the API name: `Transaction failed.(0x80100016)`. */

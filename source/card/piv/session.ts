@@ -55,8 +55,6 @@ import {
   PIV_AID,
   PinPolicy,
   PinReference,
-  RETIRED_SLOT_FIRST,
-  RETIRED_SLOT_LAST,
   Slot,
   TAG_AUTH_CHALLENGE,
   TAG_AUTH_RESPONSE,
@@ -74,6 +72,14 @@ import {
   TAG_TOUCH_POLICY,
   TouchPolicy,
 } from './constants.js';
+import {
+  isCounted,
+  isRetiredSlot,
+  keyHistoryCounting,
+  onCardCountAfter,
+  RETIRED_SLOTS,
+  STANDARD_SLOTS,
+} from './layout.js';
 import {managementKeyCipher, type ManagementKeyAuthenticator} from './management-key.js';
 import {
   decodeApplicationProperties,
@@ -109,15 +115,6 @@ const LE_SHORT = SHORT_MAX_LE;
  * (docs/piv-card.md section 7).
  */
 const MAX_UNCOMPRESSED_CERTIFICATE = 3052;
-/** The standard certificate slots, in the order they are listed. */
-const STANDARD_SLOTS = [
-  Slot.Authentication,
-  Slot.Signature,
-  Slot.KeyManagement,
-  Slot.CardAuthentication,
-] as const;
-/** Retired key management slots 82..95 (SP 800-73-4 Part 1 table 4b). */
-const RETIRED_SLOT_COUNT = RETIRED_SLOT_LAST - RETIRED_SLOT_FIRST + 1;
 /** Yubico firmware versions that bring each extension (yubikit piv.py; docs/piv-card.md sections 1 and 3). */
 const VERSION_POLICIES = [4, 0, 0] as const;
 const VERSION_SERIAL = [5, 0, 0] as const;
@@ -318,10 +315,14 @@ export class PivSession {
   }
 
   async #logOut(): Promise<boolean> {
-    const {sw} = await this.exclusive(() =>
-      this.#protocol.transmit({cla: 0, ins: INS_VERIFY, p1: P1_VERIFY_LOGOUT, p2: KEY_REFERENCE_PIN}),
+    const answer = await this.exclusive(() =>
+      sendOr(
+        this.#protocol,
+        {cla: 0, ins: INS_VERIFY, p1: P1_VERIFY_LOGOUT, p2: KEY_REFERENCE_PIN},
+        () => undefined,
+      ),
     );
-    return sw === StatusWord.Success;
+    return answer !== undefined;
   }
 
   /** The firmware version (Yubico GET VERSION, one APDU once), or undefined on a card without it. */
@@ -424,13 +425,12 @@ export class PivSession {
         if (stored) found.push({slot, ...stored});
       }
       const counted = options.isExhaustive
-        ? RETIRED_SLOT_COUNT
+        ? RETIRED_SLOTS.length
         : ((await this.keyHistory())?.onCardCertificates ?? 0);
-      for (let index = 0; index < RETIRED_SLOT_COUNT; index++) {
-        const slot = retiredSlot(index);
+      for (const slot of RETIRED_SLOTS) {
         const stored = await this.readCertificate(slot);
         if (stored) found.push({slot, ...stored});
-        else if (index >= counted) break;
+        else if (!isCounted(slot, counted)) break;
       }
       return found;
     });
@@ -507,14 +507,15 @@ export class PivSession {
 
   /** The PIN's state: one VERIFY without data (SP 800-73-4 Part 2 clause 3.2.1). Never costs a try. */
   async pinStatus(): Promise<PinStatus> {
-    const {sw} = await this.exclusive(() =>
-      this.#protocol.transmit({cla: 0, ins: INS_VERIFY, p1: 0, p2: KEY_REFERENCE_PIN}),
+    const status = await this.exclusive(() =>
+      sendOr(this.#protocol, {cla: 0, ins: INS_VERIFY, p1: 0, p2: KEY_REFERENCE_PIN}, (error): PinStatus => {
+        if (error.sw === StatusWord.AuthMethodBlocked) return {type: 'blocked'};
+        const tries = triesLeftOf(error.sw);
+        if (tries === undefined) throw error;
+        return tries === 0 ? {type: 'blocked'} : {type: 'unverified', triesLeft: tries};
+      }),
     );
-    if (sw === StatusWord.Success) return {type: 'verified'};
-    if (sw === StatusWord.AuthMethodBlocked) return {type: 'blocked'};
-    const tries = triesLeftOf(sw);
-    if (tries === undefined) throw new ApduError(sw, INS_VERIFY);
-    return tries === 0 ? {type: 'blocked'} : {type: 'unverified', triesLeft: tries};
+    return status instanceof Uint8Array ? {type: 'verified'} : status;
   }
 
   /**
@@ -537,9 +538,7 @@ export class PivSession {
         ['pin', next],
       ],
       (blocks) =>
-        this.exclusive(() =>
-          this.#sendSecret(INS_CHANGE_REFERENCE_DATA, concatBytes(blocks), (sw) => pinError(sw, 'pin')),
-        ),
+        this.exclusive(() => this.#sendSecret(INS_CHANGE_REFERENCE_DATA, concatBytes(blocks), 'pin')),
     );
   }
 
@@ -554,10 +553,7 @@ export class PivSession {
         ['puk', puk],
         ['pin', next],
       ],
-      (blocks) =>
-        this.exclusive(() =>
-          this.#sendSecret(INS_RESET_RETRY_COUNTER, concatBytes(blocks), (sw) => pinError(sw, 'puk')),
-        ),
+      (blocks) => this.exclusive(() => this.#sendSecret(INS_RESET_RETRY_COUNTER, concatBytes(blocks), 'puk')),
     );
   }
 
@@ -756,30 +752,25 @@ export class PivSession {
   }
 
   async #verifyPadded(padded: Uint8Array): Promise<void> {
-    const {sw} = await this.#protocol.transmit({
-      cla: 0,
-      ins: INS_VERIFY,
-      p1: 0,
-      p2: KEY_REFERENCE_PIN,
-      data: padded,
-    });
-    if (sw === StatusWord.Success) return;
-    if (sw === StatusWord.VerificationFailed) {
-      const status = await this.pinStatus();
-      if (status.type === 'unverified') throw new InvalidPinError(status.triesLeft);
-      if (status.type === 'blocked') throw new PinBlockedError();
+    try {
+      await this.#protocol.send({cla: 0, ins: INS_VERIFY, p1: 0, p2: KEY_REFERENCE_PIN, data: padded});
+    } catch (error) {
+      if (!(error instanceof ApduError)) throw error;
+      // A bare 6300 tells no count: VERIFY without data asks for it.
+      if (error.sw === StatusWord.VerificationFailed) {
+        const status = await this.pinStatus();
+        if (status.type === 'unverified') throw new InvalidPinError(status.triesLeft, {cause: error});
+        if (status.type === 'blocked') throw new PinBlockedError({cause: error});
+      }
+      throw pinError(error, 'pin');
     }
-    throw pinError(sw, 'pin') ?? new ApduError(sw, INS_VERIFY);
   }
 
-  async #sendSecret(
-    ins: number,
-    data: Uint8Array,
-    translate: (sw: number) => Error | undefined,
-  ): Promise<void> {
+  async #sendSecret(ins: number, data: Uint8Array, reference: 'pin' | 'puk'): Promise<void> {
     try {
-      const {sw} = await this.#protocol.transmit({cla: 0, ins, p1: 0, p2: KEY_REFERENCE_PIN, data});
-      if (sw !== StatusWord.Success) throw translate(sw) ?? new ApduError(sw, ins);
+      await this.#protocol.send({cla: 0, ins, p1: 0, p2: KEY_REFERENCE_PIN, data});
+    } catch (error) {
+      throw error instanceof ApduError ? pinError(error, reference) : error;
     } finally {
       data.fill(0);
     }
@@ -814,16 +805,16 @@ export class PivSession {
   /** F7 metadata TLVs of a key reference; undefined for an empty slot (6A88). FeatureNotSupportedError without F7. */
   async #metadata(keyReference: number): Promise<Tlv[] | undefined> {
     if (await this.#isBelow(VERSION_METADATA)) throw new FeatureNotSupportedError('key metadata');
-    const {data, sw} = await this.#protocol.transmit({
-      cla: 0,
-      ins: INS_GET_METADATA,
-      p1: 0,
-      p2: keyReference,
-      le: LE_ALL,
-    });
-    if (sw === StatusWord.ReferenceNotFound) return undefined;
-    if (NOT_OFFERED.has(sw)) throw new FeatureNotSupportedError('key metadata');
-    if (sw !== StatusWord.Success) throw new ApduError(sw, INS_GET_METADATA);
+    const data = await sendOr(
+      this.#protocol,
+      {cla: 0, ins: INS_GET_METADATA, p1: 0, p2: keyReference, le: LE_ALL},
+      (error) => {
+        if (error.sw === StatusWord.ReferenceNotFound) return undefined;
+        if (NOT_OFFERED.has(error.sw)) throw new FeatureNotSupportedError('key metadata', {cause: error});
+        throw error;
+      },
+    );
+    if (data === undefined) return undefined;
     try {
       return decodeTlvs(data);
     } catch (error) {
@@ -851,18 +842,15 @@ export class PivSession {
   }
 
   /** GET DATA: the answer, or undefined on 6A82. */
-  async #getData(objectId: ObjectId): Promise<Uint8Array | undefined> {
-    const {data, sw} = await this.#protocol.transmit({
-      cla: 0,
-      ins: INS_GET_DATA,
-      p1: P1_DATA,
-      p2: P2_DATA,
-      data: objectSelector(objectId),
-      le: LE_ALL,
-    });
-    if (sw === StatusWord.NotFound) return undefined;
-    if (sw !== StatusWord.Success) throw new ApduError(sw, INS_GET_DATA);
-    return data;
+  #getData(objectId: ObjectId): Promise<Uint8Array | undefined> {
+    return sendOr(
+      this.#protocol,
+      {cla: 0, ins: INS_GET_DATA, p1: P1_DATA, p2: P2_DATA, data: objectSelector(objectId), le: LE_ALL},
+      (error) => {
+        if (error.sw === StatusWord.NotFound) return undefined;
+        throw error;
+      },
+    );
   }
 
   async #writeObject(objectId: ObjectId, value: Uint8Array): Promise<void> {
@@ -878,35 +866,22 @@ export class PivSession {
   }
 
   /**
-   * Sets Key History's on-card count after a retired slot changed: the number of retired slots from 82 up to the
-   * highest that holds a certificate, which is the count when they are packed from 82 as SP 800-73-4 Part 1
-   * clause 3.3.3 asks, and never hides a certificate from OpenSC (it reads 82 up to the count).
+   * Brings Key History's on-card count in line after the certificate of a retired slot changed, by the rule of
+   * `onCardCountAfter` (layout.ts); nothing for another slot. Writes Key History only when the count changes (or
+   * the card has none yet).
    */
   async #updateKeyHistory(slot: Slot): Promise<void> {
-    const index = slot - RETIRED_SLOT_FIRST;
-    if (index < 0 || index >= RETIRED_SLOT_COUNT) return;
+    if (!isRetiredSlot(slot)) return;
     const history = await this.keyHistory();
-    const counted = history?.onCardCertificates ?? 0;
-    let onCard = counted;
-    if ((await this.readCertificate(slot)) !== undefined) onCard = Math.max(counted, index + 1);
-    else if (index + 1 >= counted) {
-      onCard = 0;
-      for (let lower = index - 1; lower >= 0; lower--) {
-        if ((await this.#readObject(objectIdForSlot(retiredSlot(lower)))) !== undefined) {
-          onCard = lower + 1;
-          break;
-        }
-      }
-    }
-    if (history !== undefined && onCard === counted) return;
-    await this.#writeObject(
-      ObjectId.KeyHistory,
-      encodeKeyHistory({
-        onCardCertificates: onCard,
-        offCardCertificates: history?.offCardCertificates ?? 0,
-        offCardCertificateUrl: history?.offCardCertificateUrl,
-      }),
+    const isHeld = (await this.readCertificate(slot)) !== undefined;
+    const onCard = await onCardCountAfter(
+      history?.onCardCertificates ?? 0,
+      slot,
+      isHeld,
+      async (lower) => (await this.#readObject(objectIdForSlot(lower))) !== undefined,
     );
+    const next = keyHistoryCounting(history, onCard);
+    if (next !== undefined) await this.#writeObject(ObjectId.KeyHistory, encodeKeyHistory(next));
   }
 
   /** Sends a command that needs the management key; translates 6982 and 6A84. */
@@ -923,11 +898,13 @@ export class PivSession {
   }
 
   /** Sends a Yubico extension: the answer, or undefined when the card does not have the command. */
-  async #sendOptional(command: CommandApdu): Promise<Uint8Array | undefined> {
-    const {data, sw} = await this.exclusive(() => this.#protocol.transmit(command));
-    if (sw === StatusWord.Success) return data;
-    if (NOT_OFFERED.has(sw)) return undefined;
-    throw new ApduError(sw, command.ins);
+  #sendOptional(command: CommandApdu): Promise<Uint8Array | undefined> {
+    return this.exclusive(() =>
+      sendOr(this.#protocol, command, (error) => {
+        if (NOT_OFFERED.has(error.sw)) return undefined;
+        throw error;
+      }),
+    );
   }
 
   /** Whether the card's firmware is known to be at least `minimum`. */
@@ -960,33 +937,47 @@ export class PivSession {
   }
 }
 
+/**
+ * Sends `command` and resolves to its data (ApduProtocol.send). A status word other than 9000 comes as an
+ * ApduError to `onStatus`, which returns what the status word means for this command or throws the error that
+ * names it: the one place the session reads a status word, as yubikit's PivSession catches ApduError.
+ */
+async function sendOr<T>(
+  protocol: ApduProtocol,
+  command: CommandApdu,
+  onStatus: (error: ApduError) => T,
+): Promise<Uint8Array | T> {
+  try {
+    return await protocol.send(command);
+  } catch (error) {
+    if (error instanceof ApduError) return onStatus(error);
+    throw error;
+  }
+}
+
 async function select(protocol: ApduProtocol): Promise<ApplicationProperties> {
-  const {data, sw} = await protocol.transmit({
-    cla: 0,
-    ins: INS_SELECT,
-    p1: P1_SELECT_BY_NAME,
-    p2: 0,
-    data: PIV_AID,
-    le: LE_SHORT,
-  });
-  if (sw === StatusWord.NotFound) throw new CardNotPivError({cause: new ApduError(sw, INS_SELECT)});
-  if (sw !== StatusWord.Success) throw new ApduError(sw, INS_SELECT);
+  const data = await sendOr(
+    protocol,
+    {cla: 0, ins: INS_SELECT, p1: P1_SELECT_BY_NAME, p2: 0, data: PIV_AID, le: LE_SHORT},
+    (error) => {
+      // 6A82: the card has no PIV application (ISO/IEC 7816-4 clause 11.1.1).
+      if (error.sw === StatusWord.NotFound) throw new CardNotPivError({cause: error});
+      throw error;
+    },
+  );
   return decodeApplicationProperties(data);
 }
 
-/** The error a PIN or PUK command's status word means, or undefined when it means none of them. */
-function pinError(sw: number, reference: 'pin' | 'puk'): Error | undefined {
-  const tries = triesLeftOf(sw);
-  const isBlocked = sw === StatusWord.AuthMethodBlocked || tries === 0;
-  if (isBlocked) return reference === 'pin' ? new PinBlockedError() : new PukBlockedError();
+/** The error a PIN or PUK command's status word means: a wrong or blocked PIN or PUK, a malformed one, or `error` itself. */
+function pinError(error: ApduError, reference: 'pin' | 'puk'): Error {
+  const tries = triesLeftOf(error.sw);
+  const isBlocked = error.sw === StatusWord.AuthMethodBlocked || tries === 0;
+  const options = {cause: error};
+  if (isBlocked) return reference === 'pin' ? new PinBlockedError(options) : new PukBlockedError(options);
   if (tries !== undefined)
-    return reference === 'pin' ? new InvalidPinError(tries) : new InvalidPukError(tries);
-  if (sw === StatusWord.WrongData) return new PinFormatError(reference);
-  return undefined;
-}
-
-function retiredSlot(index: number): Slot {
-  return (RETIRED_SLOT_FIRST + index) as Slot;
+    return reference === 'pin' ? new InvalidPinError(tries, options) : new InvalidPukError(tries, options);
+  if (error.sw === StatusWord.WrongData) return new PinFormatError(reference, options);
+  return error;
 }
 
 function compareVersion(version: FirmwareVersion, minimum: readonly [number, number, number]): number {

@@ -11,6 +11,7 @@ import {
   type KeyObject,
 } from 'node:crypto';
 import {promisify} from 'node:util';
+import {p256, p384} from '@noble/curves/nist.js';
 import {StatusWord} from '../../apdu/status-word.js';
 import {concatBytes, encodeTlvs, findTlv, type Tlv} from '../../apdu/tlv.js';
 import {
@@ -28,15 +29,15 @@ import {
   TAG_RSA_MODULUS,
 } from '../piv/constants.js';
 import type {FirmwareVersion} from '../piv/session.js';
-import {signDigest, type EcdsaCurve} from './ecdsa.js';
 import {CardStatusError} from './errors.js';
 import {isAtLeast} from './state.js';
 
 /**
  * The card's asymmetric keys, with node:crypto doing the cryptography: generation, the public key as the card
- * sends it (SP 800-73-4 Part 2 table 14), raw RSA, ECDSA over a host digest, key agreement, Ed25519 and the
- * YubiKey import format. Invalid input from the host raises CardStatusError 6A80. No function here returns
- * private key material.
+ * sends it (SP 800-73-4 Part 2 table 14), raw RSA, key agreement, Ed25519 and the YubiKey import format; ECDSA
+ * over a host digest with @noble/curves, because node:crypto cannot sign a digest (its `sign` hashes the input
+ * itself, even with a null algorithm on an EC key). Invalid input from the host raises CardStatusError 6A80. No
+ * function here returns private key material.
  */
 
 const RSA_BITS: ReadonlyMap<number, number> = new Map([
@@ -45,12 +46,18 @@ const RSA_BITS: ReadonlyMap<number, number> = new Map([
   [Algorithm.Rsa3072, 3072],
   [Algorithm.Rsa4096, 4096],
 ]);
+/** The card's curves: the JWK name, OpenSSL's name, the field length in bytes and the ECDSA of @noble/curves. */
 const EC_CURVES: ReadonlyMap<
   number,
-  {readonly curve: EcdsaCurve; readonly opensslName: string; readonly size: number}
+  {
+    readonly curve: 'P-256' | 'P-384';
+    readonly opensslName: string;
+    readonly size: number;
+    readonly ecdsa: typeof p256;
+  }
 > = new Map([
-  [Algorithm.EccP256, {curve: 'P-256', opensslName: 'prime256v1', size: 32}],
-  [Algorithm.EccP384, {curve: 'P-384', opensslName: 'secp384r1', size: 48}],
+  [Algorithm.EccP256, {curve: 'P-256', opensslName: 'prime256v1', size: 32, ecdsa: p256}],
+  [Algorithm.EccP384, {curve: 'P-384', opensslName: 'secp384r1', size: 48, ecdsa: p384}],
 ]);
 /** The only public exponent a YubiKey generates and imports. */
 const RSA_PUBLIC_EXPONENT = 0x10001;
@@ -156,13 +163,20 @@ export function rsaPrivate(key: KeyObject, block: Uint8Array): Uint8Array {
   }
 }
 
-/** ECDSA over the host's digest with an EC key: a DER SEQUENCE { r, s }. 6A80 for an empty digest. */
+/**
+ * ECDSA over the host's digest with an EC key (FIPS 186-5 clause 6.4.1): a DER SEQUENCE { r, s }, as a YubiKey
+ * answers. The digest is signed as given, not hashed again (`prehash: false`); one longer than the curve's order is
+ * truncated to its leftmost bits, a shorter one read as a big-endian integer, as the standard says. The nonce is
+ * RFC 6979's with fresh random bytes mixed in (`extraEntropy`), so signatures differ each time as a card's do, and
+ * s is not folded into the lower half (`lowS: false`: a card does not normalise it). @noble/curves multiplies with
+ * a fixed sequence of operations over blinded scalars and inverts a blinded nonce. 6A80 for an empty digest.
+ */
 export function ecdsaSign(key: KeyObject, algorithm: Algorithm, digest: Uint8Array): Uint8Array {
   const ec = EC_CURVES.get(algorithm);
   if (!ec || digest.length === 0) throw new CardStatusError(StatusWord.WrongData);
   const d = fromBase64Url(key.export({format: 'jwk'}).d);
   try {
-    return signDigest(ec.curve, d, digest);
+    return ec.ecdsa.sign(digest, d, {prehash: false, lowS: false, format: 'der', extraEntropy: true});
   } finally {
     d.fill(0);
   }

@@ -2,6 +2,7 @@ import type {TraceSink} from '../../apdu/trace.js';
 import type {Transport} from '../../apdu/transports/transport.js';
 import {FeatureNotSupportedError, PinRequiredError} from '../../card/errors.js';
 import {Algorithm, PinPolicy as PivPinPolicy, Slot} from '../../card/piv/constants.js';
+import {isCounted, isRetiredSlot} from '../../card/piv/layout.js';
 import {PivSession} from '../../card/piv/session.js';
 import type {Signer} from '../../pki/signer.js';
 import type {
@@ -25,10 +26,6 @@ const PIN_POLICY_OF: Readonly<Record<PinPolicy, PivPinPolicy>> = {
   once: PivPinPolicy.Once,
   always: PivPinPolicy.Always,
 };
-
-function isRetired(slot: number): boolean {
-  return slot >= Slot.Retired1 && slot <= Slot.Retired20;
-}
 
 /**
  * The engine's card port over a PIV card (source/card/piv/session.ts). A PIV card has one PIN for login and
@@ -152,16 +149,16 @@ export class PivCard implements CardPort {
 
   /**
    * Key History's on-card count must reach the highest retired slot holding a certificate (OpenSC reads 82.. up
-   * to it). A write torn after the certificate but before Key History leaves it short: writing that certificate
-   * again makes the session count it. No APDU when the count is right (objects are cached).
+   * to it; source/card/piv/layout.ts). A write torn after the certificate but before Key History leaves it short:
+   * writing that certificate again makes the session count it. No APDU when the count is right (objects are cached).
    */
   async finishLayout(): Promise<void> {
     await this.#session.exclusive(async () => {
-      const retired = (await this.#session.readCertificates()).filter(({slot}) => isRetired(slot));
+      const retired = (await this.#session.readCertificates()).filter(({slot}) => isRetiredSlot(slot));
       const highest = retired.at(-1);
       if (highest === undefined) return;
       const counted = (await this.#session.keyHistory())?.onCardCertificates ?? 0;
-      if (counted < highest.slot - Slot.Retired1 + 1) {
+      if (!isCounted(highest.slot, counted)) {
         await this.#session.writeCertificate(highest.slot, highest.certificate);
       }
     });

@@ -147,6 +147,7 @@ const ROLE: Readonly<Record<Role, {readonly id: number; readonly label: string; 
 const CA_CERTIFICATE_ID = 0x10;
 const AUTH_ID = {authentication: 0x01, signature: 0x02, puk: 0x03} as const;
 
+/** The card state of a profile: the MF with EF.DIR and the PKCS#15 application holding `content`, the PINs and PUK. */
 function eidCard(options: BlankEidCardOptions, content: Content): EidCardState {
   const pins = options.pins ?? DEFAULT_EID_PINS;
   requireProfile(/^\d{14}$/.test(options.cardNumber), 'the card number must be 14 digits');
@@ -155,8 +156,12 @@ function eidCard(options: BlankEidCardOptions, content: Content): EidCardState {
     'a PIN must be 6 to 8 digits',
   );
   requireProfile(PUK_FORM.test(pins.puk), 'the PUK must be 8 digits');
-  const tries = options.triesLeft ?? {};
-  const application = directory(FID.application, {create: AUTHENTICATION_PIN}, [], PKCS15_AID);
+  const application = directory(
+    FID.application,
+    {create: AUTHENTICATION_PIN},
+    [...directoryFiles(options, content), ...contentFiles(content)],
+    PKCS15_AID,
+  );
   const root = directory(FID_MASTER_FILE, {}, [
     file(
       'ef',
@@ -166,17 +171,25 @@ function eidCard(options: BlankEidCardOptions, content: Content): EidCardState {
     ),
     application,
   ]);
-  const appPath = (fid: number) => path(FID_MASTER_FILE, FID.application, fid);
-  application.children.push(
+  return {
+    pins: pinRecords(pins, options.triesLeft ?? {}),
+    root,
+    capacity: storageBytes(root) + (options.freeBytes ?? DEFAULT_FREE_BYTES),
+  };
+}
+
+/** The PKCS#15 files that say what the application holds: ODF, TokenInfo, AODF, PrKDF, CDF and trusted CDF. */
+function directoryFiles(options: BlankEidCardOptions, content: Content): CardFile[] {
+  return [
     file(
       'ef',
       FID.odf,
       DIRECTORY_RULES,
       encodeOdf([
-        {type: 'aodf', path: appPath(FID.aodf)},
-        {type: 'prkdf', path: appPath(FID.prkdf)},
-        {type: 'cdf', path: appPath(FID.cdf)},
-        {type: 'trusted-cdf', path: appPath(FID.trustedCdf)},
+        {type: 'aodf', path: applicationPath(FID.aodf)},
+        {type: 'prkdf', path: applicationPath(FID.prkdf)},
+        {type: 'cdf', path: applicationPath(FID.cdf)},
+        {type: 'trusted-cdf', path: applicationPath(FID.trustedCdf)},
       ]),
     ),
     file(
@@ -191,61 +204,44 @@ function eidCard(options: BlankEidCardOptions, content: Content): EidCardState {
       }),
     ),
     file('ef', FID.aodf, {read: ALWAYS}, encodeAodf(pinObjects())),
-    file('ef', FID.prkdf, DIRECTORY_RULES, sized(encodePrkdf(content.keys.map(keyObject(appPath))))),
-    file(
-      'ef',
-      FID.cdf,
-      DIRECTORY_RULES,
-      sized(
-        encodeCdf(
-          content.certificates.map(({fid, role}) => ({
-            label: `${ROLE[role].label} cert`,
-            id: ROLE[role].id,
-            isAuthority: false,
-            path: appPath(fid),
-          })),
-        ),
-      ),
-    ),
+    file('ef', FID.prkdf, DIRECTORY_RULES, sized(encodePrkdf(content.keys.map(keyObject)))),
+    file('ef', FID.cdf, DIRECTORY_RULES, sized(encodeCdf(content.certificates.map(certificateObject)))),
     file(
       'ef',
       FID.trustedCdf,
       DIRECTORY_RULES,
-      sized(
-        encodeCdf(
-          content.caCertificates.map((_, index): CertificateObject => ({
-            label: 'CA cert',
-            id: CA_CERTIFICATE_ID + index,
-            isAuthority: true,
-            path: appPath(FID.caCertificate + index),
-          })),
-        ),
-      ),
+      sized(encodeCdf(content.caCertificates.map((_, index) => caCertificateObject(index)))),
     ),
+  ];
+}
+
+/** The files the directory files point to: the key files, the certificates and the CA certificates. */
+function contentFiles(content: Content): CardFile[] {
+  return [
     ...content.keys.map(({fid, privateKey, role}) => keyFile(fid, ROLE[role].pin, privateKey)),
     ...content.certificates.map(({fid, der}) => file('ef', fid, CERTIFICATE_RULES, der)),
     ...content.caCertificates.map((der, index) =>
       file('ef', FID.caCertificate + index, CERTIFICATE_RULES, der),
     ),
-  );
-  return {
-    pins: new Map<number, PinRecord>([
-      [PIN_REFERENCE_AUTHENTICATION, pinRecord(pins.authentication, tries.authentication, false)],
-      [PIN_REFERENCE_SIGNATURE, pinRecord(pins.signature, tries.signature, true)],
-      [
-        PIN_REFERENCE_PUK,
-        {
-          value: padPin(pins.puk),
-          totalRetries: PUK_RETRIES,
-          remainingRetries: tries.puk ?? PUK_RETRIES,
-          isChangeable: false,
-          minLength: PUK_LENGTH,
-        },
-      ],
-    ]),
-    root,
-    capacity: storageBytes(root) + (options.freeBytes ?? DEFAULT_FREE_BYTES),
-  };
+  ];
+}
+
+/** The PIN records: Legitimering (81), Underskrift (82, one signature per VERIFY) and the PUK (83). */
+function pinRecords(pins: EidCardPins, tries: NonNullable<BlankEidCardOptions['triesLeft']>) {
+  return new Map<number, PinRecord>([
+    [PIN_REFERENCE_AUTHENTICATION, pinRecord(pins.authentication, tries.authentication, false)],
+    [PIN_REFERENCE_SIGNATURE, pinRecord(pins.signature, tries.signature, true)],
+    [
+      PIN_REFERENCE_PUK,
+      {
+        value: padPin(pins.puk),
+        totalRetries: PUK_RETRIES,
+        remainingRetries: tries.puk ?? PUK_RETRIES,
+        isChangeable: false,
+        minLength: PUK_LENGTH,
+      },
+    ],
+  ]);
 }
 
 /** The AODF's three objects (docs/siths-eid-card.md): 6 to 8 digits padded with 00 to 8, the PUK 8 digits. */
@@ -287,17 +283,36 @@ function pinObjects() {
   ];
 }
 
-function keyObject(appPath: (fid: number) => Uint8Array) {
-  return ({fid, privateKey, role}: Content['keys'][number]): PrivateKeyObject => ({
+function keyObject({fid, privateKey, role}: Content['keys'][number]): PrivateKeyObject {
+  return {
     label: `${ROLE[role].label} key`,
     id: ROLE[role].id,
     authId: role === 'authentication' ? AUTH_ID.authentication : AUTH_ID.signature,
     ...(role === 'signature' && {userConsent: 1}),
     usage: role === 'authentication' ? ['sign'] : ['nonRepudiation'],
     keyReference: fid & 0xff,
-    path: appPath(fid),
+    path: applicationPath(fid),
     modulusLength: privateKey.asymmetricKeyDetails?.modulusLength ?? 0,
-  });
+  };
+}
+
+function certificateObject({fid, role}: Content['certificates'][number]): CertificateObject {
+  return {
+    label: `${ROLE[role].label} cert`,
+    id: ROLE[role].id,
+    isAuthority: false,
+    path: applicationPath(fid),
+  };
+}
+
+/** The trusted CDF's entry of the `index`th CA certificate. */
+function caCertificateObject(index: number): CertificateObject {
+  return {
+    label: 'CA cert',
+    id: CA_CERTIFICATE_ID + index,
+    isAuthority: true,
+    path: applicationPath(FID.caCertificate + index),
+  };
 }
 
 function pinRecord(text: string, triesLeft: number | undefined, isSignature: boolean): PinRecord {
@@ -344,6 +359,11 @@ function sized(objects: Uint8Array): Uint8Array {
 
 function path(...fids: number[]): Uint8Array {
   return Uint8Array.from(fids.flatMap((fid) => [fid >> 8, fid & 0xff]));
+}
+
+/** The path of a file in the PKCS#15 application: 3F00 5015 `fid`. */
+function applicationPath(fid: number): Uint8Array {
+  return path(FID_MASTER_FILE, FID.application, fid);
 }
 
 /** Decimal digits as packed BCD, two to a byte (OpenSC shows TokenInfo's serial in hex: the digits themselves). */
