@@ -174,6 +174,122 @@ function commandOf(argv: readonly string[]): string | undefined {
   return parseArgs({args: [...argv], options, strict: false, allowPositionals: true}).positionals[0];
 }
 
+/** No command word: the full screen or the demo, --help, --version. */
+function runCommand(argv: readonly string[], lang: Language | undefined): Command {
+  const {values, positionals} = parse(argv, {
+    ...ENGINE_FLAGS,
+    demo: {type: 'boolean'},
+    card: {type: 'string'},
+    version: {type: 'boolean', short: 'v'},
+  });
+  noMore(positionals, 0);
+  if (values.help) return {kind: 'help', topic: 'main', language: lang};
+  if (values.version) return {kind: 'version'};
+  // The demo's card; a real service means a real card, found by what it answers.
+  if (values.card !== undefined && values.service !== undefined && values.demo !== true)
+    throw new CliError('usage', `--card ${values.card} --service`);
+  return {
+    kind: 'run',
+    options: engineOptions(values),
+    isDemo: values.demo === true,
+    demoCard: virtualCard(values.card ?? 'siths-eid'),
+  };
+}
+
+/** `status [--json]`: the card's state, for IT. */
+function statusCommand(argv: readonly string[], lang: Language | undefined): Command {
+  const {values, positionals} = parse(argv, {...ENGINE_FLAGS, json: {type: 'boolean'}});
+  noMore(positionals, 1);
+  if (values.help) return {kind: 'help', topic: 'status', language: lang};
+  return {kind: 'status', options: engineOptions(values), isJson: values.json === true};
+}
+
+/** `test`: the card signs, the signature is checked. */
+function testCommand(argv: readonly string[], lang: Language | undefined): Command {
+  const {values, positionals} = parse(argv, ENGINE_FLAGS);
+  noMore(positionals, 1);
+  if (values.help) return {kind: 'help', topic: 'test', language: lang};
+  return {kind: 'test', options: engineOptions(values)};
+}
+
+/** `pin change|unblock`. */
+function pinCommand(argv: readonly string[], lang: Language | undefined): Command {
+  const {values, positionals} = parse(argv, ENGINE_FLAGS);
+  if (values.help) return {kind: 'help', topic: 'pin', language: lang};
+  const action = positionals[1];
+  if (action !== 'change' && action !== 'unblock') throw new CliError('usage', `pin ${action ?? ''}`.trim());
+  noMore(positionals, 2);
+  return {kind: 'pin', options: engineOptions(values), action};
+}
+
+/** `config [list|get KEY|set KEY VALUE|unset KEY]`. */
+function configCommand(argv: readonly string[], lang: Language | undefined): Command {
+  const {values, positionals} = parse(argv, {help: ENGINE_FLAGS.help, lang: ENGINE_FLAGS.lang});
+  if (values.help) return {kind: 'help', topic: 'config', language: lang};
+  const [, action = 'list', key, value] = positionals;
+  if (action === 'list') {
+    noMore(positionals, 2);
+    return {kind: 'config', action, language: lang};
+  }
+  if ((action === 'get' || action === 'unset') && key !== undefined) {
+    noMore(positionals, 3);
+    return {kind: 'config', action, key, language: lang};
+  }
+  if (action === 'set' && key !== undefined && value !== undefined) {
+    noMore(positionals, 4);
+    return {kind: 'config', action, key, value, language: lang};
+  }
+  throw new CliError('usage', `config ${positionals.slice(1).join(' ')}`);
+}
+
+/** `serve --config FILE` or `serve --init DIR`. */
+function serveCommand(argv: readonly string[], lang: Language | undefined): Command {
+  const {values, positionals} = parse(argv, {
+    help: ENGINE_FLAGS.help,
+    lang: ENGINE_FLAGS.lang,
+    config: {type: 'string'},
+    init: {type: 'string'},
+  });
+  noMore(positionals, 1);
+  if (values.help) return {kind: 'help', topic: 'serve', language: lang};
+  if (values.init !== undefined && values.config === undefined)
+    return {kind: 'serve-init', directory: values.init, language: lang};
+  if (values.config !== undefined && values.init === undefined)
+    return {kind: 'serve', configPath: values.config, language: lang};
+  throw new CliError('usage', 'serve --config <file> | --init <dir>');
+}
+
+/** `simulate`: a virtual card behind vpcd. */
+function simulateCommand(argv: readonly string[], lang: Language | undefined): Command {
+  const {values, positionals} = parse(argv, {
+    help: ENGINE_FLAGS.help,
+    lang: ENGINE_FLAGS.lang,
+    state: {type: 'string'},
+    vpcd: {type: 'string'},
+    card: {type: 'string'},
+    profile: {type: 'string'},
+    timing: {type: 'string'},
+    'for-service': {type: 'string'},
+  });
+  noMore(positionals, 1);
+  if (values.help) return {kind: 'help', topic: 'simulate', language: lang};
+  const card = virtualCard(values.card ?? 'piv');
+  const profile = values.profile ?? 'old-siths';
+  if (profile !== 'blank' && profile !== 'old-siths') throw new CliError('usage', `--profile ${profile}`);
+  const timing = values.timing ?? 'realistic';
+  if (timing !== 'realistic' && timing !== 'instant') throw new CliError('usage', `--timing ${timing}`);
+  return {
+    kind: 'simulate',
+    stateFile: values.state,
+    vpcd: vpcdAddress(values.vpcd),
+    card,
+    profile,
+    timing,
+    serviceConfig: values['for-service'],
+    language: lang,
+  };
+}
+
 /**
  * Reads the command line (without node and the script). Pure. Throws CliError 'usage' for anything it does not
  * know, 'pin-in-arguments' for a flag that would carry a PIN, PUK or key, and those of checkServiceUrl for a
@@ -185,109 +301,20 @@ export function parseArguments(argv: readonly string[]): Command {
   const command = commandOf(argv);
   const lang = languageFlag(argv);
   switch (command) {
-    case undefined: {
-      const {values, positionals} = parse(argv, {
-        ...ENGINE_FLAGS,
-        demo: {type: 'boolean'},
-        card: {type: 'string'},
-        version: {type: 'boolean', short: 'v'},
-      });
-      noMore(positionals, 0);
-      if (values.help) return {kind: 'help', topic: 'main', language: lang};
-      if (values.version) return {kind: 'version'};
-      // The demo's card; a real service means a real card, found by what it answers.
-      if (values.card !== undefined && values.service !== undefined && values.demo !== true)
-        throw new CliError('usage', `--card ${values.card} --service`);
-      return {
-        kind: 'run',
-        options: engineOptions(values),
-        isDemo: values.demo === true,
-        demoCard: virtualCard(values.card ?? 'siths-eid'),
-      };
-    }
-    case 'status': {
-      const {values, positionals} = parse(argv, {...ENGINE_FLAGS, json: {type: 'boolean'}});
-      noMore(positionals, 1);
-      if (values.help) return {kind: 'help', topic: 'status', language: lang};
-      return {kind: 'status', options: engineOptions(values), isJson: values.json === true};
-    }
-    case 'test': {
-      const {values, positionals} = parse(argv, ENGINE_FLAGS);
-      noMore(positionals, 1);
-      if (values.help) return {kind: 'help', topic: 'test', language: lang};
-      return {kind: 'test', options: engineOptions(values)};
-    }
-    case 'pin': {
-      const {values, positionals} = parse(argv, ENGINE_FLAGS);
-      if (values.help) return {kind: 'help', topic: 'pin', language: lang};
-      const action = positionals[1];
-      if (action !== 'change' && action !== 'unblock')
-        throw new CliError('usage', `pin ${action ?? ''}`.trim());
-      noMore(positionals, 2);
-      return {kind: 'pin', options: engineOptions(values), action};
-    }
-    case 'config': {
-      const {values, positionals} = parse(argv, {help: ENGINE_FLAGS.help, lang: ENGINE_FLAGS.lang});
-      if (values.help) return {kind: 'help', topic: 'config', language: lang};
-      const [, action = 'list', key, value] = positionals;
-      if (action === 'list') {
-        noMore(positionals, 2);
-        return {kind: 'config', action, language: lang};
-      }
-      if ((action === 'get' || action === 'unset') && key !== undefined) {
-        noMore(positionals, 3);
-        return {kind: 'config', action, key, language: lang};
-      }
-      if (action === 'set' && key !== undefined && value !== undefined) {
-        noMore(positionals, 4);
-        return {kind: 'config', action, key, value, language: lang};
-      }
-      throw new CliError('usage', `config ${positionals.slice(1).join(' ')}`);
-    }
-    case 'serve': {
-      const {values, positionals} = parse(argv, {
-        help: ENGINE_FLAGS.help,
-        lang: ENGINE_FLAGS.lang,
-        config: {type: 'string'},
-        init: {type: 'string'},
-      });
-      noMore(positionals, 1);
-      if (values.help) return {kind: 'help', topic: 'serve', language: lang};
-      if (values.init !== undefined && values.config === undefined)
-        return {kind: 'serve-init', directory: values.init, language: lang};
-      if (values.config !== undefined && values.init === undefined)
-        return {kind: 'serve', configPath: values.config, language: lang};
-      throw new CliError('usage', 'serve --config <file> | --init <dir>');
-    }
-    case 'simulate': {
-      const {values, positionals} = parse(argv, {
-        help: ENGINE_FLAGS.help,
-        lang: ENGINE_FLAGS.lang,
-        state: {type: 'string'},
-        vpcd: {type: 'string'},
-        card: {type: 'string'},
-        profile: {type: 'string'},
-        timing: {type: 'string'},
-        'for-service': {type: 'string'},
-      });
-      noMore(positionals, 1);
-      if (values.help) return {kind: 'help', topic: 'simulate', language: lang};
-      const card = virtualCard(values.card ?? 'piv');
-      const profile = values.profile ?? 'old-siths';
-      if (profile !== 'blank' && profile !== 'old-siths') throw new CliError('usage', `--profile ${profile}`);
-      const timing = values.timing ?? 'realistic';
-      if (timing !== 'realistic' && timing !== 'instant') throw new CliError('usage', `--timing ${timing}`);
-      return {
-        kind: 'simulate',
-        stateFile: values.state,
-        vpcd: vpcdAddress(values.vpcd),
-        card,
-        profile,
-        timing,
-        serviceConfig: values['for-service'],
-        language: lang,
-      };
-    }
+    case undefined:
+      return runCommand(argv, lang);
+    case 'status':
+      return statusCommand(argv, lang);
+    case 'test':
+      return testCommand(argv, lang);
+    case 'pin':
+      return pinCommand(argv, lang);
+    case 'config':
+      return configCommand(argv, lang);
+    case 'serve':
+      return serveCommand(argv, lang);
+    case 'simulate':
+      return simulateCommand(argv, lang);
     default:
       throw new CliError('usage', command);
   }

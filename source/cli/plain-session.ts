@@ -98,176 +98,244 @@ function resultExitCode(state: Extract<EngineState, {type: 'operation-result'}>)
   return ExitCode.Ok;
 }
 
+/** A yes to a j/n question. */
+function isYes(answer: string | undefined): boolean {
+  return /^(j|ja|y|yes)$/i.test(answer?.trim() ?? '');
+}
+
 /**
- * Drives the engine with lines of text: prints what plainLines says for every change of state and answers the
- * engine's questions from the input (numbers for choices, yes/no, codes). Resolves to the exit code.
+ * One plain session: the engine's states printed as lines and its questions answered from the input. `act`
+ * dispatches on the state; each question has its own method.
  */
-export async function runPlainSession(options: PlainSessionOptions): Promise<ExitCode> {
-  const {engine, catalogue: t, input, task} = options;
-  const isJson = task.kind === 'operation' && task.isJson === true;
+class PlainSession {
+  readonly #options: PlainSessionOptions;
+  readonly #engine: EngineControl;
+  readonly #t: Catalogue;
+  readonly #input: TerminalInput;
+  readonly #task: PlainTask;
+  readonly #isJson: boolean;
   /** A person at a terminal is asked r/q after a failure; a script gets the exit code. */
-  const asksRetry = input.isTerminal && task.kind === 'interactive';
-  const print = (lines: readonly string[]) => {
-    if (!isJson) for (const line of lines) options.write(line);
-  };
-  let changed: (() => void) | undefined;
-  const unsubscribe = engine.subscribe(() => changed?.());
-  const nextChange = () => new Promise<void>((resolve) => (changed = resolve));
-  const yes = (answer: string | undefined) => /^(j|ja|y|yes)$/i.test(answer?.trim() ?? '');
+  readonly #asksRetry: boolean;
+  #changed: (() => void) | undefined;
+
+  constructor(options: PlainSessionOptions) {
+    this.#options = options;
+    this.#engine = options.engine;
+    this.#t = options.catalogue;
+    this.#input = options.input;
+    this.#task = options.task;
+    this.#isJson = options.task.kind === 'operation' && options.task.isJson === true;
+    this.#asksRetry = options.input.isTerminal && options.task.kind === 'interactive';
+  }
+
+  /** Prints and answers until the session is over; resolves to the exit code. */
+  async run(): Promise<ExitCode> {
+    const unsubscribe = this.#engine.subscribe(() => this.#changed?.());
+    try {
+      let previous: EngineState | undefined;
+      for (;;) {
+        const state = this.#engine.getState();
+        if (state === previous) {
+          await this.#nextChange();
+          continue;
+        }
+        const onFailure = this.#asksRetry ? 'retry' : 'runAgain';
+        this.#print(plainLines(this.#t, previous, state, this.#options.now(), {onFailure}));
+        const code = await this.#act(state, previous);
+        previous = state;
+        if (code !== undefined) return code;
+      }
+    } finally {
+      unsubscribe();
+    }
+  }
+
+  #print(lines: readonly string[]): void {
+    if (!this.#isJson) for (const line of lines) this.#options.write(line);
+  }
+
+  #nextChange(): Promise<void> {
+    return new Promise<void>((resolve) => (this.#changed = resolve));
+  }
 
   /** Asks `prompt` until the engine moves on by itself; undefined when it did or input ended. */
-  const ask = async (prompt: string): Promise<string | undefined> => {
+  async #ask(prompt: string): Promise<string | undefined> {
     const moved = new AbortController();
-    const waiting = nextChange().then(() => moved.abort());
-    const answer = await input.line(prompt, moved.signal);
+    const waiting = this.#nextChange().then(() => moved.abort());
+    const answer = await this.#input.line(prompt, moved.signal);
     moved.abort();
     void waiting;
     return answer;
-  };
+  }
 
-  const choose = async (count: number): Promise<number | undefined> => {
+  /** A number from 1 to `count`, as an index; undefined for q, or when the engine moved on or input ended. */
+  async #choose(count: number): Promise<number | undefined> {
     for (;;) {
-      const answer = await ask(`${t.keys.choose.label} (1-${count}, q): `);
+      const answer = await this.#ask(`${this.#t.keys.choose.label} (1-${count}, q): `);
       if (answer === undefined || answer.trim() === 'q') return undefined;
       const number = Number(answer.trim());
       if (Number.isInteger(number) && number >= 1 && number <= count) return number - 1;
     }
-  };
+  }
 
-  const enterCode = async (request: PinRequest): Promise<void> => {
-    const prompt = t.cli.pinPrompt(pinPrompt(t, request));
-    const code = await input.code(prompt);
-    if (request.reason === 'new-pin' && input.isTerminal) {
-      const repeat = await input.code(t.cli.pinPrompt(t.pin.repeatNewPin));
+  /** Reads the code the request asks for (a new PIN twice at a terminal) and hands it to the engine. */
+  async #enterCode(request: PinRequest): Promise<void> {
+    const t = this.#t;
+    const code = await this.#input.code(t.cli.pinPrompt(pinPrompt(t, request)));
+    if (request.reason === 'new-pin' && this.#input.isTerminal) {
+      const repeat = await this.#input.code(t.cli.pinPrompt(t.pin.repeatNewPin));
       const isSame = code.length === repeat.length && code.every((byte, index) => byte === repeat[index]);
       repeat.fill(0);
       if (!isSame) {
         code.fill(0);
-        print([t.pin.newPinsDiffer]);
-        return enterCode(request);
+        this.#print([t.pin.newPinsDiffer]);
+        return this.#enterCode(request);
       }
     }
-    engine.submitPin(code);
-  };
+    this.#engine.submitPin(code);
+  }
 
   /** Answers the state's question, if it asks one; returns the exit code when the session is over. */
-  const act = async (
-    state: EngineState,
-    previous: EngineState | undefined,
-  ): Promise<ExitCode | undefined> => {
+  async #act(state: EngineState, previous: EngineState | undefined): Promise<ExitCode | undefined> {
+    const engine = this.#engine;
     switch (state.type) {
       case 'idle':
         engine.start();
         return undefined;
       case 'waiting-for-card':
-        if (state.isChoosingReader) {
-          const withCard = state.readers.filter((reader) => reader.hasCard);
-          print(choiceLines(withCard.map((reader) => reader.name)));
-          const index = await choose(withCard.length);
-          if (index === undefined) return ExitCode.Ok;
-          engine.chooseReader(withCard[index]!.name);
-        } else if (task.kind === 'operation' && !input.isTerminal) {
-          const answer = scriptAnswerWhileWaiting(t, state, previous);
-          if (answer !== undefined) {
-            if (isJson) process.stderr.write(`${answer.line}\n`);
-            else if (!answer.isShownAlready) print([answer.line]);
-            return answer.code;
-          }
-        }
-        return undefined;
+        return this.#waitingForCard(state, previous);
       case 'card-ready':
-        if (task.kind === 'operation') engine.chooseOperation(task.operation);
+        if (this.#task.kind === 'operation') engine.chooseOperation(this.#task.operation);
         else if (state.card.pinTriesLeft === 0) engine.chooseOperation('unblock-pin');
         else engine.logIn();
         return undefined;
       case 'awaiting-pin':
-        // The same question still (only the card overview behind it changed): it is being answered already.
-        if (previous?.type === 'awaiting-pin' && previous.request === state.request) return undefined;
-        if (state.request.isLastTry && !state.request.isLastTryConfirmed) {
-          if (!input.isTerminal || !yes(await ask(`${t.pin.lastTry} (j/n): `))) {
-            engine.cancel();
-            return ExitCode.Pin;
-          }
-          engine.confirmLastTry();
-          return undefined;
-        }
-        try {
-          await enterCode(state.request);
-        } catch (error) {
-          if (!(error instanceof CliError)) throw error;
-          engine.cancel();
-          return ExitCode.Pin;
-        }
-        return undefined;
+        return this.#awaitingPin(state, previous);
       case 'menu':
       case 'operation-result':
-      case 'done': {
-        if (task.kind === 'operation') {
-          if (state.type !== 'operation-result') return undefined;
-          if (isJson && state.result.type === 'status') options.write(statusJson(state.result.card));
-          return resultExitCode(state);
-        }
-        if (state.type === 'done') return ExitCode.Ok;
-        if (state.type === 'operation-result') print([t.menu.heading, ...choiceLines(menuLabels(t))]);
-        const index = await choose(MENU_OPERATIONS.length);
-        if (index === undefined) return ExitCode.Ok;
-        engine.chooseOperation(MENU_OPERATIONS[index]!);
-        return undefined;
-      }
+      case 'done':
+        return this.#task.kind === 'operation' ? this.#operationOver(state) : this.#menu(state);
       case 'awaiting-terms': {
-        const answer = await ask(`${t.terms.accept}, ${t.terms.startDownload}? (j/n): `);
-        if (yes(answer)) engine.acceptTerms();
+        const t = this.#t;
+        if (isYes(await this.#ask(`${t.terms.accept}, ${t.terms.startDownload}? (j/n): `)))
+          engine.acceptTerms();
         else engine.cancel();
         return undefined;
       }
       case 'choosing-pin': {
-        const index = await choose(state.choices.length);
+        const index = await this.#choose(state.choices.length);
         if (index === undefined) engine.cancel();
         else engine.choosePin(state.choices[index]!.role);
         return undefined;
       }
       case 'choosing-certificate': {
-        const index = await choose(state.certificates.length);
+        const index = await this.#choose(state.certificates.length);
         if (index === undefined) engine.cancel();
         else engine.chooseCertificate(state.certificates[index]!.serial);
         return undefined;
       }
       case 'failed':
-        if (isJson) {
-          process.stderr.write(
-            `${plainLines(t, undefined, state, options.now(), {onFailure: 'runAgain'}).slice(1).join('\n')}\n`,
-          );
-        }
-        if (state.canRetry && asksRetry) {
-          const answer = await ask(`${t.keys.retry.key}: ${t.keys.retry.label}, q: ${t.keys.quit.label}: `);
-          if (answer === undefined) return undefined;
-          if (answer.trim() === 'q') return exitCodeFor(state.error.code);
-          engine.retry();
-          return undefined;
-        }
-        return exitCodeFor(state.error.code);
+        return this.#failed(state);
       case 'reading-card':
       case 'logging-in':
       case 'working':
       case 'upgrading':
         return undefined;
     }
-  };
-
-  try {
-    let previous: EngineState | undefined;
-    for (;;) {
-      const state = engine.getState();
-      if (state === previous) {
-        await nextChange();
-        continue;
-      }
-      print(plainLines(t, previous, state, options.now(), {onFailure: asksRetry ? 'retry' : 'runAgain'}));
-      const code = await act(state, previous);
-      previous = state;
-      if (code !== undefined) return code;
-    }
-  } finally {
-    unsubscribe();
   }
+
+  /** Step 2: the reader to use when several hold a card; a script's answer instead of waiting forever. */
+  async #waitingForCard(
+    state: Extract<EngineState, {type: 'waiting-for-card'}>,
+    previous: EngineState | undefined,
+  ): Promise<ExitCode | undefined> {
+    if (state.isChoosingReader) {
+      const withCard = state.readers.filter((reader) => reader.hasCard);
+      this.#print(choiceLines(withCard.map((reader) => reader.name)));
+      const index = await this.#choose(withCard.length);
+      if (index === undefined) return ExitCode.Ok;
+      this.#engine.chooseReader(withCard[index]!.name);
+    } else if (this.#task.kind === 'operation' && !this.#input.isTerminal) {
+      const answer = scriptAnswerWhileWaiting(this.#t, state, previous);
+      if (answer !== undefined) {
+        if (this.#isJson) process.stderr.write(`${answer.line}\n`);
+        else if (!answer.isShownAlready) this.#print([answer.line]);
+        return answer.code;
+      }
+    }
+    return undefined;
+  }
+
+  /** A PIN question: a last try confirmed first (only at a terminal), then the code. */
+  async #awaitingPin(
+    state: Extract<EngineState, {type: 'awaiting-pin'}>,
+    previous: EngineState | undefined,
+  ): Promise<ExitCode | undefined> {
+    const engine = this.#engine;
+    // The same question still (only the card overview behind it changed): it is being answered already.
+    if (previous?.type === 'awaiting-pin' && previous.request === state.request) return undefined;
+    if (state.request.isLastTry && !state.request.isLastTryConfirmed) {
+      if (!this.#input.isTerminal || !isYes(await this.#ask(`${this.#t.pin.lastTry} (j/n): `))) {
+        engine.cancel();
+        return ExitCode.Pin;
+      }
+      engine.confirmLastTry();
+      return undefined;
+    }
+    try {
+      await this.#enterCode(state.request);
+    } catch (error) {
+      if (!(error instanceof CliError)) throw error;
+      engine.cancel();
+      return ExitCode.Pin;
+    }
+    return undefined;
+  }
+
+  /** An IT command's end: its result (as JSON for status --json) and exit code. */
+  #operationOver(
+    state: Extract<EngineState, {type: 'menu' | 'operation-result' | 'done'}>,
+  ): ExitCode | undefined {
+    if (state.type !== 'operation-result') return undefined;
+    if (this.#isJson && state.result.type === 'status') this.#options.write(statusJson(state.result.card));
+    return resultExitCode(state);
+  }
+
+  /** The interactive session's menu (again after a result); done ends it. */
+  async #menu(
+    state: Extract<EngineState, {type: 'menu' | 'operation-result' | 'done'}>,
+  ): Promise<ExitCode | undefined> {
+    const t = this.#t;
+    if (state.type === 'done') return ExitCode.Ok;
+    if (state.type === 'operation-result') this.#print([t.menu.heading, ...choiceLines(menuLabels(t))]);
+    const index = await this.#choose(MENU_OPERATIONS.length);
+    if (index === undefined) return ExitCode.Ok;
+    this.#engine.chooseOperation(MENU_OPERATIONS[index]!);
+    return undefined;
+  }
+
+  /** A failure: r/q for a person at a terminal when it can be retried, else its exit code. */
+  async #failed(state: Extract<EngineState, {type: 'failed'}>): Promise<ExitCode | undefined> {
+    const t = this.#t;
+    if (this.#isJson) {
+      const lines = plainLines(t, undefined, state, this.#options.now(), {onFailure: 'runAgain'});
+      process.stderr.write(`${lines.slice(1).join('\n')}\n`);
+    }
+    if (state.canRetry && this.#asksRetry) {
+      const answer = await this.#ask(`${t.keys.retry.key}: ${t.keys.retry.label}, q: ${t.keys.quit.label}: `);
+      if (answer === undefined) return undefined;
+      if (answer.trim() === 'q') return exitCodeFor(state.error.code);
+      this.#engine.retry();
+      return undefined;
+    }
+    return exitCodeFor(state.error.code);
+  }
+}
+
+/**
+ * Drives the engine with lines of text: prints what plainLines says for every change of state and answers the
+ * engine's questions from the input (numbers for choices, yes/no, codes). Resolves to the exit code.
+ */
+export function runPlainSession(options: PlainSessionOptions): Promise<ExitCode> {
+  return new PlainSession(options).run();
 }

@@ -3,7 +3,11 @@ import React from 'react';
 import type {ServiceCertificateView} from '../upgrade/state.js';
 import {ChoiceList} from './choice-list.js';
 import {useCatalogue} from './i18n/catalogue-context.js';
+import {usePanelHeight} from './paragraph.js';
 import {useScreenTheme} from './theme.js';
+
+/** Rows of the panel besides the list: the heading and the gap below it. */
+const HEADING_ROWS = 2;
 
 export interface CertificateChoiceProps {
   readonly certificates: readonly ServiceCertificateView[];
@@ -19,6 +23,7 @@ export function CertificateChoice({
 }: CertificateChoiceProps): React.JSX.Element {
   const t = useCatalogue();
   const {styles} = useScreenTheme();
+  const panelHeight = usePanelHeight();
   useInput((_input, key) => {
     if (key.escape) onCancel();
   });
@@ -29,6 +34,7 @@ export function CertificateChoice({
         <Text>{t.results.noCertificates}</Text>
       ) : (
         <ChoiceList
+          maxRows={panelHeight - HEADING_ROWS}
           options={certificates.map((certificate) => ({
             label: `${t.purposes[certificate.purpose]} (${t.identityKinds[certificate.identityKind]})`,
             description: `${t.overview.validUntil(t.formatDate(certificate.notAfter))}, ${t.results.serial(certificate.serial)}`,

@@ -3,7 +3,7 @@ import React, {type ReactNode} from 'react';
 import type {Step} from '../upgrade/state.js';
 import {Footer} from './footer.js';
 import {Header} from './header.js';
-import {PanelWidthProvider} from './paragraph.js';
+import {PanelHeightProvider, PanelWidthProvider} from './paragraph.js';
 import type {CardStatus, KeyName} from './i18n/catalogue.js';
 import {StepList} from './step-list.js';
 import type {TerminalSize} from './terminal-size.js';
@@ -72,7 +72,9 @@ export function Frame(props: FrameProps): React.JSX.Element {
           <StepList current={props.step} isFailed={props.isFailed} />
         </Box>
         <Box flexDirection="column" flexGrow={1} flexShrink={1} paddingX={PANEL_PADDING} overflow="hidden">
-          <PanelWidthProvider width={panel.width}>{props.children}</PanelWidthProvider>
+          <PanelWidthProvider width={panel.width}>
+            <PanelHeightProvider height={panel.height}>{props.children}</PanelHeightProvider>
+          </PanelWidthProvider>
         </Box>
       </Box>
       {props.banner !== undefined && <Box flexShrink={0}>{props.banner}</Box>}

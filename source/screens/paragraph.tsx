@@ -20,6 +20,24 @@ export function usePanelWidth(): number {
   return useContext(PanelWidthContext);
 }
 
+const PanelHeightContext = createContext(Number.POSITIVE_INFINITY);
+
+/** Gives the content below the rows it may use (the panel's height), for lists that scroll. */
+export function PanelHeightProvider({
+  height,
+  children,
+}: {
+  readonly height: number;
+  readonly children: ReactNode;
+}): React.JSX.Element {
+  return <PanelHeightContext.Provider value={height}>{children}</PanelHeightContext.Provider>;
+}
+
+/** The rows the panel's content may use; unlimited outside a frame. */
+export function usePanelHeight(): number {
+  return useContext(PanelHeightContext);
+}
+
 export type ParagraphProps = Omit<TextProps, 'children' | 'wrap'> & {
   readonly children: string;
   /** Columns taken before the text (an indent or a mark). */

@@ -79,6 +79,11 @@ export interface Catalogue {
   readonly steps: Readonly<Record<Step, {readonly short: string; readonly title: string}>>;
   readonly stepMarks: {readonly done: string; readonly current: string; readonly pending: string};
   readonly keys: Readonly<Record<KeyName, {readonly key: string; readonly label: string}>>;
+  /** A list longer than its panel: how many choices are out of sight above and below the window. */
+  readonly choiceList: {
+    readonly moreAbove: (count: number) => string;
+    readonly moreBelow: (count: number) => string;
+  };
   readonly welcome: {
     readonly heading: string;
     readonly youNeed: string;

@@ -71,6 +71,10 @@ export const en: Catalogue = {
     'log-in': {key: 'Enter', label: 'Log in'},
     unblock: {key: 'Enter', label: 'Unblock with PUK'},
   },
+  choiceList: {
+    moreAbove: (count) => `${count} more above`,
+    moreBelow: (count) => `${count} more below`,
+  },
   welcome: {
     heading: 'Upgrade the certificates on your SITHS card',
     youNeed: 'You need:',

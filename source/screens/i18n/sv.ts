@@ -74,6 +74,10 @@ export const sv: Catalogue = {
     'log-in': {key: 'Enter', label: 'Logga in'},
     unblock: {key: 'Enter', label: 'Lås upp med PUK'},
   },
+  choiceList: {
+    moreAbove: (count) => `${count} till ovanför`,
+    moreBelow: (count) => `${count} till nedanför`,
+  },
   welcome: {
     heading: 'Uppgradera certifikaten på ditt SITHS/eTjänstekort',
     youNeed: 'Det här behöver du:',
