@@ -1,5 +1,5 @@
 import {X509Certificate} from 'node:crypto';
-import got, {RequestError, type Got, type Method} from 'got';
+import got, {HTTPError, RequestError, type Got, type Method, type RetryObject} from 'got';
 import type {CertificateWithChain, CertificateView} from '../protocol/certificates.js';
 import {API_PREFIX, type CardProfile, type ErrorBody} from '../protocol/common.js';
 import {
@@ -38,7 +38,21 @@ const TLS_ERROR_CODES = new Set([
 ]);
 
 /** Statuses worth another try: too many requests, the service restarting, a proxy in between. */
-const RETRYABLE_STATUSES = new Set([429, 500, 502, 503, 504]);
+const RETRYABLE_STATUSES = [429, 500, 502, 503, 504];
+
+/** Network failures worth another try: got's own list, and a host that is briefly unreachable. */
+const RETRYABLE_ERROR_CODES = [
+  'ETIMEDOUT',
+  'ECONNRESET',
+  'EADDRINUSE',
+  'ECONNREFUSED',
+  'EPIPE',
+  'ENOTFOUND',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ECONNABORTED',
+];
 
 export interface ServiceClientOptions {
   /** The service's base URL, e.g. https://upgrade.example:8443 (the /v1 prefix is added). */
@@ -116,7 +130,8 @@ function issuedOf(answer: CertificateWithChain) {
 
 /**
  * The upgrade service's v1 API over HTTPS (the only importer of got). Trusts only the configured service CA;
- * times out every request; retries idempotent calls with backoff (retryDelayMs) on network failures and 5xx;
+ * times out every request; retries idempotent calls through got's retry (backoff retryDelayMs, Retry-After) on
+ * network failures, 429 and 5xx;
  * turns every failure into a ServiceError: 'service-unreachable', 'service-tls', 'service-refused' {status,
  * reason}, 'service-error' {status}, 'service-answer-malformed'. Answers are decoded (base64 -> bytes, dates,
  * slots as numbers) but not judged: the engine checks them (invariant 5).
@@ -127,16 +142,40 @@ export class ServiceClient {
 
   constructor(options: ServiceClientOptions) {
     this.#options = options;
+    const policy = options.retry ?? DEFAULT_RETRY_POLICY;
     this.#got = got.extend({
       prefixUrl: new URL(API_PREFIX.slice(1), options.url.endsWith('/') ? options.url : `${options.url}/`)
         .href,
       https: {certificateAuthority: toPem(options.certificateAuthority), rejectUnauthorized: true},
       timeout: {request: options.timeoutMs ?? 15_000},
-      retry: {limit: 0},
-      throwHttpErrors: false,
+      // got decides whether a failure is retried (limit, methods, status codes, network error codes, a
+      // Retry-After beyond the cap); the delay is retryDelayMs, waited on the engine's clock (options.sleep).
+      retry: {
+        limit: policy.attempts - 1,
+        methods: ['GET', 'POST'],
+        statusCodes: RETRYABLE_STATUSES,
+        errorCodes: RETRYABLE_ERROR_CODES,
+        maxRetryAfter: policy.maxDelayMs,
+        enforceRetryRules: true,
+        calculateDelay: (retry) => this.#waitBeforeRetry(policy, retry),
+      },
+      throwHttpErrors: true,
       followRedirect: false,
       responseType: 'text',
     });
+  }
+
+  /**
+   * got's calculateDelay, called only for a failure got's rules retry: waits the backoff (or the Retry-After) on
+   * the engine's clock, then lets got go on at once (1 ms; 0 would mean no retry).
+   */
+  async #waitBeforeRetry(policy: RetryPolicy, {attemptCount, retryAfter}: RetryObject): Promise<number> {
+    const random = (this.#options.random ?? Math.random)();
+    const delay = retryDelayMs(attemptCount, policy, random, retryAfter);
+    if (delay === undefined) return 0;
+    this.#options.onRetry?.(attemptCount, delay);
+    await this.#options.sleep(delay);
+    return 1;
   }
 
   /**
@@ -272,41 +311,22 @@ export class ServiceClient {
     };
   }
 
+  /**
+   * One call, retried by got when `isIdempotent` (a non-idempotent call is never sent twice: its first answer may
+   * have been lost after the service acted on it).
+   */
   async #call<T>(method: Method, path: string, options: CallOptions): Promise<T> {
-    const policy = this.#options.retry ?? DEFAULT_RETRY_POLICY;
-    for (let attempt = 1; ; attempt++) {
-      let failure: ServiceError;
-      let retryAfterMs: number | undefined;
-      try {
-        return await this.#once<T>(method, path, options);
-      } catch (error) {
-        if (!(error instanceof ServiceError)) throw error;
-        failure = error;
-        retryAfterMs = error.details.retryAfterMs;
-      }
-      const isRetryable =
-        options.isIdempotent &&
-        (failure.code === 'service-unreachable' ||
-          (failure.status !== undefined && RETRYABLE_STATUSES.has(failure.status)));
-      const delay = isRetryable
-        ? retryDelayMs(attempt, policy, (this.#options.random ?? Math.random)(), retryAfterMs)
-        : undefined;
-      if (delay === undefined) throw failure;
-      this.#options.onRetry?.(attempt, delay);
-      await this.#options.sleep(delay);
-    }
-  }
-
-  async #once<T>(method: Method, path: string, options: CallOptions): Promise<T> {
     let response;
     try {
       response = await this.#got(path, {
         method,
         json: options.json,
         headers: options.token === undefined ? {} : {authorization: `Bearer ${options.token}`},
+        ...(!options.isIdempotent && {retry: {limit: 0}}),
       });
     } catch (error) {
-      throw networkError(method, path, error);
+      if (!(error instanceof HTTPError)) throw networkError(method, path, error);
+      response = error.response;
     }
     const {statusCode, body} = response;
     let parsed: unknown;
