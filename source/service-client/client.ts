@@ -213,8 +213,7 @@ export class ServiceClient {
 
   #session(login: LoginResponse) {
     const token = login.token;
-    const call = <T>(method: Method, path: string, options: Omit<CallOptions, 'token'>) =>
-      this.#call<T>(method, path, {...options, token});
+    const call: SessionCall = (method, path, options) => this.#call(method, path, {...options, token});
     const {person, card} = login;
     return {
       identity: {
@@ -226,88 +225,9 @@ export class ServiceClient {
         },
         card: {number: card.number, status: card.status},
       },
-      terms: async () => {
-        const terms = await call<TermsView>('GET', 'terms', {isIdempotent: true});
-        return {version: terms.version, text: {sv: terms.text.sv, en: terms.text.en}};
-      },
-      acceptTerms: async (version: string) => {
-        await call('POST', 'terms/acceptance', {json: {version}, isIdempotent: true});
-      },
-      plan: async () => {
-        const plan = await call<Plan>('GET', 'plan', {isIdempotent: true});
-        return {
-          cardNumber: plan.card.number,
-          termsVersion: plan.termsVersion,
-          isTermsAccepted: plan.isTermsAccepted,
-          items: plan.items.map((item) => ({
-            id: item.id,
-            identity: item.identity,
-            purpose: item.purpose,
-            keyAlgorithm: item.keyAlgorithm,
-            slot: slotNumber(item.slot),
-            pinPolicy: item.pinPolicy,
-            subject: {commonName: item.subject.commonName, serialNumber: item.subject.serialNumber},
-            issued: item.issued === undefined ? undefined : certificateOf(item.issued),
-          })),
-        };
-      },
-      managementKeyRelay: () => {
-        let relayId: string | undefined;
-        return {
-          respond: async (algorithm: number, witness: Uint8Array) => {
-            const answer = await call<WitnessAnswer>('POST', 'management-key/witness', {
-              json: {algorithm: managementKeyAlgorithm(algorithm), witness: base64(witness)},
-              isIdempotent: false,
-            });
-            relayId = answer.relayId;
-            return {decryptedWitness: bytes(answer.decryptedWitness), challenge: bytes(answer.challenge)};
-          },
-          verify: async (cardResponse: Uint8Array) => {
-            await call('POST', 'management-key/response', {
-              json: {relayId, response: base64(cardResponse)},
-              isIdempotent: false,
-            });
-          },
-        };
-      },
-      issue: async (itemId: string, certificationRequest: Uint8Array) =>
-        issuedOf(
-          await call<CertificateWithChain>('POST', 'certificates', {
-            json: {itemId, request: base64(certificationRequest)},
-            isIdempotent: true,
-          }),
-        ),
-      declareCertificates: async (certificates: readonly Uint8Array[]) => {
-        const answer = await call<DeclarationResponse>('POST', 'card/certificates/declaration', {
-          json: {certificates: certificates.map(base64)},
-          isIdempotent: true,
-        });
-        return answer.replaces.map(certificateOf);
-      },
-      complete: async (installed: readonly string[]) => {
-        const answer = await call<CompletionResponse>('POST', 'completion', {
-          json: {installed},
-          isIdempotent: true,
-        });
-        return answer.revoked.map(certificateOf);
-      },
-      listCertificates: async () =>
-        (await call<CertificateList>('GET', 'certificates', {isIdempotent: true})).certificates.map(
-          certificateOf,
-        ),
-      revoke: async (serial: string) => {
-        await call('POST', `certificates/${encodeURIComponent(serial)}/revocation`, {
-          json: {reason: 'unspecified'},
-          isIdempotent: true,
-        });
-      },
-      refetch: async () =>
-        (await call<CardCertificates>('GET', 'card/certificates', {isIdempotent: true})).certificates.map(
-          (entry) => ({
-            ...issuedOf(entry),
-            slot: slotNumber(entry.slot),
-          }),
-        ),
+      ...upgradeCalls(call),
+      managementKeyRelay: () => managementKeyRelay(call),
+      ...certificateCalls(call),
     };
   }
 
@@ -361,6 +281,107 @@ export class ServiceClient {
       details,
     );
   }
+}
+
+/** A call of a logged-in session: its bearer token added. */
+type SessionCall = <T>(method: Method, path: string, options: Omit<CallOptions, 'token'>) => Promise<T>;
+
+/** The upgrade's calls: the terms and their acceptance, the plan, issuance, declaration and completion. */
+function upgradeCalls(call: SessionCall) {
+  return {
+    terms: async () => {
+      const terms = await call<TermsView>('GET', 'terms', {isIdempotent: true});
+      return {version: terms.version, text: {sv: terms.text.sv, en: terms.text.en}};
+    },
+    acceptTerms: async (version: string) => {
+      await call('POST', 'terms/acceptance', {json: {version}, isIdempotent: true});
+    },
+    plan: async () => planOf(await call<Plan>('GET', 'plan', {isIdempotent: true})),
+    issue: async (itemId: string, certificationRequest: Uint8Array) =>
+      issuedOf(
+        await call<CertificateWithChain>('POST', 'certificates', {
+          json: {itemId, request: base64(certificationRequest)},
+          isIdempotent: true,
+        }),
+      ),
+    declareCertificates: async (certificates: readonly Uint8Array[]) => {
+      const answer = await call<DeclarationResponse>('POST', 'card/certificates/declaration', {
+        json: {certificates: certificates.map(base64)},
+        isIdempotent: true,
+      });
+      return answer.replaces.map(certificateOf);
+    },
+    complete: async (installed: readonly string[]) => {
+      const answer = await call<CompletionResponse>('POST', 'completion', {
+        json: {installed},
+        isIdempotent: true,
+      });
+      return answer.revoked.map(certificateOf);
+    },
+  };
+}
+
+/** The plan as the engine reads it: slots as numbers, dates and bytes decoded. */
+function planOf(plan: Plan) {
+  return {
+    cardNumber: plan.card.number,
+    termsVersion: plan.termsVersion,
+    isTermsAccepted: plan.isTermsAccepted,
+    items: plan.items.map((item) => ({
+      id: item.id,
+      identity: item.identity,
+      purpose: item.purpose,
+      keyAlgorithm: item.keyAlgorithm,
+      slot: slotNumber(item.slot),
+      pinPolicy: item.pinPolicy,
+      subject: {commonName: item.subject.commonName, serialNumber: item.subject.serialNumber},
+      issued: item.issued === undefined ? undefined : certificateOf(item.issued),
+    })),
+  };
+}
+
+/** The management-key relay of one authentication: the witness out, the card's answer back (never retried). */
+function managementKeyRelay(call: SessionCall) {
+  let relayId: string | undefined;
+  return {
+    respond: async (algorithm: number, witness: Uint8Array) => {
+      const answer = await call<WitnessAnswer>('POST', 'management-key/witness', {
+        json: {algorithm: managementKeyAlgorithm(algorithm), witness: base64(witness)},
+        isIdempotent: false,
+      });
+      relayId = answer.relayId;
+      return {decryptedWitness: bytes(answer.decryptedWitness), challenge: bytes(answer.challenge)};
+    },
+    verify: async (cardResponse: Uint8Array) => {
+      await call('POST', 'management-key/response', {
+        json: {relayId, response: base64(cardResponse)},
+        isIdempotent: false,
+      });
+    },
+  };
+}
+
+/** The person's certificates: the list, revocation, and the re-fetch of this card's. */
+function certificateCalls(call: SessionCall) {
+  return {
+    listCertificates: async () =>
+      (await call<CertificateList>('GET', 'certificates', {isIdempotent: true})).certificates.map(
+        certificateOf,
+      ),
+    revoke: async (serial: string) => {
+      await call('POST', `certificates/${encodeURIComponent(serial)}/revocation`, {
+        json: {reason: 'unspecified'},
+        isIdempotent: true,
+      });
+    },
+    refetch: async () =>
+      (await call<CardCertificates>('GET', 'card/certificates', {isIdempotent: true})).certificates.map(
+        (entry) => ({
+          ...issuedOf(entry),
+          slot: slotNumber(entry.slot),
+        }),
+      ),
+  };
 }
 
 function networkError(method: Method, path: string, error: unknown): ServiceError {
