@@ -3,6 +3,8 @@
 // Native addons stay external. React is built for production (no development checks at run time).
 import {readFile} from 'node:fs/promises';
 import process from 'node:process';
+import {fileURLToPath} from 'node:url';
+import {applyPatch, parsePatch} from 'diff';
 import {build} from 'esbuild';
 
 /**
@@ -24,79 +26,35 @@ const withoutInkDevtools = {
 };
 
 /**
- * Four changes to Ink 6.8.0's incremental rendering, applied to the bundle only (a failed match fails the build, so
- * an Ink upgrade shows whether they are still needed):
- * - log-update: a frame that ends with a newline (any frame shorter than the terminal) leaves the cursor on the
- *   row below it, but the next frame moved up one row too few, so every update drew one row too low;
- * - resize: Ink repaints from scratch only when the terminal got narrower; after any other resize the terminal may
- *   have scrolled or dropped rows, so the incremental diff would draw onto a screen that is not what it thinks;
- * - log-update: an incremental frame rewrites each changed row whole; it now writes from the row's first changed
- *   cell (CHANGED_CELLS), so a clock that ticks sends its last figures, not the row;
- * - log-update: an incremental frame steps over each unchanged row with its own CNL (ESC [ E); a run of them
- *   becomes one CNL with a count (ESC [ n E, ECMA-48), the same cursor movement in fewer bytes.
+ * Four changes to Ink's incremental rendering, kept as a reviewed patch (patches/ink+6.8.0.patch says what each
+ * does and why) and applied to the bundle only, with the diff package's applyPatch: a hunk that no longer applies
+ * fails the build, so an Ink upgrade shows whether they are still needed (then make the patch anew against the new
+ * version, or drop it).
  */
-/**
- * For the log-update change below: a changed row is written from its first changed cell (cells compared with
- * their styles, as Ink's own output tokenizes them), after moving the cursor there; the rest of the row is cleared
- * as before. Rows Ink wrote end with their styles closed, so the cursor lands among default attributes.
- */
-const CHANGED_CELLS = `
-import {styledCharsFromTokens as __cellsOf, styledCharsToString as __cellsToText, tokenize as __tokenize} from '@alcalzone/ansi-tokenize';
-const __sameCell = (a, b) =>
-  a.value === b.value && a.styles.length === b.styles.length && a.styles.every((style, k) => style.code === b.styles[k].code);
-const __changedCells = (previous, next) => {
-  if (previous === undefined) return ansiEscapes.cursorTo(0) + next + ansiEscapes.eraseEndLine;
-  const before = __cellsOf(__tokenize(previous));
-  const after = __cellsOf(__tokenize(next));
-  let index = 0;
-  let column = 0;
-  while (index < before.length && index < after.length && __sameCell(before[index], after[index])) {
-    column += after[index].fullWidth ? 2 : 1;
-    index++;
-  }
-  return ansiEscapes.cursorTo(column) + __cellsToText(after.slice(index)) + ansiEscapes.eraseEndLine;
-};
-`;
-
-const INK_PATCHES = [
-  {
-    file: /ink[\\/]build[\\/]log-update\.js$/,
-    from: 'buffer.push(ansiEscapes.cursorUp(previousVisible - 1));',
-    to: "buffer.push(ansiEscapes.cursorUp(previousOutput.endsWith('\\n') ? previousVisible : previousVisible - 1));",
-  },
-  {
-    file: /ink[\\/]build[\\/]log-update\.js$/,
-    from: "import ansiEscapes from 'ansi-escapes';",
-    to: `import ansiEscapes from 'ansi-escapes';${CHANGED_CELLS}`,
-  },
-  {
-    file: /ink[\\/]build[\\/]log-update\.js$/,
-    from: 'buffer.push(ansiEscapes.cursorTo(0) +\n                nextLines[i] +\n                ansiEscapes.eraseEndLine +',
-    to: 'buffer.push(__changedCells(previousLines[i], nextLines[i]) +',
-  },
-  {
-    file: /ink[\\/]build[\\/]log-update\.js$/,
-    from: "stream.write(buffer.join(''));",
-    to: "stream.write(buffer.join('').replace(/(?:\\u001B\\[E){2,}/g, (run) => `\\u001B[${run.length / 3}E`));",
-  },
-  {
-    file: /ink[\\/]build[\\/]ink\.js$/,
-    from: 'if (currentWidth < this.lastTerminalWidth) {',
-    to: '{',
-  },
-];
+const INK_PATCH = fileURLToPath(import.meta.resolve('../patches/ink+6.8.0.patch'));
 
 const withInkFixes = {
   name: 'with-ink-fixes',
-  setup(builder) {
-    builder.onLoad({filter: /ink[\\/]build[\\/](log-update|ink)\.js$/}, async ({path}) => {
-      let contents = await readFile(path, 'utf8');
-      for (const patch of INK_PATCHES.filter(({file}) => file.test(path))) {
-        if (!contents.includes(patch.from))
-          throw new Error(`Ink has changed: ${patch.from} not found in ${path}`);
-        contents = contents.replace(patch.from, patch.to);
+  async setup(builder) {
+    const patches = parsePatch(await readFile(INK_PATCH, 'utf8'));
+    const applied = new Set();
+    builder.onLoad({filter: /ink[\\/]build[\\/][^\\/]+\.js$/}, async ({path}) => {
+      const file = patches.find(({newFileName}) =>
+        path.replaceAll('\\', '/').endsWith(`/ink/${newFileName.slice(2)}`),
+      );
+      if (file === undefined) return undefined;
+      const contents = applyPatch(await readFile(path, 'utf8'), file);
+      if (contents === false) {
+        throw new Error(`Ink has changed: ${INK_PATCH} no longer applies to ${path}`);
       }
+      applied.add(file);
       return {contents, loader: 'js'};
+    });
+    builder.onEnd((result) => {
+      const missed = patches.filter((file) => !applied.has(file)).map(({newFileName}) => newFileName);
+      if (result.errors.length === 0 && missed.length > 0) {
+        throw new Error(`Ink has changed: ${missed.join(', ')} of ${INK_PATCH} not in the bundle`);
+      }
     });
   },
 };

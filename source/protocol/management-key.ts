@@ -1,9 +1,5 @@
-import {
-  base64Schema,
-  MANAGEMENT_KEY_ALGORITHMS,
-  timestampSchema,
-  type ManagementKeyAlgorithm,
-} from './common.js';
+import {Type, type Static} from 'typebox';
+import {base64Schema, MANAGEMENT_KEY_ALGORITHMS, message, stringEnum, timestampSchema} from './common.js';
 
 /**
  * Management-key relay (PIV mutual authentication, SP 800-73-4 part 2 appendix A.1;
@@ -16,70 +12,29 @@ import {
  * The key is derived per card from the service's master secret and the card number (HKDF-SHA256), or is a fixed
  * key IT registered for the card; it never leaves the service.
  */
-export interface WitnessRequest {
-  readonly algorithm: ManagementKeyAlgorithm;
+export const witnessRequestSchema = message({
+  algorithm: stringEnum(MANAGEMENT_KEY_ALGORITHMS, {description: 'aes-192 (PIV 0A) or 3des (PIV 03).'}),
   /** E(K, Rc): one block (16 bytes AES, 8 bytes 3DES), base64. */
-  readonly witness: string;
-}
+  witness: base64Schema(16, "The card's witness E(K, Rc), one cipher block."),
+});
+export type WitnessRequest = Readonly<Static<typeof witnessRequestSchema>>;
 
-export const witnessRequestSchema = {
-  type: 'object',
-  required: ['algorithm', 'witness'],
-  additionalProperties: false,
-  properties: {
-    algorithm: {
-      type: 'string',
-      enum: MANAGEMENT_KEY_ALGORITHMS,
-      description: 'aes-192 (PIV 0A) or 3des (PIV 03).',
-    },
-    witness: base64Schema(16, "The card's witness E(K, Rc), one cipher block."),
-  },
-} as const;
-
-export interface WitnessAnswer {
-  readonly relayId: string;
+export const witnessAnswerSchema = message({
+  relayId: Type.String(),
   /** Rc, base64. */
-  readonly decryptedWitness: string;
+  decryptedWitness: Type.String({description: 'Rc, base64.'}),
   /** Rh, base64: the challenge to send to the card with Rc. */
-  readonly challenge: string;
-  readonly expiresAt: string;
-}
+  challenge: Type.String({description: 'Rh, base64; single-use, bound to this session and card.'}),
+  expiresAt: timestampSchema,
+});
+export type WitnessAnswer = Readonly<Static<typeof witnessAnswerSchema>>;
 
-export const witnessAnswerSchema = {
-  type: 'object',
-  required: ['relayId', 'decryptedWitness', 'challenge', 'expiresAt'],
-  additionalProperties: false,
-  properties: {
-    relayId: {type: 'string'},
-    decryptedWitness: {type: 'string', description: 'Rc, base64.'},
-    challenge: {type: 'string', description: 'Rh, base64; single-use, bound to this session and card.'},
-    expiresAt: timestampSchema,
-  },
-} as const;
-
-export interface CardResponseRequest {
-  readonly relayId: string;
+export const cardResponseRequestSchema = message({
+  relayId: Type.String({pattern: '^[A-Za-z0-9_-]{16,64}$'}),
   /** E(K, Rh) as the card returned it, base64. */
-  readonly response: string;
-}
+  response: base64Schema(16, "The card's answer E(K, Rh), one cipher block."),
+});
+export type CardResponseRequest = Readonly<Static<typeof cardResponseRequestSchema>>;
 
-export const cardResponseRequestSchema = {
-  type: 'object',
-  required: ['relayId', 'response'],
-  additionalProperties: false,
-  properties: {
-    relayId: {type: 'string', pattern: '^[A-Za-z0-9_-]{16,64}$'},
-    response: base64Schema(16, "The card's answer E(K, Rh), one cipher block."),
-  },
-} as const;
-
-export interface CardResponseVerdict {
-  readonly isAuthenticated: true;
-}
-
-export const cardResponseVerdictSchema = {
-  type: 'object',
-  required: ['isAuthenticated'],
-  additionalProperties: false,
-  properties: {isAuthenticated: {type: 'boolean', const: true}},
-} as const;
+export const cardResponseVerdictSchema = message({isAuthenticated: Type.Literal(true)});
+export type CardResponseVerdict = Readonly<Static<typeof cardResponseVerdictSchema>>;

@@ -1,12 +1,13 @@
+import {Type, type Static} from 'typebox';
 import {
   base64Schema,
   CARD_PROFILES,
   CARD_STATUSES,
   cardNumberSchema,
   MAX_DER_BYTES,
+  message,
+  stringEnum,
   timestampSchema,
-  type CardProfile,
-  type CardStatus,
 } from './common.js';
 
 /**
@@ -45,151 +46,75 @@ export function isLoginToBeSigned(toBeSigned: Uint8Array): boolean {
 /** Random bytes in a login challenge. */
 export const LOGIN_CHALLENGE_BYTES = 32;
 
-export interface LoginChallengeRequest {
+export const loginChallengeRequestSchema = message({
   /** The card's authentication certificate, DER, base64. */
-  readonly certificate: string;
-  readonly cardNumber: string;
+  certificate: base64Schema(MAX_DER_BYTES, "The card's authentication certificate (DER)."),
+  cardNumber: cardNumberSchema,
   /** Which applet the card answers as; the session's plan is this profile's. */
-  readonly cardProfile: CardProfile;
-}
+  cardProfile: stringEnum(CARD_PROFILES, {
+    description:
+      'The applet the card answers as: piv (one PIN, management key) or siths-eid (the Setec EID applet of ' +
+      'SITHS cards: PKCS#15, two PINs, no management key). The session plans for this profile.',
+  }),
+});
+export type LoginChallengeRequest = Readonly<Static<typeof loginChallengeRequestSchema>>;
 
-export const loginChallengeRequestSchema = {
-  type: 'object',
-  required: ['certificate', 'cardNumber', 'cardProfile'],
-  additionalProperties: false,
-  properties: {
-    certificate: base64Schema(MAX_DER_BYTES, "The card's authentication certificate (DER)."),
-    cardNumber: cardNumberSchema,
-    cardProfile: {
-      type: 'string',
-      enum: CARD_PROFILES,
-      description:
-        'The applet the card answers as: piv (one PIN, management key) or siths-eid (the Setec EID applet of ' +
-        'SITHS cards: PKCS#15, two PINs, no management key). The session plans for this profile.',
-    },
-  },
-} as const;
-
-export interface LoginChallenge {
-  readonly challengeId: string;
+export const loginChallengeSchema = message({
+  challengeId: Type.String(),
   /** base64 of LOGIN_SIGNATURE_PREFIX + 32 random bytes: what the card signs (SHA-256). */
-  readonly toBeSigned: string;
-  readonly expiresAt: string;
-}
+  toBeSigned: Type.String({
+    description:
+      'base64 of the ASCII prefix "siths-upgrade/v1 login\\n" followed by 32 random bytes. The card signs ' +
+      'SHA-256 over exactly these bytes. Single-use; expires at expiresAt.',
+  }),
+  expiresAt: timestampSchema,
+});
+export type LoginChallenge = Readonly<Static<typeof loginChallengeSchema>>;
 
-export const loginChallengeSchema = {
-  type: 'object',
-  required: ['challengeId', 'toBeSigned', 'expiresAt'],
-  additionalProperties: false,
-  properties: {
-    challengeId: {type: 'string'},
-    toBeSigned: {
-      type: 'string',
-      description:
-        'base64 of the ASCII prefix "siths-upgrade/v1 login\\n" followed by 32 random bytes. The card signs ' +
-        'SHA-256 over exactly these bytes. Single-use; expires at expiresAt.',
-    },
-    expiresAt: timestampSchema,
-  },
-} as const;
-
-export interface LoginRequest {
-  readonly challengeId: string;
+export const loginRequestSchema = message({
+  challengeId: Type.String({pattern: '^[A-Za-z0-9_-]{16,64}$'}),
   /** The card's signature over `toBeSigned`, base64 (RSA PKCS#1 v1.5 bytes, or ECDSA DER SEQUENCE {r, s}). */
-  readonly signature: string;
-}
-
-export const loginRequestSchema = {
-  type: 'object',
-  required: ['challengeId', 'signature'],
-  additionalProperties: false,
-  properties: {
-    challengeId: {type: 'string', pattern: '^[A-Za-z0-9_-]{16,64}$'},
-    signature: base64Schema(
-      1024,
-      'Signature over toBeSigned: RSA PKCS#1 v1.5, or ECDSA as DER SEQUENCE {r, s}.',
-    ),
-  },
-} as const;
+  signature: base64Schema(
+    1024,
+    'Signature over toBeSigned: RSA PKCS#1 v1.5, or ECDSA as DER SEQUENCE {r, s}.',
+  ),
+});
+export type LoginRequest = Readonly<Static<typeof loginRequestSchema>>;
 
 /** A person as the directory holds them. */
-export interface PersonView {
-  readonly hsaId: string;
-  readonly personnummer: string;
-  readonly givenName: string;
-  readonly surname: string;
+export const personViewSchema = message({
+  hsaId: Type.String(),
+  personnummer: Type.String(),
+  givenName: Type.String(),
+  surname: Type.String(),
   /** givenName and surname, as in the certificates' CN. */
-  readonly name: string;
-  readonly organisation: string;
-}
+  name: Type.String(),
+  organisation: Type.String(),
+});
+export type PersonView = Readonly<Static<typeof personViewSchema>>;
 
-export const personViewSchema = {
-  type: 'object',
-  required: ['hsaId', 'personnummer', 'givenName', 'surname', 'name', 'organisation'],
-  additionalProperties: false,
-  properties: {
-    hsaId: {type: 'string'},
-    personnummer: {type: 'string'},
-    givenName: {type: 'string'},
-    surname: {type: 'string'},
-    name: {type: 'string'},
-    organisation: {type: 'string'},
-  },
-} as const;
+export const cardViewSchema = message({
+  number: Type.String(),
+  status: stringEnum(CARD_STATUSES, {
+    description: 'Directory status of the card. Only "received" cards may be upgraded.',
+  }),
+});
+export type CardView = Readonly<Static<typeof cardViewSchema>>;
 
-export interface CardView {
-  readonly number: string;
-  readonly status: CardStatus;
-}
-
-export const cardViewSchema = {
-  type: 'object',
-  required: ['number', 'status'],
-  additionalProperties: false,
-  properties: {
-    number: {type: 'string'},
-    status: {
-      type: 'string',
-      enum: CARD_STATUSES,
-      description: 'Directory status of the card. Only "received" cards may be upgraded.',
-    },
-  },
-} as const;
-
-export interface SessionView {
-  readonly person: PersonView;
-  readonly card: CardView;
+const sessionViewProperties = {
+  person: personViewSchema,
+  card: cardViewSchema,
   /** Serial (hex) of the certificate the session logged in with. */
-  readonly certificateSerial: string;
-  readonly expiresAt: string;
-}
+  certificateSerial: Type.String(),
+  expiresAt: timestampSchema,
+};
 
-export const sessionViewSchema = {
-  type: 'object',
-  required: ['person', 'card', 'certificateSerial', 'expiresAt'],
-  additionalProperties: false,
-  properties: {
-    person: personViewSchema,
-    card: cardViewSchema,
-    certificateSerial: {type: 'string'},
-    expiresAt: timestampSchema,
-  },
-} as const;
+export const sessionViewSchema = message(sessionViewProperties);
+export type SessionView = Readonly<Static<typeof sessionViewSchema>>;
 
 /** The answer to a login: a bearer token for `Authorization: Bearer <token>`, bound to the card. */
-export interface LoginResponse extends SessionView {
-  readonly token: string;
-}
-
-export const loginResponseSchema = {
-  type: 'object',
-  required: ['token', ...sessionViewSchema.required],
-  additionalProperties: false,
-  properties: {
-    token: {
-      type: 'string',
-      description: 'Bearer token for this session; send as Authorization: Bearer <token>.',
-    },
-    ...sessionViewSchema.properties,
-  },
-} as const;
+export const loginResponseSchema = message({
+  token: Type.String({description: 'Bearer token for this session; send as Authorization: Bearer <token>.'}),
+  ...sessionViewProperties,
+});
+export type LoginResponse = Readonly<Static<typeof loginResponseSchema>>;

@@ -1,5 +1,5 @@
 import {X509Certificate} from 'node:crypto';
-import got, {RequestError, type Got, type Method} from 'got';
+import got, {HTTPError, RequestError, type Got, type Method, type RetryObject} from 'got';
 import type {CertificateWithChain, CertificateView} from '../protocol/certificates.js';
 import {API_PREFIX, type CardProfile, type ErrorBody} from '../protocol/common.js';
 import {
@@ -38,7 +38,21 @@ const TLS_ERROR_CODES = new Set([
 ]);
 
 /** Statuses worth another try: too many requests, the service restarting, a proxy in between. */
-const RETRYABLE_STATUSES = new Set([429, 500, 502, 503, 504]);
+const RETRYABLE_STATUSES = [429, 500, 502, 503, 504];
+
+/** Network failures worth another try: got's own list, and a host that is briefly unreachable. */
+const RETRYABLE_ERROR_CODES = [
+  'ETIMEDOUT',
+  'ECONNRESET',
+  'EADDRINUSE',
+  'ECONNREFUSED',
+  'EPIPE',
+  'ENOTFOUND',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ECONNABORTED',
+];
 
 export interface ServiceClientOptions {
   /** The service's base URL, e.g. https://upgrade.example:8443 (the /v1 prefix is added). */
@@ -116,7 +130,8 @@ function issuedOf(answer: CertificateWithChain) {
 
 /**
  * The upgrade service's v1 API over HTTPS (the only importer of got). Trusts only the configured service CA;
- * times out every request; retries idempotent calls with backoff (retryDelayMs) on network failures and 5xx;
+ * times out every request; retries idempotent calls through got's retry (backoff retryDelayMs, Retry-After) on
+ * network failures, 429 and 5xx;
  * turns every failure into a ServiceError: 'service-unreachable', 'service-tls', 'service-refused' {status,
  * reason}, 'service-error' {status}, 'service-answer-malformed'. Answers are decoded (base64 -> bytes, dates,
  * slots as numbers) but not judged: the engine checks them (invariant 5).
@@ -127,16 +142,40 @@ export class ServiceClient {
 
   constructor(options: ServiceClientOptions) {
     this.#options = options;
+    const policy = options.retry ?? DEFAULT_RETRY_POLICY;
     this.#got = got.extend({
       prefixUrl: new URL(API_PREFIX.slice(1), options.url.endsWith('/') ? options.url : `${options.url}/`)
         .href,
       https: {certificateAuthority: toPem(options.certificateAuthority), rejectUnauthorized: true},
       timeout: {request: options.timeoutMs ?? 15_000},
-      retry: {limit: 0},
-      throwHttpErrors: false,
+      // got decides whether a failure is retried (limit, methods, status codes, network error codes, a
+      // Retry-After beyond the cap); the delay is retryDelayMs, waited on the engine's clock (options.sleep).
+      retry: {
+        limit: policy.attempts - 1,
+        methods: ['GET', 'POST'],
+        statusCodes: RETRYABLE_STATUSES,
+        errorCodes: RETRYABLE_ERROR_CODES,
+        maxRetryAfter: policy.maxDelayMs,
+        enforceRetryRules: true,
+        calculateDelay: (retry) => this.#waitBeforeRetry(policy, retry),
+      },
+      throwHttpErrors: true,
       followRedirect: false,
       responseType: 'text',
     });
+  }
+
+  /**
+   * got's calculateDelay, called only for a failure got's rules retry: waits the backoff (or the Retry-After) on
+   * the engine's clock, then lets got go on at once (1 ms; 0 would mean no retry).
+   */
+  async #waitBeforeRetry(policy: RetryPolicy, {attemptCount, retryAfter}: RetryObject): Promise<number> {
+    const random = (this.#options.random ?? Math.random)();
+    const delay = retryDelayMs(attemptCount, policy, random, retryAfter);
+    if (delay === undefined) return 0;
+    this.#options.onRetry?.(attemptCount, delay);
+    await this.#options.sleep(delay);
+    return 1;
   }
 
   /**
@@ -174,8 +213,7 @@ export class ServiceClient {
 
   #session(login: LoginResponse) {
     const token = login.token;
-    const call = <T>(method: Method, path: string, options: Omit<CallOptions, 'token'>) =>
-      this.#call<T>(method, path, {...options, token});
+    const call: SessionCall = (method, path, options) => this.#call(method, path, {...options, token});
     const {person, card} = login;
     return {
       identity: {
@@ -187,126 +225,28 @@ export class ServiceClient {
         },
         card: {number: card.number, status: card.status},
       },
-      terms: async () => {
-        const terms = await call<TermsView>('GET', 'terms', {isIdempotent: true});
-        return {version: terms.version, text: {sv: terms.text.sv, en: terms.text.en}};
-      },
-      acceptTerms: async (version: string) => {
-        await call('POST', 'terms/acceptance', {json: {version}, isIdempotent: true});
-      },
-      plan: async () => {
-        const plan = await call<Plan>('GET', 'plan', {isIdempotent: true});
-        return {
-          cardNumber: plan.card.number,
-          termsVersion: plan.termsVersion,
-          isTermsAccepted: plan.isTermsAccepted,
-          items: plan.items.map((item) => ({
-            id: item.id,
-            identity: item.identity,
-            purpose: item.purpose,
-            keyAlgorithm: item.keyAlgorithm,
-            slot: slotNumber(item.slot),
-            pinPolicy: item.pinPolicy,
-            subject: {commonName: item.subject.commonName, serialNumber: item.subject.serialNumber},
-            issued: item.issued === undefined ? undefined : certificateOf(item.issued),
-          })),
-        };
-      },
-      managementKeyRelay: () => {
-        let relayId: string | undefined;
-        return {
-          respond: async (algorithm: number, witness: Uint8Array) => {
-            const answer = await call<WitnessAnswer>('POST', 'management-key/witness', {
-              json: {algorithm: managementKeyAlgorithm(algorithm), witness: base64(witness)},
-              isIdempotent: false,
-            });
-            relayId = answer.relayId;
-            return {decryptedWitness: bytes(answer.decryptedWitness), challenge: bytes(answer.challenge)};
-          },
-          verify: async (cardResponse: Uint8Array) => {
-            await call('POST', 'management-key/response', {
-              json: {relayId, response: base64(cardResponse)},
-              isIdempotent: false,
-            });
-          },
-        };
-      },
-      issue: async (itemId: string, certificationRequest: Uint8Array) =>
-        issuedOf(
-          await call<CertificateWithChain>('POST', 'certificates', {
-            json: {itemId, request: base64(certificationRequest)},
-            isIdempotent: true,
-          }),
-        ),
-      declareCertificates: async (certificates: readonly Uint8Array[]) => {
-        const answer = await call<DeclarationResponse>('POST', 'card/certificates/declaration', {
-          json: {certificates: certificates.map(base64)},
-          isIdempotent: true,
-        });
-        return answer.replaces.map(certificateOf);
-      },
-      complete: async (installed: readonly string[]) => {
-        const answer = await call<CompletionResponse>('POST', 'completion', {
-          json: {installed},
-          isIdempotent: true,
-        });
-        return answer.revoked.map(certificateOf);
-      },
-      listCertificates: async () =>
-        (await call<CertificateList>('GET', 'certificates', {isIdempotent: true})).certificates.map(
-          certificateOf,
-        ),
-      revoke: async (serial: string) => {
-        await call('POST', `certificates/${encodeURIComponent(serial)}/revocation`, {
-          json: {reason: 'unspecified'},
-          isIdempotent: true,
-        });
-      },
-      refetch: async () =>
-        (await call<CardCertificates>('GET', 'card/certificates', {isIdempotent: true})).certificates.map(
-          (entry) => ({
-            ...issuedOf(entry),
-            slot: slotNumber(entry.slot),
-          }),
-        ),
+      ...upgradeCalls(call),
+      managementKeyRelay: () => managementKeyRelay(call),
+      ...certificateCalls(call),
     };
   }
 
+  /**
+   * One call, retried by got when `isIdempotent` (a non-idempotent call is never sent twice: its first answer may
+   * have been lost after the service acted on it).
+   */
   async #call<T>(method: Method, path: string, options: CallOptions): Promise<T> {
-    const policy = this.#options.retry ?? DEFAULT_RETRY_POLICY;
-    for (let attempt = 1; ; attempt++) {
-      let failure: ServiceError;
-      let retryAfterMs: number | undefined;
-      try {
-        return await this.#once<T>(method, path, options);
-      } catch (error) {
-        if (!(error instanceof ServiceError)) throw error;
-        failure = error;
-        retryAfterMs = error.details.retryAfterMs;
-      }
-      const isRetryable =
-        options.isIdempotent &&
-        (failure.code === 'service-unreachable' ||
-          (failure.status !== undefined && RETRYABLE_STATUSES.has(failure.status)));
-      const delay = isRetryable
-        ? retryDelayMs(attempt, policy, (this.#options.random ?? Math.random)(), retryAfterMs)
-        : undefined;
-      if (delay === undefined) throw failure;
-      this.#options.onRetry?.(attempt, delay);
-      await this.#options.sleep(delay);
-    }
-  }
-
-  async #once<T>(method: Method, path: string, options: CallOptions): Promise<T> {
     let response;
     try {
       response = await this.#got(path, {
         method,
         json: options.json,
         headers: options.token === undefined ? {} : {authorization: `Bearer ${options.token}`},
+        ...(!options.isIdempotent && {retry: {limit: 0}}),
       });
     } catch (error) {
-      throw networkError(method, path, error);
+      if (!(error instanceof HTTPError)) throw networkError(method, path, error);
+      response = error.response;
     }
     const {statusCode, body} = response;
     let parsed: unknown;
@@ -341,6 +281,107 @@ export class ServiceClient {
       details,
     );
   }
+}
+
+/** A call of a logged-in session: its bearer token added. */
+type SessionCall = <T>(method: Method, path: string, options: Omit<CallOptions, 'token'>) => Promise<T>;
+
+/** The upgrade's calls: the terms and their acceptance, the plan, issuance, declaration and completion. */
+function upgradeCalls(call: SessionCall) {
+  return {
+    terms: async () => {
+      const terms = await call<TermsView>('GET', 'terms', {isIdempotent: true});
+      return {version: terms.version, text: {sv: terms.text.sv, en: terms.text.en}};
+    },
+    acceptTerms: async (version: string) => {
+      await call('POST', 'terms/acceptance', {json: {version}, isIdempotent: true});
+    },
+    plan: async () => planOf(await call<Plan>('GET', 'plan', {isIdempotent: true})),
+    issue: async (itemId: string, certificationRequest: Uint8Array) =>
+      issuedOf(
+        await call<CertificateWithChain>('POST', 'certificates', {
+          json: {itemId, request: base64(certificationRequest)},
+          isIdempotent: true,
+        }),
+      ),
+    declareCertificates: async (certificates: readonly Uint8Array[]) => {
+      const answer = await call<DeclarationResponse>('POST', 'card/certificates/declaration', {
+        json: {certificates: certificates.map(base64)},
+        isIdempotent: true,
+      });
+      return answer.replaces.map(certificateOf);
+    },
+    complete: async (installed: readonly string[]) => {
+      const answer = await call<CompletionResponse>('POST', 'completion', {
+        json: {installed},
+        isIdempotent: true,
+      });
+      return answer.revoked.map(certificateOf);
+    },
+  };
+}
+
+/** The plan as the engine reads it: slots as numbers, dates and bytes decoded. */
+function planOf(plan: Plan) {
+  return {
+    cardNumber: plan.card.number,
+    termsVersion: plan.termsVersion,
+    isTermsAccepted: plan.isTermsAccepted,
+    items: plan.items.map((item) => ({
+      id: item.id,
+      identity: item.identity,
+      purpose: item.purpose,
+      keyAlgorithm: item.keyAlgorithm,
+      slot: slotNumber(item.slot),
+      pinPolicy: item.pinPolicy,
+      subject: {commonName: item.subject.commonName, serialNumber: item.subject.serialNumber},
+      issued: item.issued === undefined ? undefined : certificateOf(item.issued),
+    })),
+  };
+}
+
+/** The management-key relay of one authentication: the witness out, the card's answer back (never retried). */
+function managementKeyRelay(call: SessionCall) {
+  let relayId: string | undefined;
+  return {
+    respond: async (algorithm: number, witness: Uint8Array) => {
+      const answer = await call<WitnessAnswer>('POST', 'management-key/witness', {
+        json: {algorithm: managementKeyAlgorithm(algorithm), witness: base64(witness)},
+        isIdempotent: false,
+      });
+      relayId = answer.relayId;
+      return {decryptedWitness: bytes(answer.decryptedWitness), challenge: bytes(answer.challenge)};
+    },
+    verify: async (cardResponse: Uint8Array) => {
+      await call('POST', 'management-key/response', {
+        json: {relayId, response: base64(cardResponse)},
+        isIdempotent: false,
+      });
+    },
+  };
+}
+
+/** The person's certificates: the list, revocation, and the re-fetch of this card's. */
+function certificateCalls(call: SessionCall) {
+  return {
+    listCertificates: async () =>
+      (await call<CertificateList>('GET', 'certificates', {isIdempotent: true})).certificates.map(
+        certificateOf,
+      ),
+    revoke: async (serial: string) => {
+      await call('POST', `certificates/${encodeURIComponent(serial)}/revocation`, {
+        json: {reason: 'unspecified'},
+        isIdempotent: true,
+      });
+    },
+    refetch: async () =>
+      (await call<CardCertificates>('GET', 'card/certificates', {isIdempotent: true})).certificates.map(
+        (entry) => ({
+          ...issuedOf(entry),
+          slot: slotNumber(entry.slot),
+        }),
+      ),
+  };
 }
 
 function networkError(method: Method, path: string, error: unknown): ServiceError {

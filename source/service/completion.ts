@@ -34,88 +34,125 @@ export function completeUpgrade(
     requireReceivedCard(session);
     const {db} = context;
     const now = context.now();
-    const card = session.card.number;
-    const records = certificatesOfCard(db, card);
-
-    const installed: CertificateRecord[] = [];
-    const missing: string[] = [];
-    for (const item of planOf(context, session)) {
-      const current = issuedForItem(records, planItemId(item), now);
-      if (current && installedSerials.includes(current.serial)) installed.push(current);
-      else missing.push(planItemId(item));
-    }
-    const unknown = installedSerials.filter(
-      (serial) => !installed.some((record) => record.serial === serial),
-    );
-    if (unknown.length > 0) {
-      throw new RefusalError(
-        'certificate-not-found',
-        `not a current plan certificate of this card: ${unknown.join(', ')}`,
-      );
-    }
-    if (missing.length > 0) {
-      throw new RefusalError(
-        'upgrade-incomplete',
-        `no installed certificate reported for: ${missing.join(', ')}`,
-      );
-    }
-
+    const records = certificatesOfCard(db, session.card.number);
+    const installed = reportedInstalled(context, session, records, installedSerials, now);
     const installedIds = new Set(installed.map((record) => record.id));
     const toRevoke = records.filter((record) => !installedIds.has(record.id) && isValidAt(record, now));
-    const byAuthority = new Map<string, PendingRevocation[]>();
-    for (const record of toRevoke) {
-      const pending = byAuthority.get(record.authority) ?? [];
-      pending.push({serial: record.serial, revokedAt: now, reason: 'superseded'});
-      byAuthority.set(record.authority, pending);
-    }
-    const crls: CrlRecord[] = [];
-    for (const [authorityId, pending] of byAuthority) {
-      const authority = context.authorities.get(authorityId);
-      if (authority?.privateKey)
-        crls.push(await prepareCrl(context, {...authority, privateKey: authority.privateKey}, pending));
-    }
-
+    const crls = await crlsRevoking(context, toRevoke, now);
     const newlyInstalled = installed.filter((record) => !record.installedAt);
     if (newlyInstalled.length > 0 || toRevoke.length > 0) {
-      db.transaction(() => {
-        for (const record of newlyInstalled) markCertificateInstalled(db, record.id, now);
-        for (const record of toRevoke) {
-          markCertificateRevoked(db, record.id, now, 'superseded');
-          appendAudit(db, {
-            at: now,
-            actor: session.person.hsaId,
-            cardNumber: card,
-            action: 'certificate-revoked',
-            detail: {serial: record.serial, reason: 'superseded', authority: record.authority},
-          });
-        }
-        for (const crl of crls) writeCrl(context, crl);
-        insertCompletion(db, {
-          hsaId: session.person.hsaId,
-          cardNumber: card,
-          cardProfile: session.cardProfile,
-          completedAt: now,
-          installed: installed.map((record) => record.id),
-          revoked: toRevoke.map((record) => record.id),
-        });
-        appendAudit(db, {
-          at: now,
-          actor: session.person.hsaId,
-          cardNumber: card,
-          action: 'upgrade-completed',
-          detail: {
-            cardProfile: session.cardProfile,
-            installed: installed.map((record) => record.serial),
-            revoked: toRevoke.map((record) => record.serial),
-          },
-        });
-      })();
+      storeCompletion(context, session, {installed, newlyInstalled, toRevoke, crls, now});
     }
     return {
       completedAt: now.toISOString(),
-      cardNumber: card,
+      cardNumber: session.card.number,
       installed: installed.map((record) => certificateView(findCertificate(db, record.id)!, now)),
       revoked: toRevoke.map((record) => certificateView(findCertificate(db, record.id)!, now)),
     };
   });
+}
+
+/**
+ * The current certificate of each plan item, each reported installed. Throws RefusalError 'certificate-not-found'
+ * (a serial that is not a current plan certificate of this card), 'upgrade-incomplete' (an item not reported).
+ */
+function reportedInstalled(
+  context: ServiceContext,
+  session: AuthenticatedSession,
+  records: readonly CertificateRecord[],
+  installedSerials: readonly string[],
+  now: Date,
+): CertificateRecord[] {
+  const installed: CertificateRecord[] = [];
+  const missing: string[] = [];
+  for (const item of planOf(context, session)) {
+    const current = issuedForItem(records, planItemId(item), now);
+    if (current && installedSerials.includes(current.serial)) installed.push(current);
+    else missing.push(planItemId(item));
+  }
+  const unknown = installedSerials.filter((serial) => !installed.some((record) => record.serial === serial));
+  if (unknown.length > 0) {
+    throw new RefusalError(
+      'certificate-not-found',
+      `not a current plan certificate of this card: ${unknown.join(', ')}`,
+    );
+  }
+  if (missing.length > 0) {
+    throw new RefusalError(
+      'upgrade-incomplete',
+      `no installed certificate reported for: ${missing.join(', ')}`,
+    );
+  }
+  return installed;
+}
+
+/** The CRL of each authority (that holds its key) with the revocations of `toRevoke`, prepared outside the transaction. */
+async function crlsRevoking(
+  context: ServiceContext,
+  toRevoke: readonly CertificateRecord[],
+  now: Date,
+): Promise<CrlRecord[]> {
+  const byAuthority = new Map<string, PendingRevocation[]>();
+  for (const record of toRevoke) {
+    const pending = byAuthority.get(record.authority) ?? [];
+    pending.push({serial: record.serial, revokedAt: now, reason: 'superseded'});
+    byAuthority.set(record.authority, pending);
+  }
+  const crls: CrlRecord[] = [];
+  for (const [authorityId, pending] of byAuthority) {
+    const authority = context.authorities.get(authorityId);
+    if (authority?.privateKey)
+      crls.push(await prepareCrl(context, {...authority, privateKey: authority.privateKey}, pending));
+  }
+  return crls;
+}
+
+/** Marks the installed, revokes the replaced, writes the CRLs and records the completion, in one transaction. */
+function storeCompletion(
+  context: ServiceContext,
+  session: AuthenticatedSession,
+  completion: {
+    installed: readonly CertificateRecord[];
+    newlyInstalled: readonly CertificateRecord[];
+    toRevoke: readonly CertificateRecord[];
+    crls: readonly CrlRecord[];
+    now: Date;
+  },
+): void {
+  const {db} = context;
+  const {installed, newlyInstalled, toRevoke, crls, now} = completion;
+  const card = session.card.number;
+  db.transaction(() => {
+    for (const record of newlyInstalled) markCertificateInstalled(db, record.id, now);
+    for (const record of toRevoke) {
+      markCertificateRevoked(db, record.id, now, 'superseded');
+      appendAudit(db, {
+        at: now,
+        actor: session.person.hsaId,
+        cardNumber: card,
+        action: 'certificate-revoked',
+        detail: {serial: record.serial, reason: 'superseded', authority: record.authority},
+      });
+    }
+    for (const crl of crls) writeCrl(context, crl);
+    insertCompletion(db, {
+      hsaId: session.person.hsaId,
+      cardNumber: card,
+      cardProfile: session.cardProfile,
+      completedAt: now,
+      installed: installed.map((record) => record.id),
+      revoked: toRevoke.map((record) => record.id),
+    });
+    appendAudit(db, {
+      at: now,
+      actor: session.person.hsaId,
+      cardNumber: card,
+      action: 'upgrade-completed',
+      detail: {
+        cardProfile: session.cardProfile,
+        installed: installed.map((record) => record.serial),
+        revoked: toRevoke.map((record) => record.serial),
+      },
+    });
+  })();
 }

@@ -3,11 +3,6 @@ import {readFile} from 'node:fs/promises';
 import {dirname, resolve} from 'node:path';
 import {
   CARD_PROFILES,
-  CARD_STATUSES,
-  IDENTITIES,
-  KEY_ALGORITHMS,
-  PIN_POLICIES,
-  PURPOSES,
   type CardProfile,
   type CardStatus,
   type Identity,
@@ -18,6 +13,14 @@ import {
 } from '../protocol/common.js';
 import {isHsaId, isPersonnummer} from '../pki/identity.js';
 import {ServiceSetupError} from './errors.js';
+import {
+  checkShape,
+  configFileSchema,
+  directoryFileSchema,
+  termsFileSchema,
+  type ConfigFile,
+  type PlanItemEntry,
+} from './config-file.js';
 
 /** A CA the service knows: a trust anchor, an issuer of new certificates, or the CA of the cards' old ones. */
 export interface AuthoritySettings {
@@ -162,13 +165,10 @@ export const DEFAULT_LIMITS: ServiceSettings['limits'] = {
 
 /**
  * Reads a service config file (JSON) and every file it names (paths relative to the config file): TLS
- * certificate and key, authorities and their keys, directory, terms, management-key secrets. The keys:
- * listen {host, port}; publicUrl (optional); tls {certificate, privateKey, caCertificate}; store; directory;
- * terms; authorities [{id, certificate, privateKey?}]; root; loginTrustAnchors [ids]; issuers {hsa-id,
- * personnummer}; plans (optional) {piv?, siths-eid?: [{identity, purpose, keyAlgorithm, slot, pinPolicy}]}, each
- * profile's plan in installation order (default DEFAULT_PIV_PLAN, DEFAULT_SITHS_EID_PLAN); certificateValidityDays, crlValidityDays, sessionMinutes
- * (optional); managementKeys {masterSecret, fixed? {cardNumber: file}} (files of hex); limits (optional,
- * DEFAULT_LIMITS). `createDemoSetup` writes a complete example.
+ * certificate and key, authorities and their keys, directory, terms, management-key secrets. The keys and their
+ * types are `configFileSchema` (source/service/config-file.ts); each profile's plan is in installation order
+ * (default DEFAULT_PIV_PLAN, DEFAULT_SITHS_EID_PLAN); limits default to DEFAULT_LIMITS. `createDemoSetup` writes a
+ * complete example.
  *
  * Throws ServiceSetupError 'config-unreadable' (a file cannot be read) or 'config-invalid' (wrong shape or
  * values, naming the JSON path), 'authority-invalid' (a certificate or key that does not parse or match).
@@ -176,154 +176,160 @@ export const DEFAULT_LIMITS: ServiceSettings['limits'] = {
 export async function loadServiceSettings(configPath: string): Promise<ServiceSettings> {
   const base = dirname(resolve(configPath));
   const file = (relative: string) => resolve(base, relative);
-  const json = await readJson(configPath);
-  const config = new Reader(json, configPath);
+  const config = checkShape(configFileSchema, await readJson(configPath), configPath);
+  const fail = (key: string, problem: string): never => {
+    throw new ServiceSetupError('config-invalid', `${configPath}.${key}: ${problem}`);
+  };
 
-  const listen = config.object('listen');
-  const tls = config.object('tls');
-  const keys = config.object('managementKeys');
-  const limits = config.optionalObject('limits');
-
-  const authorities: AuthoritySettings[] = [];
-  for (const entry of config.array('authorities')) {
-    const id = entry.string('id', /^[a-z0-9-]{1,32}$/);
-    const certificate = parseCertificate(await readBytes(file(entry.string('certificate'))), id);
-    const keyPath = entry.optionalString('privateKey');
-    const privateKey =
-      keyPath === undefined ? undefined : parsePrivateKey(await readBytes(file(keyPath)), id);
-    authorities.push({id, certificate, ...(privateKey && {privateKey})});
-  }
+  const authorities = await readAuthorities(config, file);
   const authorityIds = new Set(authorities.map((authority) => authority.id));
-  const authorityId = (reader: Reader, key: string, id = reader.string(key)) => {
-    if (!authorityIds.has(id)) reader.fail(key, `names no authority in "authorities": ${id}`);
+  const authorityId = (key: string, id: string) => {
+    if (!authorityIds.has(id)) fail(key, `names no authority in "authorities": ${id}`);
     return id;
   };
-  const issuersReader = config.object('issuers');
   const issuers = {
-    'hsa-id': authorityId(issuersReader, 'hsa-id'),
-    personnummer: authorityId(issuersReader, 'personnummer'),
+    'hsa-id': authorityId('issuers.hsa-id', config.issuers['hsa-id']),
+    personnummer: authorityId('issuers.personnummer', config.issuers.personnummer),
   };
   for (const [identity, id] of Object.entries(issuers)) {
     if (!authorities.find((authority) => authority.id === id)?.privateKey) {
-      issuersReader.fail(identity, `authority ${id} issues certificates but has no privateKey`);
+      fail(`issuers.${identity}`, `authority ${id} issues certificates but has no privateKey`);
     }
   }
-
-  const fixed = new Map<string, Uint8Array>();
-  const fixedReader = keys.optionalObject('fixed');
-  for (const cardNumber of fixedReader?.keys() ?? []) {
-    fixed.set(cardNumber, await readSecret(file(fixedReader!.string(cardNumber)), 24));
-  }
-
-  const tlsKeyPath = file(tls.string('privateKey'));
-  const persons = parseDirectory(
-    await readJson(file(config.string('directory'))),
-    config.string('directory'),
-  );
-  const terms = parseTerms(await readJson(file(config.string('terms'))), config.string('terms'));
-  const storePath = config.string('store');
-
+  const {tls, store} = config;
   return {
-    listen: {host: listen.string('host'), port: listen.integer('port', 0, 65535)},
-    ...(config.has('publicUrl') && {publicUrl: config.string('publicUrl', /^https?:\/\/[^/]+$/)}),
+    listen: {host: config.listen.host, port: config.listen.port},
+    ...(config.publicUrl !== undefined && {publicUrl: config.publicUrl}),
     tls: {
-      certificateChain: (await readBytes(file(tls.string('certificate')))).toString('utf8'),
-      privateKey: parsePrivateKey(await readBytes(tlsKeyPath), 'tls'),
-      caCertificate: parseCertificate(await readBytes(file(tls.string('caCertificate'))), 'tls'),
+      certificateChain: (await readBytes(file(tls.certificate))).toString('utf8'),
+      privateKey: parsePrivateKey(await readBytes(file(tls.privateKey)), 'tls'),
+      caCertificate: parseCertificate(await readBytes(file(tls.caCertificate)), 'tls'),
     },
-    store: storePath === ':memory:' ? storePath : file(storePath),
-    persons,
-    terms,
+    store: store === ':memory:' ? store : file(store),
+    persons: parseDirectory(await readJson(file(config.directory)), config.directory),
+    terms: parseTerms(await readJson(file(config.terms)), config.terms),
     authorities,
-    loginTrustAnchors: config
-      .strings('loginTrustAnchors')
-      .map((id) => authorityId(config, 'loginTrustAnchors', id)),
-    root: authorityId(config, 'root'),
+    loginTrustAnchors: config.loginTrustAnchors.map((id) => authorityId('loginTrustAnchors', id)),
+    root: authorityId('root', config.root),
     issuers,
-    plans: parsePlans(config),
-    certificateValidityDays: config.optionalInteger('certificateValidityDays', 1, 3650) ?? 730,
-    crlValidityDays: config.optionalInteger('crlValidityDays', 1, 90) ?? 7,
-    sessionMinutes: config.optionalInteger('sessionMinutes', 1, 24 * 60) ?? 30,
-    managementKeys: {masterSecret: await readSecret(file(keys.string('masterSecret')), 32), fixed},
-    limits: {
-      bodyBytes: limits?.optionalInteger('bodyBytes', 1024, 1024 * 1024) ?? DEFAULT_LIMITS.bodyBytes,
-      loginChallengesPerMinute:
-        limits?.optionalInteger('loginChallengesPerMinute', 1, 10_000) ??
-        DEFAULT_LIMITS.loginChallengesPerMinute,
-      loginChallengesPerAddressPerMinute:
-        limits?.optionalInteger('loginChallengesPerAddressPerMinute', 1, 100_000) ??
-        DEFAULT_LIMITS.loginChallengesPerAddressPerMinute,
-      loginFailuresPerCertificate:
-        limits?.optionalInteger('loginFailuresPerCertificate', 1, 1000) ??
-        DEFAULT_LIMITS.loginFailuresPerCertificate,
-      loginFailureWindowMinutes:
-        limits?.optionalInteger('loginFailureWindowMinutes', 1, 24 * 60) ??
-        DEFAULT_LIMITS.loginFailureWindowMinutes,
-    },
+    plans: parsePlans(config, fail),
+    certificateValidityDays: config.certificateValidityDays ?? 730,
+    crlValidityDays: config.crlValidityDays ?? 7,
+    sessionMinutes: config.sessionMinutes ?? 30,
+    managementKeys: await readManagementKeys(config, file),
+    limits: limitsOf(config.limits ?? {}),
   };
 }
 
+/** The limits the config sets, each else its default. */
+function limitsOf(limits: NonNullable<ConfigFile['limits']>): ServiceSettings['limits'] {
+  return {
+    bodyBytes: limits.bodyBytes ?? DEFAULT_LIMITS.bodyBytes,
+    loginChallengesPerMinute: limits.loginChallengesPerMinute ?? DEFAULT_LIMITS.loginChallengesPerMinute,
+    loginChallengesPerAddressPerMinute:
+      limits.loginChallengesPerAddressPerMinute ?? DEFAULT_LIMITS.loginChallengesPerAddressPerMinute,
+    loginFailuresPerCertificate:
+      limits.loginFailuresPerCertificate ?? DEFAULT_LIMITS.loginFailuresPerCertificate,
+    loginFailureWindowMinutes: limits.loginFailureWindowMinutes ?? DEFAULT_LIMITS.loginFailureWindowMinutes,
+  };
+}
+
+/** Each authority's certificate and, when it names one, its private key. */
+async function readAuthorities(
+  config: ConfigFile,
+  file: (relative: string) => string,
+): Promise<AuthoritySettings[]> {
+  const authorities: AuthoritySettings[] = [];
+  for (const {id, certificate, privateKey: keyPath} of config.authorities) {
+    const der = parseCertificate(await readBytes(file(certificate)), id);
+    const privateKey =
+      keyPath === undefined ? undefined : parsePrivateKey(await readBytes(file(keyPath)), id);
+    authorities.push({id, certificate: der, ...(privateKey && {privateKey})});
+  }
+  return authorities;
+}
+
+/** The master secret (32 bytes) and the fixed keys by card number (24 bytes each), read from their hex files. */
+async function readManagementKeys(
+  config: ConfigFile,
+  file: (relative: string) => string,
+): Promise<ServiceSettings['managementKeys']> {
+  const fixed = new Map<string, Uint8Array>();
+  for (const [cardNumber, path] of Object.entries(config.managementKeys.fixed ?? {})) {
+    fixed.set(cardNumber, await readSecret(file(path), 24));
+  }
+  return {masterSecret: await readSecret(file(config.managementKeys.masterSecret), 32), fixed};
+}
+
 /**
- * Parses a directory file: {"persons": [{hsaId, personnummer, givenName, surname, organisation, cards: [{number,
- * status}]}]}. HSA-ids and personnummer are checked (source/pki/identity.ts); HSA-ids and card numbers are unique.
+ * Parses a directory file (`directoryFileSchema`): {"persons": [{hsaId, personnummer, givenName, surname,
+ * organisation, cards: [{number, status}]}]}. HSA-ids and personnummer are checked (source/pki/identity.ts);
+ * HSA-ids and card numbers are unique.
  */
 export function parseDirectory(json: unknown, source: string): DirectoryPerson[] {
   const seenCards = new Set<string>();
   const seenPersons = new Set<string>();
-  return new Reader(json, source).array('persons').map((person) => {
-    const hsaId = person.string('hsaId');
-    if (!isHsaId(hsaId)) person.fail('hsaId', 'is not an HSA-id (SE, ten digits, -, letters or digits)');
-    if (seenPersons.has(hsaId)) person.fail('hsaId', `appears twice: ${hsaId}`);
-    seenPersons.add(hsaId);
-    const personnummer = person.string('personnummer');
-    if (!/^\d{12}$/.test(personnummer) || !isPersonnummer(personnummer)) {
-      person.fail('personnummer', 'is not a valid personnummer (twelve digits, Luhn check digit)');
-    }
-    return {
-      hsaId,
-      personnummer,
-      givenName: person.string('givenName'),
-      surname: person.string('surname'),
-      organisation: person.string('organisation'),
-      cards: person.array('cards').map((card) => {
-        const number = card.string('number', /^[0-9A-Za-z-]{1,40}$/);
-        if (seenCards.has(number)) card.fail('number', `appears twice: ${number}`);
-        seenCards.add(number);
-        return {number, status: card.oneOf('status', CARD_STATUSES)};
-      }),
+  const {persons} = checkShape(directoryFileSchema, json, source);
+  return persons.map((person, index) => {
+    const fail = (key: string, problem: string): never => {
+      throw new ServiceSetupError('config-invalid', `${source}.persons[${index}].${key}: ${problem}`);
     };
+    const {hsaId, personnummer} = person;
+    if (!isHsaId(hsaId)) fail('hsaId', 'is not an HSA-id (SE, ten digits, -, letters or digits)');
+    if (seenPersons.has(hsaId)) fail('hsaId', `appears twice: ${hsaId}`);
+    seenPersons.add(hsaId);
+    if (!/^\d{12}$/.test(personnummer) || !isPersonnummer(personnummer)) {
+      fail('personnummer', 'is not a valid personnummer (twelve digits, Luhn check digit)');
+    }
+    person.cards.forEach(({number}, card) => {
+      if (seenCards.has(number)) fail(`cards[${card}].number`, `appears twice: ${number}`);
+      seenCards.add(number);
+    });
+    const {givenName, surname, organisation} = person;
+    const cards = person.cards.map(({number, status}) => ({number, status}));
+    return {hsaId, personnummer, givenName, surname, organisation, cards};
   });
 }
 
-/** Parses a terms file: {"versions": [{version, publishedAt, sv, en}]}, oldest first. */
+/** Parses a terms file (`termsFileSchema`): {"versions": [{version, publishedAt, sv, en}]}, oldest first. */
 export function parseTerms(json: unknown, source: string): TermsVersion[] {
-  const versions = new Reader(json, source).array('versions').map((entry) => ({
-    version: entry.string('version', /^[0-9A-Za-z.-]{1,64}$/),
-    publishedAt: entry.date('publishedAt'),
-    sv: entry.string('sv'),
-    en: entry.string('en'),
-  }));
+  const versions = checkShape(termsFileSchema, json, source).versions.map((entry, index) => {
+    const publishedAt = new Date(entry.publishedAt);
+    if (Number.isNaN(publishedAt.getTime())) {
+      throw new ServiceSetupError(
+        'config-invalid',
+        `${source}.versions[${index}].publishedAt: expected an ISO 8601 date`,
+      );
+    }
+    return {version: entry.version, publishedAt, sv: entry.sv, en: entry.en};
+  });
   if (versions.length === 0) throw new ServiceSetupError('config-invalid', `${source}: "versions" is empty`);
   return versions;
 }
 
 /** The "plans" key: each profile's plan, or its default. The one-profile "plan" key of earlier configs is refused. */
-function parsePlans(config: Reader): ServiceSettings['plans'] {
-  if (config.has('plan')) config.fail('plan', 'is now "plans": {"piv": [...], "siths-eid": [...]}');
-  const plans = config.optionalObject('plans');
-  for (const key of plans?.keys() ?? []) {
+function parsePlans(
+  config: ConfigFile,
+  fail: (key: string, problem: string) => never,
+): ServiceSettings['plans'] {
+  if (config.plan !== undefined) fail('plan', 'is now "plans": {"piv": [...], "siths-eid": [...]}');
+  const plans = config.plans ?? {};
+  for (const key of Object.keys(plans)) {
     if (!(CARD_PROFILES as readonly string[]).includes(key)) {
-      plans!.fail(key, `is not a card profile (${CARD_PROFILES.join(', ')})`);
+      fail(`plans.${key}`, `is not a card profile (${CARD_PROFILES.join(', ')})`);
     }
   }
   const planOf = (profile: CardProfile) => {
-    if (!plans?.has(profile)) return DEFAULT_PLANS[profile];
-    const items = plans.array(profile).map((item) => parsePlanItem(item, profile));
-    if (items.length === 0) plans.fail(profile, 'is empty');
+    const entries = plans[profile];
+    if (entries === undefined) return DEFAULT_PLANS[profile];
+    const items = entries.map((item, index) =>
+      checkPlanItem(item, profile, (key, problem) => fail(`plans.${profile}[${index}].${key}`, problem)),
+    );
+    if (items.length === 0) fail(`plans.${profile}`, 'is empty');
     const ids = new Set(items.map((item) => `${item.identity}-${item.purpose}`));
-    if (ids.size !== items.length) plans.fail(profile, 'names an identity and purpose twice');
+    if (ids.size !== items.length) fail(`plans.${profile}`, 'names an identity and purpose twice');
     if (new Set(items.map((item) => item.slot)).size !== items.length) {
-      plans.fail(profile, 'names a slot twice');
+      fail(`plans.${profile}`, 'names a slot twice');
     }
     return items;
   };
@@ -334,125 +340,24 @@ function parsePlans(config: Reader): ServiceSettings['plans'] {
  * One plan item of `profile`. PIV: slot 9a, 9c or 82 to 95, any key algorithm. SITHS EID: RSA-2048 only, slot
  * a key file's reference 01 to ff that is not a PIV slot (a PIV slot there is a PIV plan copied by mistake).
  */
-function parsePlanItem(item: Reader, profile: CardProfile): PlanItemSettings {
-  const keyAlgorithm = item.oneOf('keyAlgorithm', KEY_ALGORITHMS);
-  const slot = item.string('slot', /^[0-9a-f]{2}$/);
+function checkPlanItem(
+  item: PlanItemEntry,
+  profile: CardProfile,
+  fail: (key: string, problem: string) => never,
+): PlanItemSettings {
+  const {identity, purpose, keyAlgorithm, slot, pinPolicy} = item;
   if (profile === 'piv' && !isPivPlanSlot(slot)) {
-    item.fail('slot', `${slot} is not a PIV slot (9a, 9c, retired 82 to 95)`);
+    fail('slot', `${slot} is not a PIV slot (9a, 9c, retired 82 to 95)`);
   }
   if (profile === 'siths-eid') {
     if (keyAlgorithm !== 'rsa-2048') {
-      item.fail('keyAlgorithm', `${keyAlgorithm}: a SITHS EID card holds RSA-2048 keys only`);
+      fail('keyAlgorithm', `${keyAlgorithm}: a SITHS EID card holds RSA-2048 keys only`);
     }
     if (slot === '00' || isPivPlanSlot(slot)) {
-      item.fail('slot', `${slot} is not a SITHS EID key reference (01 to ff, not a PIV slot)`);
+      fail('slot', `${slot} is not a SITHS EID key reference (01 to ff, not a PIV slot)`);
     }
   }
-  return {
-    identity: item.oneOf('identity', IDENTITIES),
-    purpose: item.oneOf('purpose', PURPOSES),
-    keyAlgorithm,
-    slot,
-    pinPolicy: item.oneOf('pinPolicy', PIN_POLICIES),
-  };
-}
-
-/** Typed access to parsed JSON that names the JSON path of whatever is wrong. */
-class Reader {
-  constructor(
-    private readonly value: unknown,
-    private readonly path: string,
-  ) {
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-      throw new ServiceSetupError('config-invalid', `${path}: expected an object`);
-    }
-  }
-
-  private get record(): Record<string, unknown> {
-    return this.value as Record<string, unknown>;
-  }
-
-  fail(key: string, problem: string): never {
-    throw new ServiceSetupError('config-invalid', `${this.path}.${key}: ${problem}`);
-  }
-
-  has(key: string): boolean {
-    return this.record[key] !== undefined;
-  }
-
-  keys(): string[] {
-    return Object.keys(this.record);
-  }
-
-  string(key: string, pattern?: RegExp): string {
-    const value = this.record[key];
-    if (typeof value !== 'string' || value.length === 0) this.fail(key, 'expected a non-empty string');
-    if (pattern && !pattern.test(value)) this.fail(key, `does not match ${pattern.source}`);
-    return value;
-  }
-
-  optionalString(key: string): string | undefined {
-    return this.has(key) ? this.string(key) : undefined;
-  }
-
-  integer(key: string, min: number, max: number): number {
-    const value = this.record[key];
-    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-      this.fail(key, `expected an integer from ${min} to ${max}`);
-    }
-    return value;
-  }
-
-  optionalInteger(key: string, min: number, max: number): number | undefined {
-    return this.has(key) ? this.integer(key, min, max) : undefined;
-  }
-
-  date(key: string): Date {
-    const date = new Date(this.string(key));
-    if (Number.isNaN(date.getTime())) this.fail(key, 'expected an ISO 8601 date');
-    return date;
-  }
-
-  oneOf<T extends string>(key: string, allowed: readonly T[]): T {
-    const value = this.string(key);
-    if (!(allowed as readonly string[]).includes(value))
-      this.fail(key, `expected one of ${allowed.join(', ')}`);
-    return value as T;
-  }
-
-  object(key: string): Reader {
-    return new Reader(this.record[key], `${this.path}.${key}`);
-  }
-
-  optionalObject(key: string): Reader | undefined {
-    return this.has(key) ? this.object(key) : undefined;
-  }
-
-  strings(key: string): string[] {
-    const value = this.record[key];
-    if (
-      !Array.isArray(value) ||
-      value.length === 0 ||
-      !value.every((element) => typeof element === 'string')
-    ) {
-      this.fail(key, 'expected a non-empty array of strings');
-    }
-    return value as string[];
-  }
-
-  array(key: string): Reader[] {
-    const value = this.record[key];
-    if (!Array.isArray(value)) this.fail(key, 'expected an array');
-    return value.map((element, index) =>
-      typeof element === 'object' && element !== null
-        ? new Reader(element, `${this.path}.${key}[${index}]`)
-        : this.atIndex(key, index),
-    );
-  }
-
-  private atIndex(key: string, index: number): never {
-    this.fail(`${key}[${index}]`, 'expected an object');
-  }
+  return {identity, purpose, keyAlgorithm, slot, pinPolicy};
 }
 
 async function readBytes(path: string): Promise<Buffer> {

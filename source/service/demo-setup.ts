@@ -1,6 +1,7 @@
 import {randomBytes, X509Certificate} from 'node:crypto';
 import {chmod, mkdir, readdir, writeFile} from 'node:fs/promises';
 import {join} from 'node:path';
+import type {DistinguishedName} from '../pki/distinguished-name.js';
 import {KeyUsage} from '../pki/extensions.js';
 import {
   createCertificateAuthority,
@@ -13,6 +14,7 @@ import {EKU_SERVER_AUTH} from '../pki/object-identifiers.js';
 import {exportPublicKey} from '../pki/public-key.js';
 import type {KeyAlgorithm} from '../protocol/common.js';
 import {DEFAULT_PIV_PLAN, DEFAULT_SITHS_EID_PLAN, type DirectoryPerson} from './config.js';
+import type {ConfigFile} from './config-file.js';
 import {ServiceSetupError} from './errors.js';
 
 const DAY_MS = 86_400_000;
@@ -115,26 +117,36 @@ export async function createDemoSetup(
     throw new ServiceSetupError('setup-directory-not-empty', `${directory} is not empty`);
   }
   const now = options.now ?? new Date();
+  const authorities = await demoAuthorities(now);
+  const server = await serverCredential(
+    authorities.root,
+    new Date(now.getTime() - DAY_MS),
+    new Date(now.getTime() + 2 * 365 * DAY_MS),
+  );
+  await writeDemoFiles(directory, authorities, server);
+  const configPath = join(directory, 'config.json');
+  await writeFile(configPath, `${JSON.stringify(demoConfig(options), null, 2)}\n`);
+  return {configPath, directory};
+}
+
+/** The demo's CAs, valid from the day before `now`: the root, its two issuing CAs, and the old cards' CA. */
+async function demoAuthorities(now: Date) {
   const years = (count: number) => new Date(now.getTime() + count * 365 * DAY_MS);
   const dayBefore = new Date(now.getTime() - DAY_MS);
-
+  const name = (commonName: string): DistinguishedName => [
+    {type: 'countryName', value: 'SE'},
+    {type: 'organizationName', value: 'SITHS Demo'},
+    {type: 'commonName', value: commonName},
+  ];
   const root = await createCertificateAuthority({
-    name: [
-      {type: 'countryName', value: 'SE'},
-      {type: 'organizationName', value: 'SITHS Demo'},
-      {type: 'commonName', value: 'SITHS Demo Root CA v2'},
-    ],
+    name: name('SITHS Demo Root CA v2'),
     keyAlgorithm: 'ecc-p384',
     notBefore: dayBefore,
     notAfter: years(20),
   });
   const issuing = async (commonName: string) =>
     createCertificateAuthority({
-      name: [
-        {type: 'countryName', value: 'SE'},
-        {type: 'organizationName', value: 'SITHS Demo'},
-        {type: 'commonName', value: commonName},
-      ],
+      name: name(commonName),
       keyAlgorithm: 'ecc-p256',
       parent: root,
       pathLength: 0,
@@ -144,24 +156,26 @@ export async function createDemoSetup(
   const hsaId = await issuing('SITHS Demo e-id HSA-id CA v2');
   const personnummer = await issuing('SITHS Demo e-id Personnummer CA v2');
   const old = await createCertificateAuthority({
-    name: [
-      {type: 'countryName', value: 'SE'},
-      {type: 'organizationName', value: 'SITHS Demo'},
-      {type: 'commonName', value: 'SITHS Demo Type 3 CA v1 (old)'},
-    ],
+    name: name('SITHS Demo Type 3 CA v1 (old)'),
     keyAlgorithm: 'rsa-2048',
     notBefore: dayBefore,
     notAfter: years(5),
   });
-  const server = await serverCredential(root, dayBefore, years(2));
+  return {root, 'hsa-id': hsaId, personnummer, old};
+}
 
+/** Every file of the setup but config.json: certificates, keys and secrets (private/, 0600), directory, terms. */
+async function writeDemoFiles(
+  directory: string,
+  authorities: Record<string, CertificateAuthorityCredential>,
+  server: CertificateAuthorityCredential,
+): Promise<void> {
   const write = (path: string, content: string, mode = 0o644) =>
     writeFile(join(directory, path), content, {mode});
   await mkdir(join(directory, 'authorities'));
   await mkdir(join(directory, 'tls'));
   await mkdir(join(directory, 'private'), {mode: 0o700});
   await chmod(join(directory, 'private'), 0o700);
-  const authorities = {root, 'hsa-id': hsaId, personnummer, old};
   for (const [id, credential] of Object.entries(authorities)) {
     await write(`authorities/${id}.pem`, pem(credential.certificate));
     if (id !== 'root') await write(`private/${id}.key`, privatePem(credential), 0o600);
@@ -172,8 +186,11 @@ export async function createDemoSetup(
   await write(`private/card-${DEMO_FIXED_KEY_CARD}.key`, `${FACTORY_MANAGEMENT_KEY}\n`, 0o600);
   await write('directory.json', `${JSON.stringify({persons: DEMO_PERSONS}, null, 2)}\n`);
   await write('terms.json', `${JSON.stringify(DEMO_TERMS, null, 2)}\n`);
+}
 
-  const config = {
+/** The demo's config.json, naming the files writeDemoFiles wrote. */
+function demoConfig(options: {keyAlgorithm?: KeyAlgorithm; port?: number}): ConfigFile {
+  return {
     listen: {host: '127.0.0.1', port: options.port ?? 8443},
     tls: {
       certificate: 'tls/server.pem',
@@ -201,7 +218,7 @@ export async function createDemoSetup(
         ...item,
         keyAlgorithm: options.keyAlgorithm ?? item.keyAlgorithm,
       })),
-      'siths-eid': DEFAULT_SITHS_EID_PLAN,
+      'siths-eid': [...DEFAULT_SITHS_EID_PLAN],
     },
     certificateValidityDays: 730,
     crlValidityDays: 7,
@@ -211,9 +228,6 @@ export async function createDemoSetup(
       fixed: {[DEMO_FIXED_KEY_CARD]: `private/card-${DEMO_FIXED_KEY_CARD}.key`},
     },
   };
-  const configPath = join(directory, 'config.json');
-  await writeFile(configPath, `${JSON.stringify(config, null, 2)}\n`);
-  return {configPath, directory};
 }
 
 /** The TLS server certificate: localhost, 127.0.0.1 and ::1, serverAuth, under the root. */

@@ -1,8 +1,11 @@
+import type {KeyObject} from 'node:crypto';
 import {randomSerialNumber} from '../pki/issue.js';
 import type {KeyAlgorithm} from '../protocol/common.js';
+import type {Authority} from './authorities.js';
 import {checkCertificateRequest, issueLeafCertificate} from './ca.js';
 import {inspectCertificate, sha256Hex} from './certificate-facts.js';
 import {isValidAt} from './certificate-view.js';
+import type {PlanItemSettings} from './config.js';
 import type {ServiceContext} from './context.js';
 import {prepareCrl, writeCrl, type PendingRevocation} from './crl-publisher.js';
 import {identityValue} from './directory.js';
@@ -46,30 +49,11 @@ export function issueCertificate(
     if (!hasAcceptedCurrentTerms(context, session)) {
       throw new RefusalError('terms-not-accepted', 'accept the current terms before certificates are issued');
     }
-    const checked = checkCertificateRequest(request);
-    if (!hasAlgorithm(checked.keyAlgorithm, item.keyAlgorithm)) {
-      throw new RefusalError('key-algorithm-mismatch', `item ${itemId} needs a ${item.keyAlgorithm} key`);
-    }
-    const expected = identityValue(session.person, item.identity);
-    if (checked.subjectSerialNumber !== undefined && checked.subjectSerialNumber !== expected) {
-      throw new RefusalError(
-        'request-for-another-person',
-        'the request names another serialNumber than the logged-in person’s; the subject comes from the directory',
-      );
-    }
+    const checked = checkRequestForItem(session, item, request);
     const now = context.now();
     const publicKeyHash = sha256Hex(checked.publicKey);
-    const withKey = certificatesWithPublicKey(context.db, publicKeyHash);
-    const same = withKey.find(
-      (record) =>
-        record.origin === 'service' &&
-        record.cardNumber === session.card.number &&
-        record.itemId === itemId &&
-        isValidAt(record, now),
-    );
+    const same = issuedBeforeForKey(context, session, itemId, publicKeyHash, now);
     if (same) return {record: same, isNew: false};
-    if (withKey.length > 0)
-      throw new RefusalError('key-reused', 'this public key was used before; generate a new key');
 
     const issuer = context.authorities.issuerFor(item.identity);
     const der = await issueLeafCertificate(context, {
@@ -81,64 +65,138 @@ export function issueCertificate(
       serial: randomSerialNumber(),
       notBefore: now,
     });
-    const facts = inspectCertificate(der);
-    const record: CertificateRecord = {
-      id: facts.id,
-      authority: issuer.id,
-      serial: facts.serial,
-      hsaId: session.person.hsaId,
-      cardNumber: session.card.number,
-      identity: item.identity,
-      purpose: item.purpose,
-      origin: 'service',
-      itemId: planItemId(item),
-      publicKeyHash,
-      subject: facts.subject,
-      issuer: facts.issuer,
-      notBefore: facts.notBefore,
-      notAfter: facts.notAfter,
-      der: facts.der,
-      recordedAt: now,
-      installedAt: undefined,
-      revokedAt: undefined,
-      revocationReason: undefined,
-    };
-    const superseded = certificatesOfCard(context.db, session.card.number).filter(
-      (earlier) =>
-        earlier.origin === 'service' &&
-        earlier.itemId === itemId &&
-        !earlier.revokedAt &&
-        !earlier.installedAt,
+    const record = issuedRecord(der, {session, item, authority: issuer.id, publicKeyHash, now});
+    await storeIssued(context, session, {itemId, record, issuer});
+    return {record, isNew: true};
+  });
+}
+
+/**
+ * The request checked (signature, key) and its key matched to the item's algorithm and its subject to the
+ * person. Throws RefusalError 'request-malformed', 'request-signature-invalid', 'key-algorithm-mismatch',
+ * 'request-for-another-person'.
+ */
+function checkRequestForItem(session: AuthenticatedSession, item: PlanItemSettings, request: Uint8Array) {
+  const checked = checkCertificateRequest(request);
+  if (!hasAlgorithm(checked.keyAlgorithm, item.keyAlgorithm)) {
+    throw new RefusalError(
+      'key-algorithm-mismatch',
+      `item ${planItemId(item)} needs a ${item.keyAlgorithm} key`,
     );
-    const revocations: PendingRevocation[] = superseded.map((earlier) => ({
-      serial: earlier.serial,
-      revokedAt: now,
-      reason: 'superseded',
-    }));
-    const crl = revocations.length > 0 ? await prepareCrl(context, issuer, revocations) : undefined;
-    context.db.transaction(() => {
-      insertCertificate(context.db, record);
+  }
+  const expected = identityValue(session.person, item.identity);
+  if (checked.subjectSerialNumber !== undefined && checked.subjectSerialNumber !== expected) {
+    throw new RefusalError(
+      'request-for-another-person',
+      'the request names another serialNumber than the logged-in person’s; the subject comes from the directory',
+    );
+  }
+  return checked;
+}
+
+/**
+ * The valid certificate issued before for this key, card and item (a resubmitted request), or undefined for a key
+ * never seen. Throws RefusalError 'key-reused' for a key seen in any other certificate.
+ */
+function issuedBeforeForKey(
+  context: ServiceContext,
+  session: AuthenticatedSession,
+  itemId: string,
+  publicKeyHash: string,
+  now: Date,
+): CertificateRecord | undefined {
+  const withKey = certificatesWithPublicKey(context.db, publicKeyHash);
+  const same = withKey.find(
+    (record) =>
+      record.origin === 'service' &&
+      record.cardNumber === session.card.number &&
+      record.itemId === itemId &&
+      isValidAt(record, now),
+  );
+  if (same) return same;
+  if (withKey.length > 0)
+    throw new RefusalError('key-reused', 'this public key was used before; generate a new key');
+  return undefined;
+}
+
+/** The store's record of a certificate just issued for a plan item. */
+function issuedRecord(
+  der: Uint8Array,
+  issued: {
+    session: AuthenticatedSession;
+    item: PlanItemSettings;
+    authority: string;
+    publicKeyHash: string;
+    now: Date;
+  },
+): CertificateRecord {
+  const {session, item, now} = issued;
+  const facts = inspectCertificate(der);
+  return {
+    id: facts.id,
+    authority: issued.authority,
+    serial: facts.serial,
+    hsaId: session.person.hsaId,
+    cardNumber: session.card.number,
+    identity: item.identity,
+    purpose: item.purpose,
+    origin: 'service',
+    itemId: planItemId(item),
+    publicKeyHash: issued.publicKeyHash,
+    subject: facts.subject,
+    issuer: facts.issuer,
+    notBefore: facts.notBefore,
+    notAfter: facts.notAfter,
+    der: facts.der,
+    recordedAt: now,
+    installedAt: undefined,
+    revokedAt: undefined,
+    revocationReason: undefined,
+  };
+}
+
+/**
+ * Records the new certificate and revokes the earlier ones of the card and item that never reached the card (not
+ * reported installed), with their audit entries and the issuer's CRL, in one transaction.
+ */
+async function storeIssued(
+  context: ServiceContext,
+  session: AuthenticatedSession,
+  issued: {itemId: string; record: CertificateRecord; issuer: Authority & {privateKey: KeyObject}},
+): Promise<void> {
+  const {itemId, record, issuer} = issued;
+  const now = record.recordedAt;
+  const superseded = certificatesOfCard(context.db, session.card.number).filter(
+    (earlier) =>
+      earlier.origin === 'service' && earlier.itemId === itemId && !earlier.revokedAt && !earlier.installedAt,
+  );
+  const revocations: PendingRevocation[] = superseded.map((earlier) => ({
+    serial: earlier.serial,
+    revokedAt: now,
+    reason: 'superseded',
+  }));
+  const crl = revocations.length > 0 ? await prepareCrl(context, issuer, revocations) : undefined;
+  context.db.transaction(() => {
+    insertCertificate(context.db, record);
+    appendAudit(context.db, {
+      at: now,
+      actor: session.person.hsaId,
+      cardNumber: session.card.number,
+      action: 'certificate-issued',
+      detail: {serial: record.serial, item: itemId, authority: issuer.id},
+    });
+    for (const earlier of superseded) {
+      markCertificateRevoked(context.db, earlier.id, now, 'superseded');
       appendAudit(context.db, {
         at: now,
         actor: session.person.hsaId,
         cardNumber: session.card.number,
-        action: 'certificate-issued',
-        detail: {serial: record.serial, item: itemId, authority: issuer.id},
+        action: 'certificate-revoked',
+        detail: {serial: earlier.serial, reason: 'superseded', note: 'never reached the card'},
       });
-      for (const earlier of superseded) {
-        markCertificateRevoked(context.db, earlier.id, now, 'superseded');
-        appendAudit(context.db, {
-          at: now,
-          actor: session.person.hsaId,
-          cardNumber: session.card.number,
-          action: 'certificate-revoked',
-          detail: {serial: earlier.serial, reason: 'superseded', note: 'never reached the card'},
-        });
-      }
-      if (crl) writeCrl(context, crl);
-    })();
-    return {record, isNew: true};
-  });
+    }
+    if (crl) writeCrl(context, crl);
+  })();
 }
 
 function hasAlgorithm(

@@ -77,7 +77,7 @@ type Handler = (
   url: string,
   body: string,
   headers: Record<string, unknown>,
-) => [number, unknown];
+) => [number, unknown] | [number, unknown, Record<string, string>];
 
 describe('ServiceClient', () => {
   let dir: string;
@@ -107,8 +107,8 @@ describe('ServiceClient', () => {
           body,
           authorization: request.headers.authorization,
         });
-        const [status, answer] = handler(request.method!, request.url!, body, request.headers);
-        response.writeHead(status, {'content-type': 'application/json'});
+        const [status, answer, extraHeaders] = handler(request.method!, request.url!, body, request.headers);
+        response.writeHead(status, {'content-type': 'application/json', ...extraHeaders});
         response.end(typeof answer === 'string' ? answer : JSON.stringify(answer));
       });
     });
@@ -357,5 +357,32 @@ describe('ServiceClient', () => {
     ).rejects.toMatchObject({
       code: 'service-answer-malformed',
     });
+  });
+
+  it("waits the service's Retry-After before trying an idempotent call again, and gives up on one beyond the cap", async () => {
+    let answers = 0;
+    const url = await serve((method, path, body, headers) => {
+      if (path === '/v1/terms') {
+        answers++;
+        const wait = answers === 1 ? '3' : '60';
+        return [
+          429,
+          {error: 'too-many-requests', message: 'slow down', retryAfterSeconds: Number(wait)},
+          {'retry-after': wait},
+        ];
+      }
+      return login(method, path, body, headers);
+    });
+    const sleeps: number[] = [];
+    const session = await (
+      await client(url, {sleeps}).beginLogin({
+        certificate: Uint8Array.of(1),
+        cardNumber: '1',
+        cardProfile: 'piv',
+      })
+    ).finish(Uint8Array.of(1));
+    await expect(session.terms()).rejects.toMatchObject({code: 'service-refused', status: 429});
+    expect(sleeps).toEqual([3000]);
+    expect(answers).toBe(2);
   });
 });

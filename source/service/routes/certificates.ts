@@ -38,15 +38,17 @@ const refusals = {'4xx': errorBodySchema} as const;
 
 /** Issuance, the person's certificates, revocation, re-fetch, the card's declaration, completion. */
 export function registerCertificateRoutes(app: FastifyInstance, context: ServiceContext): void {
-  const withChain = (record: CertificateRecord): CertificateWithChain => {
-    const chain = context.authorities.chainOf(record.authority);
-    return {
-      certificate: certificateView(record, context.now()),
-      chain: chain.slice(0, -1).map((authority) => toBase64(authority.certificate)),
-      root: toBase64(chain.at(-1)!.certificate),
-    };
-  };
+  issuanceRoute(app, context);
+  certificateListRoute(app, context);
+  certificateRoute(app, context);
+  revocationRoute(app, context);
+  cardCertificatesRoute(app, context);
+  declarationRoute(app, context);
+  completionRoute(app, context);
+}
 
+/** POST /v1/certificates: issues the certificate of a plan item. */
+function issuanceRoute(app: FastifyInstance, context: ServiceContext): void {
   app.post<{Body: IssuanceRequest; Reply: CertificateWithChain}>(
     '/v1/certificates',
     {
@@ -77,10 +79,13 @@ export function registerCertificateRoutes(app: FastifyInstance, context: Service
         request.body.itemId,
         fromBase64(request.body.request),
       );
-      return reply.code(isNew ? 201 : 200).send(withChain(record));
+      return reply.code(isNew ? 201 : 200).send(withChain(context, record));
     },
   );
+}
 
+/** GET /v1/certificates: the person's certificates. */
+function certificateListRoute(app: FastifyInstance, context: ServiceContext): void {
   app.get<{Reply: CertificateList}>(
     '/v1/certificates',
     {
@@ -101,7 +106,10 @@ export function registerCertificateRoutes(app: FastifyInstance, context: Service
       };
     },
   );
+}
 
+/** GET /v1/certificates/:serial: one of the person's certificates, with its chain. */
+function certificateRoute(app: FastifyInstance, context: ServiceContext): void {
   app.get<{Params: {serial: string}; Reply: CertificateWithChain}>(
     '/v1/certificates/:serial',
     {
@@ -116,6 +124,7 @@ export function registerCertificateRoutes(app: FastifyInstance, context: Service
     },
     async (request) =>
       withChain(
+        context,
         personsCertificate(
           context,
           authenticate(context, request.headers.authorization),
@@ -123,7 +132,10 @@ export function registerCertificateRoutes(app: FastifyInstance, context: Service
         ),
       ),
   );
+}
 
+/** POST /v1/certificates/:serial/revocation: revokes one of the person's certificates. */
+function revocationRoute(app: FastifyInstance, context: ServiceContext): void {
   app.post<{Params: {serial: string}; Body: RevocationRequest; Reply: CertificateView}>(
     '/v1/certificates/:serial/revocation',
     {
@@ -146,7 +158,10 @@ export function registerCertificateRoutes(app: FastifyInstance, context: Service
       return certificateView(record, context.now());
     },
   );
+}
 
+/** GET /v1/card/certificates: re-fetch of this card's valid certificates. */
+function cardCertificatesRoute(app: FastifyInstance, context: ServiceContext): void {
   app.get<{Reply: CardCertificates}>(
     '/v1/card/certificates',
     {
@@ -166,12 +181,15 @@ export function registerCertificateRoutes(app: FastifyInstance, context: Service
       return {
         certificates: planOf(context, session).flatMap((item) => {
           const issued = issuedForItem(records, planItemId(item), now);
-          return issued ? [{...withChain(issued), slot: item.slot}] : [];
+          return issued ? [{...withChain(context, issued), slot: item.slot}] : [];
         }),
       };
     },
   );
+}
 
+/** POST /v1/card/certificates/declaration: the certificates on the card, before the upgrade writes. */
+function declarationRoute(app: FastifyInstance, context: ServiceContext): void {
   app.post<{Body: DeclarationRequest; Reply: DeclarationResponse}>(
     '/v1/card/certificates/declaration',
     {
@@ -202,7 +220,10 @@ export function registerCertificateRoutes(app: FastifyInstance, context: Service
       return {replaces: replaces.map((record) => certificateView(record, now))};
     },
   );
+}
 
+/** POST /v1/completion: records what was installed and revokes what it replaced. */
+function completionRoute(app: FastifyInstance, context: ServiceContext): void {
   app.post<{Body: CompletionRequest; Reply: CompletionResponse}>(
     '/v1/completion',
     {
@@ -223,4 +244,14 @@ export function registerCertificateRoutes(app: FastifyInstance, context: Service
     async (request) =>
       completeUpgrade(context, authenticate(context, request.headers.authorization), request.body.installed),
   );
+}
+
+/** A certificate record as the API shows it, with its chain: the intermediates, nearest first, and the root. */
+function withChain(context: ServiceContext, record: CertificateRecord): CertificateWithChain {
+  const chain = context.authorities.chainOf(record.authority);
+  return {
+    certificate: certificateView(record, context.now()),
+    chain: chain.slice(0, -1).map((authority) => toBase64(authority.certificate)),
+    root: toBase64(chain.at(-1)!.certificate),
+  };
 }

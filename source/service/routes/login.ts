@@ -25,6 +25,14 @@ const refusals = {'4xx': errorBodySchema} as const;
 
 /** POST /v1/login/challenge, POST /v1/login, GET /v1/session, POST /v1/logout. */
 export function registerLoginRoutes(app: FastifyInstance, context: ServiceContext, login: Login): void {
+  loginChallengeRoute(app, context, login);
+  loginRoute(app, context, login);
+  sessionRoute(app, context);
+  logoutRoute(app, context);
+}
+
+/** POST /v1/login/challenge: a challenge for the card's authentication certificate. */
+function loginChallengeRoute(app: FastifyInstance, context: ServiceContext, login: Login): void {
   app.post<{Body: LoginChallengeRequest; Reply: LoginChallenge}>(
     '/v1/login/challenge',
     {
@@ -61,7 +69,10 @@ export function registerLoginRoutes(app: FastifyInstance, context: ServiceContex
       };
     },
   );
+}
 
+/** POST /v1/login: the card's signature over the challenge opens a session. */
+function loginRoute(app: FastifyInstance, context: ServiceContext, login: Login): void {
   app.post<{Body: LoginRequest; Reply: LoginResponse}>(
     '/v1/login',
     {
@@ -93,7 +104,10 @@ export function registerLoginRoutes(app: FastifyInstance, context: ServiceContex
       };
     },
   );
+}
 
+/** GET /v1/session: the session of the bearer token. */
+function sessionRoute(app: FastifyInstance, context: ServiceContext): void {
   app.get<{Reply: SessionView}>(
     '/v1/session',
     {
@@ -115,7 +129,10 @@ export function registerLoginRoutes(app: FastifyInstance, context: ServiceContex
       };
     },
   );
+}
 
+/** POST /v1/logout: ends the session. */
+function logoutRoute(app: FastifyInstance, context: ServiceContext): void {
   app.post(
     '/v1/logout',
     {

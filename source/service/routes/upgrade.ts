@@ -36,6 +36,15 @@ export function registerUpgradeRoutes(
   context: ServiceContext,
   relay: ManagementKeyRelay,
 ): void {
+  termsRoute(app, context);
+  termsAcceptanceRoute(app, context);
+  planRoute(app, context);
+  witnessRoute(app, context, relay);
+  cardResponseRoute(app, context, relay);
+}
+
+/** GET /v1/terms: the current terms. */
+function termsRoute(app: FastifyInstance, context: ServiceContext): void {
   app.get<{Reply: TermsView}>(
     '/v1/terms',
     {
@@ -48,7 +57,10 @@ export function registerUpgradeRoutes(
     },
     async () => termsView(currentTerms(context)),
   );
+}
 
+/** POST /v1/terms/acceptance: records that the person accepted a version. */
+function termsAcceptanceRoute(app: FastifyInstance, context: ServiceContext): void {
   app.post<{Body: TermsAcceptanceRequest; Reply: TermsAcceptance}>(
     '/v1/terms/acceptance',
     {
@@ -67,7 +79,10 @@ export function registerUpgradeRoutes(
     async (request) =>
       acceptTerms(context, authenticate(context, request.headers.authorization), request.body.version),
   );
+}
 
+/** GET /v1/plan: the plan of the session's card profile. */
+function planRoute(app: FastifyInstance, context: ServiceContext): void {
   app.get<{Reply: Plan}>(
     '/v1/plan',
     {
@@ -87,7 +102,10 @@ export function registerUpgradeRoutes(
     },
     async (request) => buildPlan(context, authenticate(context, request.headers.authorization)),
   );
+}
 
+/** POST /v1/management-key/witness: the relay's first half, Rc and Rh for the card's witness. */
+function witnessRoute(app: FastifyInstance, context: ServiceContext, relay: ManagementKeyRelay): void {
   app.post<{Body: WitnessRequest; Reply: WitnessAnswer}>(
     '/v1/management-key/witness',
     {
@@ -123,7 +141,10 @@ export function registerUpgradeRoutes(
       };
     },
   );
+}
 
+/** POST /v1/management-key/response: the relay's second half, the card's answer checked. */
+function cardResponseRoute(app: FastifyInstance, context: ServiceContext, relay: ManagementKeyRelay): void {
   app.post<{Body: CardResponseRequest; Reply: CardResponseVerdict}>(
     '/v1/management-key/response',
     {
