@@ -23,26 +23,11 @@ import {createTheme, useScreenTheme, type Appearance} from './screens/theme.js';
 import {WarningLine} from './screens/warning-line.js';
 import {Welcome, type DemoCodes} from './screens/welcome.js';
 import {Working} from './screens/working.js';
-import type {UpgradeEngine} from './upgrade/engine.js';
+import type {EngineControl} from './upgrade/engine-control.js';
 import type {EngineState} from './upgrade/state.js';
 
-/** What the screens need of the engine: its state and the user's intents. */
-export type EngineControl = Pick<
-  UpgradeEngine,
-  | 'getState'
-  | 'subscribe'
-  | 'start'
-  | 'chooseReader'
-  | 'logIn'
-  | 'chooseOperation'
-  | 'submitPin'
-  | 'confirmLastTry'
-  | 'acceptTerms'
-  | 'chooseCertificate'
-  | 'choosePin'
-  | 'cancel'
-  | 'retry'
->;
+/** The engine as the app takes it, declared by the upgrade layer (re-exported for the bench). */
+export type {EngineControl};
 
 /** Why the app asks to end: the user quit (q) or pressed Ctrl+C. */
 export type ExitReason = 'quit' | 'interrupted';
