@@ -1,7 +1,8 @@
-import {isIssuedUnder, type CertificateFacts, type TrustStore} from './certificate-facts.js';
+import type {CertificateFacts, TrustStore} from './certificate-facts.js';
 import {engineErrorOf, UpgradeError, type EngineError} from './errors.js';
 import {surveyCard, surveyLogFields} from './card-survey.js';
-import {verifiesWith} from './key-proof.js';
+import {logInWithCard} from './login.js';
+import {verifiedPin} from './pin-verification.js';
 import {changePin} from './operations/change-pin.js';
 import type {OperationContext, PromptKind} from './operations/context.js';
 import {listCertificates} from './operations/list-certificates.js';
@@ -11,7 +12,7 @@ import {showStatus} from './operations/status.js';
 import {testEid} from './operations/test-eid.js';
 import {unblockPin} from './operations/unblock-pin.js';
 import {upgradeCard} from './operations/upgrade.js';
-import {DEFAULT_PIN_TRIES, PinHolder} from './pin-holder.js';
+import {PinHolder} from './pin-holder.js';
 import type {CardPort, EngineDeps, PinRole, PinSource, ServiceSession} from './ports.js';
 import {REAL_CARD_TIMINGS, type CardTimings} from './progress-estimator.js';
 import {
@@ -410,54 +411,15 @@ export class UpgradeEngine {
 
   // ---- login ----
 
-  /**
-   * Asks for the PIN of `role` until the card accepts it (or it is blocked) and holds it for the operation. On a
-   * card with one PIN the signature role is the authentication PIN: asked once, as 'login'. The signature PIN of a
-   * card with two is asked as 'signature' and checked on the card at once (VERIFY with the signature role).
-   * Errors: pin-blocked {role} and what the card says.
-   */
+  /** The PIN of `role` asked until the card accepts it, held in its holder (pin-verification.ts). */
   async #verifiedPin(card: CardPort, role: PinRole = 'authentication'): Promise<void> {
-    const isSignaturePin = role === 'signature' && card.pinCount === 2;
-    const holder = this.#pinHolder(card, role);
-    if (holder.isHeld) return;
-    // Only the signature PIN of a two-PIN card names its role; PIV calls stay as they were.
-    const roleArgument = isSignaturePin ? (['signature'] as const) : ([] as const);
-    const blocked = () =>
-      new UpgradeError(
-        isSignaturePin ? {code: 'pin-blocked', role: 'signature'} : {code: 'pin-blocked'},
-        'the PIN is blocked',
-      );
-    const triesEvent = (triesLeft: number): EngineEvent =>
-      isSignaturePin
-        ? {type: 'pinTriesChanged', triesLeft, role: 'signature'}
-        : {type: 'pinTriesChanged', triesLeft};
-    let triesLeft = await card.exclusive(() => card.pinTriesLeft(...roleArgument));
-    let rejection: 'wrong-code' | 'bad-format' | undefined;
-    for (;;) {
-      if (triesLeft === 0) throw blocked();
-      const pin = await this.#askPin(isSignaturePin ? 'signature' : 'login', triesLeft, rejection);
-      try {
-        await card.exclusive(() => card.verifyPin(pin, ...roleArgument));
-        holder.hold(pin);
-        this.#emit(triesEvent(DEFAULT_PIN_TRIES));
-        return;
-      } catch (error) {
-        pin.fill(0);
-        const engineError = engineErrorOf(error);
-        if (engineError.code === 'invalid-pin') {
-          triesLeft = engineError.triesLeft;
-          this.#emit(triesEvent(triesLeft));
-          rejection = 'wrong-code';
-        } else if (engineError.code === 'pin-format') {
-          rejection = 'bad-format';
-        } else if (engineError.code === 'pin-blocked') {
-          this.#emit(triesEvent(0));
-          throw isSignaturePin ? blocked() : error;
-        } else {
-          throw error;
-        }
-      }
-    }
+    await verifiedPin({
+      card,
+      role,
+      holder: this.#pinHolder(card, role),
+      emit: (event) => this.#emit(event),
+      askPin: (reason, triesLeft, rejection) => this.#askPin(reason, triesLeft, rejection),
+    });
   }
 
   #askPin(
@@ -480,69 +442,32 @@ export class UpgradeEngine {
     return this.#ask<Uint8Array>({kind: 'pin'});
   }
 
+  /** The session, logging in first (step 3) when there is none: the PIN, then a login with the card. */
   async #logIn(operation?: Operation): Promise<ServiceSession> {
     const card = this.#requireCard();
     if (this.#session !== undefined) return this.#session;
     await this.#verifiedPin(card);
     this.#emit({type: 'loginStarted'});
     const cardNumber = this.#cardRead?.cardNumber ?? '';
-    const now = new Date(this.#deps.clock.now());
-    const trust = this.#trust();
-    // New credentials first (always accepted), 9A before the retired slots, then the old ones.
-    const candidates = [...this.#slots]
-      .filter(
-        ([, facts]) => facts.purpose === 'authentication' && facts.notAfter > now && facts.notBefore <= now,
-      )
-      .sort(([slotA, a], [slotB, b]) => {
-        const isNewA = isIssuedUnder(a, trust, now) ? 0 : 1;
-        const isNewB = isIssuedUnder(b, trust, now) ? 0 : 1;
-        return isNewA - isNewB || (slotA === 0x9a ? -1 : slotB === 0x9a ? 1 : slotA - slotB);
-      });
-    let lastError: unknown = new UpgradeError(
-      {code: 'no-login-credential'},
-      'no authentication certificate on the card',
-    );
-    for (const [slot, facts] of candidates) {
-      const login = await this.#deps.service.beginLogin({
-        certificate: facts.der,
-        cardNumber,
-        cardProfile: card.profile,
-      });
-      const signer = card.signer(slot, facts.publicKey, this.#pinSource(card));
-      const signature = await card.exclusive(() => signer.sign(login.toBeSigned));
-      if (!verifiesWith(facts.publicKey, signer.algorithm, login.toBeSigned, signature)) {
-        // The key in this slot no longer matches its certificate (an interrupted replacement): try the next.
-        this.#log('loginCredentialSkipped', {slot: slotName(slot), serial: facts.serial});
-        lastError = new UpgradeError(
-          {code: 'no-login-credential'},
-          `the key in ${slotName(slot)} does not match its certificate`,
-        );
-        continue;
-      }
-      try {
-        const session = await login.finish(signature);
-        this.#session = session;
-        this.#sessionCertificateSerial = facts.serial;
-        this.#emit({
-          type: 'loggedIn',
-          identity: {name: session.identity.person.name, hsaId: session.identity.person.hsaId},
-          operation,
-        });
-        this.#log('loggedIn', {slot: slotName(slot), serial: facts.serial, cardNumber});
-        return session;
-      } catch (error) {
-        const engineError = engineErrorOf(error);
-        if (engineError.code !== 'service-refused' && engineError.code !== 'login-certificate-revoked')
-          throw error;
-        this.#log('loginRefused', {
-          slot: slotName(slot),
-          serial: facts.serial,
-          reason: engineError.code === 'service-refused' ? engineError.reason : 'certificate-revoked',
-        });
-        lastError = error;
-      }
-    }
-    throw lastError;
+    const {session, slot, certificate} = await logInWithCard({
+      card,
+      service: this.#deps.service,
+      cardNumber,
+      slots: this.#slots,
+      trust: this.#trust(),
+      now: new Date(this.#deps.clock.now()),
+      pinSource: this.#pinSource(card),
+      log: (event, fields) => this.#log(event, fields),
+    });
+    this.#session = session;
+    this.#sessionCertificateSerial = certificate.serial;
+    this.#emit({
+      type: 'loggedIn',
+      identity: {name: session.identity.person.name, hsaId: session.identity.person.hsaId},
+      operation,
+    });
+    this.#log('loggedIn', {slot: slotName(slot), serial: certificate.serial, cardNumber});
+    return session;
   }
 
   // ---- operations ----
