@@ -23,26 +23,11 @@ import {createTheme, useScreenTheme, type Appearance} from './screens/theme.js';
 import {WarningLine} from './screens/warning-line.js';
 import {Welcome, type DemoCodes} from './screens/welcome.js';
 import {Working} from './screens/working.js';
-import type {UpgradeEngine} from './upgrade/engine.js';
+import type {EngineControl} from './upgrade/engine-control.js';
 import type {EngineState} from './upgrade/state.js';
 
-/** What the screens need of the engine: its state and the user's intents. */
-export type EngineControl = Pick<
-  UpgradeEngine,
-  | 'getState'
-  | 'subscribe'
-  | 'start'
-  | 'chooseReader'
-  | 'logIn'
-  | 'chooseOperation'
-  | 'submitPin'
-  | 'confirmLastTry'
-  | 'acceptTerms'
-  | 'chooseCertificate'
-  | 'choosePin'
-  | 'cancel'
-  | 'retry'
->;
+/** The engine as the app takes it, declared by the upgrade layer (re-exported for the bench). */
+export type {EngineControl};
 
 /** Why the app asks to end: the user quit (q) or pressed Ctrl+C. */
 export type ExitReason = 'quit' | 'interrupted';
@@ -132,125 +117,186 @@ function Screens({engine, catalogue: t, demo, now = () => new Date(), onExit}: A
       banner={banner?.banner}
       bannerRows={banner?.rows}
     >
-      {screenOf(state, choice.screen)}
+      {screenOf(state, {engine, t, demo, date, panel, cancelledPlan, screen: choice.screen})}
       {state.type !== 'upgrading' && <WarningLine warnings={state.warnings} />}
     </Frame>
   );
+}
 
-  function screenOf(state: EngineState, screen: ReturnType<typeof screenForState>['screen']): ReactNode {
-    switch (state.type) {
-      case 'idle':
-        return <Welcome demo={demo} onContinue={() => engine.start()} />;
-      case 'waiting-for-card':
-        return (
-          <InsertCard
-            readers={state.readers}
-            isChoosingReader={state.isChoosingReader}
-            missingReader={state.missingReader}
-            isReading={false}
-            onChooseReader={(name) => engine.chooseReader(name)}
-          />
-        );
-      case 'reading-card':
-        return (
-          <InsertCard
-            readers={[]}
-            isChoosingReader={false}
-            isReading
-            readerName={state.readerName}
-            onChooseReader={() => undefined}
-          />
-        );
-      case 'card-ready':
-        return (
-          <CardOverview
-            card={state.card}
-            now={date}
-            onContinue={() =>
-              state.card.pinTriesLeft === 0 ? engine.chooseOperation('unblock-pin') : engine.logIn()
-            }
-          />
-        );
-      case 'awaiting-pin':
-        return (
-          <PinEntry
-            key={state.request.reason}
-            request={state.request}
-            pinCount={state.pinCount}
-            onSubmit={(pin) => engine.submitPin(pin)}
-            onConfirmLastTry={() => engine.confirmLastTry()}
-            onCancel={() => engine.cancel()}
-          />
-        );
-      case 'logging-in':
-        return <Working label={t.working.loggingIn} />;
-      case 'working':
-        return <Working heading={t.menu.operations[state.operation]} label={t.activities[state.activity]} />;
-      case 'awaiting-terms':
-        return (
-          <Terms
-            terms={state.terms}
-            plan={state.plan}
-            pinCount={state.card?.pinCount ?? 1}
-            panel={panel}
-            onAccept={() => engine.acceptTerms()}
-            onCancel={() => engine.cancel()}
-          />
-        );
-      case 'upgrading':
-        return (
-          <Progress
-            step={state.step}
-            progress={state.progress}
-            plan={state.plan}
-            installedCount={state.installed.length}
-            isCancelling={cancelledPlan === state.plan}
-          />
-        );
-      case 'choosing-certificate':
-        return (
-          <CertificateChoice
-            certificates={state.certificates}
-            onChoose={(serial) => engine.chooseCertificate(serial)}
-            onCancel={() => engine.cancel()}
-          />
-        );
-      case 'choosing-pin':
-        return (
-          <PinChoice
-            operation={state.operation}
-            choices={state.choices}
-            onChoose={(role) => engine.choosePin(role)}
-            onCancel={() => engine.cancel()}
-          />
-        );
-      case 'menu':
-        return <Menu identity={state.identity} onChoose={(operation) => engine.chooseOperation(operation)} />;
-      case 'operation-result':
-      case 'done':
-        if (screen === 'menu') {
-          return (
-            <Menu identity={state.identity} onChoose={(operation) => engine.chooseOperation(operation)} />
-          );
-        }
-        return state.type === 'done' ? (
-          <Done installed={state.installed} now={date} />
-        ) : (
-          <OperationResult result={state.result} now={date} />
-        );
-      case 'failed':
-        return (
-          <ErrorScreen
-            error={state.error}
-            wayForward={state.wayForward}
-            canRetry={state.canRetry}
-            operation={state.operation}
-            onRetry={() => engine.retry()}
-          />
-        );
-    }
+/** What a screen needs besides the state: the engine's commands, the texts and what the app keeps itself. */
+interface ScreenProps {
+  readonly engine: EngineControl;
+  readonly t: Catalogue;
+  readonly demo: DemoCodes | undefined;
+  readonly date: Date;
+  readonly panel: ReturnType<typeof frameGeometry>['panel'];
+  /** The plan whose upgrade the user asked to cancel. */
+  readonly cancelledPlan: unknown;
+  readonly screen: ReturnType<typeof screenForState>['screen'];
+}
+
+/** The screen for the engine's state. */
+function screenOf(state: EngineState, props: ScreenProps): ReactNode {
+  switch (state.type) {
+    case 'idle':
+    case 'waiting-for-card':
+    case 'reading-card':
+    case 'card-ready':
+    case 'awaiting-pin':
+    case 'logging-in':
+      return cardScreen(state, props);
+    case 'awaiting-terms':
+    case 'upgrading':
+      return upgradeScreen(state, props);
+    case 'menu':
+    case 'working':
+    case 'choosing-certificate':
+    case 'choosing-pin':
+    case 'operation-result':
+    case 'done':
+    case 'failed':
+      return operationScreen(state, props);
   }
 }
+
+/** Steps 1 to 3: the welcome, the card, its PIN, the login. */
+function cardScreen(
+  state: StateOf<'idle' | 'waiting-for-card' | 'reading-card' | 'card-ready' | 'awaiting-pin' | 'logging-in'>,
+  {engine, t, demo, date}: ScreenProps,
+): ReactNode {
+  switch (state.type) {
+    case 'idle':
+      return <Welcome demo={demo} onContinue={() => engine.start()} />;
+    case 'waiting-for-card':
+      return (
+        <InsertCard
+          readers={state.readers}
+          isChoosingReader={state.isChoosingReader}
+          missingReader={state.missingReader}
+          isReading={false}
+          onChooseReader={(name) => engine.chooseReader(name)}
+        />
+      );
+    case 'reading-card':
+      return (
+        <InsertCard
+          readers={[]}
+          isChoosingReader={false}
+          isReading
+          readerName={state.readerName}
+          onChooseReader={() => undefined}
+        />
+      );
+    case 'card-ready':
+      return (
+        <CardOverview
+          card={state.card}
+          now={date}
+          onContinue={() =>
+            state.card.pinTriesLeft === 0 ? engine.chooseOperation('unblock-pin') : engine.logIn()
+          }
+        />
+      );
+    case 'awaiting-pin':
+      return (
+        <PinEntry
+          key={state.request.reason}
+          request={state.request}
+          pinCount={state.pinCount}
+          onSubmit={(pin) => engine.submitPin(pin)}
+          onConfirmLastTry={() => engine.confirmLastTry()}
+          onCancel={() => engine.cancel()}
+        />
+      );
+    case 'logging-in':
+      return <Working label={t.working.loggingIn} />;
+  }
+}
+
+/** Steps 5 to 9: the terms and the progress of the upgrade. */
+function upgradeScreen(
+  state: StateOf<'awaiting-terms' | 'upgrading'>,
+  {engine, panel, cancelledPlan}: ScreenProps,
+): ReactNode {
+  switch (state.type) {
+    case 'awaiting-terms':
+      return (
+        <Terms
+          terms={state.terms}
+          plan={state.plan}
+          pinCount={state.card?.pinCount ?? 1}
+          panel={panel}
+          onAccept={() => engine.acceptTerms()}
+          onCancel={() => engine.cancel()}
+        />
+      );
+    case 'upgrading':
+      return (
+        <Progress
+          step={state.step}
+          progress={state.progress}
+          plan={state.plan}
+          installedCount={state.installed.length}
+          isCancelling={cancelledPlan === state.plan}
+        />
+      );
+  }
+}
+
+/** The menu, operations, their questions and results, done and failures. */
+function operationScreen(
+  state: StateOf<
+    'menu' | 'working' | 'choosing-certificate' | 'choosing-pin' | 'operation-result' | 'done' | 'failed'
+  >,
+  {engine, t, date, screen}: ScreenProps,
+): ReactNode {
+  switch (state.type) {
+    case 'menu':
+      return <Menu identity={state.identity} onChoose={(operation) => engine.chooseOperation(operation)} />;
+    case 'working':
+      return <Working heading={t.menu.operations[state.operation]} label={t.activities[state.activity]} />;
+    case 'choosing-certificate':
+      return (
+        <CertificateChoice
+          certificates={state.certificates}
+          onChoose={(serial) => engine.chooseCertificate(serial)}
+          onCancel={() => engine.cancel()}
+        />
+      );
+    case 'choosing-pin':
+      return (
+        <PinChoice
+          operation={state.operation}
+          choices={state.choices}
+          onChoose={(role) => engine.choosePin(role)}
+          onCancel={() => engine.cancel()}
+        />
+      );
+    case 'operation-result':
+    case 'done':
+      if (screen === 'menu') {
+        return <Menu identity={state.identity} onChoose={(operation) => engine.chooseOperation(operation)} />;
+      }
+      return state.type === 'done' ? (
+        <Done installed={state.installed} now={date} />
+      ) : (
+        <OperationResult result={state.result} now={date} />
+      );
+    case 'failed':
+      return (
+        <ErrorScreen
+          error={state.error}
+          wayForward={state.wayForward}
+          canRetry={state.canRetry}
+          operation={state.operation}
+          onRetry={() => engine.retry()}
+        />
+      );
+  }
+}
+
+/** The states of the given types. */
+type StateOf<Type extends EngineState['type']> = Extract<EngineState, {type: Type}>;
 
 interface CrashBoundaryProps {
   readonly catalogue: Catalogue;

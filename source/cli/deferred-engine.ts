@@ -1,4 +1,4 @@
-import type {EngineControl} from '../app.js';
+import type {EngineControl} from '../upgrade/engine-control.js';
 import type {UpgradeEngine} from '../upgrade/engine.js';
 import type {PinRole} from '../upgrade/ports.js';
 import {initialState, type EngineState} from '../upgrade/state.js';

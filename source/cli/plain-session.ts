@@ -2,7 +2,7 @@ import type {Catalogue} from '../screens/i18n/catalogue.js';
 import {MENU_OPERATIONS} from '../screens/menu.js';
 import {choiceLines, menuLabels, plainLines} from '../screens/plain-lines.js';
 import {pinPrompt} from '../screens/pin-texts.js';
-import type {EngineControl} from '../app.js';
+import type {EngineControl} from '../upgrade/engine-control.js';
 import {
   cardVerdict,
   type CardOverview,

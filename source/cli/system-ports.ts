@@ -6,7 +6,7 @@ import {ServiceClient} from '../service-client/client.js';
 import type {TraceSink} from '../apdu/trace.js';
 import {PcscCardReaders} from '../upgrade/adapters/pcsc-readers.js';
 import type {Clock, EngineDeps, Log, Random} from '../upgrade/ports.js';
-import {SupportLog} from '../upgrade/support-log.js';
+import {SupportLog} from './support-log-file.js';
 import {CliError} from './errors.js';
 
 /** The engine's ports backed by this machine: the clock, randomness, the support log, PC/SC and the service. */

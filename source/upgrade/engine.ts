@@ -1,42 +1,31 @@
-import {
-  checkIssuedCertificate,
-  describeCertificate,
-  isIssuedUnder,
-  keysEqual,
-  toCertificateView,
-  type CertificateFacts,
-  type TrustStore,
-} from './certificate-facts.js';
+import type {CertificateFacts, TrustStore} from './certificate-facts.js';
 import {engineErrorOf, UpgradeError, type EngineError} from './errors.js';
-import {proveKey, verifiesWith} from './key-proof.js';
-import type {
-  CardPort,
-  EngineDeps,
-  PinRole,
-  PinSource,
-  ServiceCertificate,
-  ServicePlan,
-  ServiceSession,
-} from './ports.js';
+import {surveyCard, surveyLogFields} from './card-survey.js';
+import {logInWithCard} from './login.js';
+import {verifiedPin} from './pin-verification.js';
+import {changePin} from './operations/change-pin.js';
+import type {OperationContext, PromptKind} from './operations/context.js';
+import {listCertificates} from './operations/list-certificates.js';
+import {refetchCertificates} from './operations/refetch.js';
+import {revokeCertificate} from './operations/revoke.js';
+import {showStatus} from './operations/status.js';
+import {testEid} from './operations/test-eid.js';
+import {unblockPin} from './operations/unblock-pin.js';
+import {upgradeCard} from './operations/upgrade.js';
+import {PinHolder} from './pin-holder.js';
+import type {CardPort, EngineDeps, PinRole, PinSource, ServiceSession} from './ports.js';
 import {REAL_CARD_TIMINGS, type CardTimings} from './progress-estimator.js';
-import {initialProgress, planItemView, runUpgrade} from './upgrade-run.js';
 import {
   initialState,
   reduce,
   slotName,
-  Step,
   type CardOverview,
   type EngineEvent,
   type EngineState,
   type Operation,
-  type PinChoice,
   type PinReason,
   type ReaderView,
-  type ServiceCertificateView,
 } from './state.js';
-
-/** The PIN retry counter of a YubiKey-like PIV card after a correct PIN (docs/piv-card.md section 4). */
-const DEFAULT_PIN_TRIES = 3;
 
 /** Options of the engine beyond its ports. */
 export interface EngineOptions {
@@ -72,31 +61,6 @@ const SESSION_GONE_REASONS: ReadonlySet<string> = new Set([
   'session-certificate-expired',
 ]);
 
-/** The PIN, held in one buffer while an operation needs it, zeroed when it ends. */
-class PinHolder {
-  #pin: Uint8Array | undefined;
-
-  hold(pin: Uint8Array): void {
-    this.clear();
-    this.#pin = pin;
-  }
-
-  get isHeld(): boolean {
-    return this.#pin !== undefined;
-  }
-
-  /** The held PIN, for the card layer to pad and send; it neither keeps nor zeroes it. */
-  readonly provide = (): Uint8Array => {
-    if (this.#pin === undefined) throw new UpgradeError({code: 'internal'}, 'the PIN is not held');
-    return this.#pin;
-  };
-
-  clear(): void {
-    this.#pin?.fill(0);
-    this.#pin = undefined;
-  }
-}
-
 /**
  * The upgrade engine: plans and runs the operations (upgrade, status, test e-id, PIN change and unblock, list,
  * re-fetch, revoke) as events folded by the pure `reduce` (state.ts); reaches the card, the service, the clock
@@ -124,6 +88,11 @@ export class UpgradeEngine {
   #card: CardPort | undefined;
   /** The certificates on the open card, by slot, as last read. */
   #slots = new Map<number, CertificateFacts>();
+  /**
+   * The card as last read (cardRead, cardRefreshed), forgotten when another card is read or the card is removed:
+   * the engine's own record, not the screens' state.
+   */
+  #cardRead: CardOverview | undefined;
   #session: ServiceSession | undefined;
   /**
    * PUK tries left as the card last said them (a wrong PUK's answer), by card number: for the whole run, so the
@@ -310,10 +279,10 @@ export class UpgradeEngine {
 
   /** After a failure: the same card back (re-inserted, reader back), then the same flow again. */
   #retryFlow(flow: () => Promise<void>): () => Promise<void> {
-    const cardNumber = this.#state.card?.cardNumber;
+    const cardNumber = this.#cardRead?.cardNumber;
     return async () => {
       await this.#cardFlow(flow === this.#startFlow ? 'cardRead' : 'cardRefreshed');
-      if (cardNumber !== undefined && this.#state.card?.cardNumber !== cardNumber) {
+      if (cardNumber !== undefined && this.#cardRead?.cardNumber !== cardNumber) {
         throw new UpgradeError({code: 'card-changed'}, 'a different card was inserted');
       }
       await flow();
@@ -347,76 +316,13 @@ export class UpgradeEngine {
 
   /** Reads the card's identity, certificates and PIN tries; shows them (cardRead) or updates them quietly. */
   async #readCard(card: CardPort, show: 'cardRead' | 'cardRefreshed' = 'cardRead'): Promise<CardOverview> {
-    const read = await card.exclusive(async () => ({
-      identity: await card.readIdentity(),
-      certificates: await card.readCertificates(),
-      pinTriesLeft: await card.pinTriesLeft(),
-      signaturePinTriesLeft: card.pinCount === 2 ? await card.pinTriesLeft('signature') : undefined,
-    }));
-    const facts: {slot: number; facts: CertificateFacts}[] = [];
-    for (const {slot, certificate} of read.certificates) {
-      try {
-        facts.push({slot, facts: describeCertificate(certificate)});
-      } catch (error) {
-        this.#log('certificateUnreadable', {slot: slotName(slot), error});
-      }
-    }
-    const cardNumber = read.identity.cardNumber ?? read.identity.cardId;
-    // A verified PIN's counter is back at its maximum, which PIV does not tell: 3 on YubiKeys
-    // (docs/piv-card.md section 4).
-    const pinTriesLeft = read.pinTriesLeft ?? DEFAULT_PIN_TRIES;
-    const signaturePinTriesLeft =
-      card.pinCount === 2 ? (read.signaturePinTriesLeft ?? DEFAULT_PIN_TRIES) : undefined;
-    const overview = this.#overview(card, cardNumber, facts, pinTriesLeft, signaturePinTriesLeft);
-    this.#slots = new Map(facts.map((entry) => [entry.slot, entry.facts]));
-    this.#emit({type: show, card: overview});
-    this.#log('cardSurveyed', {
-      reader: overview.readerName,
-      cardNumber,
-      certificates: facts.map(({slot, facts: f}) => ({
-        slot: slotName(slot),
-        serial: f.serial,
-        issuer: f.issuerName,
-      })),
-      pinTriesLeft,
-      signaturePinTriesLeft,
-    });
-    return overview;
-  }
-
-  #overview(
-    card: CardPort,
-    cardNumber: string,
-    facts: readonly {slot: number; facts: CertificateFacts}[],
-    pinTriesLeft: number,
-    signaturePinTriesLeft: number | undefined,
-  ): CardOverview {
-    const now = new Date(this.#deps.clock.now());
-    const trust = this.#trust();
-    const views = facts.map(({slot, facts: f}) => toCertificateView(f, slot, isIssuedUnder(f, trust, now)));
-    const authentication =
-      facts.find(({slot, facts: f}) => slot === 0x9a && f.purpose === 'authentication') ??
-      facts.find(({facts: f}) => f.purpose === 'authentication');
-    const hsaId = facts.find(({facts: f}) => f.hsaId !== undefined)?.facts.hsaId;
-    const isNew = (identity: string, purpose: string) =>
-      views.some((view) => view.isNew && view.identityKind === identity && view.purpose === purpose);
-    return {
-      readerName: card.readerName,
-      holder: authentication?.facts.subjectName,
-      hsaId,
-      cardNumber,
-      certificates: views,
-      pinTriesLeft,
-      isUpgraded:
-        views.length > 0 &&
-        views.every((view) => view.isNew) &&
-        isNew('hsa-id', 'authentication') &&
-        isNew('hsa-id', 'signature') &&
-        isNew('personnummer', 'authentication') &&
-        isNew('personnummer', 'signature'),
-      pinCount: card.pinCount,
-      ...(signaturePinTriesLeft === undefined ? {} : {signaturePinTriesLeft}),
-    };
+    const survey = await surveyCard(card, this.#trust(), new Date(this.#deps.clock.now()), (slot, error) =>
+      this.#log('certificateUnreadable', {slot: slotName(slot), error}),
+    );
+    this.#slots = new Map(survey.facts.map((entry) => [entry.slot, entry.facts]));
+    this.#emit({type: show, card: survey.overview});
+    this.#log('cardSurveyed', surveyLogFields(survey));
+    return survey.overview;
   }
 
   async #cardReader(): Promise<string> {
@@ -505,54 +411,15 @@ export class UpgradeEngine {
 
   // ---- login ----
 
-  /**
-   * Asks for the PIN of `role` until the card accepts it (or it is blocked) and holds it for the operation. On a
-   * card with one PIN the signature role is the authentication PIN: asked once, as 'login'. The signature PIN of a
-   * card with two is asked as 'signature' and checked on the card at once (VERIFY with the signature role).
-   * Errors: pin-blocked {role} and what the card says.
-   */
+  /** The PIN of `role` asked until the card accepts it, held in its holder (pin-verification.ts). */
   async #verifiedPin(card: CardPort, role: PinRole = 'authentication'): Promise<void> {
-    const isSignaturePin = role === 'signature' && card.pinCount === 2;
-    const holder = this.#pinHolder(card, role);
-    if (holder.isHeld) return;
-    // Only the signature PIN of a two-PIN card names its role; PIV calls stay as they were.
-    const roleArgument = isSignaturePin ? (['signature'] as const) : ([] as const);
-    const blocked = () =>
-      new UpgradeError(
-        isSignaturePin ? {code: 'pin-blocked', role: 'signature'} : {code: 'pin-blocked'},
-        'the PIN is blocked',
-      );
-    const triesEvent = (triesLeft: number): EngineEvent =>
-      isSignaturePin
-        ? {type: 'pinTriesChanged', triesLeft, role: 'signature'}
-        : {type: 'pinTriesChanged', triesLeft};
-    let triesLeft = await card.exclusive(() => card.pinTriesLeft(...roleArgument));
-    let rejection: 'wrong-code' | 'bad-format' | undefined;
-    for (;;) {
-      if (triesLeft === 0) throw blocked();
-      const pin = await this.#askPin(isSignaturePin ? 'signature' : 'login', triesLeft, rejection);
-      try {
-        await card.exclusive(() => card.verifyPin(pin, ...roleArgument));
-        holder.hold(pin);
-        this.#emit(triesEvent(DEFAULT_PIN_TRIES));
-        return;
-      } catch (error) {
-        pin.fill(0);
-        const engineError = engineErrorOf(error);
-        if (engineError.code === 'invalid-pin') {
-          triesLeft = engineError.triesLeft;
-          this.#emit(triesEvent(triesLeft));
-          rejection = 'wrong-code';
-        } else if (engineError.code === 'pin-format') {
-          rejection = 'bad-format';
-        } else if (engineError.code === 'pin-blocked') {
-          this.#emit(triesEvent(0));
-          throw isSignaturePin ? blocked() : error;
-        } else {
-          throw error;
-        }
-      }
-    }
+    await verifiedPin({
+      card,
+      role,
+      holder: this.#pinHolder(card, role),
+      emit: (event) => this.#emit(event),
+      askPin: (reason, triesLeft, rejection) => this.#askPin(reason, triesLeft, rejection),
+    });
   }
 
   #askPin(
@@ -575,417 +442,98 @@ export class UpgradeEngine {
     return this.#ask<Uint8Array>({kind: 'pin'});
   }
 
+  /** The session, logging in first (step 3) when there is none: the PIN, then a login with the card. */
   async #logIn(operation?: Operation): Promise<ServiceSession> {
     const card = this.#requireCard();
     if (this.#session !== undefined) return this.#session;
     await this.#verifiedPin(card);
     this.#emit({type: 'loginStarted'});
-    const cardNumber = this.#state.card?.cardNumber ?? '';
-    const now = new Date(this.#deps.clock.now());
-    const trust = this.#trust();
-    // New credentials first (always accepted), 9A before the retired slots, then the old ones.
-    const candidates = [...this.#slots]
-      .filter(
-        ([, facts]) => facts.purpose === 'authentication' && facts.notAfter > now && facts.notBefore <= now,
-      )
-      .sort(([slotA, a], [slotB, b]) => {
-        const isNewA = isIssuedUnder(a, trust, now) ? 0 : 1;
-        const isNewB = isIssuedUnder(b, trust, now) ? 0 : 1;
-        return isNewA - isNewB || (slotA === 0x9a ? -1 : slotB === 0x9a ? 1 : slotA - slotB);
-      });
-    let lastError: unknown = new UpgradeError(
-      {code: 'no-login-credential'},
-      'no authentication certificate on the card',
-    );
-    for (const [slot, facts] of candidates) {
-      const login = await this.#deps.service.beginLogin({
-        certificate: facts.der,
-        cardNumber,
-        cardProfile: card.profile,
-      });
-      const signer = card.signer(slot, facts.publicKey, this.#pinSource(card));
-      const signature = await card.exclusive(() => signer.sign(login.toBeSigned));
-      if (!verifiesWith(facts.publicKey, signer.algorithm, login.toBeSigned, signature)) {
-        // The key in this slot no longer matches its certificate (an interrupted replacement): try the next.
-        this.#log('loginCredentialSkipped', {slot: slotName(slot), serial: facts.serial});
-        lastError = new UpgradeError(
-          {code: 'no-login-credential'},
-          `the key in ${slotName(slot)} does not match its certificate`,
-        );
-        continue;
-      }
-      try {
-        const session = await login.finish(signature);
-        this.#session = session;
-        this.#sessionCertificateSerial = facts.serial;
-        this.#emit({
-          type: 'loggedIn',
-          identity: {name: session.identity.person.name, hsaId: session.identity.person.hsaId},
-          operation,
-        });
-        this.#log('loggedIn', {slot: slotName(slot), serial: facts.serial, cardNumber});
-        return session;
-      } catch (error) {
-        const engineError = engineErrorOf(error);
-        if (engineError.code !== 'service-refused' && engineError.code !== 'login-certificate-revoked')
-          throw error;
-        this.#log('loginRefused', {
-          slot: slotName(slot),
-          serial: facts.serial,
-          reason: engineError.code === 'service-refused' ? engineError.reason : 'certificate-revoked',
-        });
-        lastError = error;
-      }
-    }
-    throw lastError;
+    const cardNumber = this.#cardRead?.cardNumber ?? '';
+    const {session, slot, certificate} = await logInWithCard({
+      card,
+      service: this.#deps.service,
+      cardNumber,
+      slots: this.#slots,
+      trust: this.#trust(),
+      now: new Date(this.#deps.clock.now()),
+      pinSource: this.#pinSource(card),
+      log: (event, fields) => this.#log(event, fields),
+    });
+    this.#session = session;
+    this.#sessionCertificateSerial = certificate.serial;
+    this.#emit({
+      type: 'loggedIn',
+      identity: {name: session.identity.person.name, hsaId: session.identity.person.hsaId},
+      operation,
+    });
+    this.#log('loggedIn', {slot: slotName(slot), serial: certificate.serial, cardNumber});
+    return session;
   }
 
   // ---- operations ----
 
+  /** Runs one operation, each in its own file under operations/. */
   async #operation(operation: Operation): Promise<void> {
-    const card = this.#requireCard();
+    const context = this.#context(this.#requireCard());
     this.#log('operationChosen', {operation});
     switch (operation) {
       case 'upgrade':
-        return this.#upgrade(card);
-      case 'status': {
-        this.#emit({type: 'operationStarted', operation, activity: 'reading-card'});
-        const overview = await this.#readCard(card, 'cardRefreshed');
-        this.#emit({type: 'operationCompleted', result: {type: 'status', card: overview}});
-        return;
-      }
+        return upgradeCard(context);
+      case 'status':
+        return showStatus(context);
       case 'test-eid':
-        return this.#testEid(card);
+        return testEid(context);
       case 'change-pin':
-        return this.#changePin(card);
+        return changePin(context);
       case 'unblock-pin':
-        return this.#unblockPin(card);
-      case 'list-certificates': {
-        const session = await this.#logIn(operation);
-        this.#emit({type: 'operationStarted', operation, activity: 'asking-service'});
-        const certificates = await session.listCertificates();
-        this.#emit({
-          type: 'operationCompleted',
-          result: {
-            type: 'certificates-listed',
-            certificates: certificates.map(serviceCertificateView),
-          },
-        });
-        return;
-      }
+        return unblockPin(context);
+      case 'list-certificates':
+        return listCertificates(context);
       case 'refetch':
-        return this.#refetch(card);
+        return refetchCertificates(context);
       case 'revoke':
-        return this.#revoke();
+        return revokeCertificate(context);
     }
   }
 
-  async #upgrade(card: CardPort): Promise<void> {
-    const session = await this.#logIn('upgrade');
-    this.#emit({type: 'operationStarted', operation: 'upgrade', activity: 'asking-service'});
-    const plan = await session.plan();
-    this.#checkPlan(plan, session);
-    const views = plan.items.map(planItemView);
-    const progress = initialProgress(plan, card, this.#timings, this.#deps.clock.now());
-    const terms = plan.isTermsAccepted ? undefined : await session.terms();
-    // A card with two PINs: the signature PIN is asked (and checked on the card) after the terms and before the
-    // progress screen, never in the middle of it.
-    const needsSignaturePin = card.pinCount === 2 && plan.items.some((item) => item.purpose === 'signature');
-    if (terms === undefined) {
-      // Accepted before (an interrupted upgrade being finished), or nothing left but checks and completion.
-      const warning = this.#state.card?.isUpgraded === true ? 'card-already-upgraded' : 'resuming-upgrade';
-      this.#emit({type: 'warningRaised', warning: {code: warning}});
-      if (needsSignaturePin) await this.#verifiedPinsForUpgrade(card);
-      this.#emit({type: 'upgradeStarted', plan: views, progress});
-    } else if (needsSignaturePin) {
-      const language = this.#deps.language;
-      this.#emit({
-        type: 'termsPresented',
-        terms: {version: terms.version, language, text: terms.text[language]},
-        plan: views,
-      });
-      await this.#ask<void>({kind: 'terms'});
-      await session.acceptTerms(terms.version);
-      await this.#verifiedPinsForUpgrade(card);
-      this.#emit({type: 'upgradeStarted', plan: views, progress});
-    } else {
-      const language = this.#deps.language;
-      this.#emit({
-        type: 'termsPresented',
-        terms: {version: terms.version, language, text: terms.text[language]},
-        plan: views,
-      });
-      await this.#ask<void>({kind: 'terms'});
-      await session.acceptTerms(terms.version);
-      this.#emit({type: 'termsAccepted', progress});
-    }
-    await this.#verifiedPin(card);
-    const installed = await runUpgrade({
-      card,
-      session,
-      plan,
-      trust: this.#trust(),
-      clock: this.#deps.clock,
-      log: this.#deps.log,
-      timings: this.#timings,
-      pinProvider: this.#pinSource(card),
-      random: (length) => this.#deps.random.bytes(length),
-      emit: (event) => this.#emit(event),
-      signal: this.#abort.signal,
-    });
-    this.#clearPins();
-    // Completion revoked the card's earlier certificates: a session one of them opened has ended.
-    if (!installed.some((certificate) => certificate.serial === this.#sessionCertificateSerial))
-      this.#session = undefined;
-    // Step 10: the card as it is now, for the summary.
-    this.#emit({type: 'stepStarted', step: Step.Done});
-    await this.#readCard(card, 'cardRefreshed');
-    this.#emit({type: 'completed', installed});
-  }
-
-  /** Both PINs of a two-PIN card held before the upgrade's progress starts: the login PIN, then the signature PIN. */
-  async #verifiedPinsForUpgrade(card: CardPort): Promise<void> {
-    await this.#verifiedPin(card);
-    await this.#verifiedPin(card, 'signature');
-  }
-
-  /** The plan must be for this card and person, and put each item in its own slot. */
-  #checkPlan(plan: ServicePlan, session: ServiceSession): void {
-    const slots = new Set(plan.items.map((item) => item.slot));
-    if (slots.size !== plan.items.length || plan.cardNumber !== session.identity.card.number) {
-      throw new UpgradeError({code: 'answer-rejected', check: 'plan'}, 'the plan does not fit this card');
-    }
-  }
-
-  /**
-   * Test e-id: the card signs a random challenge with its authentication key, and on a card with two PINs with its
-   * signature key too (after the signature PIN); each signature must verify with its certificate.
-   */
-  async #testEid(card: CardPort): Promise<void> {
-    await this.#verifiedPin(card);
-    const now = new Date(this.#deps.clock.now());
-    const trust = this.#trust();
-    const authentication = this.#testCandidate('authentication', now);
-    if (authentication === undefined)
-      throw new UpgradeError({code: 'no-login-credential'}, 'no authentication certificate on the card');
-    const signature = card.pinCount === 2 ? this.#testCandidate('signature', now) : undefined;
-    if (signature !== undefined) await this.#verifiedPin(card, 'signature');
-    this.#emit({type: 'operationStarted', operation: 'test-eid', activity: 'testing-signature'});
-    const tested = async ([slot, facts]: [number, CertificateFacts]) => {
-      const isProven = await card.exclusive(() =>
-        proveKey(card, slot, facts.publicKey, this.#pinSource(card), this.#deps.random.bytes(32)),
-      );
-      if (!isProven)
-        throw new UpgradeError(
-          {code: 'card-error'},
-          `the key in ${slotName(slot)} does not match its certificate`,
-        );
-      const isTrusted = isIssuedUnder(facts, trust, now) && facts.notBefore <= now && facts.notAfter > now;
-      this.#log('eIdTested', {slot: slotName(slot), serial: facts.serial, isTrusted});
-      return {certificate: toCertificateView(facts, slot, isTrusted), isTrusted};
+  /** What an operation gets of the engine: the card, the ports, the domain state and the shared steps. */
+  #context(card: CardPort): OperationContext {
+    // The domain state is read live: an operation outlives the reads and logins it triggers.
+    const live = {
+      cardRead: () => this.#cardRead,
+      slots: () => this.#slots,
+      sessionCertificateSerial: () => this.#sessionCertificateSerial,
     };
-    const authenticationResult = await tested(authentication);
-    const signatureResult = signature === undefined ? undefined : await tested(signature);
-    this.#clearPins();
-    this.#emit({
-      type: 'operationCompleted',
-      result: {
-        type: 'e-id-tested',
-        ...authenticationResult,
-        ...(signatureResult === undefined ? {} : {signature: signatureResult}),
+    return {
+      card,
+      deps: this.#deps,
+      timings: this.#timings,
+      signal: this.#abort.signal,
+      get cardRead() {
+        return live.cardRead();
       },
-    });
-  }
-
-  /** The certificate of `purpose` to test: new ones first, then 9A (PIV's authentication slot) before others. */
-  #testCandidate(purpose: PinRole, now: Date): [number, CertificateFacts] | undefined {
-    const trust = this.#trust();
-    const candidates = [...this.#slots].filter(([, facts]) => facts.purpose === purpose);
-    candidates.sort(([slotA, a], [slotB, b]) => {
-      const order = (slot: number, facts: CertificateFacts) =>
-        (isIssuedUnder(facts, trust, now) ? 0 : 2) + (slot === 0x9a ? 0 : 1);
-      return order(slotA, a) - order(slotB, b);
-    });
-    return candidates[0];
-  }
-
-  /**
-   * On a card with two PINs, asks which PIN to change or unblock (state `choosing-pin`, answered by
-   * choosePin()); undefined on a card with one PIN (PIV: no question).
-   */
-  async #chosenPin(card: CardPort, operation: 'change-pin' | 'unblock-pin'): Promise<PinRole | undefined> {
-    if (card.pinCount !== 2) return undefined;
-    const choices: PinChoice[] = await card.exclusive(async () => [
-      {role: 'authentication', triesLeft: await card.pinTriesLeft('authentication')},
-      {role: 'signature', triesLeft: await card.pinTriesLeft('signature')},
-    ]);
-    this.#emit({type: 'pinChoiceOffered', operation, choices});
-    return this.#ask<PinRole>({kind: 'pin-choice'});
-  }
-
-  async #changePin(card: CardPort): Promise<void> {
-    const role = await this.#chosenPin(card, 'change-pin');
-    const roleArgument = role === undefined ? ([] as const) : ([role] as const);
-    await this.#replacePin(card, {
-      operation: 'change-pin',
-      code: 'current-pin',
-      role,
-      triesLeft: await card.exclusive(() => card.pinTriesLeft(...roleArgument)),
-      wrongCode: 'invalid-pin',
-      replace: (current, next) => card.changePin(current, next, ...roleArgument),
-    });
-  }
-
-  async #unblockPin(card: CardPort): Promise<void> {
-    const role = await this.#chosenPin(card, 'unblock-pin');
-    const roleArgument = role === undefined ? ([] as const) : ([role] as const);
-    const key = this.#state.card?.cardNumber ?? card.readerName;
-    const said = card.pukTriesLeft ? await card.exclusive(() => card.pukTriesLeft!()) : undefined;
-    await this.#replacePin(card, {
-      operation: 'unblock-pin',
-      code: 'puk',
-      role,
-      triesLeft: said ?? this.#pukTriesLeft.get(key),
-      wrongCode: 'invalid-puk',
-      // One PUK for both PINs of a two-PIN card: it sets the chosen one.
-      replace: (puk, next) => card.unblockPin(puk, next, ...roleArgument),
-      onTriesLeft: (triesLeft) => {
-        // A right PUK gives the PUK all its tries again: what was said before no longer holds.
-        if (triesLeft === undefined) this.#pukTriesLeft.delete(key);
-        else this.#pukTriesLeft.set(key, triesLeft);
+      get slots() {
+        return live.slots();
       },
-    });
-  }
-
-  /**
-   * Asks for the code that authorises a new PIN (the current PIN, or the PUK) and the new PIN, and sets it; a wrong
-   * or malformed code is asked for again with the tries left. Both buffers are zeroed after each attempt.
-   */
-  async #replacePin(
-    card: CardPort,
-    step: {
-      readonly operation: 'change-pin' | 'unblock-pin';
-      readonly code: 'current-pin' | 'puk';
-      /** The PIN chosen on a card with two PINs; the prompts name it. Undefined on a card with one. */
-      readonly role: PinRole | undefined;
-      readonly triesLeft: number | undefined;
-      readonly wrongCode: 'invalid-pin' | 'invalid-puk';
-      readonly replace: (code: Uint8Array, next: Uint8Array) => Promise<void>;
-      /** Told the tries the card says are left after a wrong code (0: blocked), and undefined after success. */
-      readonly onTriesLeft?: (triesLeft: number | undefined) => void;
-    },
-  ): Promise<void> {
-    let triesLeft = step.triesLeft;
-    let rejection: 'wrong-code' | 'bad-format' | undefined;
-    for (;;) {
-      // No tries left: blocked (for the PUK as the card said it earlier in this run, or says it now).
-      if (triesLeft === 0 && step.code === 'current-pin')
-        throw new UpgradeError(
-          step.role === undefined ? {code: 'pin-blocked'} : {code: 'pin-blocked', role: step.role},
-          'the PIN is blocked',
-        );
-      if (triesLeft === 0) throw new UpgradeError({code: 'puk-blocked'}, 'the PUK is blocked');
-      const code = await this.#askPin(step.code, triesLeft, rejection, step.role);
-      let next: Uint8Array | undefined;
-      try {
-        next = await this.#askPin('new-pin', undefined, undefined, step.role);
-        this.#emit({type: 'operationStarted', operation: step.operation, activity: 'reading-card'});
-        await card.exclusive(() => step.replace(code, next!));
-        step.onTriesLeft?.(undefined);
-        this.#log(step.operation === 'change-pin' ? 'pinChanged' : 'pinUnblocked', {role: step.role});
-        if (step.role !== undefined)
-          this.#emit({type: 'pinTriesChanged', triesLeft: DEFAULT_PIN_TRIES, role: step.role});
-        this.#emit({
-          type: 'operationCompleted',
-          result: {
-            type: step.operation === 'change-pin' ? 'pin-changed' : 'pin-unblocked',
-            ...(step.role === undefined ? {} : {role: step.role}),
-          },
-        });
-        return;
-      } catch (error) {
-        const engineError = engineErrorOf(error);
-        if (engineError.code === step.wrongCode) {
-          triesLeft = engineError.triesLeft;
-          step.onTriesLeft?.(triesLeft);
-          if (step.role !== undefined && step.code === 'current-pin')
-            this.#emit({type: 'pinTriesChanged', triesLeft, role: step.role});
-          rejection = 'wrong-code';
-        } else if (engineError.code === 'pin-format') {
-          rejection = 'bad-format';
-        } else {
-          if (engineError.code === 'puk-blocked') step.onTriesLeft?.(0);
-          throw error;
-        }
-      } finally {
-        code.fill(0);
-        next?.fill(0);
-      }
-    }
-  }
-
-  async #refetch(card: CardPort): Promise<void> {
-    const session = await this.#logIn('refetch');
-    this.#emit({type: 'operationStarted', operation: 'refetch', activity: 'asking-service'});
-    const entries = await session.refetch();
-    const plan = await session.plan();
-    this.#emit({type: 'activityChanged', activity: 'authenticating-card'});
-    await card.authenticateManagementKey?.(session.managementKeyRelay());
-    await this.#verifiedPin(card);
-    const installed = [];
-    const now = new Date(this.#deps.clock.now());
-    for (const entry of entries) {
-      const item = plan.items.find(
-        (candidate) => candidate.slot === entry.slot && candidate.id === entry.certificate.itemId,
-      );
-      if (item === undefined) continue;
-      const facts = describeCertificate(entry.certificate.certificate);
-      this.#emit({type: 'activityChanged', activity: 'checking-certificate'});
-      // The slot's key must be the certificate's: read it, or prove it with a signature.
-      const slotKey = await card.exclusive(() => card.readPublicKey(entry.slot));
-      const holdsKey =
-        slotKey !== undefined
-          ? keysEqual(slotKey, facts.publicKey)
-          : await card.exclusive(() =>
-              proveKey(card, entry.slot, facts.publicKey, this.#pinSource(card), this.#deps.random.bytes(32)),
-            );
-      if (!holdsKey) continue;
-      const checked = checkIssuedCertificate(entry, {
-        publicKey: facts.publicKey,
-        item,
-        identity: session.identity,
-        trust: this.#trust(),
-        now,
-      });
-      this.#emit({type: 'activityChanged', activity: 'writing-certificate'});
-      await card.exclusive(() => card.writeCertificate(entry.slot, checked.der));
-      installed.push(toCertificateView(checked, entry.slot, true));
-      this.#log('certificateRefetched', {slot: slotName(entry.slot), serial: checked.serial});
-    }
-    this.#clearPins();
-    await this.#readCard(card, 'cardRefreshed');
-    this.#emit({
-      type: 'operationCompleted',
-      result: {type: 'certificates-refetched', certificates: installed},
-    });
-  }
-
-  async #revoke(): Promise<void> {
-    const session = await this.#logIn('revoke');
-    this.#emit({type: 'operationStarted', operation: 'revoke', activity: 'asking-service'});
-    const certificates = (await session.listCertificates()).filter((c) => c.status === 'valid');
-    this.#emit({
-      type: 'certificatesOffered',
-      certificates: certificates.map(serviceCertificateView),
-    });
-    const serial = await this.#ask<string>({kind: 'certificate'});
-    if (!certificates.some((c) => c.serial === serial)) return this.#notNow();
-    this.#emit({type: 'activityChanged', activity: 'asking-service'});
-    await session.revoke(serial);
-    this.#log('certificateRevoked', {serial});
-    // The service ends the session whose login certificate this was.
-    if (serial === this.#sessionCertificateSerial) this.#session = undefined;
-    this.#emit({type: 'operationCompleted', result: {type: 'certificate-revoked', serial}});
+      trust: this.#trust(),
+      pinSource: this.#pinSource(card),
+      pukTriesLeft: this.#pukTriesLeft,
+      get sessionCertificateSerial() {
+        return live.sessionCertificateSerial();
+      },
+      emit: (event) => this.#emit(event),
+      log: (event, fields) => this.#log(event, fields),
+      ask: <T>(kind: PromptKind) => this.#ask<T>({kind}),
+      askPin: (reason, triesLeft, rejection, role) => this.#askPin(reason, triesLeft, rejection, role),
+      verifiedPin: (role) => this.#verifiedPin(card, role),
+      logIn: (operation) => this.#logIn(operation),
+      readCard: (show) => this.#readCard(card, show),
+      clearPins: () => this.#clearPins(),
+      endSession: () => {
+        this.#session = undefined;
+      },
+      notNow: () => this.#notNow(),
+    };
   }
 
   // ---- plumbing ----
@@ -1040,6 +588,8 @@ export class UpgradeEngine {
   }
 
   #emit(event: EngineEvent): void {
+    if (event.type === 'cardRead' || event.type === 'cardRefreshed') this.#cardRead = event.card;
+    if (event.type === 'cardReadStarted' || event.type === 'cardRemoved') this.#cardRead = undefined;
     const next = reduce(this.#state, event);
     if (event.type !== 'progressed') this.#log(event.type, logFieldsOf(event));
     if (next === this.#state) return;
@@ -1050,11 +600,6 @@ export class UpgradeEngine {
   #log(event: string, fields: Record<string, unknown>): void {
     this.#deps.log.write({event, ...fields});
   }
-}
-
-function serviceCertificateView(certificate: ServiceCertificate): ServiceCertificateView {
-  const {serial, origin, identity, purpose, status, notAfter, cardNumber} = certificate;
-  return {serial, origin, identityKind: identity, purpose, status, notAfter, cardNumber};
 }
 
 /** What of an event goes to the support log: identifiers and steps, never the terms text. */

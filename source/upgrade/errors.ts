@@ -1,4 +1,9 @@
+import type {ApduErrorCode, ApduFormatErrorCode, TlvError} from '../apdu/errors.js';
+import type {TransportErrorCode} from '../apdu/transports/errors.js';
+import type {CardErrorCode} from '../card/errors.js';
 import {SithsError} from '../errors.js';
+import type {IdentityErrorCode, PkiErrorCode} from '../pki/errors.js';
+import type {ServiceErrorCode} from '../service-client/errors.js';
 import type {PinRole} from './ports.js';
 
 /**
@@ -163,69 +168,166 @@ export class UpgradeError extends SithsError<EngineErrorCode> {
   }
 }
 
+/**
+ * The codes of the errors the engine's ports throw, by the layer that throws them: the transport (reader, card
+ * presence, pcscd), the APDU layer (a status word with no better meaning, a malformed command or answer), the card
+ * layer (PIN, PUK, management key, card contents), the service client and the PKI code. `engineErrorOf` maps each
+ * one through the tables below, which the compiler checks are complete: a code added to a layer's union fails to
+ * compile until it is mapped here.
+ */
+export type PortErrorCode =
+  TransportErrorCode | ApduLayerErrorCode | CardErrorCode | ServiceErrorCode | PkiLayerErrorCode;
+
+type ApduLayerErrorCode = ApduErrorCode | ApduFormatErrorCode | TlvError['code'];
+type PkiLayerErrorCode = PkiErrorCode | IdentityErrorCode;
+
+/** How one port error becomes an EngineError. */
+type Translation = (error: SithsError) => EngineError;
+
 /** Reads a numeric field of an error object, when it has one. */
 function numberField(error: object, field: string): number | undefined {
   const value = (error as Record<string, unknown>)[field];
   return typeof value === 'number' ? value : undefined;
 }
 
+/** The engine error `code`, whatever the port error held. */
+const toCode =
+  (code: EngineErrorCodeWithoutFields): Translation =>
+  () => ({code});
+
+/** A card error with the status word (4 upper-case hex digits) when the error carries one (ApduError `sw`). */
+const cardError: Translation = (error) => {
+  const sw = numberField(error, 'sw');
+  return sw === undefined
+    ? {code: 'card-error'}
+    : {code: 'card-error', statusWord: sw.toString(16).toUpperCase().padStart(4, '0')};
+};
+
+/** A status word the card layer gave no meaning: a card error; without one, a fault of this program. */
+const cardErrorOrInternal: Translation = (error) =>
+  numberField(error, 'sw') === undefined ? {code: 'internal'} : cardError(error);
+
+/** The engine error codes whose fields are all optional: `{code}` alone is such an error. */
+type EngineErrorCodeWithoutFields = {
+  [Code in EngineErrorCode]: {readonly code: Code} extends Extract<EngineError, {code: Code}> ? Code : never;
+}[EngineErrorCode];
+
+const TRANSPORT: Readonly<Record<TransportErrorCode, Translation>> = {
+  'pcscd-not-running': toCode('pcscd-not-running'),
+  'pcsclite-missing': toCode('pcsclite-missing'),
+  'no-reader': toCode('no-reader'),
+  'no-card': toCode('card-removed'),
+  'card-removed': toCode('card-removed'),
+  'card-reset': toCode('card-removed'),
+  'access-denied': toCode('access-denied'),
+  'reader-busy': toCode('reader-busy'),
+  'transport-failed': toCode('card-error'),
+};
+
+const CARD: Readonly<Record<CardErrorCode, Translation>> = {
+  'invalid-pin': (error) => ({code: 'invalid-pin', triesLeft: numberField(error, 'triesLeft') ?? 0}),
+  'pin-blocked': toCode('pin-blocked'),
+  'invalid-puk': (error) => ({code: 'invalid-puk', triesLeft: numberField(error, 'triesLeft') ?? 0}),
+  'puk-blocked': toCode('puk-blocked'),
+  'pin-format': toCode('pin-format'),
+  // The engine verifies the PIN and authenticates the management key before the commands that need them:
+  // meeting these two is a fault of this program.
+  'pin-required': toCode('internal'),
+  'management-key-required': toCode('internal'),
+  'not-a-piv-card': toCode('not-a-piv-card'),
+  'card-already-new': toCode('card-already-new'),
+  'management-key-rejected': toCode('management-key-rejected'),
+  'card-full': toCode('card-full'),
+  'slot-empty': toCode('card-error'),
+  'card-feature-unsupported': toCode('card-error'),
+  'card-data-malformed': toCode('card-error'),
+};
+
+const SERVICE: Readonly<Record<ServiceErrorCode, Translation>> = {
+  'service-unreachable': toCode('service-unreachable'),
+  'service-tls': toCode('service-tls'),
+  'service-refused': (error) => {
+    const reason = (error as {reason?: string}).reason ?? 'unknown';
+    // At login, or on any request of a session whose login certificate was revoked meanwhile.
+    if (reason === 'certificate-revoked' || reason === 'session-certificate-revoked')
+      return {code: 'login-certificate-revoked'};
+    return {code: 'service-refused', reason};
+  },
+  'service-error': (error) => ({code: 'service-error', status: numberField(error, 'status') ?? 0}),
+  'service-answer-malformed': (error) => ({code: 'service-error', status: numberField(error, 'status') ?? 0}),
+};
+
+/** Status words the card layer gave no meaning, and malformed commands or answers. */
+const APDU: Readonly<Record<ApduLayerErrorCode, Translation>> = {
+  'verification-failed': cardErrorOrInternal,
+  'memory-failure': cardErrorOrInternal,
+  'wrong-length': cardErrorOrInternal,
+  'cla-function-not-supported': cardErrorOrInternal,
+  'security-status-not-satisfied': cardErrorOrInternal,
+  'auth-method-blocked': cardErrorOrInternal,
+  'data-invalid': cardErrorOrInternal,
+  'conditions-not-satisfied': cardErrorOrInternal,
+  'command-not-allowed': cardErrorOrInternal,
+  'wrong-data': cardErrorOrInternal,
+  'function-not-supported': cardErrorOrInternal,
+  'not-found': cardErrorOrInternal,
+  // 6A84: no room for the object or key.
+  'not-enough-memory': toCode('card-full'),
+  'wrong-p1p2': cardErrorOrInternal,
+  'reference-not-found': cardErrorOrInternal,
+  'wrong-le': cardErrorOrInternal,
+  'ins-not-supported': cardErrorOrInternal,
+  'cla-not-supported': cardErrorOrInternal,
+  'no-precise-diagnosis': cardErrorOrInternal,
+  'unexpected-status': cardErrorOrInternal,
+  'command-out-of-range': cardErrorOrInternal,
+  'command-malformed': cardErrorOrInternal,
+  'response-malformed': cardErrorOrInternal,
+  'response-too-long': cardErrorOrInternal,
+  'tlv-malformed': cardErrorOrInternal,
+};
+
+/** Certificates, requests and identities this program could not read or make: a fault of this program. */
+const PKI: Readonly<Record<PkiLayerErrorCode, Translation>> = {
+  'certificate-malformed': cardErrorOrInternal,
+  'request-malformed': cardErrorOrInternal,
+  'crl-malformed': cardErrorOrInternal,
+  'request-signature-invalid': cardErrorOrInternal,
+  'signature-invalid': cardErrorOrInternal,
+  'chain-untrusted': cardErrorOrInternal,
+  'certificate-expired': cardErrorOrInternal,
+  'certificate-not-yet-valid': cardErrorOrInternal,
+  'key-unsupported': cardErrorOrInternal,
+  'signature-algorithm-unsupported': cardErrorOrInternal,
+  'key-mismatch': cardErrorOrInternal,
+  'serial-number-invalid': cardErrorOrInternal,
+  'name-invalid': cardErrorOrInternal,
+  'validity-invalid': cardErrorOrInternal,
+  'derivation-input-invalid': cardErrorOrInternal,
+  'hsa-id-malformed': cardErrorOrInternal,
+  'personnummer-malformed': cardErrorOrInternal,
+  'personnummer-date': cardErrorOrInternal,
+  'personnummer-checksum': cardErrorOrInternal,
+};
+
+const TRANSLATIONS: Readonly<Record<PortErrorCode, Translation>> = {
+  ...APDU,
+  ...PKI,
+  ...TRANSPORT,
+  ...CARD,
+  ...SERVICE,
+};
+
 /**
  * Translates whatever a port threw into an EngineError, once, by the stable `code` of the layer that knows
- * its meaning (transport, card, service); anything unknown is 'internal'.
+ * its meaning (transport, card, service); anything else is 'internal' (or a card error when it carries a status
+ * word).
  */
 export function engineErrorOf(error: unknown): EngineError {
   if (error instanceof UpgradeError) return error.error;
   if (!(error instanceof SithsError)) return {code: 'internal'};
   const code: string = error.code;
-  switch (code) {
-    case 'pcscd-not-running':
-    case 'pcsclite-missing':
-    case 'no-reader':
-    case 'access-denied':
-    case 'reader-busy':
-    case 'card-removed':
-    case 'pin-blocked':
-    case 'puk-blocked':
-    case 'pin-format':
-    case 'service-unreachable':
-    case 'service-tls':
-      return {code};
-    case 'no-card':
-    case 'card-reset':
-      return {code: 'card-removed'};
-    case 'invalid-pin':
-      return {code: 'invalid-pin', triesLeft: numberField(error, 'triesLeft') ?? 0};
-    case 'invalid-puk':
-      return {code: 'invalid-puk', triesLeft: numberField(error, 'triesLeft') ?? 0};
-    case 'management-key-rejected':
-      return {code: 'management-key-rejected'};
-    case 'not-a-piv-card':
-      return {code: 'not-a-piv-card'};
-    case 'card-already-new':
-      return {code: 'card-already-new'};
-    case 'not-enough-memory':
-    case 'card-full':
-      return {code: 'card-full'};
-    case 'slot-empty':
-    case 'card-feature-unsupported':
-    case 'card-data-malformed':
-    case 'transport-failed':
-      return {code: 'card-error'};
-    case 'service-refused': {
-      const reason = (error as {reason?: string}).reason ?? 'unknown';
-      // At login, or on any request of a session whose login certificate was revoked meanwhile.
-      if (reason === 'certificate-revoked' || reason === 'session-certificate-revoked')
-        return {code: 'login-certificate-revoked'};
-      return {code: 'service-refused', reason};
-    }
-    case 'service-error':
-    case 'service-answer-malformed':
-      return {code: 'service-error', status: numberField(error, 'status') ?? 0};
-    default: {
-      const sw = numberField(error, 'sw');
-      if (sw !== undefined)
-        return {code: 'card-error', statusWord: sw.toString(16).toUpperCase().padStart(4, '0')};
-      return {code: 'internal'};
-    }
-  }
+  return Object.hasOwn(TRANSLATIONS, code)
+    ? TRANSLATIONS[code as PortErrorCode](error)
+    : cardErrorOrInternal(error);
 }

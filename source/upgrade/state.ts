@@ -351,12 +351,62 @@ function common(state: EngineState): Common {
   return {step, readerName, card, identity, operation, warnings};
 }
 
+/** The events of the given types. */
+type EventOf<Type extends EngineEvent['type']> = Extract<EngineEvent, {type: Type}>;
+
 /**
  * Folds one event into the state. Pure: no I/O, no clock; the same state and event always give the same result.
  * Events that make no sense in the current state leave it unchanged (the engine never sends them; a stray one is
  * harmless).
  */
 export function reduce(state: EngineState, event: EngineEvent): EngineState {
+  switch (event.type) {
+    case 'started':
+    case 'readersChanged':
+    case 'cardReadStarted':
+    case 'cardRead':
+    case 'cardRemoved':
+    case 'cardRefreshed':
+    case 'pinTriesChanged':
+      return reduceCardEvent(state, event);
+    case 'pinRequested':
+    case 'lastTryConfirmed':
+    case 'pinChoiceOffered':
+    case 'loginStarted':
+    case 'loggedIn':
+      return reduceLoginEvent(state, event);
+    case 'termsPresented':
+    case 'termsAccepted':
+    case 'upgradeStarted':
+    case 'stepStarted':
+    case 'progressed':
+    case 'certificateInstalled':
+    case 'completed':
+      return reduceUpgradeEvent(state, event);
+    case 'operationStarted':
+    case 'activityChanged':
+    case 'certificatesOffered':
+    case 'operationCompleted':
+    case 'warningRaised':
+    case 'cancelled':
+    case 'failed':
+      return reduceOperationEvent(state, event);
+  }
+}
+
+/** The card and its readers: waiting, reading, removed, read again, PIN tries. */
+function reduceCardEvent(
+  state: EngineState,
+  event: EventOf<
+    | 'started'
+    | 'readersChanged'
+    | 'cardReadStarted'
+    | 'cardRead'
+    | 'cardRemoved'
+    | 'cardRefreshed'
+    | 'pinTriesChanged'
+  >,
+): EngineState {
   const base = common(state);
   switch (event.type) {
     case 'started':
@@ -395,6 +445,27 @@ export function reduce(state: EngineState, event: EngineEvent): EngineState {
         readers: [],
         isChoosingReader: false,
       };
+    case 'cardRefreshed':
+      return {...state, card: event.card};
+    case 'pinTriesChanged': {
+      if (state.card === undefined) return state;
+      if (event.role === 'signature') {
+        if (state.card.signaturePinTriesLeft === event.triesLeft) return state;
+        return {...state, card: {...state.card, signaturePinTriesLeft: event.triesLeft}};
+      }
+      if (state.card.pinTriesLeft === event.triesLeft) return state;
+      return {...state, card: {...state.card, pinTriesLeft: event.triesLeft}};
+    }
+  }
+}
+
+/** PINs and the login (steps 1 to 3), and which PIN to change or unblock. */
+function reduceLoginEvent(
+  state: EngineState,
+  event: EventOf<'pinRequested' | 'lastTryConfirmed' | 'pinChoiceOffered' | 'loginStarted' | 'loggedIn'>,
+): EngineState {
+  const base = common(state);
+  switch (event.type) {
     case 'pinRequested':
       return {
         ...base,
@@ -411,6 +482,8 @@ export function reduce(state: EngineState, event: EngineEvent): EngineState {
     case 'lastTryConfirmed':
       if (state.type !== 'awaiting-pin') return state;
       return {...state, request: {...state.request, isLastTryConfirmed: true}};
+    case 'pinChoiceOffered':
+      return {...base, type: 'choosing-pin', operation: event.operation, choices: event.choices};
     case 'loginStarted':
       return {...base, type: 'logging-in', step: Step.LogIn};
     case 'loggedIn':
@@ -425,20 +498,24 @@ export function reduce(state: EngineState, event: EngineEvent): EngineState {
         };
       }
       return {...base, type: 'menu', step: Step.ChooseOperation, identity: event.identity};
-    case 'operationStarted':
-      return {
-        ...base,
-        type: 'working',
-        step: event.operation === 'upgrade' ? Step.ChooseOperation : state.step,
-        operation: event.operation,
-        activity: event.activity,
-        warnings: [],
-      };
-    case 'activityChanged':
-      if (state.type === 'working') return {...state, activity: event.activity};
-      if (state.type === 'upgrading')
-        return {...state, progress: {...state.progress, activity: event.activity}};
-      return state;
+  }
+}
+
+/** The upgrade (steps 5 to 10): terms, progress, installed certificates, done. */
+function reduceUpgradeEvent(
+  state: EngineState,
+  event: EventOf<
+    | 'termsPresented'
+    | 'termsAccepted'
+    | 'upgradeStarted'
+    | 'stepStarted'
+    | 'progressed'
+    | 'certificateInstalled'
+    | 'completed'
+  >,
+): EngineState {
+  const base = common(state);
+  switch (event.type) {
     case 'termsPresented':
       return {...base, type: 'awaiting-terms', step: Step.AcceptTerms, terms: event.terms, plan: event.plan};
     case 'termsAccepted':
@@ -461,8 +538,6 @@ export function reduce(state: EngineState, event: EngineEvent): EngineState {
         progress: event.progress,
         installed: [],
       };
-    case 'cardRefreshed':
-      return {...state, card: event.card};
     case 'stepStarted':
       return {...state, step: event.step};
     case 'progressed':
@@ -471,6 +546,40 @@ export function reduce(state: EngineState, event: EngineEvent): EngineState {
     case 'certificateInstalled':
       if (state.type !== 'upgrading') return state;
       return {...state, installed: [...state.installed, event.certificate]};
+    case 'completed':
+      return {...base, type: 'done', step: Step.Done, installed: event.installed};
+  }
+}
+
+/** Operations, their questions and results, warnings, cancel and failure. */
+function reduceOperationEvent(
+  state: EngineState,
+  event: EventOf<
+    | 'operationStarted'
+    | 'activityChanged'
+    | 'certificatesOffered'
+    | 'operationCompleted'
+    | 'warningRaised'
+    | 'cancelled'
+    | 'failed'
+  >,
+): EngineState {
+  const base = common(state);
+  switch (event.type) {
+    case 'operationStarted':
+      return {
+        ...base,
+        type: 'working',
+        step: event.operation === 'upgrade' ? Step.ChooseOperation : state.step,
+        operation: event.operation,
+        activity: event.activity,
+        warnings: [],
+      };
+    case 'activityChanged':
+      if (state.type === 'working') return {...state, activity: event.activity};
+      if (state.type === 'upgrading')
+        return {...state, progress: {...state.progress, activity: event.activity}};
+      return state;
     case 'certificatesOffered':
       return {...base, type: 'choosing-certificate', certificates: event.certificates};
     case 'operationCompleted':
@@ -481,21 +590,8 @@ export function reduce(state: EngineState, event: EngineEvent): EngineState {
         card: event.result.type === 'status' ? event.result.card : state.card,
         result: event.result,
       };
-    case 'completed':
-      return {...base, type: 'done', step: Step.Done, installed: event.installed};
     case 'warningRaised':
       return {...state, warnings: [...state.warnings, event.warning]};
-    case 'pinTriesChanged': {
-      if (state.card === undefined) return state;
-      if (event.role === 'signature') {
-        if (state.card.signaturePinTriesLeft === event.triesLeft) return state;
-        return {...state, card: {...state.card, signaturePinTriesLeft: event.triesLeft}};
-      }
-      if (state.card.pinTriesLeft === event.triesLeft) return state;
-      return {...state, card: {...state.card, pinTriesLeft: event.triesLeft}};
-    }
-    case 'pinChoiceOffered':
-      return {...base, type: 'choosing-pin', operation: event.operation, choices: event.choices};
     case 'cancelled':
       if (state.identity !== undefined) {
         return {...base, type: 'menu', step: Step.ChooseOperation, identity: state.identity, warnings: []};

@@ -1,5 +1,4 @@
-import {closeSync, openSync, writeSync} from 'node:fs';
-import type {Clock, Log, LogEntry} from './ports.js';
+import type {LogEntry} from './ports.js';
 
 /**
  * Field names that could carry a secret. A field so named never reaches the log, whatever its value: PINs,
@@ -34,31 +33,9 @@ function redact(value: unknown, depth = 0): unknown {
 }
 
 /**
- * The support log: one JSON object per line, with the time, appended to a file only the user can read. Each
- * line is written synchronously so a crash or a kill loses nothing. The CLI chooses the file; `--trace` adds
- * the redacted APDUs through the same log (event 'apdu').
+ * One line of the support log: a JSON object with the time (ISO 8601) first, then the entry redacted. Where the
+ * line goes is the edge's business (source/cli/support-log-file.ts).
  */
-export class SupportLog implements Log {
-  readonly #fd: number;
-  readonly #clock: Pick<Clock, 'now'>;
-
-  /** Opens (creating, mode 0600) `path` for appending. Throws the file system's error when it cannot. */
-  constructor(path: string, clock: Pick<Clock, 'now'>) {
-    this.#fd = openSync(path, 'a', 0o600);
-    this.#clock = clock;
-  }
-
-  /** For `--trace`: a sink for the APDU layer's already redacted lines (source/apdu/trace.ts), one entry each. */
-  readonly apduTrace = (line: string): void => {
-    this.write({event: 'apdu', line});
-  };
-
-  write(entry: LogEntry): void {
-    const line = JSON.stringify({time: new Date(this.#clock.now()).toISOString(), ...redactEntry(entry)});
-    writeSync(this.#fd, `${line}\n`);
-  }
-
-  close(): void {
-    closeSync(this.#fd);
-  }
+export function supportLogLine(entry: LogEntry, now: number): string {
+  return JSON.stringify({time: new Date(now).toISOString(), ...redactEntry(entry)});
 }

@@ -48,7 +48,7 @@ export interface UpgradeRunContext {
 }
 
 /** Where an item stands, read from the card and the service (never from a local journal). */
-type ItemStatus =
+export type ItemStatus =
   /** The slot holds this item's certificate; still to be verified (read back + test signature). */
   | {readonly kind: 'on-card'; readonly certificate: CertificateFacts}
   /** The service issued a certificate for the key now in the slot; it is not on the card yet. */
@@ -59,13 +59,13 @@ type ItemStatus =
   | {readonly kind: 'verified'; readonly certificate: CertificateFacts};
 
 /** A slot as read at the start: its certificate, and its public key when the card tells. */
-interface SlotState {
+export interface SlotState {
   readonly certificate?: CertificateFacts;
   readonly publicKey?: Uint8Array;
 }
 
 /** A request with the service for a key generated in this run. */
-interface PendingRequest {
+export interface PendingRequest {
   /** The generated key's public key (SPKI DER). */
   readonly publicKey: Uint8Array;
   /** Resolves (never rejects) once the answer is in. */
@@ -73,7 +73,7 @@ interface PendingRequest {
   answer?: {readonly issued: IssuedCertificate} | {readonly error: unknown};
 }
 
-interface ItemRun {
+export interface ItemRun {
   readonly item: ServicePlanItem;
   readonly view: PlanItemView;
   status: ItemStatus;
@@ -138,46 +138,90 @@ export function initialProgress(
  * the card layer's errors and ServiceError.
  */
 export async function runUpgrade(context: UpgradeRunContext): Promise<readonly CertificateView[]> {
-  const {card, session, plan, clock, emit, trust} = context;
-  const started = clock.now();
-  const estimator = new ProgressEstimator(plannedTasks(plan, card), context.timings, started);
-  let step = Step.DownloadStarted;
-  let current: PlanItemView | undefined;
-  const report = (activity: Activity, item?: PlanItemView) => {
-    current = item;
-    emit({type: 'progressed', progress: progressOf(estimator, clock.now(), activity, current)});
-  };
-  const advance = (to: Step) => {
-    if (to <= step) return;
-    step = to;
-    emit({type: 'stepStarted', step});
-  };
-  const checkCancelled = () => {
-    if (context.signal.aborted) throw new UpgradeError({code: 'cancelled'}, 'cancelled by the user');
-  };
-  const task = async <T>(
+  const progress = new RunProgress(context);
+  await unlockCard(context, progress);
+  const onCard = await readSlots(context, progress);
+  const replaced = await declareCertificates(context, progress, onCard);
+  const runs = await surveyItems(context, onCard);
+  refuseUnreplacedLiveCredentials(runs);
+  await installAll(context, progress, runs);
+  await deleteOldCertificates(context, progress, onCard, replaced);
+  return complete(context, progress, runs);
+}
+
+/**
+ * The progress of one run: the estimate, the step shown, the item being worked on; `task` times one card or
+ * service task, checking for cancel() first.
+ */
+export class RunProgress {
+  readonly #context: UpgradeRunContext;
+  readonly estimator: ProgressEstimator;
+  #step = Step.DownloadStarted;
+  /** The item being worked on, for 'awaiting-certificate'. */
+  current: PlanItemView | undefined;
+
+  constructor(context: UpgradeRunContext) {
+    this.#context = context;
+    this.estimator = new ProgressEstimator(
+      plannedTasks(context.plan, context.card),
+      context.timings,
+      context.clock.now(),
+    );
+  }
+
+  report(activity: Activity, item?: PlanItemView): void {
+    this.current = item;
+    const {clock, emit} = this.#context;
+    emit({type: 'progressed', progress: progressOf(this.estimator, clock.now(), activity, this.current)});
+  }
+
+  /** Shows step `to` when it is past the one shown. */
+  advance(to: Step): void {
+    if (to <= this.#step) return;
+    this.#step = to;
+    this.#context.emit({type: 'stepStarted', step: to});
+  }
+
+  checkCancelled(): void {
+    if (this.#context.signal.aborted) throw new UpgradeError({code: 'cancelled'}, 'cancelled by the user');
+  }
+
+  async task<T>(
     planned: PlannedTask,
     activity: Activity,
     item: PlanItemView | undefined,
     work: () => Promise<T>,
-  ) => {
-    checkCancelled();
-    estimator.begin(planned, clock.now());
-    report(activity, item);
-    const result = await withTicker(work(), clock, () => report(activity, item));
-    estimator.end(clock.now());
+  ): Promise<T> {
+    const {clock} = this.#context;
+    this.checkCancelled();
+    this.estimator.begin(planned, clock.now());
+    this.report(activity, item);
+    const result = await withTicker(work(), clock, () => this.report(activity, item));
+    this.estimator.end(clock.now());
     return result;
-  };
-
-  // Step 6: the card lets us write (a PIV card: its management key through the service; a SITHS card: the
-  // authentication PIN, verified at login), and we read where things stand.
-  const {authenticateManagementKey} = card;
-  if (authenticateManagementKey !== undefined) {
-    await task({kind: 'authenticate-card'}, 'authenticating-card', undefined, () =>
-      authenticateManagementKey.call(card, session.managementKeyRelay()),
-    );
   }
-  const onCard = await task({kind: 'read-card'}, 'reading-card', undefined, () =>
+}
+
+/**
+ * Step 6: the card lets us write (a PIV card: its management key through the service; a SITHS card: the
+ * authentication PIN, verified at login).
+ */
+export async function unlockCard(context: UpgradeRunContext, progress: RunProgress): Promise<void> {
+  const {card, session} = context;
+  const {authenticateManagementKey} = card;
+  if (authenticateManagementKey === undefined) return;
+  await progress.task({kind: 'authenticate-card'}, 'authenticating-card', undefined, () =>
+    authenticateManagementKey.call(card, session.managementKeyRelay()),
+  );
+}
+
+/** Step 6: where things stand on the card: each slot's certificate, and the public key of each plan slot. */
+export async function readSlots(
+  context: UpgradeRunContext,
+  progress: RunProgress,
+): Promise<ReadonlyMap<number, SlotState>> {
+  const {card, plan} = context;
+  return progress.task({kind: 'read-card'}, 'reading-card', undefined, () =>
     card.exclusive(async () => {
       const slots = new Map<number, SlotState>();
       for (const {slot, certificate} of await card.readCertificates()) {
@@ -194,8 +238,19 @@ export async function runUpgrade(context: UpgradeRunContext): Promise<readonly C
       return slots;
     }),
   );
-  // Before the first write: the service learns every certificate of the person on the card that the upgrade
-  // replaces, so completion revokes it even when this run overwrites it and never finishes (invariant 3).
+}
+
+/**
+ * Step 6, before the first write: the service learns every certificate of the person on the card that the upgrade
+ * replaces, so completion revokes it even when this run overwrites it and never finishes (invariant 3). Returns
+ * the certificates the service says completion revokes.
+ */
+export async function declareCertificates(
+  context: UpgradeRunContext,
+  progress: RunProgress,
+  onCard: ReadonlyMap<number, SlotState>,
+): Promise<readonly {readonly serial: string}[]> {
+  const {session, plan} = context;
   const currentSerials = new Set(plan.items.flatMap((item) => item.issued?.serial ?? []));
   const {person} = session.identity;
   const declared = [...onCard.values()].flatMap(({certificate}) =>
@@ -205,16 +260,23 @@ export async function runUpgrade(context: UpgradeRunContext): Promise<readonly C
       ? [certificate.der]
       : [],
   );
-  const replaced = await task({kind: 'declare-certificates'}, 'asking-service', undefined, () =>
+  const replaced = await progress.task({kind: 'declare-certificates'}, 'asking-service', undefined, () =>
     session.declareCertificates(declared),
   );
   context.log.write({event: 'certificatesDeclared', count: declared.length, replaced: replaced.length});
+  return replaced;
+}
 
+/** Step 6: where each plan item stands (ItemStatus) and whether its slot holds a live credential. */
+export async function surveyItems(
+  context: UpgradeRunContext,
+  onCard: ReadonlyMap<number, SlotState>,
+): Promise<ItemRun[]> {
+  const {session, plan, clock, emit} = context;
   // Certificates issued but not on the card: their chains come with the re-fetch.
   const isIssuedElsewhere = (item: ServicePlanItem) =>
     item.issued !== undefined && onCard.get(item.slot)?.certificate?.serial !== item.issued.serial;
   const issuedWithChains = plan.items.some(isIssuedElsewhere) ? await session.refetch() : [];
-
   const runs: ItemRun[] = [];
   for (const item of plan.items) {
     const slot = onCard.get(item.slot) ?? {};
@@ -240,146 +302,149 @@ export async function runUpgrade(context: UpgradeRunContext): Promise<readonly C
       isLive: run.isLive,
     })),
   });
+  return runs;
+}
 
-  // Items in a slot that holds a live credential wait for every item of the same purpose in a free slot.
-  const blockers = (run: ItemRun) =>
-    run.isLive
-      ? runs.filter((other) => other !== run && !other.isLive && other.item.purpose === run.item.purpose)
-      : [];
+/** Items in a slot that holds a live credential wait for every item of the same purpose in a free slot. */
+function blockers(runs: readonly ItemRun[], run: ItemRun): ItemRun[] {
+  return run.isLive
+    ? runs.filter((other) => other !== run && !other.isLive && other.item.purpose === run.item.purpose)
+    : [];
+}
+
+/** A plan that would overwrite a live credential with no replacement is refused before anything is written (invariant 1). */
+export function refuseUnreplacedLiveCredentials(runs: readonly ItemRun[]): void {
   for (const run of runs) {
-    if (run.isLive && run.status.kind === 'needs-key' && blockers(run).length === 0) {
+    if (run.isLive && run.status.kind === 'needs-key' && blockers(runs, run).length === 0) {
       throw new UpgradeError(
         {code: 'answer-rejected', check: 'plan'},
         `plan item ${run.item.id} would overwrite the live credential in ${slotName(run.item.slot)} with no replacement`,
       );
     }
   }
+}
 
-  const install = async (run: ItemRun, issued: IssuedCertificate, publicKey: Uint8Array) => {
-    const facts = await task(
-      {kind: 'install-certificate', algorithm: run.item.keyAlgorithm},
-      'checking-certificate',
-      run.view,
-      async () =>
-        checkIssuedCertificate(issued, {
-          publicKey,
-          item: run.item,
-          identity: session.identity,
-          trust,
-          now: new Date(clock.now()),
+/** Step 7: a key pair generated on the card, a request signed by it and sent to the service (not awaited). */
+export async function generateRequest(
+  context: UpgradeRunContext,
+  progress: RunProgress,
+  run: ItemRun,
+): Promise<void> {
+  const {card, session} = context;
+  const {item} = run;
+  progress.advance(Step.GenerateRequests);
+  const publicKey = await progress.task(
+    {kind: 'generate-key', algorithm: item.keyAlgorithm},
+    'generating-key',
+    run.view,
+    () => card.exclusive(() => card.generateKey(item.slot, item.keyAlgorithm, item.pinPolicy)),
+  );
+  run.isLive = false;
+  const request = await progress.task(
+    {kind: 'sign-request', algorithm: item.keyAlgorithm},
+    'signing-request',
+    run.view,
+    () =>
+      card.exclusive(() =>
+        buildCertificateRequest({
+          subject: [{type: 'commonName', value: item.subject.commonName}],
+          signer: card.signer(item.slot, publicKey, context.pinProvider),
         }),
-    );
-    report('writing-certificate', run.view);
-    await card.exclusive(async () => {
-      await card.writeCertificate(run.item.slot, facts.der);
-      const back = await card.readCertificate(run.item.slot);
-      if (back === undefined || !bytesEqual(back, facts.der)) {
-        throw new UpgradeError(
-          {code: 'card-error'},
-          `certificate read back from ${slotName(run.item.slot)} differs`,
-        );
-      }
-    });
-    await verifyCredential(run, facts);
-  };
-
-  const verifyCredential = async (run: ItemRun, facts: CertificateFacts) => {
-    report('testing-signature', run.view);
-    const isProven = await card.exclusive(() =>
-      proveKey(card, run.item.slot, facts.publicKey, context.pinProvider, context.random(32)),
-    );
-    if (!isProven) return false;
-    run.status = {kind: 'verified', certificate: facts};
-    run.isLive = false;
-    emit({type: 'certificateInstalled', certificate: toCertificateView(facts, run.item.slot, true)});
-    context.log.write({
-      event: 'certificateVerified',
-      item: run.item.id,
-      slot: slotName(run.item.slot),
-      serial: facts.serial,
-    });
-    return true;
-  };
-
-  const generate = async (run: ItemRun) => {
-    const {item} = run;
-    advance(Step.GenerateRequests);
-    const publicKey = await task(
-      {kind: 'generate-key', algorithm: item.keyAlgorithm},
-      'generating-key',
-      run.view,
-      () => card.exclusive(() => card.generateKey(item.slot, item.keyAlgorithm, item.pinPolicy)),
-    );
-    run.isLive = false;
-    const request = await task(
-      {kind: 'sign-request', algorithm: item.keyAlgorithm},
-      'signing-request',
-      run.view,
-      () =>
-        card.exclusive(() =>
-          buildCertificateRequest({
-            subject: [{type: 'commonName', value: item.subject.commonName}],
-            signer: card.signer(item.slot, publicKey, context.pinProvider),
-          }),
-        ),
-    );
-    context.log.write({event: 'requestSent', item: item.id, slot: slotName(item.slot)});
-    const pending: PendingRequest = {
-      publicKey,
-      settled: session.issue(item.id, request).then(
-        (issued) => void (pending.answer = {issued}),
-        (error: unknown) => void (pending.answer = {error}),
       ),
-    };
-    run.pending = pending;
+  );
+  context.log.write({event: 'requestSent', item: item.id, slot: slotName(item.slot)});
+  const pending: PendingRequest = {
+    publicKey,
+    settled: session.issue(item.id, request).then(
+      (issued) => void (pending.answer = {issued}),
+      (error: unknown) => void (pending.answer = {error}),
+    ),
   };
+  run.pending = pending;
+}
 
-  /** Waits for a new key (not generated yet, no request out). */
-  const isWaitingForKey = (run: ItemRun) => run.status.kind === 'needs-key' && run.pending === undefined;
+/**
+ * Step 8: the service's certificate checked (invariant 5), written, read back and compared, then verified with a
+ * test signature.
+ */
+export async function installCertificate(
+  context: UpgradeRunContext,
+  progress: RunProgress,
+  run: ItemRun,
+  issued: IssuedCertificate,
+  publicKey: Uint8Array,
+): Promise<void> {
+  const {card, session, trust, clock} = context;
+  const facts = await progress.task(
+    {kind: 'install-certificate', algorithm: run.item.keyAlgorithm},
+    'checking-certificate',
+    run.view,
+    async () =>
+      checkIssuedCertificate(issued, {
+        publicKey,
+        item: run.item,
+        identity: session.identity,
+        trust,
+        now: new Date(clock.now()),
+      }),
+  );
+  progress.report('writing-certificate', run.view);
+  await card.exclusive(async () => {
+    await card.writeCertificate(run.item.slot, facts.der);
+    const back = await card.readCertificate(run.item.slot);
+    if (back === undefined || !bytesEqual(back, facts.der)) {
+      throw new UpgradeError(
+        {code: 'card-error'},
+        `certificate read back from ${slotName(run.item.slot)} differs`,
+      );
+    }
+  });
+  await verifyCredential(context, progress, run, facts);
+}
 
-  for (;;) {
-    checkCancelled();
-    const answered = runs.find((run) => run.pending?.answer !== undefined);
-    if (answered?.pending?.answer !== undefined) {
-      const {publicKey, answer} = answered.pending;
-      answered.pending = undefined;
-      if ('error' in answer) throw answer.error;
-      if (!runs.some((run) => run !== answered && isWaitingForKey(run))) advance(Step.FetchAndInstall);
-      await install(answered, answer.issued, publicKey);
-      continue;
-    }
-    const issued = runs.find((run) => run.status.kind === 'issued');
-    if (issued !== undefined && issued.status.kind === 'issued') {
-      advance(Step.FetchAndInstall);
-      await install(issued, issued.status.issued, issued.status.publicKey);
-      continue;
-    }
-    const onCardRun = runs.find((run) => run.status.kind === 'on-card');
-    if (onCardRun !== undefined && onCardRun.status.kind === 'on-card') {
-      if (!(await verifyCredential(onCardRun, onCardRun.status.certificate))) {
-        // The certificate in the slot does not belong to the key there: an interrupted replacement. Not live.
-        onCardRun.status = {kind: 'needs-key'};
-        onCardRun.isLive = false;
-      }
-      continue;
-    }
-    const ready = runs.find(
-      (run) => isWaitingForKey(run) && blockers(run).every((other) => other.status.kind === 'verified'),
-    );
-    if (ready !== undefined) {
-      await generate(ready);
-      continue;
-    }
-    const pending = runs.flatMap((run) => (run.pending === undefined ? [] : [run.pending.settled]));
-    if (pending.length > 0) {
-      report('awaiting-certificate', current);
-      estimator.begin({kind: 'await-certificate'}, clock.now());
-      await Promise.race(pending);
-      estimator.end(clock.now());
-      continue;
-    }
-    break;
-  }
+/**
+ * Step 8: the card signs a random challenge with the item's key; verified with the certificate, the item is
+ * verified and no longer live. False when the key is not the certificate's.
+ */
+export async function verifyCredential(
+  context: UpgradeRunContext,
+  progress: RunProgress,
+  run: ItemRun,
+  facts: CertificateFacts,
+): Promise<boolean> {
+  const {card} = context;
+  progress.report('testing-signature', run.view);
+  const isProven = await card.exclusive(() =>
+    proveKey(card, run.item.slot, facts.publicKey, context.pinProvider, context.random(32)),
+  );
+  if (!isProven) return false;
+  run.status = {kind: 'verified', certificate: facts};
+  run.isLive = false;
+  context.emit({type: 'certificateInstalled', certificate: toCertificateView(facts, run.item.slot, true)});
+  context.log.write({
+    event: 'certificateVerified',
+    item: run.item.id,
+    slot: slotName(run.item.slot),
+    serial: facts.serial,
+  });
+  return true;
+}
+
+/** Waits for a new key (not generated yet, no request out). */
+function isWaitingForKey(run: ItemRun): boolean {
+  return run.status.kind === 'needs-key' && run.pending === undefined;
+}
+
+/**
+ * Steps 7 and 8 until every item is verified: answers are installed as they come, certificates issued earlier and
+ * those on the card are verified, and the card generates the next key while the service answers.
+ */
+export async function installAll(
+  context: UpgradeRunContext,
+  progress: RunProgress,
+  runs: readonly ItemRun[],
+): Promise<void> {
+  while (await nextMove(context, progress, runs));
   const unfinished = runs.filter((run) => run.status.kind !== 'verified');
   if (unfinished.length > 0) {
     throw new UpgradeError(
@@ -387,28 +452,93 @@ export async function runUpgrade(context: UpgradeRunContext): Promise<readonly C
       `items left unfinished: ${unfinished.map((run) => run.item.id).join(', ')}`,
     );
   }
+}
 
-  // Step 9: the replaced certificates and their keys go, last; then the service revokes them.
-  advance(Step.DeleteOld);
-  const installed = runs.map((run) => (run.status as {certificate: CertificateFacts}).certificate);
+/** Does the next thing steps 7 and 8 can do; false when nothing is left. */
+async function nextMove(
+  context: UpgradeRunContext,
+  progress: RunProgress,
+  runs: readonly ItemRun[],
+): Promise<boolean> {
+  const {clock} = context;
+  progress.checkCancelled();
+  const answered = runs.find((run) => run.pending?.answer !== undefined);
+  if (answered?.pending?.answer !== undefined) {
+    const {publicKey, answer} = answered.pending;
+    answered.pending = undefined;
+    if ('error' in answer) throw answer.error;
+    if (!runs.some((run) => run !== answered && isWaitingForKey(run))) progress.advance(Step.FetchAndInstall);
+    await installCertificate(context, progress, answered, answer.issued, publicKey);
+    return true;
+  }
+  const issued = runs.find((run) => run.status.kind === 'issued');
+  if (issued !== undefined && issued.status.kind === 'issued') {
+    progress.advance(Step.FetchAndInstall);
+    await installCertificate(context, progress, issued, issued.status.issued, issued.status.publicKey);
+    return true;
+  }
+  const onCardRun = runs.find((run) => run.status.kind === 'on-card');
+  if (onCardRun !== undefined && onCardRun.status.kind === 'on-card') {
+    if (!(await verifyCredential(context, progress, onCardRun, onCardRun.status.certificate))) {
+      // The certificate in the slot does not belong to the key there: an interrupted replacement. Not live.
+      onCardRun.status = {kind: 'needs-key'};
+      onCardRun.isLive = false;
+    }
+    return true;
+  }
+  const ready = runs.find(
+    (run) => isWaitingForKey(run) && blockers(runs, run).every((other) => other.status.kind === 'verified'),
+  );
+  if (ready !== undefined) {
+    await generateRequest(context, progress, ready);
+    return true;
+  }
+  const pending = runs.flatMap((run) => (run.pending === undefined ? [] : [run.pending.settled]));
+  if (pending.length === 0) return false;
+  progress.report('awaiting-certificate', progress.current);
+  progress.estimator.begin({kind: 'await-certificate'}, clock.now());
+  await Promise.race(pending);
+  progress.estimator.end(clock.now());
+  return true;
+}
+
+/** Step 9: the replaced certificates and their keys go, last, once every item is verified (invariant 2). */
+export async function deleteOldCertificates(
+  context: UpgradeRunContext,
+  progress: RunProgress,
+  onCard: ReadonlyMap<number, SlotState>,
+  replaced: readonly {readonly serial: string}[],
+): Promise<void> {
+  const {card, plan} = context;
+  progress.advance(Step.DeleteOld);
   const toDelete = new Set(replaced.map((certificate) => certificate.serial));
   const planSlots = new Set(plan.items.map((item) => item.slot));
   for (const [slot, {certificate}] of onCard) {
     if (certificate === undefined || planSlots.has(slot) || !toDelete.has(certificate.serial)) continue;
-    await task({kind: 'delete-old'}, 'deleting-certificate', undefined, () =>
+    await progress.task({kind: 'delete-old'}, 'deleting-certificate', undefined, () =>
       card.exclusive(async () => {
         await card.deleteCertificate(slot);
-        report('destroying-key');
+        progress.report('destroying-key');
         await card.destroyKey(slot);
       }),
     );
     context.log.write({event: 'oldCertificateDeleted', slot: slotName(slot), serial: certificate.serial});
   }
+}
+
+/** Step 9: Key History in line, then the service told the installed certificates (it revokes the replaced ones). */
+export async function complete(
+  context: UpgradeRunContext,
+  progress: RunProgress,
+  runs: readonly ItemRun[],
+): Promise<readonly CertificateView[]> {
+  const {card, session, clock} = context;
+  const installed = runs.map((run) => (run.status as {certificate: CertificateFacts}).certificate);
   await card.exclusive(() => card.finishLayout());
-  await task({kind: 'complete'}, 'completing', undefined, () =>
+  await progress.task({kind: 'complete'}, 'completing', undefined, () =>
     session.complete(installed.map((certificate) => certificate.serial)),
   );
-  estimator.finish(clock.now());
+  progress.estimator.finish(clock.now());
   return runs.map((run, index) => toCertificateView(installed[index]!, run.item.slot, true));
 }
 

@@ -1,4 +1,4 @@
-import type {EngineControl} from '../../source/app.js';
+import type {EngineControl} from '../../source/upgrade/engine-control.js';
 import {initialState, reduce, type EngineEvent, type EngineState} from '../../source/upgrade/state.js';
 
 /** A command the screens sent, with its argument (a PIN is recorded as its digits, then zeroed). */

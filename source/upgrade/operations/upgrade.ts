@@ -1,0 +1,93 @@
+import {UpgradeError} from '../errors.js';
+import type {ServicePlan, ServiceSession} from '../ports.js';
+import {Step} from '../state.js';
+import {initialProgress, planItemView, runUpgrade} from '../upgrade-run.js';
+import type {OperationContext} from './context.js';
+
+/**
+ * Upgrade card (steps 4 to 10 of docs/architecture.md, "The ten steps"): the plan fetched and checked, the terms
+ * accepted, the run (upgrade-run.ts), then the card read again for the summary.
+ */
+export async function upgradeCard(context: OperationContext): Promise<void> {
+  const {card} = context;
+  const session = await context.logIn('upgrade');
+  context.emit({type: 'operationStarted', operation: 'upgrade', activity: 'asking-service'});
+  const plan = await session.plan();
+  checkPlan(plan, session);
+  await acceptedTerms(context, session, plan);
+  await context.verifiedPin();
+  const installed = await runUpgrade({
+    card,
+    session,
+    plan,
+    trust: context.trust,
+    clock: context.deps.clock,
+    log: context.deps.log,
+    timings: context.timings,
+    pinProvider: context.pinSource,
+    random: (length) => context.deps.random.bytes(length),
+    emit: (event) => context.emit(event),
+    signal: context.signal,
+  });
+  context.clearPins();
+  // Completion revoked the card's earlier certificates: a session one of them opened has ended.
+  if (!installed.some((certificate) => certificate.serial === context.sessionCertificateSerial))
+    context.endSession();
+  // Step 10: the card as it is now, for the summary.
+  context.emit({type: 'stepStarted', step: Step.Done});
+  await context.readCard('cardRefreshed');
+  context.emit({type: 'completed', installed});
+}
+
+/** The plan must be for this card and person, and put each item in its own slot (invariant 5). */
+export function checkPlan(plan: ServicePlan, session: ServiceSession): void {
+  const slots = new Set(plan.items.map((item) => item.slot));
+  if (slots.size !== plan.items.length || plan.cardNumber !== session.identity.card.number) {
+    throw new UpgradeError({code: 'answer-rejected', check: 'plan'}, 'the plan does not fit this card');
+  }
+}
+
+/**
+ * Step 5: the terms shown and accepted, unless accepted before (a resumed upgrade: a warning instead). A card
+ * with two PINs has its signature PIN asked (and checked on the card) after the terms and before the progress
+ * screen, never in the middle of it.
+ */
+async function acceptedTerms(
+  context: OperationContext,
+  session: ServiceSession,
+  plan: ServicePlan,
+): Promise<void> {
+  const {card} = context;
+  const views = plan.items.map(planItemView);
+  const progress = initialProgress(plan, card, context.timings, context.deps.clock.now());
+  const terms = plan.isTermsAccepted ? undefined : await session.terms();
+  const needsSignaturePin = card.pinCount === 2 && plan.items.some((item) => item.purpose === 'signature');
+  if (terms === undefined) {
+    // Accepted before (an interrupted upgrade being finished), or nothing left but checks and completion.
+    const warning = context.cardRead?.isUpgraded === true ? 'card-already-upgraded' : 'resuming-upgrade';
+    context.emit({type: 'warningRaised', warning: {code: warning}});
+    if (needsSignaturePin) await verifiedPinsForUpgrade(context);
+    context.emit({type: 'upgradeStarted', plan: views, progress});
+    return;
+  }
+  const language = context.deps.language;
+  context.emit({
+    type: 'termsPresented',
+    terms: {version: terms.version, language, text: terms.text[language]},
+    plan: views,
+  });
+  await context.ask<void>('terms');
+  await session.acceptTerms(terms.version);
+  if (needsSignaturePin) {
+    await verifiedPinsForUpgrade(context);
+    context.emit({type: 'upgradeStarted', plan: views, progress});
+  } else {
+    context.emit({type: 'termsAccepted', progress});
+  }
+}
+
+/** Both PINs of a two-PIN card held before the upgrade's progress starts: the login PIN, then the signature PIN. */
+async function verifiedPinsForUpgrade(context: OperationContext): Promise<void> {
+  await context.verifiedPin();
+  await context.verifiedPin('signature');
+}
