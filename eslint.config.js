@@ -13,7 +13,7 @@ const layers = {
   card: ['upgrade', 'screens', 'service', 'service-client', 'protocol'],
   'service-client': ['apdu', 'card', 'upgrade', 'screens', 'service'],
   upgrade: ['screens', 'service', 'protocol'],
-  screens: ['apdu', 'card', 'service', 'service-client', 'protocol'],
+  screens: ['apdu', 'card', 'pki', 'service', 'service-client', 'protocol'],
   service: ['screens', 'service-client', 'upgrade', 'card', 'apdu'],
 };
 const zones = [
@@ -22,6 +22,20 @@ const zones = [
     from: forbidden.map((layer) => `./source/${layer}`),
     message: 'Imports only point down (docs/architecture.md, Imports allowed).',
   })),
+  // The engine reaches the card only through its adapters (source/upgrade/adapters/); it may read the layers'
+  // error codes, which it maps to its own (upgrade/errors.ts).
+  {
+    target: './source/upgrade',
+    from: './source/card',
+    except: ['./errors.ts'],
+    message: 'The engine reaches the card through source/upgrade/adapters/ only.',
+  },
+  {
+    target: './source/upgrade',
+    from: './source/apdu',
+    except: ['./errors.ts', './transports/errors.ts'],
+    message: 'The engine reaches the card through source/upgrade/adapters/ only.',
+  },
   // The API types and schemas shared by the service and its client import nothing else of the project.
   {
     target: './source/protocol',
@@ -47,11 +61,30 @@ export default tseslint.config(
         }),
       ],
     },
+    // Type-aware rules: a promise neither awaited nor handed on, a promise where a callback's result is ignored,
+    // and a switch over a union that misses a member (a default case counts as covering the rest).
+    languageOptions: {parserOptions: {projectService: true, tsconfigRootDir: import.meta.dirname}},
     rules: {
       ...reactHooks.configs.recommended.rules,
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/switch-exhaustiveness-check': [
+        'error',
+        {considerDefaultExhaustiveForUnions: true, requireDefaultForNonUnion: false},
+      ],
       'import-x/no-restricted-paths': ['error', {zones}],
       'import-x/no-default-export': 'error',
       '@typescript-eslint/no-unused-vars': ['error', {argsIgnorePattern: '^_', varsIgnorePattern: '^_'}],
+    },
+  },
+  {
+    // The adapters are where the engine meets the card: the zones without the two above.
+    files: ['source/upgrade/adapters/**'],
+    rules: {
+      'import-x/no-restricted-paths': [
+        'error',
+        {zones: zones.filter((zone) => !(zone.target === './source/upgrade' && zone.except !== undefined))},
+      ],
     },
   },
   {

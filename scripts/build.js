@@ -1,7 +1,7 @@
 // Bundles the CLI (dist/cli.js and its chunks): the first screen appears faster from a bundle than from hundreds
 // of modules (issue 7 measures about 170 ms against 400 ms; `npm run bench` measures ours).
 // Native addons stay external. React is built for production (no development checks at run time).
-import {readFile} from 'node:fs/promises';
+import {readFile, rm} from 'node:fs/promises';
 import process from 'node:process';
 import {fileURLToPath} from 'node:url';
 import {applyPatch, parsePatch} from 'diff';
@@ -62,6 +62,8 @@ const withInkFixes = {
 /** `--outdir DIR` builds elsewhere than dist/ (the end-to-end tests build their own copy, side by side). */
 const outdirIndex = process.argv.indexOf('--outdir');
 const outdir = outdirIndex === -1 ? 'dist' : process.argv[outdirIndex + 1];
+// Chunk names carry a hash: an earlier build's chunks would stay beside the new ones and be packed with them.
+await rm(outdir, {recursive: true, force: true});
 
 await build({
   entryPoints: {cli: 'source/cli.tsx'},

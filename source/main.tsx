@@ -2,7 +2,6 @@ import {mkdtempSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join, resolve} from 'node:path';
 import {render} from 'ink';
-import React from 'react';
 import packageJson from '../package.json' with {type: 'json'};
 import {App, type ExitReason} from './app.js';
 import {decideDisplay, type Display} from './cli/appearance.js';

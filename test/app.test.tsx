@@ -1,6 +1,5 @@
 import {stripVTControlCharacters} from 'node:util';
 import {render} from 'ink-testing-library';
-import React from 'react';
 import {afterEach, describe, expect, it, vi} from 'vitest';
 import {App, type ExitReason} from '../source/app.js';
 import {errorText} from '../source/screens/error-text.js';

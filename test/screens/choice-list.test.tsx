@@ -1,6 +1,5 @@
 import {ThemeProvider} from '@inkjs/ui';
 import {render} from 'ink-testing-library';
-import React from 'react';
 import {afterEach, describe, expect, it, vi} from 'vitest';
 import {App} from '../../source/app.js';
 import {ChoiceList} from '../../source/screens/choice-list.js';

@@ -1,5 +1,4 @@
 import {stripVTControlCharacters} from 'node:util';
-import React from 'react';
 import {afterEach, describe, expect, it, vi} from 'vitest';
 import type {EngineEvent} from '../../source/upgrade/state.js';
 import {newCertificates, oldCard, plan, progress, termsText} from './fixtures.js';
