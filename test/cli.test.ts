@@ -1,19 +1,17 @@
-import {execFile} from 'node:child_process';
 import {existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
-import {fileURLToPath} from 'node:url';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
 import packageJson from '../package.json' with {type: 'json'};
 import {ExitCode} from '../source/cli/exit-codes.js';
 import {catalogues} from '../source/screens/i18n/language.js';
+import {runCliFromSources, type CliAnswer} from './support/run-cli.js';
 
 /**
  * source/cli.tsx, the entry, as a process: it answers --help and --version itself and hands everything else to
  * source/main.tsx, which dispatches the commands and ends every failure with a message and an exit code.
  */
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const en = catalogues.en;
 const sv = catalogues.sv;
 
@@ -25,34 +23,11 @@ afterEach(() => {
   rmSync(home, {recursive: true, force: true});
 });
 
-interface Answer {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
+type Answer = CliAnswer;
 
 /** Runs the entry from the sources in `lang`'s locale, with its own settings and state directories. */
 function cli(argv: readonly string[], lang = 'en_GB.UTF-8'): Promise<Answer> {
-  return new Promise((resolve) => {
-    const child = execFile(
-      process.execPath,
-      ['--import', 'tsx', 'source/cli.tsx', ...argv],
-      {
-        cwd: ROOT,
-        timeout: 60_000,
-        env: {
-          PATH: process.env['PATH'],
-          LANG: lang,
-          SITHS_UPGRADE_CONFIG_DIR: join(home, 'config'),
-          XDG_STATE_HOME: join(home, 'state'),
-        },
-      },
-      (error, stdout, stderr) => {
-        resolve({code: error ? ((error as {code?: number}).code ?? null) : 0, stdout, stderr});
-      },
-    );
-    child.stdin?.end();
-  });
+  return runCliFromSources(argv, {home, lang});
 }
 
 /** A failure's message is for people: no stack trace, no JavaScript error names. */

@@ -1,13 +1,10 @@
-import {execFile} from 'node:child_process';
 import {X509Certificate} from 'node:crypto';
 import {mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
-import {fileURLToPath} from 'node:url';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
 import {createCertificateAuthority} from '../../source/pki/issue.js';
-
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+import {runCliFromSources, type CliAnswer} from '../support/run-cli.js';
 
 let home: string;
 beforeEach(() => {
@@ -18,26 +15,8 @@ afterEach(() => {
 });
 
 /** Runs the CLI from the sources in a Swedish locale with its own settings and state directories. */
-function cli(argv: readonly string[]): Promise<{code: number | null; stdout: string; stderr: string}> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['--import', 'tsx', 'source/cli.tsx', ...argv],
-      {
-        cwd: ROOT,
-        timeout: 30_000,
-        env: {
-          PATH: process.env['PATH'],
-          LANG: 'sv_SE.UTF-8',
-          SITHS_UPGRADE_CONFIG_DIR: join(home, 'config'),
-          XDG_STATE_HOME: join(home, 'state'),
-        },
-      },
-      (error, stdout, stderr) => {
-        resolve({code: error ? ((error as {code?: number}).code ?? null) : 0, stdout, stderr});
-      },
-    );
-  });
+function cli(argv: readonly string[]): Promise<CliAnswer> {
+  return runCliFromSources(argv, {home, lang: 'sv_SE.UTF-8'});
 }
 
 describe('the command line, as a process', () => {
