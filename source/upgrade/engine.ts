@@ -1,8 +1,10 @@
 import type {CertificateFacts, TrustStore} from './certificate-facts.js';
 import {engineErrorOf, UpgradeError, type EngineError} from './errors.js';
 import {surveyCard, surveyLogFields} from './card-survey.js';
+import {logFieldsOf} from './support-log.js';
 import {logInWithCard} from './login.js';
 import {verifiedPin} from './pin-verification.js';
+import {missingReader, readerChoice} from './reader-choice.js';
 import {changePin} from './operations/change-pin.js';
 import type {OperationContext, PromptKind} from './operations/context.js';
 import {listCertificates} from './operations/list-certificates.js';
@@ -328,17 +330,9 @@ export class UpgradeEngine {
   async #cardReader(): Promise<string> {
     for (;;) {
       if (this.#isDisposed) throw new UpgradeError({code: 'cancelled'}, 'the engine was closed');
-      const withCard = this.#readers.filter((reader) => reader.hasCard);
-      const preferred = this.#deps.preferredReader;
-      if (preferred !== undefined) {
-        // As yubico-piv-tool's -r: the exact name, or the first reader whose name contains it.
-        const reader =
-          this.#readers.find((r) => r.name === preferred) ??
-          this.#readers.find((r) => r.name.includes(preferred));
-        if (reader?.hasCard) return reader.name;
-      } else if (withCard.length === 1) {
-        return withCard[0]!.name;
-      } else if (withCard.length > 1) {
+      const choice = readerChoice(this.#readers, this.#deps.preferredReader);
+      if (choice.kind === 'reader') return choice.name;
+      if (choice.kind === 'ask') {
         this.#showReaders(true);
         return this.#ask<string>({kind: 'reader'});
       }
@@ -353,17 +347,8 @@ export class UpgradeEngine {
       type: 'readersChanged',
       readers: this.#readers,
       isChoosingReader,
-      missingReader: this.#missingReader(this.#readers),
+      missingReader: missingReader(this.#readers, this.#deps.preferredReader),
     });
-  }
-
-  /** The preferred reader when no reader matches it (as #cardReader matches: the name, or a part of it). */
-  #missingReader(readers: readonly ReaderView[]): string | undefined {
-    const preferred = this.#deps.preferredReader;
-    if (preferred === undefined) return undefined;
-    return readers.some((reader) => reader.name === preferred || reader.name.includes(preferred))
-      ? undefined
-      : preferred;
   }
 
   #onReaders(readers: readonly ReaderView[]): void {
@@ -377,7 +362,7 @@ export class UpgradeEngine {
         type: 'readersChanged',
         readers,
         isChoosingReader: state.isChoosingReader,
-        missingReader: this.#missingReader(readers),
+        missingReader: missingReader(readers, this.#deps.preferredReader),
       });
     }
     const ours = readers.find((reader) => reader.name === this.#card?.readerName);
@@ -599,27 +584,5 @@ export class UpgradeEngine {
 
   #log(event: string, fields: Record<string, unknown>): void {
     this.#deps.log.write({event, ...fields});
-  }
-}
-
-/** What of an event goes to the support log: identifiers and steps, never the terms text. */
-function logFieldsOf(event: EngineEvent): Record<string, unknown> {
-  switch (event.type) {
-    case 'termsPresented':
-      return {version: event.terms.version, items: event.plan.map((item) => item.slotName)};
-    case 'certificateInstalled':
-      return {slot: event.certificate.slotName, serial: event.certificate.serial};
-    case 'completed':
-      return {serials: event.installed.map((certificate) => certificate.serial)};
-    case 'cardRead':
-      return {cardNumber: event.card.cardNumber, pinTriesLeft: event.card.pinTriesLeft};
-    case 'pinRequested':
-      return {pinReason: event.request.reason, pinTriesLeft: event.request.triesLeft};
-    case 'failed':
-      return {error: event.error};
-    default: {
-      const {type: _type, ...rest} = event;
-      return rest;
-    }
   }
 }

@@ -1,4 +1,5 @@
 import type {LogEntry} from './ports.js';
+import type {EngineEvent} from './state.js';
 
 /**
  * Field names that could carry a secret. A field so named never reaches the log, whatever its value: PINs,
@@ -38,4 +39,26 @@ function redact(value: unknown, depth = 0): unknown {
  */
 export function supportLogLine(entry: LogEntry, now: number): string {
   return JSON.stringify({time: new Date(now).toISOString(), ...redactEntry(entry)});
+}
+
+/** What of an event goes to the support log: identifiers and steps, never the terms text. */
+export function logFieldsOf(event: EngineEvent): Record<string, unknown> {
+  switch (event.type) {
+    case 'termsPresented':
+      return {version: event.terms.version, items: event.plan.map((item) => item.slotName)};
+    case 'certificateInstalled':
+      return {slot: event.certificate.slotName, serial: event.certificate.serial};
+    case 'completed':
+      return {serials: event.installed.map((certificate) => certificate.serial)};
+    case 'cardRead':
+      return {cardNumber: event.card.cardNumber, pinTriesLeft: event.card.pinTriesLeft};
+    case 'pinRequested':
+      return {pinReason: event.request.reason, pinTriesLeft: event.request.triesLeft};
+    case 'failed':
+      return {error: event.error};
+    default: {
+      const {type: _type, ...rest} = event;
+      return rest;
+    }
+  }
 }
