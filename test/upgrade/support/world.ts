@@ -16,6 +16,7 @@ import {deriveManagementKey} from '../../../source/pki/management-key.js';
 import type {KeyAlgorithm} from '../../../source/protocol/common.js';
 import {
   loadServiceSettings,
+  virtualCardAttestationRoot,
   type DirectoryPerson,
   type ServiceSettings,
 } from '../../../source/service/config.js';
@@ -145,7 +146,13 @@ export async function createWorld(
           timing: INSTANT_TIMING,
         })
       : new VirtualPivCard({
-          state: await oldSithsCard({holder, pin: PIN, managementKey, issuer}),
+          state: await oldSithsCard({
+            holder,
+            pin: PIN,
+            managementKey,
+            issuer,
+            attestationRoot: virtualCardAttestationRoot(settings),
+          }),
           stateFile,
           timing: INSTANT_TIMING,
         });
