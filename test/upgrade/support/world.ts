@@ -95,6 +95,13 @@ export interface WorldOptions {
   extraPersons?: readonly DirectoryPerson[];
   /** Fixed management keys by card number (cards IT set up), beside the derived ones. */
   fixedManagementKeys?: ReadonlyMap<string, Uint8Array>;
+  /**
+   * Whether the PIV card's F9 attestation certificate is under the service's configured maker root (default);
+   * false makes it sign itself, as a card of a maker the service does not know.
+   */
+  isAttestationTrusted?: boolean;
+  /** More card makers' attestation roots (DER) the service trusts, for cards made outside the world. */
+  extraAttestationRoots?: readonly Uint8Array[];
 }
 
 /**
@@ -124,6 +131,13 @@ export async function createWorld(
       },
       ...(options.extraPersons ?? []),
     ],
+    attestation: {
+      ...loaded.attestation,
+      roots: [
+        ...loaded.attestation.roots,
+        ...(options.extraAttestationRoots ?? []).map((certificate) => ({certificate})),
+      ],
+    },
     managementKeys: {
       ...loaded.managementKeys,
       fixed: new Map([...loaded.managementKeys.fixed, ...(options.fixedManagementKeys ?? [])]),
@@ -151,7 +165,8 @@ export async function createWorld(
             pin: PIN,
             managementKey,
             issuer,
-            attestationRoot: virtualCardAttestationRoot(settings),
+            attestationRoot:
+              options.isAttestationTrusted === false ? undefined : virtualCardAttestationRoot(settings),
           }),
           stateFile,
           timing: INSTANT_TIMING,
