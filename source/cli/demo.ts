@@ -10,7 +10,7 @@ import type {TimingModel} from '../card/virtual/timing.js';
 import {VirtualPivCard} from '../card/virtual/virtual-card.js';
 import {deriveManagementKey} from '../pki/management-key.js';
 import type {CertificateAuthorityCredential} from '../pki/issue.js';
-import {loadServiceSettings, type ServiceSettings} from '../service/config.js';
+import {loadServiceSettings, type ServiceSettings, virtualCardAttestationRoot} from '../service/config.js';
 import {createDemoSetup, DEMO_PERSONS} from '../service/demo-setup.js';
 import {startService, type RunningService} from '../service/start.js';
 import {ServiceClient} from '../service-client/client.js';
@@ -117,6 +117,8 @@ async function demoCard(
     puk: DEFAULT_PUK,
     managementKey: deriveManagementKey(settings.managementKeys.masterSecret, holder.cardNumber),
     issuer,
+    // The demo service checks the card's key attestations against this root.
+    attestationRoot: virtualCardAttestationRoot(settings),
   });
   return new VirtualPivCard({state, stateFile, timing});
 }

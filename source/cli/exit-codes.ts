@@ -38,6 +38,7 @@ export function exitCodeFor(code: EngineErrorCode): ExitCode {
     case 'service-unreachable':
     case 'service-tls':
     case 'service-refused':
+    case 'key-not-attested':
     case 'login-certificate-revoked':
     case 'service-error':
     case 'answer-rejected':

@@ -3,7 +3,7 @@ import {homedir} from 'node:os';
 import {dirname, join, resolve} from 'node:path';
 import {runSimulate, SIMULATED_HOLDER, type SimulatedOldSithsInputs} from '../card/virtual/simulate.js';
 import {deriveManagementKey} from '../pki/management-key.js';
-import {loadServiceSettings} from '../service/config.js';
+import {loadServiceSettings, virtualCardAttestationRoot} from '../service/config.js';
 import type {Command} from './arguments.js';
 import {CliError} from './errors.js';
 
@@ -19,7 +19,8 @@ function defaultSimulatedCardPath(env: {readonly XDG_STATE_HOME?: string}): stri
 /**
  * The old-siths inputs that make the simulated card upgradable against a reference service: a credential from the
  * service's old CA (the login anchor it holds a key for and does not issue new certificates with) and the
- * management key the service holds for the card (its fixed key, else derived from the master secret).
+ * management key the service holds for the card (its fixed key, else derived from the master secret), and the
+ * service's virtual card maker attestation root, so it accepts the card's key attestations.
  * Throws CliError 'setting-invalid' when the config has no such CA; ServiceSetupError from loading the config.
  */
 async function oldSithsInputsFor(configPath: string): Promise<SimulatedOldSithsInputs> {
@@ -38,6 +39,7 @@ async function oldSithsInputsFor(configPath: string): Promise<SimulatedOldSithsI
     managementKey:
       settings.managementKeys.fixed.get(cardNumber) ??
       deriveManagementKey(settings.managementKeys.masterSecret, cardNumber),
+    attestationRoot: virtualCardAttestationRoot(settings),
   };
 }
 

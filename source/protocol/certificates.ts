@@ -58,6 +58,18 @@ export const issuanceRequestSchema = message({
   itemId: Type.String({pattern: '^[a-z0-9-]{1,64}$'}),
   /** PKCS#10 certification request, DER, base64, signed by the new key on the card. */
   request: base64Schema(MAX_DER_BYTES, 'PKCS#10 certification request (DER), signed by the new key.'),
+  /**
+   * PIV key attestation: the card's proof that it generated the key (required for PIV cards unless the service
+   * turns it off; the SITHS EID card has none).
+   */
+  attestation: Type.Optional(
+    message({
+      /** The certificate ATTEST (INS F9, P1 = the item's slot) answered, DER base64. */
+      certificate: base64Schema(MAX_DER_BYTES, 'The attestation certificate of the slot (DER).'),
+      /** The card's F9 attestation certificate (object 5FFF01), DER base64. */
+      intermediate: base64Schema(MAX_DER_BYTES, 'The F9 attestation certificate (DER), its issuer.'),
+    }),
+  ),
 });
 export type IssuanceRequest = Readonly<Static<typeof issuanceRequestSchema>>;
 

@@ -46,6 +46,8 @@ export function errorText(t: Catalogue, error: EngineError): ErrorText {
       return t.errors['service-unreachable'](error);
     case 'service-tls':
       return t.errors['service-tls'](error);
+    case 'key-not-attested':
+      return t.errors['key-not-attested'](error);
     case 'service-refused':
       return t.errors['service-refused'](error);
     case 'service-error':

@@ -297,10 +297,23 @@ function upgradeCalls(call: SessionCall) {
       await call('POST', 'terms/acceptance', {json: {version}, isIdempotent: true});
     },
     plan: async () => planOf(await call<Plan>('GET', 'plan', {isIdempotent: true})),
-    issue: async (itemId: string, certificationRequest: Uint8Array) =>
+    issue: async (
+      itemId: string,
+      certificationRequest: Uint8Array,
+      attestation?: {certificate: Uint8Array; intermediate: Uint8Array},
+    ) =>
       issuedOf(
         await call<CertificateWithChain>('POST', 'certificates', {
-          json: {itemId, request: base64(certificationRequest)},
+          json: {
+            itemId,
+            request: base64(certificationRequest),
+            ...(attestation && {
+              attestation: {
+                certificate: base64(attestation.certificate),
+                intermediate: base64(attestation.intermediate),
+              },
+            }),
+          },
           isIdempotent: true,
         }),
       ),

@@ -52,6 +52,16 @@ export const configFileSchema = Type.Object({
   certificateValidityDays: Type.Optional(integer(1, 3650)),
   crlValidityDays: Type.Optional(integer(1, 90)),
   sessionMinutes: Type.Optional(integer(1, 24 * 60)),
+  /**
+   * PIV key attestation: the card makers' attestation roots (PEM files; a privateKey only in the demo setup, for
+   * its virtual cards) and whether a PIV request must carry the proof (default true).
+   */
+  attestation: Type.Optional(
+    Type.Object({
+      roots: Type.Array(Type.Object({certificate: text(), privateKey: Type.Optional(text())})),
+      isRequired: Type.Optional(Type.Boolean()),
+    }),
+  ),
   /** Files of hex: the master secret, and fixed keys by card number. */
   managementKeys: Type.Object({
     masterSecret: text(),

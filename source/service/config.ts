@@ -12,6 +12,7 @@ import {
   type Purpose,
 } from '../protocol/common.js';
 import {isHsaId, isPersonnummer} from '../pki/identity.js';
+import type {CertificateAuthorityCredential} from '../pki/issue.js';
 import {ServiceSetupError} from './errors.js';
 import {
   checkShape,
@@ -91,6 +92,15 @@ export interface ServiceSettings {
   readonly certificateValidityDays: number;
   readonly crlValidityDays: number;
   readonly sessionMinutes: number;
+  /**
+   * PIV key attestation (docs/architecture.md, "Key attestation"): the card makers' attestation roots (DER; the
+   * demo's virtual maker root with its key, which only the virtual cards use) and whether a PIV issuance request
+   * must carry the proof (default true; false only for cards whose maker offers no attestation).
+   */
+  readonly attestation: {
+    readonly roots: readonly {readonly certificate: Uint8Array; readonly privateKey?: KeyObject}[];
+    readonly isRequired: boolean;
+  };
   readonly managementKeys: {
     /** Per-card keys are derived from it (HKDF-SHA256 with the card number). */
     readonly masterSecret: Uint8Array;
@@ -216,6 +226,7 @@ export async function loadServiceSettings(configPath: string): Promise<ServiceSe
     certificateValidityDays: config.certificateValidityDays ?? 730,
     crlValidityDays: config.crlValidityDays ?? 7,
     sessionMinutes: config.sessionMinutes ?? 30,
+    attestation: await readAttestation(config, file),
     managementKeys: await readManagementKeys(config, file),
     limits: limitsOf(config.limits ?? {}),
   };
@@ -247,6 +258,35 @@ async function readAuthorities(
     authorities.push({id, certificate: der, ...(privateKey && {privateKey})});
   }
   return authorities;
+}
+
+/**
+ * The attestation root whose key the config holds (the demo setup's virtual card maker), for making virtual PIV
+ * cards this service accepts the attestations of; undefined when no root has its key (a real deployment).
+ */
+export function virtualCardAttestationRoot(
+  settings: Pick<ServiceSettings, 'attestation'>,
+): CertificateAuthorityCredential | undefined {
+  for (const {certificate, privateKey} of settings.attestation.roots) {
+    if (privateKey !== undefined) return {certificate, privateKey};
+  }
+  return undefined;
+}
+
+/** The attestation roots (PEM certificates, keys where named) and whether attestation is required (default). */
+async function readAttestation(
+  config: ConfigFile,
+  file: (relative: string) => string,
+): Promise<ServiceSettings['attestation']> {
+  const roots: {certificate: Uint8Array; privateKey?: KeyObject}[] = [];
+  for (const [index, {certificate, privateKey: keyPath}] of (config.attestation?.roots ?? []).entries()) {
+    const label = `attestation.roots[${index}]`;
+    const der = parseCertificate(await readBytes(file(certificate)), label);
+    const privateKey =
+      keyPath === undefined ? undefined : parsePrivateKey(await readBytes(file(keyPath)), label);
+    roots.push({certificate: der, ...(privateKey && {privateKey})});
+  }
+  return {roots, isRequired: config.attestation?.isRequired ?? true};
 }
 
 /** The master secret (32 bytes) and the fixed keys by card number (24 bytes each), read from their hex files. */

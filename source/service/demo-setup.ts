@@ -99,7 +99,9 @@ export interface DemoSetup {
  * `siths-upgrade serve --init DIR`: writes a complete demo setup into an empty (or new) directory:
  * - authorities/: a root CA, the issuing CAs for HSA-id and personnummer certificates under it, and an "old" CA
  *   that issued the cards' current certificates (its key is kept so the demo can make old credentials and the
- *   service can revoke them); the root's key is not kept;
+ *   service can revoke them); the root's key is not kept; the virtual PIV cards' maker attestation root
+ *   (attestation.pem: the service checks PIV key attestations against it; its key is kept so the demo's virtual
+ *   cards get F9 certificates under it);
  * - tls/server.pem: the server certificate (localhost, 127.0.0.1, ::1) under the root, which clients pin;
  * - private/ (mode 0700, files 0600): the CA and server keys, the management-key master secret, and the fixed key
  *   of the demo's IT-managed card;
@@ -161,7 +163,14 @@ async function demoAuthorities(now: Date) {
     notBefore: dayBefore,
     notAfter: years(5),
   });
-  return {root, 'hsa-id': hsaId, personnummer, old};
+  // The maker's attestation root of the virtual PIV cards (Yubico's PIV root CA on a real YubiKey).
+  const attestation = await createCertificateAuthority({
+    name: name('Virtual PIV Maker Attestation Root CA'),
+    keyAlgorithm: 'ecc-p256',
+    notBefore: dayBefore,
+    notAfter: years(20),
+  });
+  return {root, 'hsa-id': hsaId, personnummer, old, attestation};
 }
 
 /** Every file of the setup but config.json: certificates, keys and secrets (private/, 0600), directory, terms. */
@@ -213,6 +222,9 @@ function demoConfig(options: {keyAlgorithm?: KeyAlgorithm; port?: number}): Conf
     root: 'root',
     loginTrustAnchors: ['root', 'old'],
     issuers: {'hsa-id': 'hsa-id', personnummer: 'personnummer'},
+    attestation: {
+      roots: [{certificate: 'authorities/attestation.pem', privateKey: 'private/attestation.key'}],
+    },
     plans: {
       piv: DEFAULT_PIV_PLAN.map((item) => ({
         ...item,

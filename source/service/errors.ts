@@ -48,6 +48,12 @@ export const REFUSAL_STATUS = {
   'request-signature-invalid': 400,
   'key-algorithm-mismatch': 400,
   'key-reused': 409,
+  /** PIV key attestation (attestation.ts): none, unparsable, not chained, another key or slot. */
+  'attestation-missing': 403,
+  'attestation-malformed': 400,
+  'attestation-untrusted': 403,
+  'attestation-key-mismatch': 403,
+  'attestation-slot-mismatch': 403,
   'request-for-another-person': 403,
   'relay-unknown': 404,
   'relay-response-mismatch': 403,

@@ -1,6 +1,7 @@
 import type {KeyObject} from 'node:crypto';
 import {randomSerialNumber} from '../pki/issue.js';
 import type {KeyAlgorithm} from '../protocol/common.js';
+import {checkKeyAttestation, type KeyAttestation} from './attestation.js';
 import type {Authority} from './authorities.js';
 import {checkCertificateRequest, issueLeafCertificate} from './ca.js';
 import {inspectCertificate, sha256Hex} from './certificate-facts.js';
@@ -26,6 +27,9 @@ import {hasAcceptedCurrentTerms} from './terms.js';
  * Issues the certificate of a plan item for the session's card from a PKCS#10 request (invariant 4):
  * - the item must be in the plan of the session's card profile;
  * - the request's signature must verify (proof of possession), its key must be the item's algorithm and size;
+ * - on a PIV card, `attestation` must prove the key was generated on the card in the item's slot, under a
+ *   configured attestation root (source/service/attestation.ts; unless the config turns attestation off); the
+ *   SITHS EID card cannot attest, and a proof sent for it is refused ('attestation-malformed');
  * - the subject comes from the directory; a request naming another serialNumber is refused;
  * - the same key for the same card and item returns the certificate issued before (idempotent);
  * - a key the service has seen in any other certificate is refused;
@@ -33,13 +37,16 @@ import {hasAcceptedCurrentTerms} from './terms.js';
  *   (not reported installed), and publishes the CRL, in the same transaction.
  * Throws RefusalError 'session-certificate-revoked', 'session-certificate-expired', 'card-not-received',
  * 'plan-item-unknown', 'terms-not-accepted', 'request-malformed',
- * 'request-signature-invalid', 'key-algorithm-mismatch', 'request-for-another-person', 'key-reused'.
+ * 'request-signature-invalid', 'key-algorithm-mismatch', 'request-for-another-person', 'key-reused',
+ * 'attestation-missing', 'attestation-malformed', 'attestation-untrusted', 'attestation-key-mismatch',
+ * 'attestation-slot-mismatch'.
  */
 export function issueCertificate(
   context: ServiceContext,
   session: AuthenticatedSession,
   itemId: string,
   request: Uint8Array,
+  attestation?: KeyAttestation,
 ): Promise<{record: CertificateRecord; isNew: boolean}> {
   return context.writes.run(async () => {
     // Again inside the queue: a revocation of the login certificate queued before this request wins.
@@ -51,6 +58,7 @@ export function issueCertificate(
     }
     const checked = checkRequestForItem(session, item, request);
     const now = context.now();
+    checkAttestationForItem(context, session, {item, attestation, publicKey: checked.publicKey, now});
     const publicKeyHash = sha256Hex(checked.publicKey);
     const same = issuedBeforeForKey(context, session, itemId, publicKeyHash, now);
     if (same) return {record: same, isNew: false};
@@ -92,6 +100,24 @@ function checkRequestForItem(session: AuthenticatedSession, item: PlanItemSettin
     );
   }
   return checked;
+}
+
+/**
+ * A PIV card's key attestation checked for the item (checkKeyAttestation). The SITHS EID card has no attestation:
+ * what binds its keys is the session's card, the plan's key references and one issuance per key (above; its limits
+ * are in docs/siths-eid-card.md), and a proof sent for it is refused rather than ignored.
+ */
+function checkAttestationForItem(
+  context: ServiceContext,
+  session: AuthenticatedSession,
+  request: {item: PlanItemSettings; attestation?: KeyAttestation; publicKey: Uint8Array; now: Date},
+): void {
+  const {item, attestation, publicKey, now} = request;
+  if (session.cardProfile === 'piv') {
+    checkKeyAttestation(context.settings.attestation, attestation, {publicKey, slot: item.slot, now});
+  } else if (attestation !== undefined) {
+    throw new RefusalError('attestation-malformed', 'a SITHS EID card has no key attestation to send');
+  }
 }
 
 /**

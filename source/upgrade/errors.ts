@@ -56,6 +56,11 @@ export type EngineError =
   | {readonly code: 'service-unreachable'}
   /** The service's TLS certificate does not match the configured service CA. */
   | {readonly code: 'service-tls'}
+  /**
+   * The service refused to issue for a key the card did not prove it generated (PIV key attestation: none, or not
+   * chained to a maker root the service trusts, or another key or slot); `reason` is the service's 'attestation-*'.
+   */
+  | {readonly code: 'key-not-attested'; readonly reason: string}
   /** The service refused the request; `reason` is its stable reason code (e.g. 'card-not-received'). */
   | {readonly code: 'service-refused'; readonly reason: string}
   /** The service failed (5xx) after the retries. */
@@ -120,6 +125,8 @@ export function wayForwardFor(error: EngineError): WayForward {
     case 'login-certificate-revoked':
     case 'management-key-rejected':
       return 'contact-issuer';
+    case 'key-not-attested':
+      return 'contact-support';
     case 'card-removed':
       return 'reinsert-card';
     case 'card-changed':
@@ -251,6 +258,7 @@ const SERVICE: Readonly<Record<ServiceErrorCode, Translation>> = {
     // At login, or on any request of a session whose login certificate was revoked meanwhile.
     if (reason === 'certificate-revoked' || reason === 'session-certificate-revoked')
       return {code: 'login-certificate-revoked'};
+    if (reason.startsWith('attestation-')) return {code: 'key-not-attested', reason};
     return {code: 'service-refused', reason};
   },
   'service-error': (error) => ({code: 'service-error', status: numberField(error, 'status') ?? 0}),

@@ -50,6 +50,17 @@ export interface CardIdentity {
   readonly cardId: string;
 }
 
+/**
+ * A card's proof that it generated a key (PIV key attestation, docs/architecture.md "Key attestation"), both
+ * certificates DER.
+ */
+export interface KeyAttestation {
+  /** The attestation certificate of the slot's key, signed by the card's attestation key. */
+  readonly certificate: Uint8Array;
+  /** The card's attestation certificate (PIV F9), signed by the card maker's attestation root. */
+  readonly intermediate: Uint8Array;
+}
+
 /** A certificate as it lies in a slot. */
 export interface SlotCertificate {
   readonly slot: number;
@@ -100,6 +111,11 @@ export interface CardPort {
   authenticateManagementKey?(authenticator: ManagementKeyAuthenticator): Promise<void>;
   /** Generates a key pair in `slot`; returns its SPKI DER. */
   generateKey(slot: number, algorithm: KeyAlgorithm, pinPolicy: PinPolicy): Promise<Uint8Array>;
+  /**
+   * The card's proof that it generated the key in `slot`, on cards that can attest (PIV: Yubico ATTEST);
+   * undefined when this card cannot attest that key. Absent on profiles without attestation (the SITHS EID card).
+   */
+  attestKey?(slot: number): Promise<KeyAttestation | undefined>;
   /**
    * A signer for the key in `slot` whose public key is `publicKey`. A key that needs a PIN before each use (PIV
    * 9C or PIN policy always; a SITHS signature key, userConsent) re-verifies with what `pins` returns for the
@@ -203,8 +219,15 @@ export interface ServiceSession {
   plan(): Promise<ServicePlan>;
   /** A management-key authenticator that relays the card's challenge to the service (the key stays there). */
   managementKeyRelay(): ManagementKeyAuthenticator;
-  /** Submits a certification request (DER) for a plan item; idempotent per public key. */
-  issue(itemId: string, certificationRequest: Uint8Array): Promise<IssuedCertificate>;
+  /**
+   * Submits a certification request (DER) for a plan item, with the card's attestation of the key where it has
+   * one (a PIV card: the service requires it); idempotent per public key.
+   */
+  issue(
+    itemId: string,
+    certificationRequest: Uint8Array,
+    attestation?: KeyAttestation,
+  ): Promise<IssuedCertificate>;
   /**
    * Declares the person's certificates on the card (DER) before the upgrade writes anything, so the service
    * revokes them at completion even if the run that overwrites them never finishes; idempotent. Returns the

@@ -333,11 +333,16 @@ export async function generateRequest(
   const {card, session} = context;
   const {item} = run;
   progress.advance(Step.GenerateRequests);
-  const publicKey = await progress.task(
+  // The attestation (where the card has one) in the same hold: the service requires it of a PIV card.
+  const {publicKey, attestation} = await progress.task(
     {kind: 'generate-key', algorithm: item.keyAlgorithm},
     'generating-key',
     run.view,
-    () => card.exclusive(() => card.generateKey(item.slot, item.keyAlgorithm, item.pinPolicy)),
+    () =>
+      card.exclusive(async () => {
+        const generated = await card.generateKey(item.slot, item.keyAlgorithm, item.pinPolicy);
+        return {publicKey: generated, attestation: await card.attestKey?.(item.slot)};
+      }),
   );
   run.isLive = false;
   const request = await progress.task(
@@ -352,10 +357,15 @@ export async function generateRequest(
         }),
       ),
   );
-  context.log.write({event: 'requestSent', item: item.id, slot: slotName(item.slot)});
+  context.log.write({
+    event: 'requestSent',
+    item: item.id,
+    slot: slotName(item.slot),
+    isAttested: attestation !== undefined,
+  });
   const pending: PendingRequest = {
     publicKey,
-    settled: session.issue(item.id, request).then(
+    settled: session.issue(item.id, request, attestation).then(
       (issued) => void (pending.answer = {issued}),
       (error: unknown) => void (pending.answer = {error}),
     ),

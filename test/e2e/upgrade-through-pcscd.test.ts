@@ -12,7 +12,7 @@ import {INSTANT_TIMING} from '../../source/card/virtual/timing.js';
 import {VirtualPivCard} from '../../source/card/virtual/virtual-card.js';
 import {connectVpcd, type VpcdBridge} from '../../source/card/virtual/vpcd.js';
 import {KeyUsage} from '../../source/pki/extensions.js';
-import {issueCertificate, randomSerialNumber} from '../../source/pki/issue.js';
+import {createCertificateAuthority, issueCertificate, randomSerialNumber} from '../../source/pki/issue.js';
 import {EKU_CLIENT_AUTH} from '../../source/pki/object-identifiers.js';
 import {PcscCardReaders} from '../../source/upgrade/adapters/pcsc-readers.js';
 import {autopilot} from '../upgrade/support/autopilot.js';
@@ -186,8 +186,15 @@ describeWithPcscd(
 
     it('upgrades a card that yubico-piv-tool set up through pcscd', async () => {
       // yubico-piv-tool 2.2 authenticates with 3DES: a YubiKey before 5.7, whose factory management key is 3DES.
+      // A YubiKey's F9 certificate is signed by its maker's root, which the service is configured with.
+      const makerRoot = await createCertificateAuthority({
+        name: [{type: 'commonName', value: 'Test Maker PIV Attestation Root'}],
+        keyAlgorithm: 'ecc-p256',
+        notBefore: new Date(Date.now() - 86_400_000),
+        notAfter: new Date(Date.now() + 365 * 86_400_000),
+      });
       const card = new VirtualPivCard({
-        state: await blankCard({firmware: {major: 5, minor: 4, patch: 3}}),
+        state: await blankCard({firmware: {major: 5, minor: 4, patch: 3}, attestationRoot: makerRoot}),
         timing: INSTANT_TIMING,
       });
       const bridge = await insert(card, 1);
@@ -214,6 +221,7 @@ describeWithPcscd(
           },
         ],
         fixedManagementKeys: new Map([[cardNumber, FACTORY_MANAGEMENT_KEY]]),
+        extraAttestationRoots: [makerRoot.certificate],
       });
       worlds.push(world);
       const old = world.settings.authorities.find((a) => a.id === 'old')!;

@@ -16,6 +16,7 @@ import {
   startTestService,
   storeSnapshot,
   type DemoFixture,
+  pivIssuanceBody,
 } from './service-harness.js';
 
 describe('declareCardCertificates (POST /v1/card/certificates/declaration)', () => {
@@ -47,7 +48,7 @@ describe('declareCardCertificates (POST /v1/card/certificates/declaration)', () 
     for (const item of plan.body.items as {id: string}[]) {
       const answer = await harness.call('POST', '/v1/certificates', {
         token,
-        body: {itemId: item.id, request: base64(await certificateRequest(generateCardKey('ecc-p256')))},
+        body: await pivIssuanceBody(fixture, item.id, await certificateRequest(generateCardKey('ecc-p256'))),
       });
       issued.push({
         serial: answer.body.certificate.serial,

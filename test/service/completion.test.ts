@@ -1,6 +1,5 @@
 import {afterAll, beforeAll, describe, it} from 'vitest';
 import {
-  base64,
   certificateRequest,
   createDemoFixture,
   demoPerson,
@@ -10,6 +9,7 @@ import {
   StandInCard,
   startTestService,
   type DemoFixture,
+  pivIssuanceBody,
 } from './service-harness.js';
 
 describe('completeUpgrade', () => {
@@ -33,7 +33,7 @@ describe('completeUpgrade', () => {
     for (const item of plan.body.items as {id: string}[]) {
       const answer = await harness.call('POST', '/v1/certificates', {
         token,
-        body: {itemId: item.id, request: base64(await certificateRequest(generateCardKey('ecc-p256')))},
+        body: await pivIssuanceBody(fixture, item.id, await certificateRequest(generateCardKey('ecc-p256'))),
       });
       serials.push(answer.body.certificate.serial);
     }

@@ -23,6 +23,7 @@ describe('createDemoSetup', () => {
     const keys = await readdir(join(demo, 'private'));
     expect(keys.sort()).toEqual(
       [
+        'attestation.key',
         'card-97522700000004.key',
         'hsa-id.key',
         'management-master.key',

@@ -12,6 +12,7 @@ import {
   StandInCard,
   startTestService,
   type DemoFixture,
+  pivIssuanceBody,
 } from './service-harness.js';
 
 describe('issueCertificate', () => {
@@ -29,8 +30,9 @@ describe('issueCertificate', () => {
     await fixture?.cleanup();
   });
 
+  /** Issuance with the attestation a virtual card under the demo's maker root gives the request's key. */
   const issue = async (token: string, itemId: string, request: Uint8Array) =>
-    harness.call('POST', '/v1/certificates', {token, body: {itemId, request: base64(request)}});
+    harness.call('POST', '/v1/certificates', {token, body: await pivIssuanceBody(fixture, itemId, request)});
 
   it('takes the subject from the directory, never from the request', async () => {
     const token = await logInReady(harness.call, anna);
@@ -58,8 +60,8 @@ describe('issueCertificate', () => {
     let own = await startTestService(fixture);
     try {
       const token = await logInReady(own.call, anna);
-      const request = base64(await certificateRequest(generateCardKey('ecc-p256')));
-      const body = {itemId: 'personnummer-signature', request};
+      const request = await certificateRequest(generateCardKey('ecc-p256'));
+      const body = await pivIssuanceBody(fixture, 'personnummer-signature', request);
       const first = await own.call('POST', '/v1/certificates', {token, body});
       await own.close();
       own = await startTestService(fixture, {storePath: own.storePath});

@@ -6,7 +6,8 @@ import {join} from 'node:path';
 import {promisify} from 'node:util';
 import Database from 'better-sqlite3';
 import {expect} from 'vitest';
-import {buildCertificateRequest} from '../../source/pki/csr.js';
+import {createAttestationKey} from '../../source/card/virtual/attestation.js';
+import {buildCertificateRequest, verifyCertificateRequest} from '../../source/pki/csr.js';
 import {KeyUsage} from '../../source/pki/extensions.js';
 import {issueCertificate, randomSerialNumber} from '../../source/pki/issue.js';
 import {deriveManagementKey} from '../../source/pki/management-key.js';
@@ -16,10 +17,12 @@ import {keyObjectSigner} from '../../source/pki/signer.js';
 import type {DistinguishedName} from '../../source/pki/distinguished-name.js';
 import {
   loadServiceSettings,
+  virtualCardAttestationRoot,
   type DirectoryPerson,
   type ServiceSettings,
 } from '../../source/service/config.js';
 import {createDemoSetup, DEMO_PERSONS} from '../../source/service/demo-setup.js';
+import {planItemId} from '../../source/service/plan.js';
 import {startService, type RunningService} from '../../source/service/start.js';
 import {httpsClient} from './https-client.js';
 
@@ -117,6 +120,75 @@ export function certificateRequest(
 
 export function base64(bytes: Uint8Array): string {
   return Buffer.from(bytes).toString('base64');
+}
+
+/** An attestation as the wire carries it: both certificates DER base64. */
+export interface WireAttestation {
+  readonly certificate: string;
+  readonly intermediate: string;
+}
+
+/** A card's F9 attestation key and certificate: under the demo's virtual maker root unless `root` says otherwise. */
+export function attestationKeyOf(
+  fixture: DemoFixture,
+  root = virtualCardAttestationRoot(fixture.settings),
+): ReturnType<typeof createAttestationKey> {
+  return createAttestationKey(12_345_678, new Date(Date.now() - 60_000), root);
+}
+
+/**
+ * The attestation a card's ATTEST answers for the key of `request` in `slot`, as the virtual card makes it
+ * (source/card/virtual/attestation.ts: subject "YubiKey PIV Attestation <slot>", signed by the F9 key).
+ */
+export async function attestRequest(
+  request: Uint8Array,
+  slot: string,
+  f9: Awaited<ReturnType<typeof createAttestationKey>>,
+): Promise<WireAttestation> {
+  const certificate = await issueCertificate({
+    subject: [{type: 'commonName', value: `YubiKey PIV Attestation ${slot}`}],
+    subjectPublicKey: verifyCertificateRequest(request).publicKey,
+    issuer: {certificate: f9.certificate, privateKey: f9.key.privateKey},
+    serialNumber: randomSerialNumber(),
+    notBefore: new Date(Date.now() - 60_000),
+    notAfter: new Date(Date.now() + 365 * 24 * 3600_000),
+  });
+  return {certificate: base64(certificate), intermediate: base64(f9.certificate)};
+}
+
+function isVerifiable(request: Uint8Array): boolean {
+  try {
+    verifyCertificateRequest(request);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The slot the fixture's PIV plan puts `itemId` in; undefined for an item the plan does not have. */
+export function pivSlotOf(fixture: DemoFixture, itemId: string): string | undefined {
+  return fixture.settings.plans.piv.find((candidate) => planItemId(candidate) === itemId)?.slot;
+}
+
+const standInF9 = new WeakMap<DemoFixture, ReturnType<typeof createAttestationKey>>();
+
+/**
+ * The body of a PIV issuance request for `itemId`: the request and the attestation a virtual card under the
+ * fixture's maker root gives its key in the item's slot (one F9 key per fixture, made once).
+ */
+export async function pivIssuanceBody(
+  fixture: DemoFixture,
+  itemId: string,
+  request: Uint8Array,
+): Promise<{itemId: string; request: string; attestation?: WireAttestation}> {
+  // A forged or malformed request names no key to attest, an unknown item no slot: the service refuses them
+  // before it asks for the proof.
+  const slot = pivSlotOf(fixture, itemId);
+  if (slot === undefined || !isVerifiable(request)) return {itemId, request: base64(request)};
+  let f9 = standInF9.get(fixture);
+  if (f9 === undefined) standInF9.set(fixture, (f9 = attestationKeyOf(fixture)));
+  const attestation = await attestRequest(request, slot, await f9);
+  return {itemId, request: base64(request), attestation};
 }
 
 /**

@@ -18,6 +18,7 @@ import {
   StandInCard,
   startTestService,
   type DemoFixture,
+  pivIssuanceBody,
 } from './service-harness.js';
 
 const isOpensslMissing = spawnSync('openssl', ['version']).error !== undefined;
@@ -112,10 +113,10 @@ describe.skipIf(isOpensslMissing && !mustRun)('startService (openssl judges)', (
       for (const item of plan.body.items as {id: string}[]) {
         const key = generateCardKey('rsa-2048');
         keys.set(item.id, key);
-        const request = base64(await certificateRequest(key));
-        const answer = await call('POST', '/v1/certificates', {token, body: {itemId: item.id, request}});
+        const body = await pivIssuanceBody(fixture, item.id, await certificateRequest(key));
+        const answer = await call('POST', '/v1/certificates', {token, body});
         expect(answer.status).toBe(201);
-        const again = await call('POST', '/v1/certificates', {token, body: {itemId: item.id, request}});
+        const again = await call('POST', '/v1/certificates', {token, body});
         expect(again.status).toBe(200);
         expect(again.body.certificate.serial).toBe(answer.body.certificate.serial);
         issued.set(item.id, {
@@ -164,7 +165,7 @@ describe.skipIf(isOpensslMissing && !mustRun)('startService (openssl judges)', (
       const newerKey = generateCardKey('rsa-2048');
       const newer = await call('POST', '/v1/certificates', {
         token,
-        body: {itemId: 'hsa-id-signature', request: base64(await certificateRequest(newerKey))},
+        body: await pivIssuanceBody(fixture, 'hsa-id-signature', await certificateRequest(newerKey)),
       });
       expect(newer.status).toBe(201);
       const superseded = issued.get('hsa-id-signature')!.serial;

@@ -460,6 +460,27 @@ describe('UpgradeEngine over the virtual card and the reference service', () => 
     }),
   );
 
+  it.concurrent(
+    'fails with key-not-attested when the service does not trust the card’s attestation, and keeps the old credential',
+    () =>
+      inWorld(
+        async (world) => {
+          const before = await withCard(world, (_session, card) => card.readCertificates());
+          const engine = world.engine();
+          const failed = await autopilot(engine, {pin: PIN, operation: 'upgrade'});
+          expect(failed).toMatchObject({
+            type: 'failed',
+            error: {code: 'key-not-attested', reason: 'attestation-untrusted'},
+            wayForward: 'contact-support',
+          });
+          await engine.dispose();
+          const after = await withCard(world, (_session, card) => card.readCertificates());
+          expect(after).toEqual(before);
+        },
+        {isAttestationTrusted: false},
+      ),
+  );
+
   it.concurrent('stops a cancelled upgrade at a safe point and finishes it when run again', () =>
     inWorld(async (world) => {
       const engine = world.engine();

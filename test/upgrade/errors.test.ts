@@ -97,6 +97,14 @@ describe('engineErrorOf', () => {
       });
   });
 
+  it('makes a refused key attestation key-not-attested, with the service’s reason and the way to IT support', () => {
+    for (const reason of ['attestation-missing', 'attestation-untrusted', 'attestation-slot-mismatch']) {
+      const error = engineErrorOf(new ServiceError('service-refused', 'x', {status: 403, reason}));
+      expect(error).toEqual({code: 'key-not-attested', reason});
+      expect(wayForwardFor(error)).toBe('contact-support');
+    }
+  });
+
   it('makes a PKI failure an internal fault', () => {
     expect(engineErrorOf(new PkiError('certificate-malformed', 'x'))).toEqual({code: 'internal'});
   });

@@ -32,6 +32,7 @@ import {
 import {hasExtendedLength} from './atr.js';
 import {
   Algorithm,
+  INS_ATTEST,
   INS_CHANGE_REFERENCE_DATA,
   INS_GENERAL_AUTHENTICATE,
   INS_GENERATE_ASYMMETRIC,
@@ -117,6 +118,7 @@ const LE_SHORT = SHORT_MAX_LE;
 const MAX_UNCOMPRESSED_CERTIFICATE = 3052;
 /** Yubico firmware versions that bring each extension (yubikit piv.py; docs/piv-card.md sections 1 and 3). */
 const VERSION_POLICIES = [4, 0, 0] as const;
+const VERSION_ATTEST = [4, 3, 0] as const;
 const VERSION_SERIAL = [5, 0, 0] as const;
 const VERSION_METADATA = [5, 3, 0] as const;
 const VERSION_MOVE_DELETE = [5, 7, 0] as const;
@@ -135,6 +137,22 @@ const NOT_OFFERED: ReadonlySet<number> = new Set([
   StatusWord.IncorrectP1P2,
   StatusWord.WrongP1P2,
 ]);
+
+/** The first byte of a DER certificate (SEQUENCE). */
+const DER_SEQUENCE = 0x30;
+/**
+ * What ATTEST answers besides "not offered" when the card cannot attest the slot's key: no attestation key or no
+ * key in the slot (6A88), a key imported rather than generated on the card (6A80).
+ */
+const NOT_ATTESTABLE: ReadonlySet<number> = new Set([StatusWord.ReferenceNotFound, StatusWord.WrongData]);
+
+/** A key's attestation (Yubico PIV attestation), both certificates DER. */
+export interface KeyAttestation {
+  /** The certificate ATTEST answered for the slot's key, signed by the card's attestation key (F9). */
+  readonly certificate: Uint8Array;
+  /** The F9 attestation certificate (object 5FFF01), signed by the card maker's attestation root. */
+  readonly intermediate: Uint8Array;
+}
 
 /** A card's firmware version (Yubico GET VERSION). */
 export interface FirmwareVersion {
@@ -638,6 +656,38 @@ export class PivSession {
       }
       this.#generated.set(slot, {publicKey, pinPolicy});
       return publicKey;
+    });
+  }
+
+  /**
+   * The card's proof that it generated the key in `slot` (Yubico ATTEST, INS F9 with P1 = slot, firmware 4.3+;
+   * docs/piv-card.md section 1) with the F9 attestation certificate (GET DATA 5FFF01) that signed it; undefined
+   * when the card cannot attest it (no ATTEST, no attestation key or certificate, an empty slot, an imported key).
+   * Two APDUs, the F9 certificate read once per session. Throws CardDataError when an answer is no certificate.
+   */
+  async attest(slot: Slot): Promise<KeyAttestation | undefined> {
+    if (await this.#isBelow(VERSION_ATTEST)) return undefined;
+    return this.exclusive(async () => {
+      const certificate = await sendOr(
+        this.#protocol,
+        {cla: 0, ins: INS_ATTEST, p1: slot, p2: 0, le: LE_ALL},
+        (error) => {
+          if (NOT_OFFERED.has(error.sw) || NOT_ATTESTABLE.has(error.sw)) return undefined;
+          throw error;
+        },
+      );
+      if (certificate === undefined) return undefined;
+      if (certificate[0] !== DER_SEQUENCE)
+        throw new CardDataError(`the attestation of slot ${hex(slot)} is not a certificate`);
+      const value = await this.#readObject(ObjectId.Attestation);
+      if (value === undefined) return undefined;
+      let intermediate: Uint8Array | undefined;
+      try {
+        intermediate = decodeCertificateObject(value)?.certificate;
+      } catch (error) {
+        throw new CardDataError('the F9 attestation certificate does not parse', {cause: error});
+      }
+      return intermediate === undefined ? undefined : {certificate, intermediate};
     });
   }
 

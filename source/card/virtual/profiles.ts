@@ -1,5 +1,6 @@
 import {createHash, randomInt} from 'node:crypto';
 import {Algorithm, KeyOrigin, ObjectId, PinPolicy, Slot, TouchPolicy} from '../piv/constants.js';
+import type {CertificateAuthorityCredential} from '../../pki/issue.js';
 import {managementKeyCipher} from '../piv/management-key.js';
 import {encodeCertificateObject, encodeChuid, encodeFascn} from '../piv/objects.js';
 import type {FirmwareVersion} from '../piv/session.js';
@@ -22,6 +23,8 @@ export interface BlankCardOptions {
   readonly firmware?: FirmwareVersion;
   /** The attestation certificate's notBefore; default now. */
   readonly now?: Date;
+  /** The card maker's attestation root that signs the F9 certificate; without it the F9 certificate is self-signed. */
+  readonly attestationRoot?: CertificateAuthorityCredential;
 }
 
 /** Serial numbers of the YubiKey 5 series are 8 digits. */
@@ -31,12 +34,12 @@ const SERIAL_MAX = 40_000_000;
 /**
  * The `blank` profile: factory state (PIN 123456, PUK 12345678, management key 010203..08 three times, AES-192 at
  * firmware 5.7 and 3DES before, retries 3/3, no CHUID, no keys) with an attestation key in F9 and its
- * self-signed certificate in 5FFF01, as every YubiKey has.
+ * certificate in 5FFF01 (signed by `attestationRoot`, else self-signed), as every YubiKey has.
  */
 export async function blankCard(options: BlankCardOptions = {}): Promise<CardState> {
   const serial = options.serial ?? randomInt(SERIAL_MIN, SERIAL_MAX);
   const state = factoryState({firmware: options.firmware, serial});
-  const attestation = await createAttestationKey(serial, options.now ?? new Date());
+  const attestation = await createAttestationKey(serial, options.now ?? new Date(), options.attestationRoot);
   state.keys.set(Slot.Attestation, attestation.key);
   state.objects.set(ObjectId.Attestation, attestation.certificate);
   return state;

@@ -49,6 +49,11 @@ export interface SimulatedOldSithsInputs {
    * keys are written nowhere but in the card's own state file).
    */
   readonly issuer?: CertificateAuthorityCredential;
+  /**
+   * The card maker's attestation root that signs the PIV card's F9 attestation certificate (the reference
+   * service's, so it accepts the card's key attestations); default none: the F9 certificate is self-signed.
+   */
+  readonly attestationRoot?: CertificateAuthorityCredential;
 }
 
 export interface SimulateOptions {
@@ -185,6 +190,7 @@ async function oldSithsState(options: SimulateOptions, stdout: TextSink): Promis
     ...inputs,
     pin: options.oldSiths?.pin ?? SIMULATED_PIN,
     managementKey: options.oldSiths?.managementKey ?? DEFAULT_MANAGEMENT_KEY,
+    attestationRoot: options.oldSiths?.attestationRoot,
   });
 }
 

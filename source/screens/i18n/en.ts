@@ -335,6 +335,13 @@ export const en: Catalogue = {
       detail:
         "The service's certificate does not match the configured CA. The connection was stopped for safety.",
     }),
+    'key-not-attested': ({reason}) => ({
+      title: 'The card could not prove its new key',
+      detail:
+        'The upgrade service issues certificates only for keys the card proves it made itself (key attestation), ' +
+        `and it did not accept this card's proof (reason: ${reason}). The card may come from a maker the service ` +
+        'does not know. Nothing was issued and the card keeps its current certificates.',
+    }),
     'service-refused': ({reason}) => ({
       title: 'The upgrade service refused',
       detail: `The service refused the request (reason: ${reason}).`,

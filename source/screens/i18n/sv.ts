@@ -339,6 +339,13 @@ export const sv: Catalogue = {
       detail:
         'Tjänstens certifikat stämmer inte med den CA som är inställd. Av säkerhetsskäl avbröts anslutningen.',
     }),
+    'key-not-attested': ({reason}) => ({
+      title: 'Kortet kunde inte styrka sin nya nyckel',
+      detail:
+        'Uppgraderingstjänsten utfärdar bara certifikat för nycklar som kortet visar att det själv har skapat ' +
+        `(nyckelattestering), och den godtog inte kortets bevis (orsak: ${reason}). Kortet kan komma från en ` +
+        'tillverkare som tjänsten inte känner till. Inget utfärdades och kortet behåller sina nuvarande certifikat.',
+    }),
     'service-refused': ({reason}) => ({
       title: 'Uppgraderingstjänsten vägrade',
       detail: `Tjänsten avslog begäran (orsak: ${reason}).`,

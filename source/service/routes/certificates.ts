@@ -23,6 +23,7 @@ import {
   type RevocationRequest,
 } from '../../protocol/certificates.js';
 import {errorBodySchema} from '../../protocol/common.js';
+import type {KeyAttestation} from '../attestation.js';
 import {declareCardCertificates} from '../certificate-declaration.js';
 import {certificateView} from '../certificate-view.js';
 import {completeUpgrade} from '../completion.js';
@@ -65,7 +66,10 @@ function issuanceRoute(app: FastifyInstance, context: ServiceContext): void {
           'in any other certificate is refused. A newer certificate for the same card, identity and purpose ' +
           'revokes the earlier ones that were never reported installed. Needs the current terms accepted. ' +
           'Refusals: card-not-received, plan-item-unknown, terms-not-accepted, request-malformed, ' +
-          'request-signature-invalid, key-algorithm-mismatch, request-for-another-person, key-reused, session-*.',
+          'request-signature-invalid, key-algorithm-mismatch, request-for-another-person, key-reused, ' +
+          'attestation-*, session-*. A PIV card proves that it generated the key: attestation holds the ' +
+          'certificate ATTEST answered for the item’s slot and the card’s F9 certificate, which must chain to an ' +
+          'attestation root in the service’s config (refused without it unless the config turns it off).',
         security: [{bearer: []}],
         body: issuanceRequestSchema,
         response: {200: certificateWithChainSchema, 201: certificateWithChainSchema, ...refusals},
@@ -78,9 +82,19 @@ function issuanceRoute(app: FastifyInstance, context: ServiceContext): void {
         session,
         request.body.itemId,
         fromBase64(request.body.request),
+        attestationOf(request.body.attestation),
       );
       return reply.code(isNew ? 201 : 200).send(withChain(context, record));
     },
+  );
+}
+
+function attestationOf(attestation: IssuanceRequest['attestation']): KeyAttestation | undefined {
+  return (
+    attestation && {
+      certificate: fromBase64(attestation.certificate),
+      intermediate: fromBase64(attestation.intermediate),
+    }
   );
 }
 

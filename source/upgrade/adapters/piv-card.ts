@@ -9,6 +9,7 @@ import type {
   CardIdentity,
   CardPort,
   KeyAlgorithm,
+  KeyAttestation,
   ManagementKeyAuthenticator,
   PinPolicy,
   PinSource,
@@ -107,6 +108,11 @@ export class PivCard implements CardPort {
       if (!(error instanceof FeatureNotSupportedError) || pinPolicy === 'default') throw error;
       return this.#session.generateKey(slot as Slot, ALGORITHM_OF[algorithm]);
     }
+  }
+
+  /** The card's attestation of the key in `slot` with its F9 certificate (Yubico ATTEST), or undefined. */
+  attestKey(slot: number): Promise<KeyAttestation | undefined> {
+    return this.#session.attest(slot as Slot);
   }
 
   /**

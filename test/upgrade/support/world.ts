@@ -16,6 +16,7 @@ import {deriveManagementKey} from '../../../source/pki/management-key.js';
 import type {KeyAlgorithm} from '../../../source/protocol/common.js';
 import {
   loadServiceSettings,
+  virtualCardAttestationRoot,
   type DirectoryPerson,
   type ServiceSettings,
 } from '../../../source/service/config.js';
@@ -94,6 +95,13 @@ export interface WorldOptions {
   extraPersons?: readonly DirectoryPerson[];
   /** Fixed management keys by card number (cards IT set up), beside the derived ones. */
   fixedManagementKeys?: ReadonlyMap<string, Uint8Array>;
+  /**
+   * Whether the PIV card's F9 attestation certificate is under the service's configured maker root (default);
+   * false makes it sign itself, as a card of a maker the service does not know.
+   */
+  isAttestationTrusted?: boolean;
+  /** More card makers' attestation roots (DER) the service trusts, for cards made outside the world. */
+  extraAttestationRoots?: readonly Uint8Array[];
 }
 
 /**
@@ -123,6 +131,13 @@ export async function createWorld(
       },
       ...(options.extraPersons ?? []),
     ],
+    attestation: {
+      ...loaded.attestation,
+      roots: [
+        ...loaded.attestation.roots,
+        ...(options.extraAttestationRoots ?? []).map((certificate) => ({certificate})),
+      ],
+    },
     managementKeys: {
       ...loaded.managementKeys,
       fixed: new Map([...loaded.managementKeys.fixed, ...(options.fixedManagementKeys ?? [])]),
@@ -145,7 +160,14 @@ export async function createWorld(
           timing: INSTANT_TIMING,
         })
       : new VirtualPivCard({
-          state: await oldSithsCard({holder, pin: PIN, managementKey, issuer}),
+          state: await oldSithsCard({
+            holder,
+            pin: PIN,
+            managementKey,
+            issuer,
+            attestationRoot:
+              options.isAttestationTrusted === false ? undefined : virtualCardAttestationRoot(settings),
+          }),
           stateFile,
           timing: INSTANT_TIMING,
         });
