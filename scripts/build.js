@@ -81,7 +81,7 @@ await build({
   minify: true,
   legalComments: 'none',
   define: {'process.env.NODE_ENV': '"production"'},
-  external: ['pcsclite', 'better-sqlite3'],
+  external: ['koffi', 'better-sqlite3'],
   plugins: [withoutInkDevtools, withInkFixes],
   banner: {
     js: [

@@ -163,28 +163,64 @@ describeWithPcscd(
       expect((await new ApduProtocol(t0).send(readLong)).length).toBe(LONG_RESPONSE_LENGTH);
     });
 
-    it('holds the card exclusively during a step, keeping its state, and shares it again afterwards', async () => {
+    it('holds the card in a PC/SC transaction during a step: another program connected all along waits its turn', async () => {
       const card = new EchoCard();
       await insert(card);
       const transport = await connect();
       const protocol = new ApduProtocol(transport);
       await protocol.send(select);
       const resets = card.resets;
-      const otherProgram = await PcscReaders.open({busyTimeoutMs: 100});
+      const otherProgram = await PcscReaders.open({busyTimeoutMs: 10_000});
       cleanups.push(() => otherProgram.close());
+      const other = await connect(0, otherProgram);
 
-      const inside = await transport.exclusive(async () => {
-        const shut = await otherProgram.connect(pcscd.readerNames[0]).catch((error: unknown) => error);
-        // Still selected: switching to exclusive kept the card powered.
-        return {shut, read: (await protocol.send(readLong)).length};
+      const {theirs} = await transport.exclusive(async () => {
+        const waiting = new ApduProtocol(other).send(readLong);
+        // Time for their command to reach pcscd, which must hold it back until this step ends.
+        await new Promise((resolve) => setTimeout(resolve, 150));
+        await protocol.send(readLong);
+        await protocol.send(readLong);
+        expect(card.commands.filter((apdu) => apdu[1] === INS_READ_BINARY)).toHaveLength(2);
+        // Wrapped: the step returning their promise itself would wait for it, inside the transaction it holds up.
+        return {theirs: waiting};
       });
 
-      expect(inside.shut).toMatchObject({name: 'TransportError', code: 'reader-busy'});
-      expect(inside.read).toBe(LONG_RESPONSE_LENGTH);
+      expect((await theirs).length).toBe(LONG_RESPONSE_LENGTH);
+      expect(card.commands.filter((apdu) => apdu[1] === INS_READ_BINARY)).toHaveLength(3);
+      // The card kept its state (still selected, never reset) with another program connected the whole time.
       expect(card.resets).toBe(resets);
-      const shared = await connect(0, otherProgram);
-      expect((await new ApduProtocol(shared).send(readLong)).length).toBe(LONG_RESPONSE_LENGTH);
-      await expect(transport.exclusive(async () => 'never')).rejects.toMatchObject({code: 'reader-busy'});
+      expect(await transport.exclusive(async () => (await protocol.send(readLong)).length)).toBe(
+        LONG_RESPONSE_LENGTH,
+      );
+    });
+
+    it("waits for another program's transaction, says reader-busy with how long it waited, and goes on after", async () => {
+      const card = new EchoCard();
+      await insert(card);
+      const transport = await connect();
+      const protocol = new ApduProtocol(transport);
+      await protocol.send(select);
+      const otherProgram = await PcscReaders.open();
+      cleanups.push(() => otherProgram.close());
+      const other = await connect(0, otherProgram);
+      let release = (): void => undefined;
+      let isHolding = false;
+      const held = other.exclusive(
+        () =>
+          new Promise<void>((resolve) => {
+            isHolding = true;
+            release = resolve;
+          }),
+      );
+      await vi.waitFor(() => expect(isHolding).toBe(true), WAIT);
+
+      const busy = await protocol.send(readLong).catch((error: unknown) => error);
+
+      expect(busy).toMatchObject({name: 'TransportError', code: 'reader-busy'});
+      expect((busy as TransportError).message).toMatch(/held the card .* for 0\.3 s/);
+      expect((busy as TransportError).message).toMatch(/pcscd does not say which program/);
+      release();
+      await held;
       expect((await protocol.send(readLong)).length).toBe(LONG_RESPONSE_LENGTH);
     });
 

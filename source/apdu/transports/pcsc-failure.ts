@@ -1,4 +1,5 @@
 import {TransportError, type TransportErrorCode} from './errors.js';
+import {WinscardError} from './winscard.js';
 
 /**
  * The PC/SC return codes this layer tells apart (pcsc-lite PCSC/pcsclite.h; the same values as Windows'
@@ -34,15 +35,13 @@ export enum ScardCode {
  */
 export type PcscStep = 'context' | 'connect' | 'transmit';
 
-/** The PC/SC code at the end of a pcsclite error message (`...(0x80100069)`), or undefined. Pure. */
+/** The PC/SC return code of a failed WinSCard call, or undefined for any other error. Pure. */
 export function scardCodeOf(error: unknown): number | undefined {
-  if (!(error instanceof Error)) return undefined;
-  const match = /\(0x([0-9a-f]{8})\)\s*$/i.exec(error.message);
-  return match ? Number.parseInt(match[1]!, 16) : undefined;
+  return error instanceof WinscardError ? error.returnCode : undefined;
 }
 
 /**
- * Translates a pcsclite failure into a TransportError whose message tells the user what to do. Codes:
+ * Translates a failed WinSCard call into a TransportError whose message tells the user what to do. Codes:
  * `pcscd-not-running`, `access-denied`, `no-reader`, `no-card`, `card-removed`, `card-reset`, `reader-busy`,
  * `transport-failed` (anything else, with PC/SC's own text). Messages name the reader, never APDU data. Pure.
  */
@@ -144,10 +143,10 @@ function otherFailure(error: unknown, reader: string): Failure {
   return {code: 'transport-failed', message: `${capitalize(reader)} failed: ${pcscText(error)}`};
 }
 
-/** PC/SC's own words without the API name: `Transaction failed.(0x80100016)`. */
+/** PC/SC's own words without the call's name: `Transaction failed. (0x80100016)`. */
 function pcscText(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
-  return message.replace(/^SCard\w+ error: /, '');
+  return message.replace(/^SCard\w+: /, '');
 }
 
 function capitalize(text: string): string {

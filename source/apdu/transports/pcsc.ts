@@ -1,7 +1,17 @@
 import {TransportError} from './errors.js';
 import {pcscFailure, ScardCode, scardCodeOf} from './pcsc-failure.js';
-import {loadPcscLite, type PcscLite, type PcscLiteContext, type PcscLiteReader} from './pcsc-library.js';
 import {PcscTransport, type PcscTransportOptions} from './pcsc-transport.js';
+import {
+  loadWinscard,
+  PNP_NOTIFICATION,
+  STATE_CHANGED,
+  STATE_PRESENT,
+  STATE_UNAVAILABLE,
+  STATE_UNAWARE,
+  STATE_UNKNOWN,
+  type Context,
+  type Winscard,
+} from './winscard.js';
 
 export {PcscTransport, type CardProtocol, type PcscTransportOptions} from './pcsc-transport.js';
 
@@ -14,8 +24,8 @@ export interface ReaderStatus {
 }
 
 export interface PcscReadersOptions extends PcscTransportOptions {
-  /** Replaces the import of the pcsclite module (tests). */
-  readonly load?: () => Promise<unknown>;
+  /** Replaces the file name of the PC/SC library, libpcsclite.so.1 (tests). */
+  readonly library?: string;
   /** How long a watcher waits before trying pcscd again after losing it, at first; doubled up to 2 s. */
   readonly retryDelayMs?: number;
 }
@@ -26,29 +36,31 @@ type Watcher = {
 };
 
 type ReaderEntry = {
-  readonly reader: PcscLiteReader;
-  /** The last SCARD_STATE_* word, undefined until the reader's first status arrives. */
-  state: number | undefined;
-  atr: Uint8Array;
+  /** The last SCARD_STATE_* word without SCARD_STATE_CHANGED: what the next wait starts from. */
+  readonly state: number;
+  readonly atr: Uint8Array;
 };
 
-/** One PC/SC context (SCardEstablishContext) and what it knows of the readers. */
+/** One PC/SC context (SCardEstablishContext) watched by one loop of SCardGetStatusChange. */
 type Session = {
   /** Undefined when establishing it failed. */
-  readonly context: PcscLiteContext | undefined;
-  /** The readers of the last listing, undefined before the first one. */
+  readonly context: Context | undefined;
+  /** The readers of the last listing whose state is known, undefined before the first. */
   names: readonly string[] | undefined;
   readonly entries: Map<string, ReaderEntry>;
   failure: TransportError | undefined;
 };
 
 const RETRY_MAX_MS = 2000;
+/** The longest single SCardGetStatusChange wait; a change ends it at once. */
+const WAIT_SLICE_MS = 2000;
 
 /**
- * The PC/SC readers of this machine, through the optional `pcsclite` module: list, watch (readers coming and
- * going, cards inserted and removed) and connect. Clients reach pcscd's socket from PCSCLITE_CSOCK_NAME when set
+ * The PC/SC readers of this machine, through pcsc-lite's client library: list, watch (readers coming and going,
+ * cards inserted and removed) and connect. A loop of SCardGetStatusChange on a context of its own follows every
+ * reader and pcsc-lite's reader notification. Clients reach pcscd's socket from PCSCLITE_CSOCK_NAME when set
  * (libpcsclite reads it once per process, at the first context). When pcscd goes away, `list` and `connect`
- * establish a new context on their next call and watchers retry with backoff; transports from the lost context
+ * establish a new context on their next call and watchers retry with backoff; transports from the lost pcscd
  * fail with `pcscd-not-running` and must be connected again.
  */
 export class PcscReaders {
@@ -61,18 +73,18 @@ export class PcscReaders {
   #lastReported = '';
 
   private constructor(
-    private readonly pcsc: PcscLite,
+    private readonly winscard: Winscard,
     private readonly options: PcscReadersOptions,
   ) {
     this.#retryDelayMs = options.retryDelayMs ?? 250;
   }
 
   /**
-   * Loads pcsclite and establishes a PC/SC context. Rejects with TransportError `pcsclite-missing`,
+   * Loads the PC/SC library and establishes a PC/SC context. Rejects with TransportError `pcsclite-missing`,
    * `pcscd-not-running` or `access-denied`.
    */
   static async open(options: PcscReadersOptions = {}): Promise<PcscReaders> {
-    const readers = new PcscReaders(await loadPcscLite(options.load), options);
+    const readers = new PcscReaders(await loadWinscard(options.library), options);
     const {failure} = readers.#establish();
     if (failure) throw failure;
     return readers;
@@ -117,20 +129,17 @@ export class PcscReaders {
    */
   async connect(readerName: string): Promise<PcscTransport> {
     const session = await this.#settled();
-    const entry = session.entries.get(readerName);
-    if (!entry || !session.names?.includes(readerName))
+    if (!session.names?.includes(readerName))
       throw new TransportError(
         'no-reader',
         `There is no reader named "${readerName}": connect it or choose another reader`,
       );
-    const transport = new PcscTransport(entry.reader, entry, this.options);
-    await transport.open();
-    return transport;
+    return PcscTransport.open(this.winscard, readerName, this.options);
   }
 
   /**
-   * Stops watching and releases the PC/SC context; until then pcsclite's threads keep the process alive. Transports
-   * stay usable (their ATR no longer follows the reader); close them on their own.
+   * Stops watching and releases the PC/SC context; until then the waiting SCardGetStatusChange keeps the process
+   * alive. Transports have contexts of their own and stay usable; close them on their own.
    */
   close(): void {
     this.#isClosed = true;
@@ -151,12 +160,12 @@ export class PcscReaders {
     }
   }
 
-  /** Establishes a new PC/SC context; a failure is kept on the session. */
+  /** Establishes a new PC/SC context and starts following its readers; a failure is kept on the session. */
   #establish(): Session {
     this.#release();
-    let context: PcscLiteContext;
+    let context: Context;
     try {
-      context = this.pcsc();
+      context = this.winscard.establishContext();
     } catch (error) {
       this.#session = {
         context: undefined,
@@ -168,44 +177,50 @@ export class PcscReaders {
     }
     const session: Session = {context, names: undefined, entries: new Map(), failure: undefined};
     this.#session = session;
-    // The module lists readers in a callback it passes to `start` on the next tick and reports only readers that
-    // are new; wrapping `start` also tells when a listing with nothing new (no readers at all) is done.
-    const start = context.start.bind(context);
-    context.start = (onReaders) =>
-      start((error, readerNames) => {
-        onReaders(error, readerNames);
-        if (!error && session === this.#session) {
-          session.names = parseReaderNames(readerNames);
-          this.#changed();
-        }
-      });
-    context.on('reader', (reader) => this.#track(session, reader));
-    context.on('error', (error) => this.#lose(session, error));
+    this.#follow(session, context)
+      .catch((error: unknown) => this.#lose(session, error))
+      .finally(() => this.#releaseContext(context));
     return session;
   }
 
-  #track(session: Session, reader: PcscLiteReader): void {
-    const entry: ReaderEntry = {reader, state: undefined, atr: new Uint8Array()};
-    session.entries.set(reader.name, entry);
-    reader.on('status', ({state, atr}) => {
-      entry.state = state;
-      entry.atr = state & reader.SCARD_STATE_PRESENT && atr ? new Uint8Array(atr) : new Uint8Array();
-      if (session === this.#session) this.#changed();
-    });
-    // A reader whose status cannot be read counts as empty rather than holding up the listing.
-    reader.on('error', () => {
-      entry.state ??= 0;
-      if (session === this.#session) this.#changed();
-    });
-    reader.on('end', () => {
-      if (session.entries.get(reader.name) === entry) session.entries.delete(reader.name);
-      if (session === this.#session) this.#changed();
-    });
+  /**
+   * Lists the readers, then waits until one of them or the list changes, over and over: the first wait, with every
+   * reader UNAWARE, answers at once with their states. Ends when the session is replaced or its context fails.
+   */
+  async #follow(session: Session, context: Context): Promise<void> {
+    while (session === this.#session) {
+      const names = await this.winscard.listReaders(context);
+      for (const name of session.entries.keys()) if (!names.includes(name)) session.entries.delete(name);
+      if (names.every((name) => session.entries.has(name))) {
+        session.names = names;
+        this.#changed();
+      }
+      if (session !== this.#session) return;
+      const queries = names.map((name) => ({
+        name,
+        currentState: session.entries.get(name)?.state ?? STATE_UNAWARE,
+      }));
+      queries.push({name: PNP_NOTIFICATION, currentState: names.length << 16});
+      // Bounded, so that a cancel that came just before the wait began ends the loop all the same.
+      const events = (await this.winscard.getStatusChange(context, queries, WAIT_SLICE_MS)) ?? [];
+      if (session !== this.#session) return;
+      for (const {name, eventState, atr} of events) {
+        if (name === PNP_NOTIFICATION) continue;
+        if (eventState & (STATE_UNKNOWN | STATE_UNAVAILABLE)) session.entries.delete(name);
+        else
+          session.entries.set(name, {
+            state: eventState & ~STATE_CHANGED,
+            atr: eventState & STATE_PRESENT ? atr : new Uint8Array(),
+          });
+      }
+      session.names = names.filter((name) => session.entries.has(name));
+      this.#changed();
+    }
   }
 
-  #lose(session: Session, error: Error): void {
+  #lose(session: Session, error: unknown): void {
     if (session !== this.#session || this.#isClosed) return;
-    // SCardCancel from our own close of a lost context.
+    // SCardCancel from our own release of the context.
     if (scardCodeOf(error) === ScardCode.Cancelled) return;
     session.failure = pcscFailure(error, 'context');
     this.#wake();
@@ -242,7 +257,7 @@ export class PcscReaders {
     return (session.names ?? []).flatMap((name) => {
       const entry = session.entries.get(name);
       if (!entry) return [];
-      const hasCard = Boolean((entry.state ?? 0) & entry.reader.SCARD_STATE_PRESENT);
+      const hasCard = Boolean(entry.state & STATE_PRESENT);
       return [{name, hasCard, atr: entry.atr}];
     });
   }
@@ -253,23 +268,28 @@ export class PcscReaders {
     for (const wake of waiters) wake();
   }
 
+  /** Ends the session: its wait is cancelled, and its loop releases the context once the wait has returned. */
   #release(): void {
-    const session = this.#session;
+    const context = this.#session?.context;
     this.#session = undefined;
-    if (!session) return;
-    session.context?.close();
-    for (const {reader} of session.entries.values()) reader.close();
+    if (context === undefined) return;
+    try {
+      this.winscard.cancel(context);
+    } catch {
+      // pcscd already gone: the wait has failed by itself.
+    }
+  }
+
+  /** SCardReleaseContext; called with no call waiting on the context, since pcsc-lite would block until it returns. */
+  #releaseContext(context: Context): void {
+    try {
+      this.winscard.releaseContext(context);
+    } catch {
+      // pcscd already gone: nothing to release.
+    }
   }
 }
 
 function isSettled(session: Session): boolean {
-  return (
-    session.names !== undefined &&
-    session.names.every((name) => session.entries.get(name)?.state !== undefined)
-  );
-}
-
-/** pcsclite's listing: reader names, each ended by NUL, the list ended by another NUL (SCardListReaders). */
-function parseReaderNames(readerNames: Buffer | undefined): readonly string[] {
-  return (readerNames?.toString('utf8') ?? '').split('\0').filter((name) => name !== '');
+  return session.names !== undefined;
 }

@@ -6,10 +6,11 @@ import {
   scardCodeOf,
   type PcscStep,
 } from '../../../source/apdu/transports/pcsc-failure.js';
+import {WinscardError} from '../../../source/apdu/transports/winscard.js';
 
-/** An error exactly as pcsclite builds it (src/common.h error_msg) from pcsc-lite's pcsc_stringify_error. */
-function pcscliteError(method: string, code: number, text: string): Error {
-  return new Error(`${method} error: ${text}(0x${code.toString(16).padStart(8, '0')})`);
+/** A failed call as the binding reports it, with pcsc-lite's pcsc_stringify_error text. */
+function pcscliteError(call: string, code: number, text: string): WinscardError {
+  return new WinscardError(call, code, text);
 }
 
 const failures = {
@@ -84,7 +85,7 @@ describe('pcscFailure', () => {
       'There is no card in the reader "ACME Reader 00 00": insert the card',
     );
     expect(pcscFailure(failures.mismatch, 'connect', 'ACME Reader 00 00').message).toBe(
-      'The reader "ACME Reader 00 00" failed: Card protocol mismatch.(0x8010000f)',
+      'The reader "ACME Reader 00 00" failed: Card protocol mismatch. (0x8010000f)',
     );
     expect(pcscFailure(new Error('Card Reader not connected'), 'transmit').message).toBe(
       'The reader failed: Card Reader not connected',
@@ -93,15 +94,14 @@ describe('pcscFailure', () => {
 });
 
 describe('scardCodeOf', () => {
-  it('reads the code at the end of a pcsclite message in either case', () => {
+  it('reads the return code of a failed WinSCard call', () => {
     expect(scardCodeOf(failures.removed)).toBe(ScardCode.RemovedCard);
-    expect(scardCodeOf(new Error('SCardConnect error: Sharing violation.(0x8010000B)'))).toBe(
-      ScardCode.SharingViolation,
-    );
+    expect(failures.sharing.message).toBe('SCardConnect: Sharing violation. (0x8010000b)');
   });
 
-  it('finds no code in other errors', () => {
+  it('finds no code in other errors, even when their words look like one', () => {
     expect(scardCodeOf(new Error('Card Reader not connected'))).toBeUndefined();
+    expect(scardCodeOf(new Error('SCardConnect error: Sharing violation.(0x8010000B)'))).toBeUndefined();
     expect(scardCodeOf('SCardConnect error: (0x8010000b)')).toBeUndefined();
   });
 });
