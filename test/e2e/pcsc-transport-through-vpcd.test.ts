@@ -1,4 +1,4 @@
-import {execFile} from 'node:child_process';
+import {execFile, spawn} from 'node:child_process';
 import {createHash} from 'node:crypto';
 import {promisify} from 'node:util';
 import {afterAll, afterEach, beforeAll, expect, it, vi} from 'vitest';
@@ -21,6 +21,7 @@ import {
 import {describeWithPcscd, startPrivatePcscd, type PrivatePcscd} from './support/pcscd.js';
 
 const run = promisify(execFile);
+const OTHER_PROGRAM_ENTRY = new URL('support/other-program-process.ts', import.meta.url).pathname;
 const WAIT = {timeout: 10_000, interval: 20};
 
 const select = {cla: 0x00, ins: INS_SELECT, p1: 0x04, p2: 0x00, data: ECHO_AID} as const;
@@ -223,6 +224,40 @@ describeWithPcscd(
       await held;
       expect((await protocol.send(readLong)).length).toBe(LONG_RESPONSE_LENGTH);
     });
+
+    it("waits for the card while a killed program's long command still runs (a key generation), then goes on", async () => {
+      const card = new EchoCard();
+      await insert(card);
+      const other = spawn(
+        process.execPath,
+        [
+          '--import',
+          'tsx',
+          OTHER_PROGRAM_ENTRY,
+          pcscd.readerNames[0],
+          'hold',
+          Buffer.from(hold).toString('hex'),
+        ],
+        {env: pcscd.env, stdio: ['ignore', 'pipe', 'pipe']},
+      );
+      const exited = new Promise((resolve) => other.once('exit', resolve));
+      await vi.waitFor(() => expect(card.isHolding).toBe(true), WAIT);
+      other.kill('SIGKILL');
+      await exited;
+      const patient = await PcscReaders.open();
+      cleanups.push(() => patient.close());
+
+      const connecting = patient.connect(pcscd.readerNames[0]);
+      // The card works on for the dead program longer than this tool once waited (5 s) before saying reader-busy.
+      await new Promise((resolve) => setTimeout(resolve, 6000));
+      card.releaseHold();
+      const transport = await connecting;
+      cleanups.push(() => transport.close());
+
+      const protocol = new ApduProtocol(transport);
+      await protocol.send(select);
+      expect((await protocol.send(readLong)).length).toBe(LONG_RESPONSE_LENGTH);
+    }, 20_000);
 
     it('reports a card removed in the middle of a command as card-removed, and reconnects once it is back', async () => {
       const card = new EchoCard();

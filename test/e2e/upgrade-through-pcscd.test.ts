@@ -1,4 +1,4 @@
-import {execFile} from 'node:child_process';
+import {execFile, spawn} from 'node:child_process';
 import {createHash, createPublicKey, X509Certificate} from 'node:crypto';
 import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
@@ -28,6 +28,7 @@ import {describeWithPcscd, startPrivatePcscd, type PrivatePcscd} from './support
  */
 
 const run = promisify(execFile);
+const OTHER_PROGRAM_ENTRY = new URL('support/other-program-process.ts', import.meta.url).pathname;
 const WAIT = {timeout: 15_000, interval: 25};
 const PKCS11_MODULE = '/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so';
 /** The factory PIV management key, which yubico-piv-tool uses by default (docs/piv-card.md section 4). */
@@ -180,6 +181,36 @@ describeWithPcscd(
       worlds.push(world);
       const bridge = await insert(world.card, 0);
       await upgradeThroughPcsc(world, PIN);
+      await judge(world, PIN);
+      await bridge.close();
+    }, 120_000);
+
+    it('upgrades an old-siths card while another program stays connected and reads the card between steps', async () => {
+      const world = await createWorld({keyAlgorithm: 'rsa-2048'});
+      worlds.push(world);
+      const bridge = await insert(world.card, 0);
+      const other = spawn(process.execPath, ['--import', 'tsx', OTHER_PROGRAM_ENTRY, reader, 'poll'], {
+        env: pcscd.env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let output = '';
+      other.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+      other.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+      const exited = new Promise((resolve) => other.once('exit', resolve));
+      const turns = () => Number([...output.matchAll(/polled (\d+)/g)].at(-1)?.[1] ?? 0);
+      try {
+        await vi.waitFor(() => expect(turns(), output).toBeGreaterThanOrEqual(10), WAIT);
+        const turnsBefore = turns();
+
+        await upgradeThroughPcsc(world, PIN);
+
+        // The other program went on using the card during the upgrade, between its steps, and never failed.
+        expect(other.exitCode, output).toBeNull();
+        expect(turns()).toBeGreaterThan(turnsBefore);
+      } finally {
+        other.kill('SIGKILL');
+        await exited;
+      }
       await judge(world, PIN);
       await bridge.close();
     }, 120_000);

@@ -1,0 +1,30 @@
+import {PcscReaders} from '../../../source/apdu/transports/pcsc.js';
+
+/**
+ * Another PC/SC client, in a process of its own as a middleware or a browser with a PKCS#11 module would be, for
+ * the fault tests. argv: the reader's name, then what it does:
+ * - `poll`: stays connected SHARED and, over and over, takes a short transaction that reads the card's CHUID
+ *   (GET DATA 5FC102, changing nothing on the card) and lets go; prints `polled N` every 10 turns.
+ * - `hold APDU-HEX`: sends the command, prints `sent`, and waits for the answer (the test kills it meanwhile).
+ * PCSCLITE_CSOCK_NAME in its environment names the private pcscd.
+ */
+const [readerName = '', mode = 'poll', apduHex = ''] = process.argv.slice(2);
+const GET_CHUID = Uint8Array.from(Buffer.from('00CB3FFF055C035FC10200', 'hex'));
+const pause = (milliseconds: number) => new Promise((resolve) => setTimeout(resolve, milliseconds));
+
+const readers = await PcscReaders.open();
+const transport = await readers.connect(readerName);
+if (mode === 'hold') {
+  const command = transport.transmit(Uint8Array.from(Buffer.from(apduHex, 'hex')));
+  process.stdout.write('sent\n');
+  await command;
+} else {
+  for (let turn = 1; ; turn++) {
+    await transport.exclusive(async () => {
+      await transport.transmit(GET_CHUID);
+      await pause(20);
+    });
+    if (turn % 10 === 0) process.stdout.write(`polled ${turn}\n`);
+    await pause(30);
+  }
+}
