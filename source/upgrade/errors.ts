@@ -29,7 +29,7 @@ export type EngineError =
   | {readonly code: 'no-reader'}
   /** The PC/SC daemon (pcscd) is not running. */
   | {readonly code: 'pcscd-not-running'}
-  /** The pcsclite module or libpcsclite is not installed. */
+  /** pcsc-lite's client library (libpcsclite.so.1) or koffi, through which it is loaded, is missing. */
   | {readonly code: 'pcsclite-missing'}
   /** pcscd refused access (for example polkit refusing an SSH session). */
   | {readonly code: 'access-denied'}
@@ -96,7 +96,7 @@ export type WayForward =
   | 'connect-reader'
   /** Start pcscd (e.g. systemctl start pcscd). */
   | 'start-pcscd'
-  /** Install pcsc-lite (libpcsclite1) and the pcsclite module. */
+  /** Install pcsc-lite (pcscd and libpcsclite1). */
   | 'install-pcsclite'
   /** Allow this session to use the reader (polkit rule for pcscd) or run locally. */
   | 'allow-reader-access'

@@ -9,7 +9,7 @@ import {catalogues} from '../../source/screens/i18n/language.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
-/** Packing builds the bundle and installing builds better-sqlite3 (and pcsclite) from source: minutes, not seconds. */
+/** Packing builds the bundle and installing may build better-sqlite3 from source: minutes, not seconds. */
 const SLOW = 15 * 60_000;
 
 /** Files of the work tree a clean clone does not have. */
@@ -78,7 +78,7 @@ beforeAll(async () => {
     JSON.stringify({
       name: 'consumer',
       private: true,
-      allowScripts: {'better-sqlite3': true, pcsclite: true},
+      allowScripts: {'better-sqlite3': true, koffi: true},
     }),
   );
   install = await run(

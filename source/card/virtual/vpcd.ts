@@ -66,7 +66,7 @@ const SW_NO_PRECISE_DIAGNOSIS = Uint8Array.of(0x6f, 0x00);
  *
  * Latency: vsmartcard 3.3's driver (Debian 12) writes a frame's length and its payload in two sends, so Nagle's
  * algorithm on its socket waits for this side's delayed ACK: about 44 ms per APDU on loopback (measured with
- * SCardTransmit from C and from pcsclite alike). Node cannot set TCP_QUICKACK; newer vpcd sends one write.
+ * every SCardTransmit). Node cannot set TCP_QUICKACK; newer vpcd sends one write.
  */
 export function connectVpcd(options: VpcdOptions): VpcdBridge {
   return new VpcdConnection(options);

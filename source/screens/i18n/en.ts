@@ -282,7 +282,7 @@ export const en: Catalogue = {
     }),
     'pcsclite-missing': () => ({
       title: 'Card reader support is missing',
-      detail: 'The PC/SC library (pcsc-lite) or the pcsclite module is not installed.',
+      detail: 'The PC/SC library (pcsc-lite, libpcsclite1) is not installed.',
     }),
     'access-denied': () => ({
       title: 'Access to the card reader was denied',

@@ -286,7 +286,7 @@ export const sv: Catalogue = {
     }),
     'pcsclite-missing': () => ({
       title: 'Stöd för kortläsare saknas',
-      detail: 'PC/SC-biblioteket (pcsc-lite) eller modulen pcsclite är inte installerad.',
+      detail: 'PC/SC-biblioteket (pcsc-lite, libpcsclite1) är inte installerat.',
     }),
     'access-denied': () => ({
       title: 'Åtkomst till kortläsaren nekades',

@@ -9,7 +9,7 @@ function viewOf(status: ReaderStatus): ReaderView {
 }
 
 /**
- * The engine's readers over PC/SC (pcscd through the optional pcsclite module), each card opened as a PIV card.
+ * The engine's readers over PC/SC (pcscd through pcsc-lite's client library), each card opened as a PIV card.
  * The PC/SC context is established on first use, so a missing pcscd shows as the engine's error (with its way
  * forward) instead of failing at start-up. Errors: TransportError 'pcsclite-missing', 'pcscd-not-running',
  * 'access-denied', 'no-reader', 'no-card', 'reader-busy'; CardNotPivError and CardAlreadyNewError from opening the card.
