@@ -9,6 +9,8 @@
  * 4. A whole upgrade of the demo (virtual card with a real card's timing) through the real full screen in a
  *    pseudo-terminal at 100x30, typed as a person would: the bytes the terminal received (read from the pty) and
  *    the program's own writes (bench/count-writes.js), from START DOWNLOAD to the done screen and in all.
+ * 5. One APDU's round trip through a private pcscd and the vpcd reader to a card in this process, with the card
+ *    side acknowledging at once (TCP_QUICKACK, what the virtual card does) and without (vpcd's delayed-ACK stall).
  */
 import {spawn} from 'node:child_process';
 import {EventEmitter} from 'node:events';
@@ -16,10 +18,14 @@ import {existsSync, mkdtempSync, readFileSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {render} from 'ink';
+import {PcscReaders} from '../source/apdu/transports/pcsc.js';
+import {connectVpcd} from '../source/card/virtual/vpcd.js';
 import React from 'react';
 import {App, type EngineControl} from '../source/app.js';
 import {framedOutput} from '../source/cli/synchronized-output.js';
 import {catalogues} from '../source/screens/i18n/language.js';
+import {EchoCard, ECHO_AID} from '../test/e2e/support/echo-card.js';
+import {missingPcscdPrerequisite, startPrivatePcscd} from '../test/e2e/support/pcscd.js';
 import {
   initialState,
   reduce,
@@ -401,6 +407,32 @@ function wholeUpgrade(): Promise<{upgrade: Span; total: Span}> {
   });
 }
 
+/** The median round trip of a SELECT through a private pcscd and vpcd, in ms, over `count` commands. */
+async function apduRoundTripMs(acknowledgesAtOnce: boolean, count: number): Promise<number> {
+  const pcscd = await startPrivatePcscd();
+  // libpcsclite reads the socket name once per process: each measurement has a process of its own (see below).
+  process.env.PCSCLITE_CSOCK_NAME = pcscd.socketPath;
+  const bridge = connectVpcd({card: new EchoCard(), port: pcscd.port, acknowledgesAtOnce});
+  const readers = await PcscReaders.open();
+  try {
+    while (!(await readers.list())[0]?.hasCard) await new Promise((resolve) => setTimeout(resolve, 20));
+    const transport = await readers.connect(pcscd.readerNames[0]);
+    const select = Uint8Array.of(0x00, 0xa4, 0x04, 0x00, ECHO_AID.length, ...ECHO_AID);
+    const times: number[] = [];
+    for (let index = 0; index < count; index++) {
+      const start = performance.now();
+      await transport.transmit(select);
+      times.push(performance.now() - start);
+    }
+    await transport.close();
+    return times.sort((a, b) => a - b)[Math.floor(times.length / 2)]!;
+  } finally {
+    readers.close();
+    await bridge.close();
+    await pcscd.stop();
+  }
+}
+
 async function median(times: number, measure: () => Promise<number>): Promise<number> {
   const values: number[] = [];
   for (let run = 0; run < times; run++) values.push(await measure());
@@ -412,7 +444,9 @@ const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
 
 /** `npm run bench -- 2 4` runs only those parts. */
 const parts = new Set(process.argv.slice(2).map(Number));
-const runs = (part: number) => parts.size === 0 || parts.has(part);
+/** Set in a child run of part 5, which measures only that. */
+const roundTrip = process.env.BENCH_APDU_ROUND_TRIP;
+const runs = (part: number) => roundTrip === undefined && (parts.size === 0 || parts.has(part));
 
 if (runs(1)) {
   console.log(`1. ${UPDATES} progress updates at 100x30, one every ${UPDATE_INTERVAL_MS} ms`);
@@ -467,5 +501,29 @@ if (runs(4) && hasBundle) {
     `   whole session (start to quit): terminal ${kb(run.total.ptyBytes)}, ` +
       `program ${kb(run.total.bytes)} in ${run.total.writes} writes`,
   );
+}
+if (roundTrip !== undefined) {
+  // A child run of part 5 (below): one measurement, its result on stdout.
+  console.log((await apduRoundTripMs(roundTrip === 'at-once', 100)).toFixed(2));
+} else if (runs(5)) {
+  const missing = missingPcscdPrerequisite();
+  console.log('5. one APDU through a private pcscd and the vpcd reader (median of 100)');
+  if (missing !== undefined) console.log(`   cannot run: ${missing}`);
+  for (const [label, mode] of [
+    ['card side acknowledging at once', 'at-once'],
+    ['card side with delayed ACKs', 'delayed'],
+  ] as const) {
+    if (missing !== undefined) break;
+    const output = await new Promise<string>((resolve) => {
+      let text = '';
+      const child = spawn(process.execPath, ['--import', 'tsx', 'bench/run.ts'], {
+        env: {...process.env, BENCH_APDU_ROUND_TRIP: mode},
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
+      child.once('exit', () => resolve(text.trim()));
+    });
+    console.log(`   ${label.padEnd(38)} ${output.padStart(6)} ms`);
+  }
 }
 process.exit(0);
