@@ -4,7 +4,7 @@ import {PcscReaders} from '../../../source/apdu/transports/pcsc.js';
  * Another PC/SC client, in a process of its own as a middleware or a browser with a PKCS#11 module would be, for
  * the fault tests. argv: the reader's name, then what it does:
  * - `poll`: stays connected SHARED and, over and over, takes a short transaction that reads the card's CHUID
- *   (GET DATA 5FC102, changing nothing on the card) and lets go; prints `polled N` every 10 turns.
+ *   (GET DATA 5FC102, changing nothing on the card) and lets go; prints `polled N` after each turn.
  * - `hold APDU-HEX`: sends the command, prints `sent`, and waits for the answer (the test kills it meanwhile).
  * PCSCLITE_CSOCK_NAME in its environment names the private pcscd.
  */
@@ -24,7 +24,7 @@ if (mode === 'hold') {
       await transport.transmit(GET_CHUID);
       await pause(20);
     });
-    if (turn % 10 === 0) process.stdout.write(`polled ${turn}\n`);
+    process.stdout.write(`polled ${turn}\n`);
     await pause(30);
   }
 }
