@@ -17,9 +17,11 @@ import {isTerminalHungUp, releaseHungUpTerminal} from './cli/hung-up-terminal.js
 import {checkServiceUrl} from './cli/service-url.js';
 import {isSettingKey, Settings, SETTING_KEYS} from './cli/settings.js';
 import {framedOutput, supportsSynchronizedOutput} from './cli/synchronized-output.js';
+import {errorText} from './screens/error-text.js';
 import type {Catalogue, Language} from './screens/i18n/catalogue.js';
 import type {DemoCodes} from './screens/welcome.js';
 import {catalogues, languageFromLocale} from './screens/i18n/language.js';
+import {UpgradeError} from './upgrade/errors.js';
 
 /**
  * The app behind the entry (source/cli.tsx, which answers --help and --version itself and loads this module for
@@ -68,8 +70,15 @@ function defaultLanguage(settings: Settings | undefined): Language {
   );
 }
 
-/** The message lines and exit code of a failure outside the engine: a CliError, or a fault (code 70). */
+/**
+ * The message lines and exit code of a failure outside the engine: a CliError, an engine error met while setting
+ * the engine up (the service's issuing CAs), or a fault (code 70).
+ */
 function failureOf(t: Catalogue, error: unknown): {lines: string[]; code: ExitCode} {
+  if (error instanceof UpgradeError) {
+    const text = errorText(t, error.error);
+    return {lines: [text.title, text.detail], code: exitCodeFor(error.code)};
+  }
   if (!(error instanceof CliError)) {
     return {
       lines: [t.cli.fatal(error instanceof Error ? error.message : String(error))],
@@ -264,7 +273,15 @@ async function runEngineCommand(
           serviceUrl: command.options.service ?? savedServiceUrl(options.service!, settings.path),
           serviceCaPath: options.serviceCa!,
         }
-      : {kind: 'card-only', serviceCaPath: options.serviceCa};
+      : {
+          kind: 'card-only',
+          serviceCaPath: options.serviceCa,
+          // status and test judge the card's certificates by the service's issuing CAs; pin needs no service.
+          serviceUrl:
+            command.kind === 'pin' || options.serviceCa === undefined || options.service === undefined
+              ? undefined
+              : (command.options.service ?? savedServiceUrl(options.service, settings.path)),
+        };
   const makeEngine = async (): Promise<AssembledEngine> => {
     const {assembleEngine} = await import('./cli/engine-setup.js');
     const assembled = await assembleEngine(source, {

@@ -6,6 +6,7 @@ import type {EngineDeps, ServicePort} from '../upgrade/ports.js';
 import {startDemo} from './demo.js';
 import {CliError} from './errors.js';
 import {
+  fetchIssuingAuthorities,
   openSupportLog,
   readCertificates,
   realPorts,
@@ -30,8 +31,11 @@ export type EngineSource =
     }
   /** A real reader and the configured upgrade service. */
   | {readonly kind: 'service'; readonly serviceUrl: string; readonly serviceCaPath: string}
-  /** status, test, pin: a real reader only; the CA, when set, tells the new certificates from the old. */
-  | {readonly kind: 'card-only'; readonly serviceCaPath?: string};
+  /**
+   * status, test, pin: a real reader; the CA file, when set, tells the new certificates from the old. With a
+   * service too, the issuing CAs come from it (GET /v1/authorities), checked against the CA file's root.
+   */
+  | {readonly kind: 'card-only'; readonly serviceCaPath?: string; readonly serviceUrl?: string};
 
 export interface AssembledEngine {
   readonly engine: UpgradeEngine;
@@ -46,7 +50,11 @@ const noService: ServicePort = {
   beginLogin: () => Promise.reject(new CliError('no-service', 'no upgrade service is configured')),
 };
 
-/** Throws CliError 'setting-invalid' (CA file), and what the demo's setup throws. */
+/**
+ * Throws CliError 'setting-invalid' (CA file); UpgradeError 'service-chain-untrusted', 'service-unreachable',
+ * 'service-tls', 'service-error', 'service-refused' (the issuing CAs of status and test); what the demo's setup
+ * throws.
+ */
 export async function assembleEngine(
   source: EngineSource,
   options: {
@@ -77,8 +85,12 @@ export async function assembleEngine(
       }
       case 'card-only': {
         const trustAnchors = source.serviceCaPath === undefined ? [] : readCertificates(source.serviceCaPath);
+        const intermediates =
+          source.serviceUrl === undefined
+            ? []
+            : await fetchIssuingAuthorities(source.serviceUrl, trustAnchors);
         const readers = new PcscCardReaders({trace});
-        ports = {readers, service: noService, trustAnchors};
+        ports = {readers, service: noService, trustAnchors, intermediates};
         stop = () => readers.close();
         break;
       }

@@ -37,6 +37,7 @@ export function exitCodeFor(code: EngineErrorCode): ExitCode {
       return ExitCode.Pin;
     case 'service-unreachable':
     case 'service-tls':
+    case 'service-chain-untrusted':
     case 'service-refused':
     case 'key-not-attested':
     case 'login-certificate-revoked':

@@ -3,6 +3,8 @@ import {mkdirSync, readFileSync} from 'node:fs';
 import {homedir} from 'node:os';
 import {join} from 'node:path';
 import {ServiceClient} from '../service-client/client.js';
+import {verifyIssuingAuthorities} from '../service-client/issuing-authorities.js';
+import {engineErrorOf, UpgradeError} from '../upgrade/errors.js';
 import type {TraceSink} from '../apdu/trace.js';
 import {PcscCardReaders} from '../upgrade/adapters/pcsc-readers.js';
 import type {Clock, EngineDeps, Log, Random} from '../upgrade/ports.js';
@@ -102,4 +104,26 @@ export function realPorts(options: {
     trustAnchors: anchors,
     close: () => readers.close(),
   };
+}
+
+/**
+ * The service's issuing CAs (GET /v1/authorities, over TLS pinned to `anchors`), each chain verified up to one of
+ * `anchors` now: what status and test judge the card's certificates with when the CA file holds only the root.
+ * Throws UpgradeError 'service-chain-untrusted' (a chain that does not verify: never used), 'service-unreachable',
+ * 'service-tls', 'service-refused', 'service-error'.
+ */
+export async function fetchIssuingAuthorities(
+  serviceUrl: string,
+  anchors: readonly Uint8Array[],
+): Promise<Uint8Array[]> {
+  const client = new ServiceClient({
+    url: serviceUrl,
+    certificateAuthority: anchors.map((der) => new X509Certificate(der).toString()).join('\n'),
+    sleep: (ms) => systemClock.sleep(ms),
+  });
+  try {
+    return verifyIssuingAuthorities(await client.issuingAuthorities(), anchors, new Date(systemClock.now()));
+  } catch (error) {
+    throw new UpgradeError(engineErrorOf(error), 'the issuing CAs of the service', {cause: error});
+  }
 }

@@ -46,6 +46,8 @@ export function errorText(t: Catalogue, error: EngineError): ErrorText {
       return t.errors['service-unreachable'](error);
     case 'service-tls':
       return t.errors['service-tls'](error);
+    case 'service-chain-untrusted':
+      return t.errors['service-chain-untrusted'](error);
     case 'key-not-attested':
       return t.errors['key-not-attested'](error);
     case 'service-refused':

@@ -1,6 +1,7 @@
 import {X509Certificate} from 'node:crypto';
 import got, {HTTPError, RequestError, type Got, type Method, type RetryObject} from 'got';
 import type {CertificateWithChain, CertificateView} from '../protocol/certificates.js';
+import type {IssuingAuthorities} from '../protocol/authorities.js';
 import {API_PREFIX, type CardProfile, type ErrorBody} from '../protocol/common.js';
 import {
   isLoginToBeSigned,
@@ -208,6 +209,22 @@ export class ServiceClient {
         });
         return this.#session(login);
       },
+    };
+  }
+
+  /**
+   * The issuing CAs the service publishes (GET /v1/authorities, no login): for each identity its chain, the
+   * issuing CA first, without the root. Decoded, not judged: verifyIssuingAuthorities checks them against the
+   * configured root. Throws ServiceError.
+   */
+  async issuingAuthorities() {
+    const answer = await this.#call<IssuingAuthorities>('GET', 'authorities', {isIdempotent: true});
+    if (!Array.isArray(answer?.chains)) {
+      throw new ServiceError('service-answer-malformed', 'GET /authorities: no chains');
+    }
+    return {
+      chains: answer.chains.map((entry) => ({identity: entry.identity, chain: entry.chain.map(bytes)})),
+      root: bytes(answer.root),
     };
   }
 

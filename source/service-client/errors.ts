@@ -11,7 +11,13 @@ export type ServiceErrorCode =
   /** The service failed (5xx). */
   | 'service-error'
   /** The answer is not what the API promises (not JSON, missing fields). */
-  | 'service-answer-malformed';
+  | 'service-answer-malformed'
+  /**
+   * The issuing CAs the service published (GET /v1/authorities) do not verify up to the configured root
+   * (--service-ca): a signature by another key, an expired CA, a certificate that is no CA. `reason` holds the
+   * PKI check that failed. They are never used.
+   */
+  | 'service-chain-untrusted';
 
 /**
  * A failed call to the upgrade service. `status` is the HTTP status when there was an answer; `reason` is the

@@ -57,6 +57,11 @@ export type EngineError =
   /** The service's TLS certificate does not match the configured service CA. */
   | {readonly code: 'service-tls'}
   /**
+   * The issuing CAs the service publishes do not verify up to the configured root (--service-ca); `reason` is
+   * the check that failed (e.g. 'signature-invalid', 'certificate-expired'). They were not used.
+   */
+  | {readonly code: 'service-chain-untrusted'; readonly reason: string}
+  /**
    * The service refused to issue for a key the card did not prove it generated (PIV key attestation: none, or not
    * chained to a maker root the service trusts, or another key or slot); `reason` is the service's 'attestation-*'.
    */
@@ -149,6 +154,7 @@ export function wayForwardFor(error: EngineError): WayForward {
     case 'not-a-piv-card':
     case 'card-full':
     case 'service-tls':
+    case 'service-chain-untrusted':
     case 'service-refused':
     case 'answer-rejected':
     case 'internal':
@@ -263,6 +269,10 @@ const SERVICE: Readonly<Record<ServiceErrorCode, Translation>> = {
   },
   'service-error': (error) => ({code: 'service-error', status: numberField(error, 'status') ?? 0}),
   'service-answer-malformed': (error) => ({code: 'service-error', status: numberField(error, 'status') ?? 0}),
+  'service-chain-untrusted': (error) => ({
+    code: 'service-chain-untrusted',
+    reason: (error as {reason?: string}).reason ?? 'unknown',
+  }),
 };
 
 /** Status words the card layer gave no meaning, and malformed commands or answers. */

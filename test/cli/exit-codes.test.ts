@@ -25,6 +25,7 @@ describe('exit codes', () => {
     expect(exitCodeFor('pcscd-not-running')).toBe(3);
     expect(exitCodeFor('pin-blocked')).toBe(4);
     expect(exitCodeFor('service-tls')).toBe(5);
+    expect(exitCodeFor('service-chain-untrusted')).toBe(5);
     expect(exitCodeFor('card-removed')).toBe(6);
   });
 

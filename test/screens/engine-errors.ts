@@ -23,6 +23,7 @@ export const EVERY_ENGINE_ERROR: {readonly [Code in EngineErrorCode]: Extract<En
   'card-error': {code: 'card-error', statusWord: '6F00'},
   'service-unreachable': {code: 'service-unreachable'},
   'service-tls': {code: 'service-tls'},
+  'service-chain-untrusted': {code: 'service-chain-untrusted', reason: 'signature-invalid'},
   'key-not-attested': {code: 'key-not-attested', reason: 'attestation-missing'},
   'service-refused': {code: 'service-refused', reason: 'card-not-received'},
   'service-error': {code: 'service-error', status: 503},

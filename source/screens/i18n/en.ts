@@ -335,6 +335,13 @@ export const en: Catalogue = {
       detail:
         "The service's certificate does not match the configured CA. The connection was stopped for safety.",
     }),
+    'service-chain-untrusted': ({reason}) => ({
+      title: "The service's issuing CAs could not be verified",
+      detail:
+        'The issuing CAs the upgrade service sent do not chain to the root CA in --service-ca ' +
+        `(check: ${reason}). They were not used, and the card's certificates were not judged by them. ` +
+        'Check that --service-ca is the right root for this service.',
+    }),
     'key-not-attested': ({reason}) => ({
       title: 'The card could not prove its new key',
       detail:

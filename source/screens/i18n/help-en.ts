@@ -6,7 +6,8 @@ const exitCodes = `Exit codes:
   2    bad arguments, an unknown command or a broken settings file
   3    the reader: no reader, pcscd not running, pcsc-lite missing or access denied
   4    PIN or PUK: wrong code, blocked or wrong format
-  5    the upgrade service: unreachable, wrong TLS certificate, refused or answered wrongly
+  5    the upgrade service: unreachable, wrong TLS certificate, issuing CAs not under --service-ca,
+       refused or answered wrongly
   6    the card: removed, changed, not a PIV card, already a new SITHS eID card, no SITHS certificates
        (status too), no login certificate or full
   10   status, test: the card works but needs the upgrade
@@ -15,7 +16,9 @@ const exitCodes = `Exit codes:
 
 const commonFlags = `  --reader <name>      use this card reader (part of the name is enough)
   --service <url>      the upgrade service's address (https://...)
-  --service-ca <file>  the service's CA certificate (PEM) the TLS connection must chain to
+  --service-ca <file>  the service's root CA certificate (PEM): the TLS connection must chain to it;
+                       status and test fetch the issuing CAs from the service and check them against it
+                       (without --service, give a bundle of the root and the issuing CAs)
   --lang sv|en         language (default: from LANG, else Swedish)
   --plain              plain lines without cursor movement (screen readers, logs, no terminal)
   --ascii              ASCII instead of line drawing and symbols

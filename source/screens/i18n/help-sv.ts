@@ -6,7 +6,8 @@ const exitCodes = `Slutkoder:
   2    fel argument, okänt kommando eller en trasig inställningsfil
   3    kortläsaren: ingen läsare, pcscd körs inte, pcsc-lite saknas eller åtkomst nekad
   4    PIN- eller PUK-kod: fel kod, spärrad eller fel format
-  5    uppgraderingstjänsten: nås inte, fel TLS-certifikat, vägrade eller svarade fel
+  5    uppgraderingstjänsten: nås inte, fel TLS-certifikat, utfärdande CA inte under --service-ca,
+       vägrade eller svarade fel
   6    kortet: uttaget, bytt, inget PIV-kort, redan ett nytt SITHS eID-kort, inga SITHS-certifikat
        (även status), saknar inloggningscertifikat eller fullt
   10   status, test: kortet fungerar men behöver uppgraderas
@@ -15,7 +16,9 @@ const exitCodes = `Slutkoder:
 
 const commonFlags = `  --reader <namn>      använd den här kortläsaren (en del av namnet räcker)
   --service <url>      uppgraderingstjänstens adress (https://…)
-  --service-ca <fil>   tjänstens CA-certifikat (PEM) som TLS-anslutningen ska kedja till
+  --service-ca <fil>   tjänstens rot-CA-certifikat (PEM): TLS-anslutningen ska kedja till det;
+                       status och test hämtar de utfärdande CA:na från tjänsten och kontrollerar dem mot det
+                       (utan --service: ange en fil med roten och de utfärdande CA:na)
   --lang sv|en         språk (standard: från LANG, annars svenska)
   --plain              enkla rader utan markörrörelser (skärmläsare, loggar, ej terminal)
   --ascii              ASCII i stället för linjetecken och symboler

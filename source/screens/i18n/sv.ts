@@ -339,6 +339,13 @@ export const sv: Catalogue = {
       detail:
         'Tjänstens certifikat stämmer inte med den CA som är inställd. Av säkerhetsskäl avbröts anslutningen.',
     }),
+    'service-chain-untrusted': ({reason}) => ({
+      title: 'Tjänstens utfärdande CA kunde inte bekräftas',
+      detail:
+        'De utfärdande CA-certifikat som uppgraderingstjänsten skickade kedjar inte till rot-CA:t i --service-ca ' +
+        `(kontroll: ${reason}). De användes inte, och kortets certifikat bedömdes inte efter dem. ` +
+        'Kontrollera att --service-ca är rätt rot för den här tjänsten.',
+    }),
     'key-not-attested': ({reason}) => ({
       title: 'Kortet kunde inte styrka sin nya nyckel',
       detail:

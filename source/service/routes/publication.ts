@@ -1,8 +1,10 @@
 import type {FastifyInstance} from 'fastify';
-import {errorBodySchema} from '../../protocol/common.js';
+import {issuingAuthoritiesSchema, type IssuingAuthorities} from '../../protocol/authorities.js';
+import {errorBodySchema, IDENTITIES} from '../../protocol/common.js';
 import type {ServiceContext} from '../context.js';
 import {currentCrl} from '../crl-publisher.js';
 import {RefusalError} from '../errors.js';
+import {toBase64} from './base64.js';
 
 const fileParams = (extension: string) =>
   ({
@@ -12,8 +14,27 @@ const fileParams = (extension: string) =>
     properties: {file: {type: 'string', pattern: `^[a-z0-9-]{1,32}\\.${extension}$`}},
   }) as const;
 
-/** The URLs the certificates name: CRLs (CRL distribution point) and CA certificates (AIA caIssuers). */
+/**
+ * The URLs the certificates name: CRLs (CRL distribution point) and CA certificates (AIA caIssuers); and the
+ * issuing CAs, for clients that know only the root.
+ */
 export function registerPublicationRoutes(app: FastifyInstance, context: ServiceContext): void {
+  app.get(
+    '/v1/authorities',
+    {
+      schema: {
+        tags: ['publication'],
+        summary: 'The issuing CAs of the new certificates, each chain up to the root',
+        description:
+          'Public. For each identity, the CA certificates from its issuing CA up to, not including, the root ' +
+          '(DER base64, the issuing CA first), and the root. A client checks each chain against the root it ' +
+          'trusts before it uses the issuing CAs.',
+        response: {200: issuingAuthoritiesSchema},
+      },
+    },
+    async (): Promise<IssuingAuthorities> => issuingAuthorities(context),
+  );
+
   app.get<{Params: {file: string}}>(
     '/v1/crl/:file',
     {
@@ -66,4 +87,19 @@ export function registerPublicationRoutes(app: FastifyInstance, context: Service
       return reply.type('application/pkix-cert').send(Buffer.from(authority.certificate));
     },
   );
+}
+
+/** Each identity's chain, issuing CA first, without the root (Authorities checked at start that it ends there). */
+function issuingAuthorities(context: ServiceContext): IssuingAuthorities {
+  const {authorities} = context;
+  return {
+    chains: IDENTITIES.map((identity) => ({
+      identity,
+      chain: authorities
+        .chainOf(authorities.issuerFor(identity).id)
+        .slice(0, -1)
+        .map((authority) => toBase64(authority.certificate)),
+    })),
+    root: toBase64(authorities.root().certificate),
+  };
 }
