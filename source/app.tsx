@@ -17,7 +17,8 @@ import {PinEntry} from './screens/pin-entry.js';
 import {Progress} from './screens/progress.js';
 import {screenForState} from './screens/screen-for-state.js';
 import {STEPS} from './screens/step-list.js';
-import {useTerminalSize, type TerminalSize} from './screens/terminal-size.js';
+import {SizeGate} from './screens/size-gate.js';
+import {isBelowMinimum, useTerminalSize, type TerminalSize} from './screens/terminal-size.js';
 import {Terms} from './screens/terms.js';
 import {createTheme, useScreenTheme, type Appearance} from './screens/theme.js';
 import {WarningLine} from './screens/warning-line.js';
@@ -91,9 +92,12 @@ function Screens({engine, catalogue: t, demo, now = () => new Date(), onExit}: A
     state.type === 'operation-result' ? state.result : state.type === 'done' ? state.installed : null;
   const choice = screenForState(state, shown !== null && shown === dismissed);
 
+  // Ctrl+C and q work in a terminal too small for the screen (SizeGate); the other keys act on the screen.
+  const isScreenShown = !isBelowMinimum(size);
   useInput((input, key) => {
     if (key.ctrl && input === 'c') onExit('interrupted');
     else if (input === 'q' && choice.keys.includes('quit')) onExit('quit');
+    else if (!isScreenShown) return;
     else if (key.return && choice.keys.includes('menu')) setDismissed(shown);
     else if (key.escape && state.type === 'upgrading') {
       setCancelledPlan(state.plan);
@@ -106,20 +110,22 @@ function Screens({engine, catalogue: t, demo, now = () => new Date(), onExit}: A
   const date = now();
 
   return (
-    <Frame
-      size={size}
-      step={state.step}
-      isFailed={state.type === 'failed'}
-      readerName={state.readerName}
-      cardStatus={choice.cardStatus}
-      isDemo={demo !== undefined}
-      keys={choice.keys}
-      banner={banner?.banner}
-      bannerRows={banner?.rows}
-    >
-      {screenOf(state, {engine, t, demo, date, panel, cancelledPlan, screen: choice.screen})}
-      {state.type !== 'upgrading' && <WarningLine warnings={state.warnings} />}
-    </Frame>
+    <SizeGate size={size}>
+      <Frame
+        size={size}
+        step={state.step}
+        isFailed={state.type === 'failed'}
+        readerName={state.readerName}
+        cardStatus={choice.cardStatus}
+        isDemo={demo !== undefined}
+        keys={choice.keys}
+        banner={banner?.banner}
+        bannerRows={banner?.rows}
+      >
+        {screenOf(state, {engine, t, demo, date, panel, cancelledPlan, screen: choice.screen})}
+        {state.type !== 'upgrading' && <WarningLine warnings={state.warnings} />}
+      </Frame>
+    </SizeGate>
   );
 }
 

@@ -1,4 +1,4 @@
-import {Box, Text, useInput} from 'ink';
+import {Box, Text} from 'ink';
 import React from 'react';
 import {cardVerdict, type CardOverview as Overview} from '../upgrade/state.js';
 import {CertificateLines} from './certificate-lines.js';
@@ -6,6 +6,7 @@ import {useCatalogue} from './i18n/catalogue-context.js';
 import {Paragraph} from './paragraph.js';
 import {pinStateLines} from './pin-texts.js';
 import {useScreenTheme} from './theme.js';
+import {useScreenInput} from './screen-input.js';
 
 export interface CardFactsProps {
   readonly card: Overview;
@@ -77,7 +78,7 @@ export interface CardOverviewProps extends CardFactsProps {
 export function CardOverview({card, now, onContinue}: CardOverviewProps): React.JSX.Element {
   const t = useCatalogue();
   const {styles} = useScreenTheme();
-  useInput((_input, key) => {
+  useScreenInput((_input, key) => {
     if (key.return) onContinue();
   });
   return (

@@ -1,10 +1,11 @@
-import {Box, Text, useInput} from 'ink';
+import {Box, Text} from 'ink';
 import React from 'react';
 import type {ServiceCertificateView} from '../upgrade/state.js';
 import {ChoiceList} from './choice-list.js';
 import {useCatalogue} from './i18n/catalogue-context.js';
 import {usePanelHeight} from './paragraph.js';
 import {useScreenTheme} from './theme.js';
+import {useScreenInput} from './screen-input.js';
 
 /** Rows of the panel besides the list: the heading and the gap below it. */
 const HEADING_ROWS = 2;
@@ -24,7 +25,7 @@ export function CertificateChoice({
   const t = useCatalogue();
   const {styles} = useScreenTheme();
   const panelHeight = usePanelHeight();
-  useInput((_input, key) => {
+  useScreenInput((_input, key) => {
     if (key.escape) onCancel();
   });
   return (

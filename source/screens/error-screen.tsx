@@ -1,4 +1,4 @@
-import {Box, Text, useInput} from 'ink';
+import {Box, Text} from 'ink';
 import React from 'react';
 import type {EngineError, WayForward} from '../upgrade/errors.js';
 import type {Operation} from '../upgrade/state.js';
@@ -6,6 +6,7 @@ import {errorText} from './error-text.js';
 import {useCatalogue} from './i18n/catalogue-context.js';
 import {Paragraph} from './paragraph.js';
 import {useScreenTheme} from './theme.js';
+import {useScreenInput} from './screen-input.js';
 
 export interface ErrorScreenProps {
   readonly error: EngineError;
@@ -26,7 +27,7 @@ export function ErrorScreen({
 }: ErrorScreenProps): React.JSX.Element {
   const t = useCatalogue();
   const {styles, symbols} = useScreenTheme();
-  useInput((input) => {
+  useScreenInput((input) => {
     if (canRetry && input === 'r') onRetry();
   });
   const {title, detail} = errorText(t, error);

@@ -1,4 +1,4 @@
-import {Box, Text, useInput} from 'ink';
+import {Box, Text} from 'ink';
 import React from 'react';
 import type {PinRole} from '../upgrade/ports.js';
 import type {PinChoice as Choice} from '../upgrade/state.js';
@@ -6,6 +6,7 @@ import {ChoiceList} from './choice-list.js';
 import {pinChoiceLabels} from './pin-texts.js';
 import {useCatalogue} from './i18n/catalogue-context.js';
 import {useScreenTheme} from './theme.js';
+import {useScreenInput} from './screen-input.js';
 
 export interface PinChoiceProps {
   readonly operation: 'change-pin' | 'unblock-pin';
@@ -18,7 +19,7 @@ export interface PinChoiceProps {
 export function PinChoice({operation, choices, onChoose, onCancel}: PinChoiceProps): React.JSX.Element {
   const t = useCatalogue();
   const {styles} = useScreenTheme();
-  useInput((_input, key) => {
+  useScreenInput((_input, key) => {
     if (key.escape) onCancel();
   });
   return (

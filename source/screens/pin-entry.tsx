@@ -1,4 +1,4 @@
-import {Box, Text, useInput} from 'ink';
+import {Box, Text} from 'ink';
 import React from 'react';
 import type {PinRequest} from '../upgrade/state.js';
 import {useCatalogue} from './i18n/catalogue-context.js';
@@ -7,6 +7,7 @@ import {Paragraph} from './paragraph.js';
 import {pinPrompt} from './pin-texts.js';
 import {useScreenTheme} from './theme.js';
 import {usePinEntry} from './use-pin-entry.js';
+import {useScreenInput} from './screen-input.js';
 
 export interface PinEntryProps {
   readonly request: PinRequest;
@@ -29,7 +30,7 @@ export function PinEntry({
   const {styles} = useScreenTheme();
   const {phase, notice, submit} = usePinEntry({reason: request.reason, onSubmit});
   const mustConfirm = request.isLastTry && !request.isLastTryConfirmed;
-  useInput((_input, key) => {
+  useScreenInput((_input, key) => {
     if (key.escape) onCancel();
     else if (key.return && mustConfirm) onConfirmLastTry();
   });

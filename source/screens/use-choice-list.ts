@@ -1,4 +1,4 @@
-import {useInput} from 'ink';
+import {useScreenInput} from './screen-input.js';
 import {choiceListReducer, initialChoiceListState} from './use-choice-list-state.js';
 import {useLiveReducer} from './use-live-reducer.js';
 
@@ -13,7 +13,7 @@ export interface UseChoiceListProps {
 export function useChoiceList({count, isDisabled = false, onSubmit}: UseChoiceListProps): number {
   const {state, current, dispatch} = useLiveReducer(choiceListReducer, initialChoiceListState);
   const focused = (focusedIndex: number) => Math.min(focusedIndex, Math.max(0, count - 1));
-  useInput(
+  useScreenInput(
     (input, key) => {
       if (key.downArrow || key.tab) dispatch({type: 'focus-next', count});
       else if (key.upArrow) dispatch({type: 'focus-previous', count});

@@ -1,4 +1,4 @@
-import {useInput} from 'ink';
+import {useScreenInput} from './screen-input.js';
 import {useEffect, useRef} from 'react';
 import {
   initialPinInputState,
@@ -38,7 +38,7 @@ export function usePinInput({isDisabled = false, onSubmit}: UsePinInputProps): P
     onSubmit(pin);
   };
 
-  useInput(
+  useScreenInput(
     (input, key) => {
       if (key.return) {
         submit();

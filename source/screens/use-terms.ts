@@ -1,4 +1,4 @@
-import {useInput} from 'ink';
+import {useScreenInput} from './screen-input.js';
 import {initialTermsState, termsReducer, type TermsState} from './use-terms-state.js';
 import {useLiveReducer} from './use-live-reducer.js';
 
@@ -15,7 +15,7 @@ export interface UseTermsProps {
  */
 export function useTerms({total, visible, onAccept, onCancel}: UseTermsProps): TermsState {
   const {state, current, dispatch} = useLiveReducer(termsReducer, initialTermsState);
-  useInput((input, key) => {
+  useScreenInput((input, key) => {
     const page = Math.max(1, visible - 1);
     if (key.downArrow) dispatch({type: 'scrolled', by: 1, total, visible});
     else if (key.upArrow) dispatch({type: 'scrolled', by: -1, total, visible});

@@ -1,8 +1,9 @@
-import {Box, Text, useInput} from 'ink';
+import {Box, Text} from 'ink';
 import React from 'react';
 import {useCatalogue} from './i18n/catalogue-context.js';
 import {Paragraph} from './paragraph.js';
 import {useScreenTheme} from './theme.js';
+import {useScreenInput} from './screen-input.js';
 
 /** The codes of the demo's virtual card, shown on the first screen in demo mode. */
 export interface DemoCodes {
@@ -22,7 +23,7 @@ export interface WelcomeProps {
 export function Welcome({demo, onContinue}: WelcomeProps): React.JSX.Element {
   const t = useCatalogue();
   const {styles, symbols} = useScreenTheme();
-  useInput((_input, key) => {
+  useScreenInput((_input, key) => {
     if (key.return) onContinue();
   });
   return (

@@ -12,6 +12,7 @@ import type {
   Step,
   Warning,
 } from '../../upgrade/state.js';
+import type {TerminalSize} from '../terminal-size.js';
 
 /** The languages of the screens. Swedish is the default (docs/architecture.md, "The ten steps"). */
 export type Language = 'sv' | 'en';
@@ -69,6 +70,8 @@ export interface Catalogue {
   readonly app: {
     readonly title: string;
     readonly demo: string;
+    /** The terminal is smaller than the layout needs (`MINIMUM_SIZE`): what it must be and what it is. */
+    readonly tooSmall: (minimum: TerminalSize, now: TerminalSize) => string;
   };
   readonly header: {
     readonly reader: (name: string) => string;

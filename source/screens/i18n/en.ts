@@ -14,6 +14,8 @@ export const en: Catalogue = {
   app: {
     title: 'Upgrade SITHS card',
     demo: 'DEMO',
+    tooSmall: (minimum, now) =>
+      `The window is too small: make it at least ${minimum.columns} × ${minimum.rows} characters (now ${now.columns} × ${now.rows}).`,
   },
   header: {
     reader: (name) => `Reader: ${name}`,

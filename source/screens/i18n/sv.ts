@@ -17,6 +17,8 @@ export const sv: Catalogue = {
   app: {
     title: 'Uppgradera SITHS/eTjänstekort',
     demo: 'DEMO',
+    tooSmall: (minimum, now) =>
+      `Fönstret är för litet: gör det minst ${minimum.columns} × ${minimum.rows} tecken (nu ${now.columns} × ${now.rows}).`,
   },
   header: {
     reader: (name) => `Läsare: ${name}`,
