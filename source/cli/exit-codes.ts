@@ -28,6 +28,7 @@ export function exitCodeFor(code: EngineErrorCode): ExitCode {
     case 'pcsclite-missing':
     case 'access-denied':
     case 'reader-busy':
+    case 'card-reset':
       return ExitCode.Reader;
     case 'invalid-pin':
     case 'pin-format':

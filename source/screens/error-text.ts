@@ -18,6 +18,8 @@ export function errorText(t: Catalogue, error: EngineError): ErrorText {
       return t.errors['card-removed'](error);
     case 'card-changed':
       return t.errors['card-changed'](error);
+    case 'card-reset':
+      return t.errors['card-reset'](error);
     case 'no-reader':
       return t.errors['no-reader'](error);
     case 'pcscd-not-running':

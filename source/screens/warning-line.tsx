@@ -11,6 +11,8 @@ export function warningText(t: Catalogue, warning: Warning): string {
       return t.warnings['card-already-upgraded'](warning);
     case 'resuming-upgrade':
       return t.warnings['resuming-upgrade'](warning);
+    case 'card-reset':
+      return t.warnings['card-reset'](warning);
     case 'service-retrying':
       return t.warnings['service-retrying'](warning);
     case 'last-try-not-confirmed':

@@ -1,5 +1,11 @@
 import type {CertificateFacts, TrustStore} from './certificate-facts.js';
-import {engineErrorOf, UpgradeError, type EngineError} from './errors.js';
+import {
+  engineErrorOf,
+  isCardResetReported,
+  isCardResetSign,
+  UpgradeError,
+  type EngineError,
+} from './errors.js';
 import {surveyCard, surveyLogFields} from './card-survey.js';
 import {logFieldsOf} from './support-log.js';
 import {logInWithCard} from './login.js';
@@ -46,6 +52,7 @@ type Prompt =
 /** Errors after which retry() can continue: the cause is outside and may go away. */
 const RETRYABLE: ReadonlySet<EngineError['code']> = new Set([
   'card-removed',
+  'card-reset',
   'reader-busy',
   'card-error',
   'service-unreachable',
@@ -54,6 +61,12 @@ const RETRYABLE: ReadonlySet<EngineError['code']> = new Set([
   'pcscd-not-running',
   'no-reader',
 ]);
+
+/**
+ * How many times one flow picks the card up again after another program reset it before it reports 'card-reset'
+ * (docs/architecture.md, "A card reset").
+ */
+export const MAX_RESET_RECOVERIES = 3;
 
 /** Service refusals that mean the session is gone: log in again. */
 const SESSION_GONE_REASONS: ReadonlySet<string> = new Set([
@@ -108,6 +121,8 @@ export class UpgradeEngine {
   #retry: (() => Promise<void>) | undefined;
   #abort = new AbortController();
   #isDisposed = false;
+  /** A card reset was recovered from in the running flow: its warning is shown again after operationStarted. */
+  #isResetWarningDue = false;
 
   constructor(deps: EngineDeps, options: EngineOptions = {}) {
     this.#deps = deps;
@@ -249,14 +264,60 @@ export class UpgradeEngine {
     const previous = this.#flow ?? Promise.resolve();
     const running = previous.then(async () => {
       try {
-        await flow();
+        await this.#recoveringFromResets(flow);
       } catch (error) {
         this.#failed(error, flow);
       } finally {
+        this.#isResetWarningDue = false;
         if (this.#flow === running) this.#flow = undefined;
       }
     });
     this.#flow = running;
+  }
+
+  /**
+   * Runs `flow`; when the card shows that another program reset it (isCardResetSign), picks the card up again
+   * (#afterReset) and runs `flow` again from its start, which reads from the card and the service where it stands
+   * and asks again for a PIN the card forgot. After MAX_RESET_RECOVERIES: UpgradeError 'card-reset' when the
+   * transport kept reporting resets; else the card's own answer (a 6D00 that is no reset: a command it lacks).
+   */
+  async #recoveringFromResets(flow: () => Promise<void>): Promise<void> {
+    let work = flow;
+    for (let recoveries = 0; ; recoveries++) {
+      try {
+        await work();
+        return;
+      } catch (error) {
+        if (this.#card === undefined || this.#isDisposed || !isCardResetSign(error)) throw error;
+        this.#log('cardResetSeen', {error, recoveries});
+        if (recoveries >= MAX_RESET_RECOVERIES) {
+          if (!isCardResetReported(error)) throw error;
+          throw new UpgradeError({code: 'card-reset'}, 'the card was reset again and again', {cause: error});
+        }
+        work = async () => {
+          await this.#afterReset();
+          await flow();
+        };
+      }
+    }
+  }
+
+  /**
+   * After a card reset: the card forgot every verified PIN and the management key, so the engine forgets the PINs
+   * too (the flow asks again); the card is reconnected, its applet selected again and read again quietly. A card
+   * not shown yet is closed instead: the flow opens and reads it again.
+   */
+  async #afterReset(): Promise<void> {
+    this.#clearPins();
+    const card = this.#requireCard();
+    if (this.#cardRead === undefined) {
+      await this.#closeCard();
+      return;
+    }
+    await card.reconnect();
+    this.#isResetWarningDue = true;
+    this.#emit({type: 'warningRaised', warning: {code: 'card-reset'}});
+    await this.#readCard(card, 'cardRefreshed');
   }
 
   #failed(error: unknown, flow: () => Promise<void>): void {
@@ -268,6 +329,7 @@ export class UpgradeEngine {
       this.#emit({type: 'cancelled'});
       return;
     }
+    // After 'card-reset' the card stays open: retry() runs the flow again, which reconnects it (#afterReset).
     if (engineError.code === 'card-removed' || engineError.code === 'card-changed') void this.#closeCard();
     // A revoked login certificate ended the session too; another certificate on the card may still log in.
     const isSessionGone =
@@ -580,6 +642,11 @@ export class UpgradeEngine {
     if (next === this.#state) return;
     this.#state = next;
     for (const listener of this.#listeners) listener();
+    if (event.type === 'operationStarted' && this.#isResetWarningDue) {
+      // An operation run again after a card reset: the warning stays on its screen.
+      this.#isResetWarningDue = false;
+      this.#emit({type: 'warningRaised', warning: {code: 'card-reset'}});
+    }
   }
 
   #log(event: string, fields: Record<string, unknown>): void {

@@ -25,6 +25,11 @@ export type EngineError =
   | {readonly code: 'card-removed'}
   /** A different card was inserted than the one the operation started with. */
   | {readonly code: 'card-changed'}
+  /**
+   * Another program reset the card again and again while this tool used it: the engine reconnected and went on a
+   * few times (docs/architecture.md, "A card reset"), then gave up.
+   */
+  | {readonly code: 'card-reset'}
   /** No reader is attached. */
   | {readonly code: 'no-reader'}
   /** The PC/SC daemon (pcscd) is not running. */
@@ -145,6 +150,7 @@ export function wayForwardFor(error: EngineError): WayForward {
     case 'access-denied':
       return 'allow-reader-access';
     case 'reader-busy':
+    case 'card-reset':
       return 'close-other-program';
     case 'service-unreachable':
       return 'check-network';
@@ -231,7 +237,7 @@ const TRANSPORT: Readonly<Record<TransportErrorCode, Translation>> = {
   'no-reader': toCode('no-reader'),
   'no-card': toCode('card-removed'),
   'card-removed': toCode('card-removed'),
-  'card-reset': toCode('card-removed'),
+  'card-reset': toCode('card-reset'),
   'access-denied': toCode('access-denied'),
   'reader-busy': toCode('reader-busy'),
   'transport-failed': toCode('card-error'),
@@ -348,4 +354,31 @@ export function engineErrorOf(error: unknown): EngineError {
   return Object.hasOwn(TRANSLATIONS, code)
     ? TRANSLATIONS[code as PortErrorCode](error)
     : cardErrorOrInternal(error);
+}
+
+/** Status words a card answers after another program reset it: nothing selected (6D00, 6E00), nothing verified (6982). */
+const RESET_STATUS_WORDS: ReadonlySet<number> = new Set([0x6d00, 0x6e00, 0x6982]);
+
+/**
+ * Whether `error` may mean that another program reset the card (docs/architecture.md, "A card reset"): the transport
+ * says so (TransportError 'card-reset'), or the card answers as a reset card does when the reset went unreported:
+ * the applet not selected (6D00, 6E00) or what was verified forgotten (6982, and the card layer's 'pin-required'
+ * and 'management-key-required', which the engine never meets otherwise: it verifies before the commands), also
+ * where the card layer read such an answer as a feature the card lacks (its `cause`).
+ */
+export function isCardResetSign(error: unknown): boolean {
+  if (!(error instanceof SithsError) || error instanceof UpgradeError) return false;
+  const code: string = error.code;
+  if (code === 'card-reset' || code === 'pin-required' || code === 'management-key-required') return true;
+  for (let cause: unknown = error, depth = 0; cause instanceof SithsError && depth < 3; depth++) {
+    const sw = numberField(cause, 'sw');
+    if (sw !== undefined && RESET_STATUS_WORDS.has(sw)) return true;
+    cause = cause.cause;
+  }
+  return false;
+}
+
+/** Whether the transport reported that another program reset the card (TransportError 'card-reset'). */
+export function isCardResetReported(error: unknown): boolean {
+  return error instanceof SithsError && !(error instanceof UpgradeError) && error.code === 'card-reset';
 }

@@ -228,6 +228,8 @@ export type Warning =
   | {readonly code: 'card-already-upgraded'}
   /** An interrupted upgrade was found (on the card or at the service) and is being finished. */
   | {readonly code: 'resuming-upgrade'}
+  /** Another program reset the card: the applet was selected again and the work goes on (PINs asked again). */
+  | {readonly code: 'card-reset'}
   /** The service did not answer; retrying after `delayMs`. */
   | {readonly code: 'service-retrying'; readonly attempt: number; readonly delayMs: number}
   /** A PIN was submitted on the last try without confirmLastTry(); it was not sent. */

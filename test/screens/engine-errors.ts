@@ -9,6 +9,7 @@ export const EVERY_ENGINE_ERROR: {readonly [Code in EngineErrorCode]: Extract<En
   'puk-blocked': {code: 'puk-blocked'},
   'card-removed': {code: 'card-removed'},
   'card-changed': {code: 'card-changed'},
+  'card-reset': {code: 'card-reset'},
   'no-reader': {code: 'no-reader'},
   'pcscd-not-running': {code: 'pcscd-not-running'},
   'pcsclite-missing': {code: 'pcsclite-missing'},

@@ -3,6 +3,7 @@ import {ApduError} from '../../source/apdu/errors.js';
 import {TransportError} from '../../source/apdu/transports/errors.js';
 import {
   CardFullError,
+  FeatureNotSupportedError,
   InvalidPinError,
   InvalidPukError,
   ManagementKeyError,
@@ -15,7 +16,14 @@ import {
 import {SithsError} from '../../source/errors.js';
 import {PkiError} from '../../source/pki/errors.js';
 import {ServiceError} from '../../source/service-client/errors.js';
-import {engineErrorOf, UpgradeError, wayForwardFor, type EngineError} from '../../source/upgrade/errors.js';
+import {
+  engineErrorOf,
+  isCardResetReported,
+  isCardResetSign,
+  UpgradeError,
+  wayForwardFor,
+  type EngineError,
+} from '../../source/upgrade/errors.js';
 
 describe('engineErrorOf', () => {
   it('passes an UpgradeError on as the error it carries', () => {
@@ -37,7 +45,7 @@ describe('engineErrorOf', () => {
     ['reader-busy', {code: 'reader-busy'}],
     ['card-removed', {code: 'card-removed'}],
     ['no-card', {code: 'card-removed'}],
-    ['card-reset', {code: 'card-removed'}],
+    ['card-reset', {code: 'card-reset'}],
     ['transport-failed', {code: 'card-error'}],
   ] as const)('maps the transport error %s to %o', (code, expected) => {
     expect(engineErrorOf(new TransportError(code, 'x'))).toEqual(expected);
@@ -130,5 +138,32 @@ describe('wayForwardFor', () => {
     [{code: 'internal'}, 'contact-support'],
   ] as const)('offers %o the way forward %s', (error, wayForward) => {
     expect(wayForwardFor(error)).toBe(wayForward);
+  });
+});
+
+describe('isCardResetSign', () => {
+  it.each([
+    ['a reported reset', new TransportError('card-reset', 'reset'), true],
+    ['6D00 (no applet selected)', new ApduError(0x6d00, 0xcb), true],
+    ['6E00', new ApduError(0x6e00, 0xcb), true],
+    ['6982 (nothing verified)', new ApduError(0x6982, 0x87), true],
+    ['a PIN the card forgot', new PinRequiredError(0x9a), true],
+    ['a management key the card forgot', new ManagementKeyRequiredError(), true],
+    [
+      'a feature the card layer read from 6D00',
+      new FeatureNotSupportedError('key metadata', {cause: new ApduError(0x6d00, 0xf7)}),
+      true,
+    ],
+    ['a removed card', new TransportError('card-removed', 'gone'), false],
+    ['6A82', new ApduError(0x6a82, 0xcb), false],
+    ['a wrong PIN', new InvalidPinError(2), false],
+    ['an engine error', new UpgradeError({code: 'card-reset'}, 'again and again'), false],
+  ])('%s: %s', (_name, error, expected) => {
+    expect(isCardResetSign(error)).toBe(expected);
+  });
+
+  it('tells a reported reset from an unreported one', () => {
+    expect(isCardResetReported(new TransportError('card-reset', 'reset'))).toBe(true);
+    expect(isCardResetReported(new ApduError(0x6d00, 0xcb))).toBe(false);
   });
 });

@@ -274,6 +274,10 @@ export const en: Catalogue = {
       title: 'A different card was inserted',
       detail: 'The card in the reader is not the card the work started with.',
     }),
+    'card-reset': () => ({
+      title: 'Another program keeps resetting the card',
+      detail: 'Another program reset the card again and again while this tool used it.',
+    }),
     'no-reader': () => ({
       title: 'No card reader',
       detail: 'No card reader is connected to this computer.',
@@ -409,6 +413,7 @@ export const en: Catalogue = {
   warnings: {
     'card-already-upgraded': () => 'The card is already upgraded: only checks and completion remain.',
     'resuming-upgrade': () => 'An interrupted upgrade was found and is being finished.',
+    'card-reset': () => 'Another program reset the card; this tool picked it up again and goes on.',
     'service-retrying': ({attempt, delayMs}) =>
       `The service does not answer; try ${attempt} in ${Math.ceil(delayMs / 1000)} s ...`,
     'last-try-not-confirmed': () => 'First confirm that you want to use the last try (Enter).',

@@ -278,6 +278,10 @@ export const sv: Catalogue = {
       title: 'Ett annat kort sattes i',
       detail: 'Kortet i läsaren är inte det kort som arbetet började med.',
     }),
+    'card-reset': () => ({
+      title: 'Ett annat program återställer kortet hela tiden',
+      detail: 'Ett annat program återställde kortet gång på gång medan verktyget använde det.',
+    }),
     'no-reader': () => ({
       title: 'Ingen kortläsare',
       detail: 'Datorn har ingen kortläsare ansluten.',
@@ -413,6 +417,7 @@ export const sv: Catalogue = {
   warnings: {
     'card-already-upgraded': () => 'Kortet är redan uppgraderat: bara kontroller och avslut återstår.',
     'resuming-upgrade': () => 'En avbruten uppgradering hittades och slutförs nu.',
+    'card-reset': () => 'Ett annat program återställde kortet; verktyget tog upp det igen och fortsätter.',
     'service-retrying': ({attempt, delayMs}) =>
       `Tjänsten svarar inte; försök ${attempt} om ${Math.ceil(delayMs / 1000)} s …`,
     'last-try-not-confirmed': () => 'Bekräfta först att du vill använda sista försöket (Enter).',

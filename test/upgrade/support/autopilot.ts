@@ -28,6 +28,8 @@ export function autopilot(
   return new Promise((resolve) => {
     let last: EngineState | undefined;
     let hasChosen = false;
+    // A request is answered once: the state may change while the engine checks the PIN (tries, warnings).
+    let answered: unknown;
     const act = () => {
       const state = engine.getState();
       if (state === last) return;
@@ -42,8 +44,10 @@ export function autopilot(
           }
           return;
         case 'awaiting-pin':
-          if (state.request.isLastTry && !state.request.isLastTryConfirmed) engine.confirmLastTry();
-          else engine.submitPin(new TextEncoder().encode(options.answerPin?.(state) ?? pinFor(state)));
+          if (state.request === answered) return;
+          if (state.request.isLastTry && !state.request.isLastTryConfirmed) return engine.confirmLastTry();
+          answered = state.request;
+          engine.submitPin(new TextEncoder().encode(options.answerPin?.(state) ?? pinFor(state)));
           return;
         case 'choosing-pin':
           engine.choosePin(options.pinChoice ?? 'authentication');
