@@ -88,6 +88,21 @@ export default tseslint.config(
     },
   },
   {
+    // A screen takes keys through useScreenInput, so that a window below the smallest size turns its keys off.
+    files: ['source/screens/**'],
+    ignores: ['source/screens/screen-input.tsx'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {name: 'ink', importNames: ['useInput'], message: 'Screens take keys through useScreenInput.'},
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['*.config.{js,ts}', 'eslint.config.js'],
     rules: {'import-x/no-default-export': 'off'},
   },

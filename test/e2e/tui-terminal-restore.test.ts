@@ -112,6 +112,35 @@ describeWithTmux('the terminal after the full screen ends', () => {
     60_000,
   );
 
+  it('asks for a larger window at 40x10, ignores Enter meanwhile, and comes back as it was when the window grows', async () => {
+    const shown = await welcomed();
+    shown.resize(40, 10);
+    const asking = t.app.tooSmall({columns: 80, rows: 24}, {columns: 40, rows: 10});
+    await vi.waitFor(() => expect(flattened(shown.screen())).toContain(asking), {timeout: 10_000});
+    expect(shown.screen()).not.toContain(t.welcome.youNeed);
+    expect(
+      Math.max(
+        ...shown
+          .screen()
+          .split('\n')
+          .map((line) => [...line].length),
+      ),
+    ).toBeLessThanOrEqual(40);
+
+    shown.press('Enter');
+    shown.resize(80, 24);
+    await vi.waitFor(() => expect(shown.screen()).toContain(t.welcome.youNeed), {timeout: 10_000});
+    expect(flattened(shown.screen())).not.toContain(asking);
+    expect(shown.screen()).not.toContain(t.overview.holder);
+    shown.press('q');
+    await ended(shown, 0);
+  });
+
+  /** The screen's text with line breaks and runs of spaces as one space, to find a message wrapped to fit. */
+  function flattened(screen: string): string {
+    return screen.replace(/\s+/g, ' ');
+  }
+
   it('returns to the normal screen while the engine is busy', async () => {
     const shown = await welcomed();
     shown.press('Enter');
