@@ -138,7 +138,7 @@ async function bytesFor100Updates({
     {type: 'cardRead', card},
     {type: 'loggedIn', identity: {name: card.holder, hsaId: card.hsaId}},
     {type: 'termsPresented', terms: {version: '1', language: 'sv', text: 'Villkor'}, plan},
-    {type: 'termsAccepted', progress: progressAt(0)},
+    {type: 'upgradeStarted', plan, progress: progressAt(0)},
   );
   const instance = render(
     React.createElement(App, {

@@ -90,7 +90,7 @@ const toTerms: EngineEvent[] = [
   {type: 'operationStarted', operation: 'upgrade', activity: 'asking-service'},
   {type: 'termsPresented', terms: {version: '2026-1', language: 'sv', text: termsText}, plan},
 ];
-const toProgress: EngineEvent[] = [...toTerms, {type: 'termsAccepted', progress: progress()}];
+const toProgress: EngineEvent[] = [...toTerms, {type: 'upgradeStarted', plan, progress: progress()}];
 
 describe.each<Language>(['sv', 'en'])('the app in %s', (language) => {
   it('welcomes with what you need, both PIN names, the time it takes and the demo PIN; Enter starts', async () => {

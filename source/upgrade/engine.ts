@@ -33,6 +33,7 @@ import {
   type Operation,
   type PinReason,
   type ReaderView,
+  type Step,
 } from './state.js';
 
 /** Options of the engine beyond its ports. */
@@ -63,8 +64,8 @@ const RETRYABLE: ReadonlySet<EngineError['code']> = new Set([
 ]);
 
 /**
- * How many times one flow picks the card up again after another program reset it before it reports 'card-reset'
- * (docs/architecture.md, "A card reset").
+ * How many times one flow picks the card up again after another program reset it, without getting to a later
+ * step in between, before it reports 'card-reset' (docs/architecture.md, "A card reset").
  */
 export const MAX_RESET_RECOVERIES = 3;
 
@@ -278,17 +279,22 @@ export class UpgradeEngine {
   /**
    * Runs `flow`; when the card shows that another program reset it (isCardResetSign), picks the card up again
    * (#afterReset) and runs `flow` again from its start, which reads from the card and the service where it stands
-   * and asks again for a PIN the card forgot. After MAX_RESET_RECOVERIES: UpgradeError 'card-reset' when the
-   * transport kept reporting resets; else the card's own answer (a 6D00 that is no reset: a command it lacks).
+   * and asks again for a PIN the card forgot. After MAX_RESET_RECOVERIES resets without the flow getting to a later
+   * step: UpgradeError 'card-reset' when the transport kept reporting resets; else the card's own answer (a 6D00
+   * that is no reset: a command it lacks).
    */
   async #recoveringFromResets(flow: () => Promise<void>): Promise<void> {
     let work = flow;
+    let lastResetStep: Step | undefined;
     for (let recoveries = 0; ; recoveries++) {
       try {
         await work();
         return;
       } catch (error) {
         if (this.#card === undefined || this.#isDisposed || !isCardResetSign(error)) throw error;
+        // A reset at a later step than the last one: the flow got further, so the recoveries count afresh.
+        if (lastResetStep !== undefined && this.#state.step > lastResetStep) recoveries = 0;
+        lastResetStep = this.#state.step;
         this.#log('cardResetSeen', {error, recoveries});
         if (recoveries >= MAX_RESET_RECOVERIES) {
           if (!isCardResetReported(error)) throw error;

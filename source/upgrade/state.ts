@@ -326,10 +326,9 @@ export type EngineEvent =
   | {readonly type: 'operationStarted'; readonly operation: Operation; readonly activity: Activity}
   | {readonly type: 'activityChanged'; readonly activity: Activity}
   | {readonly type: 'termsPresented'; readonly terms: Terms; readonly plan: readonly PlanItemView[]}
-  | {readonly type: 'termsAccepted'; readonly progress: Progress}
   /**
-   * The upgrade runs without the terms screen right before it: the terms were accepted before (a resumed upgrade,
-   * or only checks and completion remain), or the signature PIN was asked after them (a card with two PINs).
+   * The upgrade's progress begins: after the terms were accepted (now, or before: a resumed upgrade, or only checks
+   * and completion remain) and the PINs it needs were verified, whatever screens came between.
    */
   | {readonly type: 'upgradeStarted'; readonly plan: readonly PlanItemView[]; readonly progress: Progress}
   /** The card was read again without leaving the current screen (e.g. after an upgrade). */
@@ -378,7 +377,6 @@ export function reduce(state: EngineState, event: EngineEvent): EngineState {
     case 'loggedIn':
       return reduceLoginEvent(state, event);
     case 'termsPresented':
-    case 'termsAccepted':
     case 'upgradeStarted':
     case 'stepStarted':
     case 'progressed':
@@ -507,29 +505,13 @@ function reduceLoginEvent(
 function reduceUpgradeEvent(
   state: EngineState,
   event: EventOf<
-    | 'termsPresented'
-    | 'termsAccepted'
-    | 'upgradeStarted'
-    | 'stepStarted'
-    | 'progressed'
-    | 'certificateInstalled'
-    | 'completed'
+    'termsPresented' | 'upgradeStarted' | 'stepStarted' | 'progressed' | 'certificateInstalled' | 'completed'
   >,
 ): EngineState {
   const base = common(state);
   switch (event.type) {
     case 'termsPresented':
       return {...base, type: 'awaiting-terms', step: Step.AcceptTerms, terms: event.terms, plan: event.plan};
-    case 'termsAccepted':
-      if (state.type !== 'awaiting-terms') return state;
-      return {
-        ...base,
-        type: 'upgrading',
-        step: Step.DownloadStarted,
-        plan: state.plan,
-        progress: event.progress,
-        installed: [],
-      };
     case 'upgradeStarted':
       return {
         ...base,

@@ -51,7 +51,7 @@ const SCREENS: Record<string, EngineEvent[]> = {
   menu,
   terms,
   'terms of a two-PIN card': twoPinTerms,
-  progress: [...terms, {type: 'termsAccepted', progress: progress({isIndeterminate: true})}],
+  progress: [...terms, {type: 'upgradeStarted', plan, progress: progress({isIndeterminate: true})}],
   done: [...menu, {type: 'completed', installed: newCertificates}],
   error: [
     ...menu,

@@ -84,7 +84,8 @@ function pinPrompts(states: readonly EngineState[]): string[] {
 }
 
 /**
- * Checks the run recovered: done, the reset seen and warned of, every PIN asked before it asked again after it.
+ * Checks the run recovered: done, the reset seen and warned of, every PIN asked before it asked again after it,
+ * and the progress shown after the last PIN prompt.
  * `isNoticed` false: an unreported reset that the work may not notice (the two-PIN card's applet is selected by
  * default, and a key that needs its PIN before each use verifies it anyway): only done is checked.
  */
@@ -97,6 +98,11 @@ function expectRecovered(run: ResetRun, isNoticed = true): void {
   expect(
     after.some((state) => state.warnings.some((warning) => warning.code === 'card-reset')),
     'the reset was shown as a warning',
+  ).toBe(true);
+  const lastPrompt = run.states.findLastIndex((state) => state.type === 'awaiting-pin');
+  expect(
+    run.states.slice(lastPrompt).some((state) => state.type === 'upgrading'),
+    'the progress screen comes back after the last PIN prompt (the upgrade never goes on behind it)',
   ).toBe(true);
   const askedAfter = pinPrompts(after);
   for (const reason of pinPrompts(run.states.slice(0, run.resetAt)))

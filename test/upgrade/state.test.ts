@@ -60,7 +60,7 @@ describe('reduce', () => {
       ...throughLogin,
       {type: 'operationStarted', operation: 'upgrade', activity: 'asking-service'},
       {type: 'termsPresented', terms: {version: '1', language: 'sv', text: 'Villkor'}, plan},
-      {type: 'termsAccepted', progress},
+      {type: 'upgradeStarted', plan, progress},
       {type: 'stepStarted', step: Step.GenerateRequests},
       {type: 'stepStarted', step: Step.FetchAndInstall},
       {type: 'stepStarted', step: Step.DeleteOld},
@@ -131,7 +131,7 @@ describe('reduce', () => {
     const upgrading = run([
       ...throughLogin,
       {type: 'termsPresented', terms: {version: '1', language: 'sv', text: 'Villkor'}, plan},
-      {type: 'termsAccepted', progress},
+      {type: 'upgradeStarted', plan, progress},
     ]);
     const certificate = {
       slot: 0x82,
@@ -159,7 +159,7 @@ describe('reduce', () => {
     const events: EngineEvent[] = [
       ...throughLogin,
       {type: 'termsPresented', terms: {version: '1', language: 'sv', text: 'Villkor'}, plan},
-      {type: 'termsAccepted', progress},
+      {type: 'upgradeStarted', plan, progress},
       {type: 'warningRaised', warning: {code: 'resuming-upgrade'}},
       {type: 'cardRemoved'},
       {type: 'failed', error: {code: 'card-removed'}, canRetry: true},

@@ -15,7 +15,6 @@ export async function upgradeCard(context: OperationContext): Promise<void> {
   const plan = await session.plan();
   checkPlan(plan, session);
   await acceptedTerms(context, session, plan);
-  await context.verifiedPin();
   const installed = await runUpgrade({
     card,
     session,
@@ -48,9 +47,9 @@ export function checkPlan(plan: ServicePlan, session: ServiceSession): void {
 }
 
 /**
- * Step 5: the terms shown and accepted, unless accepted before (a resumed upgrade: a warning instead). A card
- * with two PINs has its signature PIN asked (and checked on the card) after the terms and before the progress
- * screen, never in the middle of it.
+ * Step 5: the terms shown and accepted, unless accepted before (a resumed upgrade: a warning instead). The PIN
+ * the upgrade needs (and a two-PIN card's signature PIN) is asked, and checked on the card, after the terms and
+ * before the progress screen, never in the middle of it: a card reset since the login makes the card forget it.
  */
 async function acceptedTerms(
   context: OperationContext,
@@ -59,35 +58,25 @@ async function acceptedTerms(
 ): Promise<void> {
   const {card} = context;
   const views = plan.items.map(planItemView);
-  const progress = initialProgress(plan, card, context.timings, context.deps.clock.now());
   const terms = plan.isTermsAccepted ? undefined : await session.terms();
-  const needsSignaturePin = card.pinCount === 2 && plan.items.some((item) => item.purpose === 'signature');
   if (terms === undefined) {
     // Accepted before (an interrupted upgrade being finished), or nothing left but checks and completion.
     const warning = context.cardRead?.isUpgraded === true ? 'card-already-upgraded' : 'resuming-upgrade';
     context.emit({type: 'warningRaised', warning: {code: warning}});
-    if (needsSignaturePin) await verifiedPinsForUpgrade(context);
-    context.emit({type: 'upgradeStarted', plan: views, progress});
-    return;
-  }
-  const language = context.deps.language;
-  context.emit({
-    type: 'termsPresented',
-    terms: {version: terms.version, language, text: terms.text[language]},
-    plan: views,
-  });
-  await context.ask<void>('terms');
-  await session.acceptTerms(terms.version);
-  if (needsSignaturePin) {
-    await verifiedPinsForUpgrade(context);
-    context.emit({type: 'upgradeStarted', plan: views, progress});
   } else {
-    context.emit({type: 'termsAccepted', progress});
+    const language = context.deps.language;
+    context.emit({
+      type: 'termsPresented',
+      terms: {version: terms.version, language, text: terms.text[language]},
+      plan: views,
+    });
+    await context.ask<void>('terms');
+    await session.acceptTerms(terms.version);
   }
-}
-
-/** Both PINs of a two-PIN card held before the upgrade's progress starts: the login PIN, then the signature PIN. */
-async function verifiedPinsForUpgrade(context: OperationContext): Promise<void> {
   await context.verifiedPin();
-  await context.verifiedPin('signature');
+  if (card.pinCount === 2 && plan.items.some((item) => item.purpose === 'signature')) {
+    await context.verifiedPin('signature');
+  }
+  const progress = initialProgress(plan, card, context.timings, context.deps.clock.now());
+  context.emit({type: 'upgradeStarted', plan: views, progress});
 }
