@@ -1,7 +1,6 @@
 import {X509Certificate} from 'node:crypto';
 import {writeFileSync} from 'node:fs';
-import {afterAll, beforeAll, expect, it, vi} from 'vitest';
-import {PcscReaders} from '../../source/apdu/transports/pcsc.js';
+import {afterAll, beforeAll, expect, it} from 'vitest';
 import {connectVpcd, type VpcdBridge} from '../../source/card/virtual/vpcd.js';
 import {createCertificateAuthority} from '../../source/pki/issue.js';
 import {startService} from '../../source/service/start.js';
@@ -9,7 +8,7 @@ import {PcscCardReaders} from '../../source/upgrade/adapters/pcsc-readers.js';
 import {autopilot} from '../upgrade/support/autopilot.js';
 import {createWorld, PIN, type World} from '../upgrade/support/world.js';
 import {buildBundle, type TestBundle} from './support/bundle.js';
-import {describeWithPcscd, startPrivatePcscd, type PrivatePcscd} from './support/pcscd.js';
+import {cardPresent, describeWithPcscd, startPrivatePcscd, type PrivatePcscd} from './support/pcscd.js';
 import {createToolWorkspace, runTool, type ToolWorkspace} from './support/third-party-tools.js';
 
 /**
@@ -19,7 +18,6 @@ import {createToolWorkspace, runTool, type ToolWorkspace} from './support/third-
  * pcscd, then judged by the CLI through the same pcscd, against the same reference service over HTTPS.
  */
 
-const WAIT = {timeout: 15_000, interval: 25};
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 describeWithPcscd('status and test with the service’s root only, through pcscd', () => {
@@ -39,14 +37,7 @@ describeWithPcscd('status and test with the service’s root only, through pcscd
     world = await createWorld();
     reader = pcscd.readerNames[0];
     bridge = connectVpcd({card: world.card, port: pcscd.port, retryDelayMs: 50});
-    const readers = await PcscReaders.open();
-    try {
-      await vi.waitFor(async () => {
-        expect((await readers.list()).find((r) => r.name === reader)?.hasCard).toBe(true);
-      }, WAIT);
-    } finally {
-      readers.close();
-    }
+    await cardPresent(reader);
     const pem = (der: Uint8Array) => new X509Certificate(der).toString();
     writeFileSync(workspace.path('root.pem'), world.trust.anchors.map(pem).join(''));
     writeFileSync(

@@ -12,6 +12,11 @@ export enum ScardCode {
   SharingViolation = 0x8010_000b,
   NoSmartcard = 0x8010_000c,
   /** SCARD_F_COMM_ERROR, "RPC transport error.": the socket to pcscd broke. */
+  /**
+   * "Card protocol mismatch.": pcscd answers a transmit so when the card's protocol is no longer the one this
+   * connection negotiated: another program reset the card and its protocol is not negotiated again yet.
+   */
+  ProtoMismatch = 0x8010_000f,
   CommError = 0x8010_0013,
   /** "Transaction failed.": the reader driver failed mid-exchange (the card stopped answering). */
   NotTransacted = 0x8010_0016,
@@ -123,11 +128,10 @@ function cardFailure(code: number | undefined, isMidSession: boolean, reader: st
         code: 'no-card',
         message: `The card in ${reader} does not answer: take it out and insert it again, chip first and facing up`,
       };
+    case ScardCode.ProtoMismatch:
+      return isMidSession ? resetFailure(reader) : undefined;
     case ScardCode.ResetCard:
-      return {
-        code: 'card-reset',
-        message: `Another program reset the card in ${reader}: close other programs that use the card; the card is then read again and the PIN asked again`,
-      };
+      return resetFailure(reader);
     case ScardCode.SharingViolation:
       return {
         code: 'reader-busy',
@@ -136,6 +140,14 @@ function cardFailure(code: number | undefined, isMidSession: boolean, reader: st
     default:
       return undefined;
   }
+}
+
+/** Another program reset the card: the tool reconnects and selects, reads and verifies again. */
+function resetFailure(reader: string): Failure {
+  return {
+    code: 'card-reset',
+    message: `Another program reset the card in ${reader}: close other programs that use the card; the card is then read again and the PIN asked again`,
+  };
 }
 
 /** Any other failure: PC/SC's own words. */

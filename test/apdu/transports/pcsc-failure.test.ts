@@ -33,7 +33,7 @@ const failures = {
   unpowered: pcscliteError('SCardTransmit', ScardCode.UnpoweredCard, 'Card is unpowered.'),
   reset: pcscliteError('SCardTransmit', ScardCode.ResetCard, 'Card was reset.'),
   sharing: pcscliteError('SCardConnect', ScardCode.SharingViolation, 'Sharing violation.'),
-  mismatch: pcscliteError('SCardConnect', 0x8010000f, 'Card protocol mismatch.'),
+  mismatch: pcscliteError('SCardConnect', ScardCode.ProtoMismatch, 'Card protocol mismatch.'),
 } as const;
 
 describe('pcscFailure', () => {
@@ -61,6 +61,8 @@ describe('pcscFailure', () => {
     ['reset', 'transmit', 'card-reset'],
     ['sharing', 'connect', 'reader-busy'],
     ['mismatch', 'connect', 'transport-failed'],
+    // Mid-session, the card's protocol changed under the connection: another program reset it.
+    ['mismatch', 'transmit', 'card-reset'],
   ])('maps %s during %s to %s', (failure, step, code) => {
     const error = pcscFailure(failures[failure], step, 'ACME Reader 00 00');
     expect(error).toBeInstanceOf(TransportError);

@@ -4,6 +4,8 @@ import {mkdtemp, rm, writeFile} from 'node:fs/promises';
 import {createServer} from 'node:net';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
+import {expect, vi} from 'vitest';
+import {PcscReaders} from '../../../source/apdu/transports/pcsc.js';
 import {describeWithRequirement} from '../../support/requirements.js';
 
 /** The vpcd driver of vsmartcard-vpcd (Debian), loaded by pcscd from the reader.conf.d entry. */
@@ -238,4 +240,20 @@ function namespaceOptions(): readonly string[] {
 
 function hasCommand(command: string, args: readonly string[]): boolean {
   return spawnSync(command, args, {stdio: 'ignore'}).error === undefined;
+}
+
+/**
+ * Resolves once pcscd reports a card in `readerName` (a vpcd bridge connected to its slot), within `timeoutMs`.
+ * PCSCLITE_CSOCK_NAME must name the private pcscd in this process's environment.
+ */
+export async function cardPresent(readerName: string, timeoutMs = 15_000): Promise<void> {
+  const readers = await PcscReaders.open();
+  try {
+    await vi.waitFor(
+      async () => expect((await readers.list()).find((r) => r.name === readerName)?.hasCard).toBe(true),
+      {timeout: timeoutMs, interval: 25},
+    );
+  } finally {
+    readers.close();
+  }
 }

@@ -10,7 +10,7 @@ export type FinalState = Extract<EngineState, {type: 'done' | 'failed' | 'operat
  * confirms a last try), accepts the terms; resolves with the first done, failed or operation-result state.
  * On a card with two PINs it types `signaturePin` (default `pin`) when the signature PIN is asked, and chooses
  * `pinChoice` when asked which PIN to change or unblock. `onState` sees every state (to inject faults at chosen
- * points).
+ * points); `waitAt` holds the answer to a state until something has happened.
  */
 export function autopilot(
   engine: UpgradeEngine,
@@ -20,6 +20,8 @@ export function autopilot(
     readonly pinChoice?: PinRole;
     readonly operation: Operation;
     readonly onState?: (state: EngineState) => void;
+    /** A promise for a state: the autopilot acts on it (as a person would, later) once the promise settles. */
+    readonly waitAt?: (state: EngineState) => Promise<void> | undefined;
     readonly answerPin?: (state: Extract<EngineState, {type: 'awaiting-pin'}>) => string;
   },
 ): Promise<FinalState> {
@@ -35,6 +37,14 @@ export function autopilot(
       if (state === last) return;
       last = state;
       options.onState?.(state);
+      const waiting = options.waitAt?.(state);
+      if (waiting !== undefined) {
+        void waiting.then(() => {
+          last = undefined;
+          act();
+        });
+        return;
+      }
       switch (state.type) {
         case 'card-ready':
         case 'menu':
