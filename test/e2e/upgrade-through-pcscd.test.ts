@@ -74,6 +74,27 @@ describeWithPcscd(
     }
 
     /** Runs the upgrade through PC/SC with the engine and the given PIN. */
+    /** The other PC/SC program (support/other-program-process.ts) in `mode` on the reader, its output collected. */
+    function startOtherProgram(mode: 'poll' | 'reset') {
+      const child = spawn(process.execPath, ['--import', 'tsx', OTHER_PROGRAM_ENTRY, reader, mode], {
+        env: pcscd.env,
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
+      let output = '';
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+      child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      return {
+        child,
+        output: () => output,
+        /** Kills it, if it still runs, and waits until it is gone. */
+        stop: async () => {
+          child.kill('SIGKILL');
+          await exited;
+        },
+      };
+    }
+
     async function upgradeThroughPcsc(world: World, pin: string): Promise<void> {
       const readers = new PcscCardReaders();
       const engine = world.engine({readers, preferredReader: reader});
@@ -183,17 +204,10 @@ describeWithPcscd(
       const world = await createWorld({keyAlgorithm: 'rsa-2048'});
       worlds.push(world);
       const bridge = await insert(world.card, 0);
-      const other = spawn(process.execPath, ['--import', 'tsx', OTHER_PROGRAM_ENTRY, reader, 'poll'], {
-        env: pcscd.env,
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let output = '';
-      other.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-      other.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-      const exited = new Promise((resolve) => other.once('exit', resolve));
-      const turns = () => Number([...output.matchAll(/polled (\d+)/g)].at(-1)?.[1] ?? 0);
+      const other = startOtherProgram('poll');
+      const turns = () => Number([...other.output().matchAll(/polled (\d+)/g)].at(-1)?.[1] ?? 0);
       try {
-        await vi.waitFor(() => expect(turns(), output).toBeGreaterThanOrEqual(10), WAIT);
+        await vi.waitFor(() => expect(turns(), other.output()).toBeGreaterThanOrEqual(10), WAIT);
         const turnsBefore = turns();
 
         await upgradeThroughPcsc(world, PIN);
@@ -201,14 +215,12 @@ describeWithPcscd(
         // The other program stayed connected through the upgrade, never failed, and goes on using the card. Whether
         // it got a turn during the upgrade is pcscd's to decide: a client waiting for a transaction retries every
         // 100 ms (pcsclite's PCSCLITE_LOCK_POLL_RATE) and may miss every gap between the tool's steps.
-        expect(other.exitCode, output).toBeNull();
-        await vi.waitFor(() => expect(turns(), output).toBeGreaterThan(turnsBefore), WAIT);
-        other.kill('SIGKILL');
-        await exited;
+        expect(other.child.exitCode, other.output()).toBeNull();
+        await vi.waitFor(() => expect(turns(), other.output()).toBeGreaterThan(turnsBefore), WAIT);
+        await other.stop();
         await judge(world, PIN);
       } finally {
-        other.kill('SIGKILL');
-        await exited;
+        await other.stop();
         // Out of the reader whatever happened: OpenSC takes the first reader with a card in the next test.
         await bridge.close();
       }
@@ -218,27 +230,22 @@ describeWithPcscd(
       const world = await createWorld({keyAlgorithm: 'rsa-2048'});
       worlds.push(world);
       const bridge = await insert(world.card, 0);
-      const other = spawn(process.execPath, ['--import', 'tsx', OTHER_PROGRAM_ENTRY, reader, 'reset'], {
-        env: pcscd.env,
-        stdio: ['pipe', 'pipe', 'pipe'],
-      });
-      let output = '';
-      other.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-      other.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-      const exited = new Promise((resolve) => other.once('exit', resolve));
+      const other = startOtherProgram('reset');
       const readers = new PcscCardReaders();
       const engine = world.engine({readers, preferredReader: reader});
       try {
-        await vi.waitFor(() => expect(output).toContain('ready'), WAIT);
+        await vi.waitFor(() => expect(other.output()).toContain('ready'), WAIT);
         // The moments the other program resets the card, once each (the flow after a reset passes them again).
         // On the overview and the terms the person is reading: the tool waits there until the reset is done, as
         // a person would. Key generation and installation begun: the reset lands when pcscd lets the other
         // program in, between two of the tool's transactions, or after the tool's last.
         let sent = 0;
         const reset = (moment: string) => {
-          other.stdin.write(`${moment}\n`);
+          other.child.stdin!.write(`${moment}\n`);
           const turn = ++sent;
-          return vi.waitFor(() => expect(output).toContain(`reset ${turn}`), WAIT).then(() => undefined);
+          return vi
+            .waitFor(() => expect(other.output()).toContain(`reset ${turn}`), WAIT)
+            .then(() => undefined);
         };
         const whileReading = new Set(['card-ready', 'awaiting-terms']);
         const whileWorking = new Set([
@@ -261,18 +268,17 @@ describeWithPcscd(
           type: 'done',
         });
         expect([...whileReading, ...whileWorking], 'every moment was reached').toEqual([]);
-        await vi.waitFor(() => expect(output).toContain('reset 4'), WAIT);
-        expect(output).not.toMatch(/error/i);
+        await vi.waitFor(() => expect(other.output()).toContain('reset 4'), WAIT);
+        expect(other.output()).not.toMatch(/error/i);
         // The tool met at least the two resets it waited for (pcscd told it, or the card's answers showed it) and
         // recovered from each; the others it meets, or not, depending on where they landed.
         expect(world.log.filter((entry) => entry.event === 'cardResetSeen').length).toBeGreaterThanOrEqual(2);
-        other.kill('SIGKILL');
+        await other.stop();
         await engine.dispose();
         await readers.close();
         await judge(world, PIN);
       } finally {
-        other.kill('SIGKILL');
-        await exited;
+        await other.stop();
         await engine.dispose();
         await readers.close();
         // Out of the reader whatever happened: OpenSC takes the first reader with a card in the next test.

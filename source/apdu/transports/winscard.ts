@@ -220,10 +220,13 @@ type NativeSet = Record<
   NativeFunction
 >;
 
+/** Runs one native WinSCard call off the main thread; rejects with WinscardError on failure. */
+type Run = (call: string, fn: NativeFunction, ...args: unknown[]) => Promise<void>;
+
 function winscardOf(
   native: NativeSet,
   check: (call: string, returnCode: unknown) => void,
-  run: (call: string, fn: NativeFunction, ...args: unknown[]) => Promise<void>,
+  run: Run,
 ): Winscard {
   return {
     establishContext() {
@@ -233,53 +236,9 @@ function winscardOf(
     },
     releaseContext: (context) => check('SCardReleaseContext', native.release(context)),
     cancel: (context) => check('SCardCancel', native.cancel(context)),
-    async listReaders(context) {
-      const length = [0];
-      const sized = await run('SCardListReaders', native.list, context, null, null, length).then(
-        () => true,
-        (error: unknown) => noReaders(error),
-      );
-      if (!sized) return [];
-      const names = Buffer.alloc(length[0]!);
-      const listed = await run('SCardListReaders', native.list, context, null, names, length).then(
-        () => true,
-        (error: unknown) => noReaders(error),
-      );
-      if (!listed) return [];
-      return names
-        .subarray(0, length[0])
-        .toString('utf8')
-        .split('\0')
-        .filter((name) => name !== '');
-    },
-    async getStatusChange(context, readers, timeoutMs) {
-      const states = readers.map(({name, currentState}) => ({
-        szReader: name,
-        pvUserData: null,
-        dwCurrentState: currentState,
-        dwEventState: 0,
-        cbAtr: 0,
-        rgbAtr: new Uint8Array(MAX_ATR_SIZE),
-      }));
-      try {
-        await run(
-          'SCardGetStatusChange',
-          native.statusChange,
-          context,
-          timeoutMs ?? INFINITE,
-          states,
-          states.length,
-        );
-      } catch (error) {
-        if (error instanceof WinscardError && error.returnCode === E_TIMEOUT) return undefined;
-        throw error;
-      }
-      return states.map((state) => ({
-        name: state.szReader,
-        eventState: Number(state.dwEventState),
-        atr: Uint8Array.from(state.rgbAtr.subarray(0, Math.min(Number(state.cbAtr), MAX_ATR_SIZE))),
-      }));
-    },
+    listReaders: (context) => listReaders(native, run, context),
+    getStatusChange: (context, readers, timeoutMs) =>
+      getStatusChange(native, run, context, readers, timeoutMs),
     async connect(context, readerName, share) {
       const card = [0];
       const protocol = [0];
@@ -328,6 +287,63 @@ function winscardOf(
       return {atr: Uint8Array.from(atr.subarray(0, atrLength[0]))};
     },
   };
+}
+
+/** SCardListReaders twice: the length, then the names; no reader is an empty list. */
+async function listReaders(native: NativeSet, run: Run, context: Context): Promise<readonly string[]> {
+  const length = [0];
+  const sized = await run('SCardListReaders', native.list, context, null, null, length).then(
+    () => true,
+    (error: unknown) => noReaders(error),
+  );
+  if (!sized) return [];
+  const names = Buffer.alloc(length[0]!);
+  const listed = await run('SCardListReaders', native.list, context, null, names, length).then(
+    () => true,
+    (error: unknown) => noReaders(error),
+  );
+  if (!listed) return [];
+  return names
+    .subarray(0, length[0])
+    .toString('utf8')
+    .split('\0')
+    .filter((name) => name !== '');
+}
+
+/** SCardGetStatusChange for `readers`: their new states, or undefined when `timeoutMs` passed first. */
+async function getStatusChange(
+  native: NativeSet,
+  run: Run,
+  context: Context,
+  readers: readonly ReaderQuery[],
+  timeoutMs: number | undefined,
+): Promise<readonly ReaderEvent[] | undefined> {
+  const states = readers.map(({name, currentState}) => ({
+    szReader: name,
+    pvUserData: null,
+    dwCurrentState: currentState,
+    dwEventState: 0,
+    cbAtr: 0,
+    rgbAtr: new Uint8Array(MAX_ATR_SIZE),
+  }));
+  try {
+    await run(
+      'SCardGetStatusChange',
+      native.statusChange,
+      context,
+      timeoutMs ?? INFINITE,
+      states,
+      states.length,
+    );
+  } catch (error) {
+    if (error instanceof WinscardError && error.returnCode === E_TIMEOUT) return undefined;
+    throw error;
+  }
+  return states.map((state) => ({
+    name: state.szReader,
+    eventState: Number(state.dwEventState),
+    atr: Uint8Array.from(state.rgbAtr.subarray(0, Math.min(Number(state.cbAtr), MAX_ATR_SIZE))),
+  }));
 }
 
 /** Whether a failed listing only says there is no reader; rethrows anything else. */
