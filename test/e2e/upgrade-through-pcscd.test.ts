@@ -95,11 +95,16 @@ describeWithPcscd(
       };
     }
 
-    async function upgradeThroughPcsc(world: World, pin: string): Promise<void> {
+    /** An upgrade through pcscd, to done; `hooks` see each state the autopilot meets and may hold its answer. */
+    async function upgradeThroughPcsc(
+      world: World,
+      pin: string,
+      hooks: Pick<Parameters<typeof autopilot>[1], 'onState' | 'waitAt'> = {},
+    ): Promise<void> {
       const readers = new PcscCardReaders();
       const engine = world.engine({readers, preferredReader: reader});
       try {
-        const final = await autopilot(engine, {pin, operation: 'upgrade'});
+        const final = await autopilot(engine, {pin, operation: 'upgrade', ...hooks});
         expect(final, JSON.stringify(world.log.filter((e) => e.event === 'flowFailed'))).toMatchObject({
           type: 'done',
         });
@@ -231,8 +236,6 @@ describeWithPcscd(
       worlds.push(world);
       const bridge = await insert(world.card, 0);
       const other = startOtherProgram('reset');
-      const readers = new PcscCardReaders();
-      const engine = world.engine({readers, preferredReader: reader});
       try {
         await vi.waitFor(() => expect(other.output()).toContain('ready'), WAIT);
         // The moments the other program resets the card, once each (the flow after a reset passes them again).
@@ -252,21 +255,14 @@ describeWithPcscd(
           `upgrading ${Step.GenerateRequests}`,
           `upgrading ${Step.FetchAndInstall}`,
         ]);
-        const unsubscribe = engine.subscribe(() => {
-          const state = engine.getState();
-          const moment = state.type === 'upgrading' ? `upgrading ${state.step}` : state.type;
-          if (whileWorking.delete(moment)) void reset(moment);
-        });
-        const final = await autopilot(engine, {
-          pin: PIN,
-          operation: 'upgrade',
+        await upgradeThroughPcsc(world, PIN, {
+          onState: (state) => {
+            if (state.type === 'upgrading' && whileWorking.delete(`upgrading ${state.step}`))
+              void reset(`upgrading ${state.step}`);
+          },
           waitAt: (state) => (whileReading.delete(state.type) ? reset(state.type) : undefined),
         });
-        unsubscribe();
 
-        expect(final, JSON.stringify(world.log.filter((e) => e.event === 'flowFailed'))).toMatchObject({
-          type: 'done',
-        });
         expect([...whileReading, ...whileWorking], 'every moment was reached').toEqual([]);
         await vi.waitFor(() => expect(other.output()).toContain('reset 4'), WAIT);
         expect(other.output()).not.toMatch(/error/i);
@@ -274,13 +270,9 @@ describeWithPcscd(
         // recovered from each; the others it meets, or not, depending on where they landed.
         expect(world.log.filter((entry) => entry.event === 'cardResetSeen').length).toBeGreaterThanOrEqual(2);
         await other.stop();
-        await engine.dispose();
-        await readers.close();
         await judge(world, PIN);
       } finally {
         await other.stop();
-        await engine.dispose();
-        await readers.close();
         // Out of the reader whatever happened: OpenSC takes the first reader with a card in the next test.
         await bridge.close();
       }

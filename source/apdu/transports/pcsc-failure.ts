@@ -11,12 +11,12 @@ export enum ScardCode {
   UnknownReader = 0x8010_0009,
   SharingViolation = 0x8010_000b,
   NoSmartcard = 0x8010_000c,
-  /** SCARD_F_COMM_ERROR, "RPC transport error.": the socket to pcscd broke. */
   /**
    * "Card protocol mismatch.": pcscd answers a transmit so when the card's protocol is no longer the one this
    * connection negotiated: another program reset the card and its protocol is not negotiated again yet.
    */
   ProtoMismatch = 0x8010_000f,
+  /** SCARD_F_COMM_ERROR, "RPC transport error.": the socket to pcscd broke. */
   CommError = 0x8010_0013,
   /** "Transaction failed.": the reader driver failed mid-exchange (the card stopped answering). */
   NotTransacted = 0x8010_0016,
