@@ -7,8 +7,9 @@
  *    sources, in a pseudo-terminal (script(1)).
  * 3. Time until `--version` and `--help` of the bundle have answered and exited, against `node -e 0`.
  * 4. A whole upgrade of the demo (virtual card with a real card's timing) through the real full screen in a
- *    pseudo-terminal at 100x30, typed as a person would: the bytes the terminal received (read from the pty) and
- *    the program's own writes (bench/count-writes.js), from START DOWNLOAD to the done screen and in all.
+ *    pseudo-terminal at 100x30, typed as a person would, on each card profile (the two-PIN SITHS card and PIV):
+ *    the bytes the terminal received (read from the pty) and the program's own writes (bench/count-writes.js), from
+ *    START DOWNLOAD to the done screen and in all; and the APDUs and bytes sent to the card (from --trace).
  * 5. One APDU's round trip through a private pcscd and the vpcd reader to a card in this process, with the card
  *    side acknowledging at once (TCP_QUICKACK, what the virtual card does) and without (vpcd's delayed-ACK stall).
  */
@@ -314,8 +315,26 @@ interface Span {
   readonly writes: number;
 }
 
-/** Runs the demo's upgrade in script(1) at 100x30, answering each screen as the end-to-end test does. */
-function wholeUpgrade(): Promise<{upgrade: Span; total: Span}> {
+/** The commands the tool sent the card in a session, from its support log (--trace): how many, how many bytes. */
+interface Sent {
+  readonly apdus: number;
+  readonly bytes: number;
+}
+
+function sentTo(supportLog: string): Sent {
+  const commands = readFileSync(supportLog, 'utf8')
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => JSON.parse(line) as {event: string; line?: string})
+    .flatMap(({event, line}) => (event === 'apdu' && line?.startsWith('> ') ? [line.slice(2)] : []));
+  return {apdus: commands.length, bytes: commands.reduce((sum, line) => sum + line.split(' ').length, 0)};
+}
+
+/**
+ * Runs the demo's upgrade on `profile`'s card in script(1) at 100x30, answering each screen as the end-to-end test
+ * does, with --trace so that the support log tells the APDUs.
+ */
+function wholeUpgrade(profile: 'siths-eid' | 'piv'): Promise<{upgrade: Span; total: Span; sent: Sent}> {
   const t = catalogues.sv;
   const directory = mkdtempSync(join(tmpdir(), 'siths-bench-'));
   const writesFile = join(directory, 'writes.json');
@@ -330,19 +349,27 @@ function wholeUpgrade(): Promise<{upgrade: Span; total: Span}> {
     SITHS_BENCH_WRITES: writesFile,
   };
   for (const name of ['CI', 'TMUX', 'LC_ALL', 'LC_CTYPE']) delete env[name];
-  const command = 'node --import ./bench/count-writes.js dist/cli.js --demo';
+  const command = `node --import ./bench/count-writes.js dist/cli.js --demo --card ${profile} --trace`;
   const child = spawn('script', ['-qfec', `stty cols 100 rows 30; exec ${command}`, '/dev/null'], {env});
-  /** What to wait for on the screen, then the keys to type. */
+  /** What to wait for on the screen, then the keys to type; the demo's card has two PINs. */
   const script: [string, string][] = [
     ['Ta fram PIN-koder', '\r'],
     [t.overview.holder, '\r'],
-    [t.pin.prompts.login, '123456'],
+    [`${t.pin.prompts.login}:`, '123456'],
     ['●●●●●●', '\r'],
     [t.menu.heading, '\r'],
     [t.terms.startDownload, ' '],
     ['[✔]', '\r'],
+    ...(profile === 'siths-eid'
+      ? ([
+          [`${t.pin.prompts.signature}:`, '654321'],
+          ['●●●●●●', '\r'],
+        ] as [string, string][])
+      : []),
     [t.done.removeCard, 'q'],
   ];
+  /** The Enter that starts the download: after the tick, or after the PIN asked on the terms. */
+  const startDownload = script.length - 2;
   const started = Date.now();
   const screen = new ScreenModel(100, 30);
   let ptyBytes = 0;
@@ -366,13 +393,14 @@ function wholeUpgrade(): Promise<{upgrade: Span; total: Span}> {
         .join(' ')
         .replace(/\s+/g, ' ');
       if (!`${rows}\n${panel}`.includes(step[0])) return;
+      const isStart = next === startDownload;
       next++;
-      // START DOWNLOAD is the Enter after the tick (counted from when it is typed); done is the done screen.
+      // START DOWNLOAD is counted from the Enter that starts it (when it is typed); done is the done screen.
       if (step[0] === t.done.removeCard) marks.push({at: Date.now(), ptyBytes});
       isTyping = true;
       setTimeout(() => {
         isTyping = false;
-        if (step[0] === '[✔]') marks.push({at: Date.now(), ptyBytes});
+        if (isStart) marks.push({at: Date.now(), ptyBytes});
         child.stdin.write(step[1]);
       }, 200);
     });
@@ -397,6 +425,7 @@ function wholeUpgrade(): Promise<{upgrade: Span; total: Span}> {
             bytes: writes.reduce((sum, [, bytes]) => sum + bytes, 0),
             writes: writes.length,
           },
+          sent: sentTo(join(directory, 'state', 'siths-upgrade', 'support-log.jsonl')),
         });
       } catch (error) {
         reject(error);
@@ -492,15 +521,22 @@ if (runs(4) && hasBundle) {
   console.log(
     '4. a whole upgrade of the demo at 100x30 (realistic card timing), keys typed in a pseudo-terminal',
   );
-  const run = await wholeUpgrade();
-  console.log(
-    `   START DOWNLOAD to done (${(run.upgrade.ms / 1000).toFixed(1)} s): terminal ${kb(run.upgrade.ptyBytes)}, ` +
-      `program ${kb(run.upgrade.bytes)} in ${run.upgrade.writes} writes`,
-  );
-  console.log(
-    `   whole session (start to quit): terminal ${kb(run.total.ptyBytes)}, ` +
-      `program ${kb(run.total.bytes)} in ${run.total.writes} writes`,
-  );
+  for (const [label, profile] of [
+    ['two-PIN SITHS card', 'siths-eid'],
+    ['PIV card', 'piv'],
+  ] as const) {
+    const run = await wholeUpgrade(profile);
+    console.log(`   ${label}`);
+    console.log(
+      `     START DOWNLOAD to done (${(run.upgrade.ms / 1000).toFixed(1)} s): terminal ` +
+        `${kb(run.upgrade.ptyBytes)}, program ${kb(run.upgrade.bytes)} in ${run.upgrade.writes} writes`,
+    );
+    console.log(
+      `     whole session (start to quit): terminal ${kb(run.total.ptyBytes)}, ` +
+        `program ${kb(run.total.bytes)} in ${run.total.writes} writes`,
+    );
+    console.log(`     sent to the card in the session: ${run.sent.apdus} APDUs, ${kb(run.sent.bytes)}`);
+  }
 }
 if (roundTrip !== undefined) {
   // A child run of part 5 (below): one measurement, its result on stdout.

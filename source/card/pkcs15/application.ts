@@ -122,7 +122,7 @@ export async function readApplication(session: Pkcs15Session): Promise<Pkcs15App
       if (found === undefined) throw new CardDataError(`PKCS#15: the ODF names no ${name}`);
       return found;
     };
-    const aodf = decodeAodf(await session.readFile(required(DirectoryKind.AuthObjects, 'AODF')));
+    const aodf = decodeAodf((await session.readObjects(required(DirectoryKind.AuthObjects, 'AODF'))).bytes);
     const privateKeys = await readDirectory(
       session,
       DirectoryKind.PrivateKeys,
@@ -136,7 +136,8 @@ export async function readApplication(session: Pkcs15Session): Promise<Pkcs15App
       decodeCdf,
     );
     const trustedPath = directoryPath(DirectoryKind.TrustedCertificates);
-    const trusted = trustedPath === undefined ? [] : decodeCdf(await session.readFile(trustedPath));
+    const trusted =
+      trustedPath === undefined ? [] : decodeCdf((await session.readObjects(trustedPath)).bytes);
     const pins = pinsByRole(
       aodf.filter((entry): entry is PinObject => entry.type === 'pin'),
       privateKeys.entries,
@@ -296,8 +297,7 @@ async function readDirectory<Entry>(
   path: Uint8Array,
   decode: (bytes: Uint8Array) => Entry[],
 ): Promise<DirectoryFile<Entry>> {
-  const info = await session.selectFile(path);
-  const bytes = await session.readFile(path);
+  const {info, bytes} = await session.readObjects(path);
   return {
     kind,
     path,

@@ -132,6 +132,25 @@ const TAG_GENERALIZED_TIME = 24;
 const TAG_NUMBER_PATH_AID = 15;
 /** The bytes that end a directory file's objects: its padding (OpenSC asn1.c sc_asn1_read_tag). */
 const PADDING_BYTES: ReadonlySet<number> = new Set([0x00, 0xff]);
+
+/**
+ * Whether `bytes`, the start of a directory file, already hold all its objects: their TLVs, whole, up to a 00/FF
+ * padding byte. False while an object may still go on past the end (or the bytes do not parse: the decoder of the
+ * whole file says why).
+ */
+export function objectsEnded(bytes: Uint8Array): boolean {
+  let offset = 0;
+  while (offset < bytes.length) {
+    if (PADDING_BYTES.has(bytes[offset]!)) return true;
+    try {
+      offset = decodeTlvAt(bytes, offset).next;
+    } catch {
+      return false;
+    }
+  }
+  return false;
+}
+
 /** The largest INTEGER read, in content octets (OpenSC reads an int). */
 const MAX_INTEGER_OCTETS = 4;
 

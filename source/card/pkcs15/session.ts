@@ -28,6 +28,7 @@ import {
   INS_UPDATE_BINARY,
   INS_VERIFY,
 } from '../iso7816.js';
+import {objectsEnded} from './objects.js';
 import {
   type AppletVersion,
   decodeAppletVersion,
@@ -164,19 +165,36 @@ export class Pkcs15Session {
 
   /** The whole content of the transparent EF at `path`: SELECT, then READ BINARY in pieces of 256 bytes. */
   async readFile(path: Uint8Array): Promise<Uint8Array> {
+    return (await this.#read(path, () => false)).bytes;
+  }
+
+  /**
+   * A directory file (AODF, PrKDF, CDF): its FCI and its objects, read in pieces of 256 bytes until the 00/FF
+   * padding after them or the file's end. The decoders stop at that padding (as OpenSC's do), so what lies past it
+   * is not read: a 1 KB directory with one piece of objects costs one READ BINARY, not four.
+   */
+  async readObjects(path: Uint8Array): Promise<{info: FileInfo; bytes: Uint8Array}> {
+    return this.#read(path, objectsEnded);
+  }
+
+  async #read(
+    path: Uint8Array,
+    isWhole: (bytes: Uint8Array) => boolean,
+  ): Promise<{info: FileInfo; bytes: Uint8Array}> {
     return this.exclusive(async () => {
-      const {size} = await this.selectFile(path);
+      const info = await this.selectFile(path);
       const pieces: Uint8Array[] = [];
-      for (let offset = 0; offset < size; offset += SHORT_MAX_LE) {
-        const length = Math.min(SHORT_MAX_LE, size - offset);
+      for (let offset = 0; offset < info.size; offset += SHORT_MAX_LE) {
+        const length = Math.min(SHORT_MAX_LE, info.size - offset);
         const piece = await this.#send(
           {cla: 0, ins: INS_READ_BINARY, p1: offset >> 8, p2: offset & 0xff, le: length},
           path,
         );
         if (piece.length === 0) break;
         pieces.push(piece);
+        if (isWhole(concatBytes(pieces))) break;
       }
-      return concatBytes(pieces);
+      return {info, bytes: concatBytes(pieces)};
     });
   }
 

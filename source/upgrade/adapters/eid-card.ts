@@ -50,9 +50,10 @@ const RSA_BITS = 2048;
 /**
  * The engine's card port over the two-PIN SITHS card (Setec EID applet, PKCS#15; source/card/pkcs15/). Slots are
  * key references (the low byte of a key file's identifier). Two PINs: Legitimering (authentication keys, and every
- * write) and Underskrift (signature keys, verified again before each signature: userConsent). Everything is read
- * from the card's directories each time (no cache), and every write is ordered so that a tear after any APDU
- * leaves a card the next run finishes (docs/siths-eid-card.md, "How the tool writes the card").
+ * write) and Underskrift (signature keys, verified again before each signature: userConsent). The directories are
+ * read once per hold of the card (a PC/SC transaction: no other program writes the card while it is held) and again
+ * after this class writes them; every write is ordered so that a tear after any APDU leaves a card the next run
+ * finishes (docs/siths-eid-card.md, "How the tool writes the card").
  */
 export class EidCard implements CardPort {
   readonly profile = 'siths-eid';
@@ -60,6 +61,9 @@ export class EidCard implements CardPort {
   readonly #session: Pkcs15Session;
   /** The engine's PIN source from the last signer: the signature PIN deletes an old signature key. */
   #pins: PinSource | undefined;
+  /** How deep the holds of the card are, and the application as read in the outermost one (until a write). */
+  #holds = 0;
+  #held: Promise<Pkcs15Application> | undefined;
 
   constructor(session: Pkcs15Session) {
     this.#session = session;
@@ -70,7 +74,25 @@ export class EidCard implements CardPort {
   }
 
   exclusive<T>(work: () => Promise<T>): Promise<T> {
-    return this.#session.exclusive(work);
+    return this.#session.exclusive(async () => {
+      this.#holds++;
+      try {
+        return await work();
+      } finally {
+        if (--this.#holds === 0) this.#held = undefined;
+      }
+    });
+  }
+
+  /** Holds the card for `work`, which writes the directories: they are read again after it. */
+  #writing(work: () => Promise<void>): Promise<void> {
+    return this.exclusive(async () => {
+      try {
+        await work();
+      } finally {
+        this.#held = undefined;
+      }
+    });
   }
 
   /** The card number is TokenInfo's serial number (packed BCD: its hex digits). */
@@ -85,7 +107,7 @@ export class EidCard implements CardPort {
 
   /** The CDF's user certificates that have a private key, each under its key's reference. */
   async readCertificates(): Promise<readonly SlotCertificate[]> {
-    return this.#session.exclusive(async () => {
+    return this.exclusive(async () => {
       const certificates: SlotCertificate[] = [];
       for (const credential of credentialsOf(await this.#application())) {
         const certificate = await this.#readCertificateFile(credential);
@@ -95,9 +117,9 @@ export class EidCard implements CardPort {
     });
   }
 
-  /** Reads the card again (never a cache): this is the read-back after a write. */
+  /** Reads the certificate file from the card (never kept): this is the read-back after a write. */
   async readCertificate(slot: number): Promise<Uint8Array | undefined> {
-    return this.#session.exclusive(async () => {
+    return this.exclusive(async () => {
       const credential = credentialOf(await this.#application(), slot);
       return credential && this.#readCertificateFile(credential);
     });
@@ -105,7 +127,7 @@ export class EidCard implements CardPort {
 
   /** GET DATA 0101 of the slot's key file; undefined when there is no key there. */
   async readPublicKey(slot: number): Promise<Uint8Array | undefined> {
-    return this.#session.exclusive(async () => {
+    return this.exclusive(async () => {
       const path = keyPathOf(await this.#application(), slot);
       try {
         return await this.#session.readPublicKey(path);
@@ -158,7 +180,7 @@ export class EidCard implements CardPort {
    */
   async generateKey(slot: number, algorithm: KeyAlgorithm, pinPolicy: PinPolicy): Promise<Uint8Array> {
     if (algorithm !== 'rsa-2048') throw new FeatureNotSupportedError(`${algorithm} keys`);
-    return this.#session.exclusive(async () => {
+    return this.exclusive(async () => {
       const application = await this.#application();
       const path = keyPathOf(application, slot);
       const owner = pinEncodingOf(
@@ -193,7 +215,7 @@ export class EidCard implements CardPort {
   signer(slot: number, publicKey: Uint8Array, pins?: PinSource): Signer {
     if (pins) this.#pins = pins;
     const sign = async (toBeSigned: Uint8Array): Promise<Uint8Array> =>
-      this.#session.exclusive(async () => {
+      this.exclusive(async () => {
         const application = await this.#application();
         const location: KeyLocation = {path: keyPathOf(application, slot), keyReference: slot};
         const role = await this.#keyRole(application, slot, location.path);
@@ -216,7 +238,7 @@ export class EidCard implements CardPort {
    * key (PrKDF: ID = SHA-1 of the modulus, usage and PIN after the key file's sign condition) in one directory switch.
    */
   async writeCertificate(slot: number, certificate: Uint8Array): Promise<void> {
-    await this.#session.exclusive(async () => {
+    await this.#writing(async () => {
       const application = await this.#application();
       const existing = credentialOf(application, slot);
       const path = existing?.certificatePath ?? certificatePathFor(application, slot);
@@ -280,7 +302,7 @@ export class EidCard implements CardPort {
    * gone, which finishLayout removes. Idempotent (a file already gone is no error).
    */
   async deleteCertificate(slot: number): Promise<void> {
-    await this.#session.exclusive(async () => {
+    await this.#writing(async () => {
       const application = await this.#application();
       const credential = credentialOf(application, slot);
       if (credential === undefined) return;
@@ -295,7 +317,7 @@ export class EidCard implements CardPort {
 
   /** Deletes the slot's key file and PrKDF entry, when deleteCertificate has not already. Idempotent. */
   async destroyKey(slot: number): Promise<void> {
-    await this.#session.exclusive(async () => {
+    await this.#writing(async () => {
       const application = await this.#application();
       const path = keyPathOf(application, slot);
       await this.#deleteKeyFile(path);
@@ -312,7 +334,7 @@ export class EidCard implements CardPort {
    * are removed in one switch, then spare directory files a torn switch left are deleted.
    */
   async finishLayout(): Promise<void> {
-    await this.#session.exclusive(async () => {
+    await this.#writing(async () => {
       let application = await this.#application();
       const present = async (path: Uint8Array) => exists(this.#session, path);
       const keep = async <Entry extends PrkdfEntry | CdfEntry>(
@@ -336,6 +358,7 @@ export class EidCard implements CardPort {
   }
 
   reconnect(): Promise<void> {
+    this.#held = undefined;
     return this.#session.reconnect();
   }
 
@@ -353,7 +376,12 @@ export class EidCard implements CardPort {
   }
 
   #application(): Promise<Pkcs15Application> {
-    return readApplication(this.#session);
+    if (this.#holds === 0) return readApplication(this.#session);
+    this.#held ??= readApplication(this.#session).catch((error: unknown) => {
+      this.#held = undefined;
+      throw error;
+    });
+    return this.#held;
   }
 
   async #encoding(role: PinRole) {

@@ -20,6 +20,7 @@ import {
   encodeOdf,
   encodePrkdf,
   encodeTokenInfo,
+  objectsEnded,
   type KeyAccessFlag,
   type KeyUsage,
   type ObjectFlag,
@@ -118,6 +119,24 @@ describe('EF.DIR', () => {
     ['a truncated template', '61 05 4F 01 41'],
   ])('refuses %s with CardDataError', (_, bytes) => {
     expect(() => decodeDir(hex(bytes))).toThrow(CardDataError);
+  });
+});
+
+describe('the end of a directory file’s objects', () => {
+  const key = t(0x30, t(0x30, t(0x0c, ascii('Legitimering'))), t(0x30, t(0x04, '45')));
+  it('comes at the first 00 or FF padding byte after whole objects', () => {
+    for (const pad of [0x00, 0xff]) {
+      expect(objectsEnded(padded(key, key.length + 1, pad))).toBe(true);
+      expect(objectsEnded(padded(concatBytes([key, key]), 256, pad))).toBe(true);
+      expect(objectsEnded(Uint8Array.of(pad))).toBe(true);
+    }
+  });
+
+  it('has not come while an object is cut off, the bytes end with an object, or they do not parse', () => {
+    expect(objectsEnded(new Uint8Array())).toBe(false);
+    expect(objectsEnded(key)).toBe(false);
+    expect(objectsEnded(concatBytes([key, key.subarray(0, 5)]))).toBe(false);
+    expect(objectsEnded(hex('30 84 00 00 00 01 00 00'))).toBe(false);
   });
 });
 

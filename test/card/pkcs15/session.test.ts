@@ -1,6 +1,6 @@
 import {createPublicKey, verify, X509Certificate} from 'node:crypto';
 import {beforeAll, describe, expect, it} from 'vitest';
-import {encodeTlv, encodeTlvs} from '../../../source/apdu/tlv.js';
+import {concatBytes, encodeTlv, encodeTlvs} from '../../../source/apdu/tlv.js';
 import {InProcessTransport} from '../../../source/apdu/transports/in-process.js';
 import {
   InvalidPinError,
@@ -70,6 +70,30 @@ describe('Pkcs15Session over the virtual EID card', () => {
     expect(toHex(dir.subarray(0, 2))).toBe('61 1B');
     expect(prkdf.length).toBe(1024);
     expect(prkdf[0]).toBe(0x30);
+  });
+
+  it('reads a directory file up to the padding after its objects: one piece of a 1024-byte PrKDF', async () => {
+    const {session: eid} = await session();
+    const prkdf = hex('3F00 5015 4402');
+    const whole = await eid.readFile(prkdf);
+    const {info, bytes} = await eid.readObjects(prkdf);
+    expect(info.size).toBe(1024);
+    expect(bytes.length).toBe(256);
+    expect(toHex(bytes)).toBe(toHex(whole.subarray(0, 256)));
+  });
+
+  it('reads on while an object goes past a piece, and the whole file when no padding ends its objects', async () => {
+    const {session: eid} = await session();
+    await eid.verifyPin(LEGITIMERING, ascii(DEFAULT_EID_PINS.authentication));
+    const prkdf = hex('3F00 5015 4402');
+    const longObject = encodeTlv(0x30, new Uint8Array(296).fill(0x04));
+    await eid.updateFile(prkdf, longObject);
+    expect((await eid.readObjects(prkdf)).bytes.length).toBe(512);
+    await eid.updateFile(
+      prkdf,
+      concatBytes(Array.from({length: 4}, () => encodeTlv(0x04, new Uint8Array(252)))),
+    );
+    expect((await eid.readObjects(prkdf)).bytes.length).toBe(1024);
   });
 
   it('reads a certificate whose key is the key file’s, as the card reads it back', async () => {

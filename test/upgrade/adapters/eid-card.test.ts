@@ -90,6 +90,39 @@ describe('EidCard over the virtual old SITHS card', () => {
     expect(asked).toBe(2);
   });
 
+  it('reads the directories once per hold of the card, and again after it writes them', async () => {
+    const card = new VirtualEidCard({
+      state: await oldSithsEidCard({holder: SIMULATED_HOLDER, issuer: await oldCa()}),
+      timing: INSTANT_TIMING,
+    });
+    let directoryReads = 0;
+    const trace = (line: string) => {
+      if (line.startsWith('> 00 A4 08 00 02 2F 00')) directoryReads++;
+    };
+    const port = await openEidCard(new InProcessTransport(card), {trace});
+    const readsOf = async (work: () => Promise<unknown>) => {
+      const before = directoryReads;
+      await work();
+      return directoryReads - before;
+    };
+    expect(await readsOf(async () => [await port.readIdentity(), await port.readIdentity()])).toBe(2);
+    const survey = async () => [
+      await port.readIdentity(),
+      await port.readCertificates(),
+      await port.readPublicKey(1),
+      await port.readPublicKey(2),
+      await port.pinTriesLeft('signature'),
+    ];
+    expect(await readsOf(() => port.exclusive(survey))).toBe(1);
+    const install = async () => {
+      await port.verifyPin(ascii(DEFAULT_EID_PINS.authentication));
+      const certificate = await certificateFor(await port.generateKey(3, 'rsa-2048', 'once'), 'new');
+      await port.writeCertificate(3, certificate);
+      expect(await port.readCertificate(3)).toEqual(certificate);
+    };
+    expect(await readsOf(() => port.exclusive(install))).toBe(2);
+  });
+
   it('generates, signs, writes, reads back and deletes credentials', async () => {
     const {card, port} = await openOld();
     await port.verifyPin(ascii(DEFAULT_EID_PINS.authentication));
