@@ -22,7 +22,7 @@ import {unblockPin} from './operations/unblock-pin.js';
 import {upgradeCard} from './operations/upgrade.js';
 import {PinHolder} from './pin-holder.js';
 import type {CardPort, EngineDeps, PinRole, PinSource, ServiceSession} from './ports.js';
-import {REAL_CARD_TIMINGS, type CardTimings} from './progress-estimator.js';
+import {CARD_TIMINGS, type CardTimings} from './progress-estimator.js';
 import {
   initialState,
   reduce,
@@ -38,7 +38,7 @@ import {
 
 /** Options of the engine beyond its ports. */
 export interface EngineOptions {
-  /** Expected card timings for time-left estimates. Default: the means of docs/timing-model.md. */
+  /** Expected card timings for time-left estimates. Default: the card profile's (docs/timing-model.md). */
   readonly timings?: CardTimings;
 }
 
@@ -87,7 +87,7 @@ const SESSION_GONE_REASONS: ReadonlySet<string> = new Set([
  */
 export class UpgradeEngine {
   readonly #deps: EngineDeps;
-  readonly #timings: CardTimings;
+  readonly #timings: CardTimings | undefined;
   readonly #listeners = new Set<() => void>();
   /**
    * One PIN buffer per role (docs/architecture.md, invariant 6). A card with one PIN (PIV) uses the
@@ -127,7 +127,7 @@ export class UpgradeEngine {
 
   constructor(deps: EngineDeps, options: EngineOptions = {}) {
     this.#deps = deps;
-    this.#timings = options.timings ?? REAL_CARD_TIMINGS;
+    this.#timings = options.timings;
   }
 
   getState(): EngineState {
@@ -560,7 +560,7 @@ export class UpgradeEngine {
     return {
       card,
       deps: this.#deps,
-      timings: this.#timings,
+      timings: this.#timings ?? CARD_TIMINGS[card.profile],
       signal: this.#abort.signal,
       get cardRead() {
         return live.cardRead();

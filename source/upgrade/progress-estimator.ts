@@ -1,4 +1,4 @@
-import type {KeyAlgorithm} from './ports.js';
+import type {CardProfile, KeyAlgorithm} from './ports.js';
 
 /** The pieces of work an upgrade is made of, each timed on its own. */
 export type TaskKind =
@@ -28,6 +28,11 @@ export interface CardTimings {
   readonly certificateWriteMs: number;
   /** One call to the upgrade service. */
   readonly serviceCallMs: number;
+  /**
+   * Short APDUs a card profile adds to a task beyond the commands counted above, each of `apduMs`: a file-system
+   * card reads its directories, selects, creates and deletes files where a PIV card has one command.
+   */
+  readonly extraApdus?: Readonly<Partial<Record<TaskKind, number>>>;
 }
 
 /**
@@ -43,8 +48,37 @@ export const REAL_CARD_TIMINGS: CardTimings = {
   serviceCallMs: 300,
 };
 
+/**
+ * The two-PIN SITHS card (Setec EID applet, PKCS#15, short APDUs only): the JCOP4 means above, and the APDUs the
+ * tool sends that card per task beyond them, counted in a traced demo upgrade (`npm run bench` part 4 prints the
+ * total): each key generation and each signature re-reads the application (about 14 APDUs) and verifies a PIN;
+ * installing writes the certificate in 255-byte pieces, rewrites the PrKDF and CDF through spare directory files
+ * and reads it all back; deleting an old credential does the same the other way; completing finishes the layout.
+ */
+export const SITHS_EID_CARD_TIMINGS: CardTimings = {
+  ...REAL_CARD_TIMINGS,
+  extraApdus: {
+    'read-card': 11,
+    'generate-key': 18,
+    'sign-request': 18,
+    'install-certificate': 75,
+    'delete-old': 70,
+    complete: 35,
+  },
+};
+
+/** Each card profile's expected timings. */
+export const CARD_TIMINGS: Readonly<Record<CardProfile, CardTimings>> = {
+  piv: REAL_CARD_TIMINGS,
+  'siths-eid': SITHS_EID_CARD_TIMINGS,
+};
+
 /** The expected duration of one task before anything was measured. */
 export function expectedMs(task: PlannedTask, timings: CardTimings): number {
+  return commandsMs(task, timings) + (timings.extraApdus?.[task.kind] ?? 0) * timings.apduMs;
+}
+
+function commandsMs(task: PlannedTask, timings: CardTimings): number {
   const algorithm = task.algorithm ?? 'ecc-p256';
   switch (task.kind) {
     case 'authenticate-card':

@@ -544,10 +544,10 @@ export async function complete(
 ): Promise<readonly CertificateView[]> {
   const {card, session, clock} = context;
   const installed = runs.map((run) => (run.status as {certificate: CertificateFacts}).certificate);
-  await card.exclusive(() => card.finishLayout());
-  await progress.task({kind: 'complete'}, 'completing', undefined, () =>
-    session.complete(installed.map((certificate) => certificate.serial)),
-  );
+  await progress.task({kind: 'complete'}, 'completing', undefined, async () => {
+    await card.exclusive(() => card.finishLayout());
+    return session.complete(installed.map((certificate) => certificate.serial));
+  });
   progress.estimator.finish(clock.now());
   return runs.map((run, index) => toCertificateView(installed[index]!, run.item.slot, true));
 }

@@ -103,7 +103,19 @@ describe('UpgradeEngine over the two-PIN SITHS card and the reference service', 
         expect(triesOnCard(world)).toMatchObject({81: 3, 82: 2});
         expect(cardContent(world), 'nothing on the card changed').toEqual(untouched);
 
+        const started = new Promise<Extract<EngineState, {type: 'upgrading'}>>((resolve) => {
+          const stop = engine.subscribe(() => {
+            const state = engine.getState();
+            if (state.type !== 'upgrading') return;
+            stop();
+            resolve(state);
+          });
+        });
         engine.submitPin(encode(world.pins.signature));
+        // The estimate is this card's (CARD_TIMINGS): four RSA-2048 keys and its file system, not a PIV card's 25 s.
+        const expectedRsaMs = 4 * (5200 + 40);
+        const fileSystemMs = (4 * (18 + 18 + 75) + 70 + 35) * 40;
+        expect((await started).progress.estimatedRemainingMs).toBeGreaterThan(expectedRsaMs + fileSystemMs);
         const done = await stateWhere(engine, isType('done'));
         expect(done.installed.map((certificate) => certificate.slotName)).toEqual(['03', '04', '05', '06']);
         expect(triesOnCard(world)).toMatchObject({81: 3, 82: 3});

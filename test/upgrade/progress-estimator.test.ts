@@ -3,7 +3,9 @@ import fc from 'fast-check';
 import {
   expectedMs,
   ProgressEstimator,
+  CARD_TIMINGS,
   REAL_CARD_TIMINGS,
+  type CardTimings,
   type PlannedTask,
 } from '../../source/upgrade/progress-estimator.js';
 
@@ -27,6 +29,20 @@ describe('ProgressEstimator', () => {
     expect(estimatedRemainingMs).toBeGreaterThan(22_000);
     expect(estimatedRemainingMs).toBeLessThan(30_000);
     expect(fraction).toBe(0);
+  });
+
+  it('expects the two-PIN SITHS card’s file system to add its APDUs to each task, and a PIV card none', () => {
+    const remaining = (timings: CardTimings) => new ProgressEstimator(rsaUpgrade, timings, 0).estimate(0);
+    expect(CARD_TIMINGS.piv).toBe(REAL_CARD_TIMINGS);
+    const extra =
+      remaining(CARD_TIMINGS['siths-eid']).estimatedRemainingMs -
+      remaining(REAL_CARD_TIMINGS).estimatedRemainingMs;
+    // 4 x (18 + 18 + 75) + 70 + 35 APDUs of 40 ms.
+    expect(extra).toBe((4 * (18 + 18 + 75) + 70 + 35) * 40);
+    expect(expectedMs({kind: 'delete-old'}, CARD_TIMINGS['siths-eid'])).toBe(72 * 40);
+    expect(expectedMs({kind: 'await-certificate'}, CARD_TIMINGS['siths-eid'])).toBe(
+      REAL_CARD_TIMINGS.serviceCallMs,
+    );
   });
 
   it('expects an ECC P-256 card to take a few seconds', () => {
