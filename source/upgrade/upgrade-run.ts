@@ -157,6 +157,8 @@ export class RunProgress {
   readonly #context: UpgradeRunContext;
   readonly estimator: ProgressEstimator;
   #step = Step.DownloadStarted;
+  /** What is shown as being done, told again while a task runs. */
+  #activity: Activity = 'authenticating-card';
   /** The item being worked on, for 'awaiting-certificate'. */
   current: PlanItemView | undefined;
 
@@ -170,6 +172,7 @@ export class RunProgress {
   }
 
   report(activity: Activity, item?: PlanItemView): void {
+    this.#activity = activity;
     this.current = item;
     const {clock, emit} = this.#context;
     emit({type: 'progressed', progress: progressOf(this.estimator, clock.now(), activity, this.current)});
@@ -196,7 +199,7 @@ export class RunProgress {
     this.checkCancelled();
     this.estimator.begin(planned, clock.now());
     this.report(activity, item);
-    const result = await withTicker(work(), clock, () => this.report(activity, item));
+    const result = await withTicker(work(), clock, () => this.report(this.#activity, this.current));
     this.estimator.end(clock.now());
     return result;
   }
@@ -385,31 +388,33 @@ export async function installCertificate(
   publicKey: Uint8Array,
 ): Promise<void> {
   const {card, session, trust, clock} = context;
-  const facts = await progress.task(
+  // One task from the check to the test signature: the estimate expects (and learns from) all of it.
+  await progress.task(
     {kind: 'install-certificate', algorithm: run.item.keyAlgorithm},
     'checking-certificate',
     run.view,
-    async () =>
-      checkIssuedCertificate(issued, {
+    async () => {
+      const facts = checkIssuedCertificate(issued, {
         publicKey,
         item: run.item,
         identity: session.identity,
         trust,
         now: new Date(clock.now()),
-      }),
+      });
+      progress.report('writing-certificate', run.view);
+      await card.exclusive(async () => {
+        await card.writeCertificate(run.item.slot, facts.der);
+        const back = await card.readCertificate(run.item.slot);
+        if (back === undefined || !bytesEqual(back, facts.der)) {
+          throw new UpgradeError(
+            {code: 'card-error'},
+            `certificate read back from ${slotName(run.item.slot)} differs`,
+          );
+        }
+      });
+      await verifyCredential(context, progress, run, facts);
+    },
   );
-  progress.report('writing-certificate', run.view);
-  await card.exclusive(async () => {
-    await card.writeCertificate(run.item.slot, facts.der);
-    const back = await card.readCertificate(run.item.slot);
-    if (back === undefined || !bytesEqual(back, facts.der)) {
-      throw new UpgradeError(
-        {code: 'card-error'},
-        `certificate read back from ${slotName(run.item.slot)} differs`,
-      );
-    }
-  });
-  await verifyCredential(context, progress, run, facts);
 }
 
 /**
