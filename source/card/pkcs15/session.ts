@@ -165,7 +165,7 @@ export class Pkcs15Session {
 
   /** The whole content of the transparent EF at `path`: SELECT, then READ BINARY in pieces of 256 bytes. */
   async readFile(path: Uint8Array): Promise<Uint8Array> {
-    return (await this.#read(path, () => false)).bytes;
+    return (await this.#read(path)).bytes;
   }
 
   /**
@@ -179,7 +179,7 @@ export class Pkcs15Session {
 
   async #read(
     path: Uint8Array,
-    isWhole: (bytes: Uint8Array) => boolean,
+    isWhole?: (bytes: Uint8Array) => boolean,
   ): Promise<{info: FileInfo; bytes: Uint8Array}> {
     return this.exclusive(async () => {
       const info = await this.selectFile(path);
@@ -192,7 +192,7 @@ export class Pkcs15Session {
         );
         if (piece.length === 0) break;
         pieces.push(piece);
-        if (isWhole(concatBytes(pieces))) break;
+        if (isWhole?.(concatBytes(pieces))) break;
       }
       return {info, bytes: concatBytes(pieces)};
     });
