@@ -59,6 +59,30 @@ const withInkFixes = {
   },
 };
 
+/**
+ * Yoga (Ink's layout engine) is WebAssembly inlined as a data: URL, which its Emscripten loader fetches with
+ * fetch() whenever fetch exists: on Node that loads undici and parses the URL, about 50 ms before the first frame.
+ * Told that there is no fetch, the loader decodes the same base64 itself (its own fallback). Two places ask; if
+ * they are not both found, the loader has changed and the build fails.
+ */
+const YOGA_ASKS_FOR_FETCH = '"function"!=typeof fetch';
+
+const withYogaDecodedInProcess = {
+  name: 'with-yoga-decoded-in-process',
+  setup(builder) {
+    builder.onLoad(
+      {filter: /yoga-layout[\\/]dist[\\/]binaries[\\/]yoga-wasm-base64-esm\.js$/},
+      async ({path}) => {
+        const source = await readFile(path, 'utf8');
+        const asks = source.split(YOGA_ASKS_FOR_FETCH).length - 1;
+        if (asks !== 2)
+          throw new Error(`yoga-layout has changed: ${path} asks for fetch ${asks} times, not 2`);
+        return {contents: source.replaceAll(YOGA_ASKS_FOR_FETCH, 'true'), loader: 'js'};
+      },
+    );
+  },
+};
+
 /** `--outdir DIR` builds elsewhere than dist/ (the end-to-end tests build their own copy, side by side). */
 const outdirIndex = process.argv.indexOf('--outdir');
 const outdir = outdirIndex === -1 ? 'dist' : process.argv[outdirIndex + 1];
@@ -82,7 +106,7 @@ await build({
   legalComments: 'none',
   define: {'process.env.NODE_ENV': '"production"'},
   external: ['koffi', 'better-sqlite3'],
-  plugins: [withoutInkDevtools, withInkFixes],
+  plugins: [withoutInkDevtools, withInkFixes, withYogaDecodedInProcess],
   banner: {
     js: [
       '#!/usr/bin/env node',
