@@ -232,6 +232,7 @@ function upgradeScreen(
           plan={state.plan}
           pinCount={state.card?.pinCount ?? 1}
           panel={panel}
+          preparation={state.preparation}
           onAccept={() => engine.acceptTerms()}
           onCancel={() => engine.cancel()}
         />

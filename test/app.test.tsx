@@ -315,6 +315,21 @@ describe.each<Language>(['sv', 'en'])('the app in %s', (language) => {
     expect(engine.names()).toEqual(['acceptTerms']);
   });
 
+  it('says on the terms that the card is being prepared and may be removed, then that it is prepared', async () => {
+    const {t, engine, see, frame} = renderApp(language, toTerms);
+    await see(t.terms.accept);
+    expect(panelText(frame())).not.toContain(t.terms.preparing(0, 4).replace(/\s+/g, ' '));
+    engine.play({type: 'keysPrepared', preparation: {done: 1, total: 4, isInterrupted: false}});
+    await see(t.terms.preparing(1, 4));
+    engine.play({type: 'keysPrepared', preparation: {done: 4, total: 4, isInterrupted: false}});
+    await see(t.terms.prepared(4));
+    // Stopped early (the card pulled): nothing is claimed any more.
+    engine.play({type: 'keysPrepared', preparation: {done: 4, total: 4, isInterrupted: true}});
+    await vi.waitFor(() =>
+      expect(panelText(frame())).not.toContain(t.terms.prepared(4).replace(/\s+/g, ' ')),
+    );
+  });
+
   it('goes back from the terms with Esc', async () => {
     const {t, engine, see, press} = renderApp(language, toTerms);
     await see(t.terms.accept);

@@ -150,6 +150,16 @@ export interface Terms {
   readonly text: string;
 }
 
+/** The card prepared while the terms are read: key pairs generated in the plan's free slots. */
+export interface KeyPreparationView {
+  /** Keys generated so far. */
+  readonly done: number;
+  /** Keys to generate (the plan items in free slots). */
+  readonly total: number;
+  /** It stopped early (the card pulled, a reset): the download generates what is missing. */
+  readonly isInterrupted: boolean;
+}
+
 /** One certificate of the upgrade plan. */
 export interface PlanItemView {
   readonly identityKind: IdentityKind;
@@ -271,7 +281,12 @@ export type EngineState = Common &
     | {readonly type: 'logging-in'}
     | {readonly type: 'menu'; readonly identity: LoggedInIdentity}
     | {readonly type: 'working'; readonly operation: Operation; readonly activity: Activity}
-    | {readonly type: 'awaiting-terms'; readonly terms: Terms; readonly plan: readonly PlanItemView[]}
+    | {
+        readonly type: 'awaiting-terms';
+        readonly terms: Terms;
+        readonly plan: readonly PlanItemView[];
+        readonly preparation?: KeyPreparationView;
+      }
     | {
         readonly type: 'upgrading';
         readonly step: Step;
@@ -326,6 +341,8 @@ export type EngineEvent =
   | {readonly type: 'operationStarted'; readonly operation: Operation; readonly activity: Activity}
   | {readonly type: 'activityChanged'; readonly activity: Activity}
   | {readonly type: 'termsPresented'; readonly terms: Terms; readonly plan: readonly PlanItemView[]}
+  /** The card's preparation while the terms are shown moved on. */
+  | {readonly type: 'keysPrepared'; readonly preparation: KeyPreparationView}
   /**
    * The upgrade's progress begins: after the terms were accepted (now, or before: a resumed upgrade, or only checks
    * and completion remain) and the PINs it needs were verified, whatever screens came between.
@@ -377,6 +394,7 @@ export function reduce(state: EngineState, event: EngineEvent): EngineState {
     case 'loggedIn':
       return reduceLoginEvent(state, event);
     case 'termsPresented':
+    case 'keysPrepared':
     case 'upgradeStarted':
     case 'stepStarted':
     case 'progressed':
@@ -505,13 +523,21 @@ function reduceLoginEvent(
 function reduceUpgradeEvent(
   state: EngineState,
   event: EventOf<
-    'termsPresented' | 'upgradeStarted' | 'stepStarted' | 'progressed' | 'certificateInstalled' | 'completed'
+    | 'termsPresented'
+    | 'keysPrepared'
+    | 'upgradeStarted'
+    | 'stepStarted'
+    | 'progressed'
+    | 'certificateInstalled'
+    | 'completed'
   >,
 ): EngineState {
   const base = common(state);
   switch (event.type) {
     case 'termsPresented':
       return {...base, type: 'awaiting-terms', step: Step.AcceptTerms, terms: event.terms, plan: event.plan};
+    case 'keysPrepared':
+      return state.type === 'awaiting-terms' ? {...state, preparation: event.preparation} : state;
     case 'upgradeStarted':
       return {
         ...base,
@@ -554,7 +580,13 @@ function reduceOperationEvent(
       return {
         ...base,
         type: 'working',
-        step: event.operation === 'upgrade' ? Step.ChooseOperation : state.step,
+        // From the terms (the card finishing the key it generates meanwhile), the upgrade stays at step 5.
+        step:
+          event.operation !== 'upgrade'
+            ? state.step
+            : state.type === 'awaiting-terms'
+              ? Step.AcceptTerms
+              : Step.ChooseOperation,
         operation: event.operation,
         activity: event.activity,
         warnings: [],

@@ -8,6 +8,7 @@ import {
   type TrustStore,
 } from './certificate-facts.js';
 import {proveKey} from './key-proof.js';
+import type {PreparedKey} from './key-preparation.js';
 import {UpgradeError} from './errors.js';
 import type {
   CardPort,
@@ -45,6 +46,8 @@ export interface UpgradeRunContext {
   readonly emit: (event: EngineEvent) => void;
   /** Aborted by cancel(): the run stops before its next card step. */
   readonly signal: AbortSignal;
+  /** Keys the card generated while the terms were read, by slot (used when the slot still holds them). */
+  readonly prepared?: ReadonlyMap<number, PreparedKey>;
 }
 
 /** Where an item stands, read from the card and the service (never from a local journal). */
@@ -81,6 +84,8 @@ export interface ItemRun {
   isLive: boolean;
   /** A key was generated and its request is with the service. */
   pending?: PendingRequest;
+  /** The key generated in the slot while the terms were read, still there: the request is signed with it. */
+  prepared?: PreparedKey;
 }
 
 /** Viewed for the screens: which certificate, where, which key. */
@@ -95,12 +100,16 @@ export function planItemView(item: ServicePlanItem): PlanItemView {
 }
 
 /** Everything a plan may take on `card`, for the estimate before anything was measured. */
-function plannedTasks(plan: ServicePlan, card: CardPort): PlannedTask[] {
+function plannedTasks(
+  plan: ServicePlan,
+  card: CardPort,
+  prepared: ReadonlyMap<number, PreparedKey> = new Map(),
+): PlannedTask[] {
   return [
     ...(card.authenticateManagementKey ? [{kind: 'authenticate-card'} as const] : []),
     {kind: 'read-card'},
     {kind: 'declare-certificates'},
-    ...plan.items.flatMap((item) => fullItemTasks(item)),
+    ...plan.items.flatMap((item) => fullItemTasks(item, prepared.has(item.slot))),
     {kind: 'complete'},
   ];
 }
@@ -111,9 +120,10 @@ export function initialProgress(
   card: CardPort,
   timings: CardTimings,
   now: number,
+  prepared?: ReadonlyMap<number, PreparedKey>,
 ): Progress {
   return progressOf(
-    new ProgressEstimator(plannedTasks(plan, card), timings, now),
+    new ProgressEstimator(plannedTasks(plan, card, prepared), timings, now),
     now,
     'authenticating-card',
   );
@@ -165,7 +175,7 @@ export class RunProgress {
   constructor(context: UpgradeRunContext) {
     this.#context = context;
     this.estimator = new ProgressEstimator(
-      plannedTasks(context.plan, context.card),
+      plannedTasks(context.plan, context.card, context.prepared),
       context.timings,
       context.clock.now(),
     );
@@ -291,7 +301,14 @@ export async function surveyItems(
       certificate !== undefined &&
       certificate.notAfter.getTime() > clock.now() &&
       (publicKey === undefined || keysEqual(publicKey, certificate.publicKey));
-    runs.push({item, view: planItemView(item), status, isLive});
+    // A key generated ahead of time is used only where the card shows it is still the slot's.
+    const prepared = context.prepared?.get(item.slot);
+    const isPrepared =
+      status.kind === 'needs-key' &&
+      prepared !== undefined &&
+      publicKey !== undefined &&
+      keysEqual(publicKey, prepared.publicKey);
+    runs.push({item, view: planItemView(item), status, isLive, ...(isPrepared && {prepared})});
   }
   if (runs.some((run) => run.status.kind !== 'needs-key')) {
     emit({type: 'warningRaised', warning: {code: 'resuming-upgrade'}});
@@ -303,6 +320,7 @@ export async function surveyItems(
       slot: slotName(run.item.slot),
       status: run.status.kind,
       isLive: run.isLive,
+      isPrepared: run.prepared !== undefined,
     })),
   });
   return runs;
@@ -327,7 +345,10 @@ export function refuseUnreplacedLiveCredentials(runs: readonly ItemRun[]): void 
   }
 }
 
-/** Step 7: a key pair generated on the card, a request signed by it and sent to the service (not awaited). */
+/**
+ * Step 7: a key pair generated on the card (unless it was while the terms were read), a request signed by it and
+ * sent to the service (not awaited).
+ */
 export async function generateRequest(
   context: UpgradeRunContext,
   progress: RunProgress,
@@ -336,17 +357,21 @@ export async function generateRequest(
   const {card, session} = context;
   const {item} = run;
   progress.advance(Step.GenerateRequests);
+  const prepared = run.prepared;
+  run.prepared = undefined;
   // The attestation (where the card has one) in the same hold: the service requires it of a PIV card.
-  const {publicKey, attestation} = await progress.task(
-    {kind: 'generate-key', algorithm: item.keyAlgorithm},
-    'generating-key',
-    run.view,
-    () =>
-      card.exclusive(async () => {
-        const generated = await card.generateKey(item.slot, item.keyAlgorithm, item.pinPolicy);
-        return {publicKey: generated, attestation: await card.attestKey?.(item.slot)};
-      }),
-  );
+  const {publicKey, attestation} =
+    prepared ??
+    (await progress.task(
+      {kind: 'generate-key', algorithm: item.keyAlgorithm},
+      'generating-key',
+      run.view,
+      () =>
+        card.exclusive(async () => {
+          const generated = await card.generateKey(item.slot, item.keyAlgorithm, item.pinPolicy);
+          return {publicKey: generated, attestation: await card.attestKey?.(item.slot)};
+        }),
+    ));
   run.isLive = false;
   const request = await progress.task(
     {kind: 'sign-request', algorithm: item.keyAlgorithm},
@@ -557,9 +582,9 @@ export async function complete(
   return runs.map((run, index) => toCertificateView(installed[index]!, run.item.slot, true));
 }
 
-function fullItemTasks(item: ServicePlanItem): PlannedTask[] {
+function fullItemTasks(item: ServicePlanItem, isKeyPrepared: boolean): PlannedTask[] {
   return [
-    {kind: 'generate-key', algorithm: item.keyAlgorithm},
+    ...(isKeyPrepared ? [] : [{kind: 'generate-key', algorithm: item.keyAlgorithm} as const]),
     {kind: 'sign-request', algorithm: item.keyAlgorithm},
     {kind: 'install-certificate', algorithm: item.keyAlgorithm},
   ];

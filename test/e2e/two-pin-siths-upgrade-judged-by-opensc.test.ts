@@ -320,15 +320,19 @@ describeWithPcscd(
       await terminal!.waitFor(20_000, t.menu.heading, `1. ${t.menu.operations.upgrade}`);
       terminal.press('Enter');
       await terminal!.waitFor(20_000, t.terms.accept, t.terms.startDownload);
+      // While the terms are read the card generates the four new keys, and the screen says it may be removed.
+      await terminal!.waitFor(20_000, t.terms.prepared(4));
+      const filesPrepared = fileTree(state);
+      expect(filesPrepared).not.toBe(filesBeforeTheTerms);
       terminal.press('Space');
       await terminal!.waitFor(5_000, '[✔]');
       terminal.press('Enter');
 
-      // The Underskrift PIN before anything is written, wrong first: the card is left as it was.
+      // The Underskrift PIN before anything else is written, wrong first: the card is left as it was.
       await typeCode(t.pin.prompts.signature, WRONG_CODE);
       await terminal!.waitFor(10_000, t.pin.wrongCode, t.pin.triesLeft(2));
       expect(loadEidCardState(state).pins.get(0x82)!.remainingRetries).toBe(2);
-      expect(fileTree(state)).toBe(filesBeforeTheTerms);
+      expect(fileTree(state)).toBe(filesPrepared);
       await typeCode(t.pin.prompts.signature, UNDERSKRIFT);
 
       // 6-10: the progress, then done; q quits with 0.

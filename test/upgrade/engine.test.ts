@@ -182,14 +182,21 @@ describe('UpgradeEngine over the virtual card and the reference service', () => 
           pin: PIN,
           operation: 'upgrade',
           onState: (state) => {
-            if (state.type === 'awaiting-pin' || state.type === 'awaiting-terms') expect(holds).toBe(0);
+            // The terms are read while the card generates keys, one hold each (key-preparation.ts).
+            if (state.type === 'awaiting-pin') expect(holds).toBe(0);
           },
+          // The terms are accepted once the card is prepared.
+          waitAt: (state) =>
+            state.type === 'awaiting-terms' && state.preparation?.done !== 2
+              ? new Promise(() => undefined)
+              : undefined,
         });
         await engine.dispose();
         expect(final).toMatchObject({type: 'done'});
         expect(calls).toEqual(expect.arrayContaining(['service.beginLogin', 'service.beginLogin.finish']));
         expect(calls.filter((call) => call.endsWith('.issue'))).toHaveLength(4);
-        expect(calls.filter((call) => call.endsWith('.respond'))).toHaveLength(1);
+        // The management key: once to generate keys while the terms are read, once for the download.
+        expect(calls.filter((call) => call.endsWith('.respond'))).toHaveLength(2);
       },
       {wrapTransport: tracking},
     );

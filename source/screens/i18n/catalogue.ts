@@ -181,6 +181,9 @@ export interface Catalogue {
     readonly accept: string;
     readonly startDownload: string;
     readonly tickFirst: string;
+    /** The card generating the new keys while the terms are read: `done` of `total` ready. */
+    readonly preparing: (done: number, total: number) => string;
+    readonly prepared: (total: number) => string;
     readonly position: (first: number, last: number, total: number) => string;
   };
   readonly progress: {

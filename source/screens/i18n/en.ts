@@ -205,6 +205,9 @@ export const en: Catalogue = {
     accept: 'I accept the terms',
     startDownload: 'START DOWNLOAD',
     tickFirst: 'Tick I accept the terms first (space).',
+    preparing: (done, total) =>
+      `The card is being prepared while you read (${done} of ${total} key pairs ready). You may remove it safely.`,
+    prepared: (total) => `The card is prepared (${total} key pairs). You may remove it safely.`,
     position: (first, last, total) => `lines ${first}-${last} of ${total}`,
   },
   progress: {

@@ -209,6 +209,9 @@ export const sv: Catalogue = {
     accept: 'Jag godkänner villkoren',
     startDownload: 'STARTA NEDLADDNING',
     tickFirst: 'Kryssa i Jag godkänner villkoren först (mellanslag).',
+    preparing: (done, total) =>
+      `Kortet förbereds medan du läser (${done} av ${total} nyckelpar klara). Du kan ta ut kortet utan risk.`,
+    prepared: (total) => `Kortet är förberett (${total} nyckelpar). Du kan ta ut kortet utan risk.`,
     position: (first, last, total) => `rad ${first}–${last} av ${total}`,
   },
   progress: {

@@ -1,4 +1,5 @@
 import {UpgradeError} from '../errors.js';
+import {KeyPreparation, type PreparedKey} from '../key-preparation.js';
 import type {ServicePlan, ServiceSession} from '../ports.js';
 import {Step} from '../state.js';
 import {initialProgress, planItemView, runUpgrade} from '../upgrade-run.js';
@@ -14,7 +15,7 @@ export async function upgradeCard(context: OperationContext): Promise<void> {
   context.emit({type: 'operationStarted', operation: 'upgrade', activity: 'asking-service'});
   const plan = await session.plan();
   checkPlan(plan, session);
-  await acceptedTerms(context, session, plan);
+  const prepared = await acceptedTerms(context, session, plan);
   const installed = await runUpgrade({
     card,
     session,
@@ -27,6 +28,7 @@ export async function upgradeCard(context: OperationContext): Promise<void> {
     random: (length) => context.deps.random.bytes(length),
     emit: (event) => context.emit(event),
     signal: context.signal,
+    prepared,
   });
   context.clearPins();
   // Completion revoked the card's earlier certificates: a session one of them opened has ended.
@@ -47,18 +49,21 @@ export function checkPlan(plan: ServicePlan, session: ServiceSession): void {
 }
 
 /**
- * Step 5: the terms shown and accepted, unless accepted before (a resumed upgrade: a warning instead). The PIN
- * the upgrade needs (and a two-PIN card's signature PIN) is asked, and checked on the card, after the terms and
- * before the progress screen, never in the middle of it: a card reset since the login makes the card forget it.
+ * Step 5: the terms shown and accepted, unless accepted before (a resumed upgrade: a warning instead). While they
+ * are shown the card generates the keys of the plan's free slots (key-preparation.ts); declined, those keys are
+ * destroyed. The PIN the upgrade needs (and a two-PIN card's signature PIN) is asked, and checked on the card,
+ * after the terms and before the progress screen, never in the middle of it: a card reset since the login makes
+ * the card forget it. Returns the keys generated ahead of time, by slot.
  */
 async function acceptedTerms(
   context: OperationContext,
   session: ServiceSession,
   plan: ServicePlan,
-): Promise<void> {
+): Promise<ReadonlyMap<number, PreparedKey>> {
   const {card} = context;
   const views = plan.items.map(planItemView);
   const terms = plan.isTermsAccepted ? undefined : await session.terms();
+  let prepared: ReadonlyMap<number, PreparedKey> = new Map();
   if (terms === undefined) {
     // Accepted before (an interrupted upgrade being finished), or nothing left but checks and completion.
     const warning = context.cardRead?.isUpgraded === true ? 'card-already-upgraded' : 'resuming-upgrade';
@@ -70,13 +75,26 @@ async function acceptedTerms(
       terms: {version: terms.version, language, text: terms.text[language]},
       plan: views,
     });
-    await context.ask<void>('terms');
+    const preparation = new KeyPreparation({card, session, plan, log: context.deps.log, emit: context.emit});
+    try {
+      await context.ask<void>('terms');
+    } catch (error) {
+      if (preparation.isBusy)
+        context.emit({type: 'operationStarted', operation: 'upgrade', activity: 'destroying-key'});
+      await preparation.discard();
+      throw error;
+    }
+    // The key the card is generating is finished first: nothing else may use the card meanwhile.
+    if (preparation.isBusy)
+      context.emit({type: 'operationStarted', operation: 'upgrade', activity: 'generating-key'});
+    prepared = await preparation.finish();
     await session.acceptTerms(terms.version);
   }
   await context.verifiedPin();
   if (card.pinCount === 2 && plan.items.some((item) => item.purpose === 'signature')) {
     await context.verifiedPin('signature');
   }
-  const progress = initialProgress(plan, card, context.timings, context.deps.clock.now());
+  const progress = initialProgress(plan, card, context.timings, context.deps.clock.now(), prepared);
   context.emit({type: 'upgradeStarted', plan: views, progress});
+  return prepared;
 }

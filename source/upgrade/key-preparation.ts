@@ -1,0 +1,110 @@
+import type {CardPort, KeyAttestation, Log, ServicePlan, ServicePlanItem, ServiceSession} from './ports.js';
+import {slotName, type EngineEvent} from './state.js';
+
+/** A key pair the card generated ahead of time, and its attestation where the card has one. */
+export interface PreparedKey {
+  readonly publicKey: Uint8Array;
+  readonly attestation?: KeyAttestation;
+}
+
+/** What preparing the card needs. */
+export interface KeyPreparationContext {
+  readonly card: CardPort;
+  readonly session: ServiceSession;
+  readonly plan: ServicePlan;
+  readonly log: Log;
+  readonly emit: (event: EngineEvent) => void;
+}
+
+/**
+ * Key generation ahead of time (step 5, docs/architecture.md "Keys generated while the terms are read"): while
+ * the person reads the terms, the card generates the new key pairs of the plan items whose slot is free (holds
+ * no certificate at all, and the service has issued nothing for the item), one hold of the card per key. Nothing
+ * is signed or sent to the service for them: that waits for the terms. A slot in use is never touched; its key
+ * comes in the run, once its replacement works (invariant 1).
+ *
+ * Any failure (the card pulled, a reset) ends the preparation quietly: the run generates whatever is missing.
+ * `finish` lets the key being generated finish and returns the keys generated; `discard` destroys them (the
+ * terms declined). Keys left by a run that never finished (the program quit, the card pulled) are free slots
+ * without a certificate: the next run generates its own keys there over them.
+ */
+export class KeyPreparation {
+  readonly #context: KeyPreparationContext;
+  readonly #prepared = new Map<number, PreparedKey>();
+  readonly #done: Promise<void>;
+  #isStopping = false;
+  #isBusy = true;
+  /** How many keys the preparation generates. */
+  #total = 0;
+
+  constructor(context: KeyPreparationContext) {
+    this.#context = context;
+    this.#done = this.#prepare().catch((error: unknown) => {
+      this.#context.log.write({event: 'preparationStopped', prepared: this.#prepared.size, error});
+      this.#tell(true);
+    });
+  }
+
+  /** True while the card is generating a key for the preparation. */
+  get isBusy(): boolean {
+    return this.#isBusy;
+  }
+
+  /** Stops after the key being generated; the keys generated, by slot. */
+  async finish(): Promise<ReadonlyMap<number, PreparedKey>> {
+    this.#isStopping = true;
+    await this.#done;
+    return this.#prepared;
+  }
+
+  /** Stops, then destroys the keys generated (each where the card lets us; a key left is overwritten later). */
+  async discard(): Promise<void> {
+    const {card, log} = this.#context;
+    for (const slot of (await this.finish()).keys()) {
+      try {
+        await card.exclusive(() => card.destroyKey(slot));
+        log.write({event: 'preparedKeyDestroyed', slot: slotName(slot)});
+      } catch (error) {
+        log.write({event: 'preparedKeyLeft', slot: slotName(slot), error});
+      }
+    }
+    this.#prepared.clear();
+  }
+
+  async #prepare(): Promise<void> {
+    const {card, session, log} = this.#context;
+    try {
+      const items = await this.#freeItems();
+      if (items.length === 0 || this.#isStopping) return;
+      this.#total = items.length;
+      this.#tell(false);
+      const {authenticateManagementKey} = card;
+      if (authenticateManagementKey !== undefined)
+        await authenticateManagementKey.call(card, session.managementKeyRelay());
+      for (const item of items) {
+        if (this.#isStopping) return;
+        const prepared = await card.exclusive(async () => {
+          const publicKey = await card.generateKey(item.slot, item.keyAlgorithm, item.pinPolicy);
+          return {publicKey, attestation: await card.attestKey?.(item.slot)};
+        });
+        this.#prepared.set(item.slot, prepared);
+        log.write({event: 'keyPrepared', item: item.id, slot: slotName(item.slot)});
+        this.#tell(false);
+      }
+    } finally {
+      this.#isBusy = false;
+    }
+  }
+
+  #tell(isInterrupted: boolean): void {
+    const preparation = {done: this.#prepared.size, total: this.#total, isInterrupted};
+    this.#context.emit({type: 'keysPrepared', preparation});
+  }
+
+  /** The plan items whose slot holds no certificate and for which the service has issued none. */
+  async #freeItems(): Promise<ServicePlanItem[]> {
+    const {card, plan} = this.#context;
+    const used = new Set((await card.exclusive(() => card.readCertificates())).map(({slot}) => slot));
+    return plan.items.filter((item) => item.issued === undefined && !used.has(item.slot));
+  }
+}
