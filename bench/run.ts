@@ -9,9 +9,13 @@
  * 4. A whole upgrade of the demo (virtual card with a real card's timing) through the real full screen in a
  *    pseudo-terminal at 100x30, typed as a person would, on each card profile (the two-PIN SITHS card and PIV):
  *    the bytes the terminal received (read from the pty) and the program's own writes (bench/count-writes.js), from
- *    START DOWNLOAD to the done screen and in all; and the APDUs and bytes sent to the card (from --trace).
+ *    START DOWNLOAD to the done screen and in all; the APDUs and bytes sent to the card (from --trace); the peak
+ *    memory of the TUI; and START DOWNLOAD to done after 20 s on the terms (the card generates keys meanwhile)
+ *    against the terms ticked at once.
  * 5. One APDU's round trip through a private pcscd and the vpcd reader to a card in this process, with the card
  *    side acknowledging at once (TCP_QUICKACK, what the virtual card does) and without (vpcd's delayed-ACK stall).
+ * 6. yubico-piv-tool's wall time for the same card work as the PIV upgrade (bench/yubico-piv-tool.ts), and this
+ *    tool's START DOWNLOAD to done of part 4 against it.
  */
 import {spawn} from 'node:child_process';
 import {EventEmitter} from 'node:events';
@@ -27,6 +31,7 @@ import {framedOutput} from '../source/cli/synchronized-output.js';
 import {catalogues} from '../source/screens/i18n/language.js';
 import {EchoCard, ECHO_AID} from '../test/e2e/support/echo-card.js';
 import {missingPcscdPrerequisite, startPrivatePcscd} from '../test/e2e/support/pcscd.js';
+import {yubicoPivToolMs} from './yubico-piv-tool.js';
 import {
   initialState,
   reduce,
@@ -330,11 +335,20 @@ function sentTo(supportLog: string): Sent {
   return {apdus: commands.length, bytes: commands.reduce((sum, line) => sum + line.split(' ').length, 0)};
 }
 
+/** One run of the whole upgrade: START DOWNLOAD to done, the whole session, the card's APDUs, peak memory. */
+interface UpgradeRun {
+  readonly upgrade: Span;
+  readonly total: Span;
+  readonly sent: Sent;
+  readonly peakRssMiB: number;
+}
+
 /**
  * Runs the demo's upgrade on `profile`'s card in script(1) at 100x30, answering each screen as the end-to-end test
- * does, with --trace so that the support log tells the APDUs.
+ * does, with --trace so that the support log tells the APDUs. The terms stay on screen `readingMs` before they
+ * are ticked (the card generates keys meanwhile).
  */
-function wholeUpgrade(profile: 'siths-eid' | 'piv'): Promise<{upgrade: Span; total: Span; sent: Sent}> {
+function wholeUpgrade(profile: 'siths-eid' | 'piv', readingMs: number): Promise<UpgradeRun> {
   const t = catalogues.sv;
   const directory = mkdtempSync(join(tmpdir(), 'siths-bench-'));
   const writesFile = join(directory, 'writes.json');
@@ -394,6 +408,7 @@ function wholeUpgrade(profile: 'siths-eid' | 'piv'): Promise<{upgrade: Span; tot
         .replace(/\s+/g, ' ');
       if (!`${rows}\n${panel}`.includes(step[0])) return;
       const isStart = next === startDownload;
+      const delayMs = step[0] === t.terms.startDownload ? readingMs : 200;
       next++;
       // START DOWNLOAD is counted from the Enter that starts it (when it is typed); done is the done screen.
       if (step[0] === t.done.removeCard) marks.push({at: Date.now(), ptyBytes});
@@ -402,14 +417,17 @@ function wholeUpgrade(profile: 'siths-eid' | 'piv'): Promise<{upgrade: Span; tot
         isTyping = false;
         if (isStart) marks.push({at: Date.now(), ptyBytes});
         child.stdin.write(step[1]);
-      }, 200);
+      }, delayMs);
     });
     child.on('error', reject);
     child.on('close', () => {
       clearTimeout(timer);
       try {
         if (marks.length < 2) throw new Error(`the upgrade did not reach: ${script[next]?.[0]}`);
-        const writes = JSON.parse(readFileSync(writesFile, 'utf8')) as [number, number][];
+        const {writes, maxRssKiB} = JSON.parse(readFileSync(writesFile, 'utf8')) as {
+          writes: [number, number][];
+          maxRssKiB: number;
+        };
         const [start, done] = marks as [(typeof marks)[0], (typeof marks)[0]];
         const within = writes.filter(([at]) => at > start.at && at <= done.at);
         resolve({
@@ -426,6 +444,7 @@ function wholeUpgrade(profile: 'siths-eid' | 'piv'): Promise<{upgrade: Span; tot
             writes: writes.length,
           },
           sent: sentTo(join(directory, 'state', 'siths-upgrade', 'support-log.jsonl')),
+          peakRssMiB: maxRssKiB / 1024,
         });
       } catch (error) {
         reject(error);
@@ -517,25 +536,42 @@ if (runs(3) && hasBundle) {
     console.log(`   ${label.padEnd(38)} ${medians[index]!.toFixed(0).padStart(6)} ms${ratio}`);
   }
 }
+/** Seconds the bench spends on the terms before ticking them, about what reading them takes. */
+const READING_MS = 20_000;
+
+function printUpgradeRun(label: string, run: UpgradeRun): void {
+  console.log(`   ${label}`);
+  console.log(
+    `     START DOWNLOAD to done (${(run.upgrade.ms / 1000).toFixed(1)} s): terminal ` +
+      `${kb(run.upgrade.ptyBytes)}, program ${kb(run.upgrade.bytes)} in ${run.upgrade.writes} writes`,
+  );
+  console.log(
+    `     whole session (start to quit): terminal ${kb(run.total.ptyBytes)}, ` +
+      `program ${kb(run.total.bytes)} in ${run.total.writes} writes`,
+  );
+  console.log(`     sent to the card in the session: ${run.sent.apdus} APDUs, ${kb(run.sent.bytes)}`);
+  console.log(`     peak memory (RSS) of the TUI: ${run.peakRssMiB.toFixed(0)} MiB`);
+}
+
+/** START DOWNLOAD to done on the PIV card after the time on the terms, from part 4 (for part 6's ratio). */
+let pivUpgradeMs: number | undefined;
 if (runs(4) && hasBundle) {
   console.log(
-    '4. a whole upgrade of the demo at 100x30 (realistic card timing), keys typed in a pseudo-terminal',
+    '4. a whole upgrade of the demo at 100x30 (realistic card timing, one run each), keys typed in a pseudo-terminal',
   );
   for (const [label, profile] of [
     ['two-PIN SITHS card', 'siths-eid'],
     ['PIV card', 'piv'],
   ] as const) {
-    const run = await wholeUpgrade(profile);
-    console.log(`   ${label}`);
+    const reading = await wholeUpgrade(profile, READING_MS);
+    printUpgradeRun(`${label}, ${READING_MS / 1000} s on the terms (keys generated meanwhile)`, reading);
+    if (profile === 'piv') pivUpgradeMs = reading.upgrade.ms;
+    const atOnce = await wholeUpgrade(profile, 200);
+    printUpgradeRun(`${label}, the terms ticked at once (no time to generate keys ahead)`, atOnce);
     console.log(
-      `     START DOWNLOAD to done (${(run.upgrade.ms / 1000).toFixed(1)} s): terminal ` +
-        `${kb(run.upgrade.ptyBytes)}, program ${kb(run.upgrade.bytes)} in ${run.upgrade.writes} writes`,
+      `   ${label}: START DOWNLOAD to done with keys generated on the terms / without: ` +
+        `${(reading.upgrade.ms / atOnce.upgrade.ms).toFixed(2)}x`,
     );
-    console.log(
-      `     whole session (start to quit): terminal ${kb(run.total.ptyBytes)}, ` +
-        `program ${kb(run.total.bytes)} in ${run.total.writes} writes`,
-    );
-    console.log(`     sent to the card in the session: ${run.sent.apdus} APDUs, ${kb(run.sent.bytes)}`);
   }
 }
 if (roundTrip !== undefined) {
@@ -560,6 +596,25 @@ if (roundTrip !== undefined) {
       child.once('exit', () => resolve(text.trim()));
     });
     console.log(`   ${label.padEnd(38)} ${output.padStart(6)} ms`);
+  }
+}
+if (roundTrip === undefined && runs(6)) {
+  const missing = missingPcscdPrerequisite();
+  console.log(
+    "6. yubico-piv-tool doing the PIV upgrade's card work (four RSA-2048 keys) on the same card model",
+  );
+  if (missing === undefined) {
+    const toolMs = await yubicoPivToolMs();
+    const ratio =
+      pivUpgradeMs === undefined
+        ? ' (run part 4 with it for the ratio)'
+        : `; this tool's START DOWNLOAD to done (part 4, ${READING_MS / 1000} s on the terms) / that: ` +
+          `${(pivUpgradeMs / toolMs).toFixed(2)}x`;
+    console.log(
+      `   yubico-piv-tool, generate + request-certificate + import-certificate: ${(toolMs / 1000).toFixed(1)} s${ratio}`,
+    );
+  } else {
+    console.log(`   cannot run: ${missing}`);
   }
 }
 process.exit(0);

@@ -158,10 +158,20 @@ class PlainSession {
     return new Promise<void>((resolve) => (this.#changed = resolve));
   }
 
-  /** Asks `prompt` until the engine moves on by itself; undefined when it did or input ended. */
-  async #ask(prompt: string): Promise<string | undefined> {
+  /**
+   * Asks `prompt` until the engine moves on by itself: to any other state, or to one that `isStillAsked` says no
+   * longer asks it (the terms stay asked while the card is prepared under them). Undefined when it moved on or
+   * input ended.
+   */
+  async #ask(prompt: string, isStillAsked?: (state: EngineState) => boolean): Promise<string | undefined> {
     const moved = new AbortController();
-    const waiting = this.#nextChange().then(() => moved.abort());
+    const asked = this.#engine.getState();
+    const isAsked = isStillAsked ?? ((state: EngineState) => state === asked);
+    const waiting = (async () => {
+      do await this.#nextChange();
+      while (!moved.signal.aborted && isAsked(this.#engine.getState()));
+      moved.abort();
+    })();
     const answer = await this.#input.line(prompt, moved.signal);
     moved.abort();
     void waiting;
@@ -216,9 +226,14 @@ class PlainSession {
       case 'done':
         return this.#task.kind === 'operation' ? this.#operationOver(state) : this.#menu(state);
       case 'awaiting-terms': {
+        // Asked once: the state changes under the question while the card is prepared.
+        if (previous?.type === 'awaiting-terms') return undefined;
         const t = this.#t;
-        if (isYes(await this.#ask(`${t.terms.accept}, ${t.terms.startDownload}? (j/n): `)))
-          engine.acceptTerms();
+        const answer = await this.#ask(
+          `${t.terms.accept}, ${t.terms.startDownload}? (j/n): `,
+          (next) => next.type === 'awaiting-terms',
+        );
+        if (isYes(answer)) engine.acceptTerms();
         else engine.cancel();
         return undefined;
       }

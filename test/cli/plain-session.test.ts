@@ -15,6 +15,7 @@ import {catalogues} from '../../source/screens/i18n/language.js';
 import {InProcessReaders} from '../../source/upgrade/adapters/in-process-readers.js';
 import {openCard} from '../../source/upgrade/adapters/open-card.js';
 import {UpgradeEngine} from '../../source/upgrade/engine.js';
+import type {EngineState} from '../../source/upgrade/state.js';
 
 /**
  * The plain mode and the IT commands over the demo: the real reference service on loopback and the virtual card
@@ -52,6 +53,8 @@ async function session(
   readers = demo.deps.readers,
   preferredReader?: string,
   from: Demo = demo,
+  /** More answers, typed once the engine's state is `when`. */
+  later?: {readonly when: (state: EngineState) => boolean; readonly answers: string},
 ): Promise<{code: ExitCode; lines: string[]}> {
   const engine = new UpgradeEngine({
     ...from.deps,
@@ -63,7 +66,16 @@ async function session(
     language: 'sv',
   });
   const input = new PassThrough();
-  input.end(answers);
+  if (later === undefined) {
+    input.end(answers);
+  } else {
+    input.write(answers);
+    const stop = engine.subscribe(() => {
+      if (!later.when(engine.getState())) return;
+      stop();
+      input.end(later.answers);
+    });
+  }
   const prompts = new PassThrough();
   prompts.resume();
   const terminal = new TerminalInput(
@@ -194,5 +206,23 @@ describe('a plain session over the demo with the two-PIN SITHS card', () => {
     expect(wrong.lines).toContain(t.pin.triesLeft(2));
     const status = await eidSession({kind: 'operation', operation: 'status', isJson: true}, '');
     expect(JSON.parse(status.lines.join('\n'))).toMatchObject({pinTriesLeft: 3, signaturePinTriesLeft: 2});
+  });
+
+  it('asks the terms once while the card is prepared under them, and upgrades after the answer', async () => {
+    // The Underskrift PIN is the one the test above set.
+    const {code, lines} = await session(
+      {kind: 'interactive'},
+      '123456\n1\n',
+      eidDemo.deps.readers,
+      undefined,
+      eidDemo,
+      {
+        when: (state) =>
+          state.type === 'awaiting-terms' && state.preparation !== undefined && state.preparation.done === 4,
+        answers: 'j\n97531864\n',
+      },
+    );
+    expect(code).toBe(ExitCode.Ok);
+    expect(lines).toContain(t.done.heading);
   });
 });
