@@ -611,7 +611,7 @@ if (roundTrip === undefined && runs(6)) {
         : `; this tool's START DOWNLOAD to done (part 4, ${READING_MS / 1000} s on the terms) / that: ` +
           `${(pivUpgradeMs / toolMs).toFixed(2)}x`;
     console.log(
-      `   yubico-piv-tool, generate + request-certificate + import-certificate: ${(toolMs / 1000).toFixed(1)} s${ratio}`,
+      `   yubico-piv-tool, generate + import-certificate + 2 test-signature: ${(toolMs / 1000).toFixed(1)} s${ratio}`,
     );
   } else {
     console.log(`   cannot run: ${missing}`);
