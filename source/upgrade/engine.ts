@@ -626,6 +626,9 @@ export class UpgradeEngine {
   }
 
   #ask<T>(prompt: {kind: Prompt['kind']}): Promise<T> {
+    // Closed: no question is asked any more (a flow finishing after dispose() would wait on it for ever).
+    if (this.#isDisposed)
+      return Promise.reject(new UpgradeError({code: 'cancelled'}, 'the engine was closed'));
     return new Promise<T>((resolve, reject) => {
       this.#prompt = {kind: prompt.kind, resolve, reject} as Prompt;
     });

@@ -45,6 +45,11 @@ export class KeyPreparation {
     });
   }
 
+  /** True while the card is generating a key for the preparation, or holds keys it generated. */
+  get hasWork(): boolean {
+    return this.#isBusy || this.#prepared.size > 0;
+  }
+
   /** True while the card is generating a key for the preparation. */
   get isBusy(): boolean {
     return this.#isBusy;
@@ -57,10 +62,15 @@ export class KeyPreparation {
     return this.#prepared;
   }
 
-  /** Stops, then destroys the keys generated (each where the card lets us; a key left is overwritten later). */
-  async discard(): Promise<void> {
+  /**
+   * Stops, then destroys the keys generated (each where the card lets us; a key left is overwritten later). With
+   * `isClosing` (the program is ending) the keys are left: the next run generates its own over them.
+   */
+  async discard(isClosing: boolean): Promise<void> {
     const {card, log} = this.#context;
-    for (const slot of (await this.finish()).keys()) {
+    const prepared = await this.finish();
+    if (isClosing) return;
+    for (const slot of prepared.keys()) {
       try {
         await card.exclusive(() => card.destroyKey(slot));
         log.write({event: 'preparedKeyDestroyed', slot: slotName(slot)});
@@ -101,10 +111,20 @@ export class KeyPreparation {
     this.#context.emit({type: 'keysPrepared', preparation});
   }
 
-  /** The plan items whose slot holds no certificate and for which the service has issued none. */
+  /**
+   * The plan items whose slot holds no certificate and no key (as far as the card tells), and for which the service
+   * has issued none. A key without a certificate the tool can see is left to the download, which replaces it.
+   */
   async #freeItems(): Promise<ServicePlanItem[]> {
     const {card, plan} = this.#context;
-    const used = new Set((await card.exclusive(() => card.readCertificates())).map(({slot}) => slot));
-    return plan.items.filter((item) => item.issued === undefined && !used.has(item.slot));
+    return card.exclusive(async () => {
+      const used = new Set((await card.readCertificates()).map(({slot}) => slot));
+      const free: ServicePlanItem[] = [];
+      for (const item of plan.items) {
+        if (item.issued !== undefined || used.has(item.slot)) continue;
+        if ((await card.readPublicKey(item.slot)) === undefined) free.push(item);
+      }
+      return free;
+    });
   }
 }

@@ -79,15 +79,18 @@ async function acceptedTerms(
     try {
       await context.ask<void>('terms');
     } catch (error) {
-      if (preparation.isBusy)
+      // Declined: the keys go. The program closing (the signal aborted): they stay, the exit is not held up.
+      const isClosing = context.signal.aborted;
+      if (preparation.hasWork && !isClosing)
         context.emit({type: 'operationStarted', operation: 'upgrade', activity: 'destroying-key'});
-      await preparation.discard();
+      await preparation.discard(isClosing);
       throw error;
     }
     // The key the card is generating is finished first: nothing else may use the card meanwhile.
     if (preparation.isBusy)
       context.emit({type: 'operationStarted', operation: 'upgrade', activity: 'generating-key'});
     prepared = await preparation.finish();
+    if (context.signal.aborted) throw new UpgradeError({code: 'cancelled'}, 'cancelled by the user');
     await session.acceptTerms(terms.version);
   }
   await context.verifiedPin();
