@@ -153,6 +153,7 @@ export async function runUpgrade(context: UpgradeRunContext): Promise<readonly C
   const onCard = await readSlots(context, progress);
   const replaced = await declareCertificates(context, progress, onCard);
   const runs = await surveyItems(context, onCard);
+  estimateUnusedPreparedKeys(context, progress, runs);
   refuseUnreplacedLiveCredentials(runs);
   await installAll(context, progress, runs);
   await deleteOldCertificates(context, progress, onCard, replaced);
@@ -324,6 +325,18 @@ export async function surveyItems(
     })),
   });
   return runs;
+}
+
+/** A key prepared on the terms that the survey did not take is generated again: the estimate counts it back. */
+export function estimateUnusedPreparedKeys(
+  context: UpgradeRunContext,
+  progress: RunProgress,
+  runs: readonly ItemRun[],
+) {
+  for (const {item, prepared, status} of runs) {
+    if (context.prepared?.has(item.slot) === true && prepared === undefined && status.kind === 'needs-key')
+      progress.estimator.add([{kind: 'generate-key', algorithm: item.keyAlgorithm}]);
+  }
 }
 
 /** Items in a slot that holds a live credential wait for every item of the same purpose in a free slot. */

@@ -1,9 +1,10 @@
 import {describe, expect, it} from 'vitest';
 import type {CertificateFacts} from '../../source/upgrade/certificate-facts.js';
 import type {CardPort, ServicePlanItem, ServiceSession} from '../../source/upgrade/ports.js';
-import {REAL_CARD_TIMINGS} from '../../source/upgrade/progress-estimator.js';
+import {expectedMs, REAL_CARD_TIMINGS} from '../../source/upgrade/progress-estimator.js';
 import {
   declareCertificates,
+  estimateUnusedPreparedKeys,
   planItemView,
   RunProgress,
   type SlotState,
@@ -106,5 +107,32 @@ describe('declareCertificates (step 6, invariant 3)', () => {
     const replaced = await declareCertificates(context, new RunProgress(context), slots);
     expect(declared).toEqual([['old-auth']]);
     expect(replaced).toEqual([{serial: 'old-auth'}]);
+  });
+});
+
+describe('estimateUnusedPreparedKeys (step 6)', () => {
+  it('counts a key generation back when the survey did not take the key prepared for a slot', () => {
+    const taken = {
+      ...itemRun('pnr-auth', 0x82, 'authentication', false),
+      prepared: {publicKey: new Uint8Array(1)},
+    };
+    const dropped = itemRun('pnr-sign', 0x83, 'signature', false);
+    const key = {publicKey: new Uint8Array(1)};
+    const context = {
+      card: {} as CardPort,
+      plan: {cardNumber: '1', termsVersion: '1', isTermsAccepted: true, items: [taken.item, dropped.item]},
+      clock: {now: () => 0},
+      timings: REAL_CARD_TIMINGS,
+      prepared: new Map([
+        [0x82, key],
+        [0x83, key],
+      ]),
+    } as unknown as UpgradeRunContext;
+    const progress = new RunProgress(context);
+    const before = progress.estimator.estimate(0).estimatedRemainingMs;
+    estimateUnusedPreparedKeys(context, progress, [taken, dropped]);
+    const added = progress.estimator.estimate(0).estimatedRemainingMs - before;
+    // One key generation (the dropped key's), not two.
+    expect(added).toBe(expectedMs({kind: 'generate-key', algorithm: 'ecc-p256'}, REAL_CARD_TIMINGS));
   });
 });
