@@ -300,10 +300,12 @@ async function main(): Promise<void> {
     save('menu', 'Steg 4: Uppgradera kort', await sv.waitFor('Vad vill du göra?'), 100, 30);
     sv.press('Enter');
     await sv.waitFor('Jag godkänner villkoren');
+    // The card generates the new keys meanwhile; the screen says how far it is.
+    await sv.waitFor('nyckelpar klara');
     sv.press('Space');
     save(
       'terms',
-      'Steg 5: villkoren, Jag godkänner villkoren, STARTA NEDLADDNING',
+      'Steg 5: villkoren, Jag godkänner villkoren, STARTA NEDLADDNING; kortet förbereds',
       await sv.waitFor('[✔]'),
       100,
       30,
