@@ -79,7 +79,8 @@ async function acceptedTerms(
     try {
       await context.ask<void>('terms');
     } catch (error) {
-      // Declined: the keys go. The program closing (the signal aborted): they stay, the exit is not held up.
+      // Declined: the keys go. The program closing (the signal aborted): they stay, and the exit waits only for
+      // the key being generated (the card is then free for the PIN logout as the card is closed).
       const isClosing = context.signal.aborted;
       if (preparation.hasWork && !isClosing)
         context.emit({type: 'operationStarted', operation: 'upgrade', activity: 'destroying-key'});
