@@ -1,3 +1,4 @@
+import {isCardResetSign} from './errors.js';
 import type {CardPort, KeyAttestation, Log, ServicePlan, ServicePlanItem, ServiceSession} from './ports.js';
 import {slotName, type EngineEvent} from './state.js';
 
@@ -36,10 +37,13 @@ export class KeyPreparation {
   #isBusy = true;
   /** How many keys the preparation generates. */
   #total = 0;
+  /** Why it stopped early, if it did. */
+  #failure: unknown;
 
   constructor(context: KeyPreparationContext) {
     this.#context = context;
     this.#done = this.#prepare().catch((error: unknown) => {
+      this.#failure = error;
       this.#context.log.write({event: 'preparationStopped', prepared: this.#prepared.size, error});
       this.#tell(true);
     });
@@ -60,6 +64,15 @@ export class KeyPreparation {
     this.#isStopping = true;
     await this.#done;
     return this.#prepared;
+  }
+
+  /**
+   * Throws what stopped the preparation when it was a card reset (another program reset the card while the terms
+   * were read), for the engine's recovery: the card forgot the PIN and the management key, and only the flow's
+   * own errors lead the engine to notice. Other failures stay quiet (the download generates what is missing).
+   */
+  throwIfCardReset(): void {
+    if (this.#failure !== undefined && isCardResetSign(this.#failure)) throw this.#failure;
   }
 
   /**

@@ -25,6 +25,7 @@ const POINTS: readonly (readonly [string, Point])[] = [
   ['on the card overview', (state) => state.type === 'card-ready'],
   ['while logging in, after the PIN was verified', (state) => state.type === 'logging-in'],
   ['after login, before the plan', (state) => state.type === 'working'],
+  ['on the terms, while the card is prepared', (state) => state.type === 'awaiting-terms'],
   ['while the card is unlocked (step 6)', atActivity('authenticating-card')],
   ['while the card is read (step 6)', atActivity('reading-card')],
   ['while a key is generated (step 7)', atActivity('generating-key')],

@@ -93,6 +93,8 @@ async function acceptedTerms(
     prepared = await preparation.finish();
     if (context.signal.aborted) throw new UpgradeError({code: 'cancelled'}, 'cancelled by the user');
     await session.acceptTerms(terms.version);
+    // Accepted first: after the engine's recovery from a reset the upgrade goes on without the terms again.
+    preparation.throwIfCardReset();
   }
   await context.verifiedPin();
   if (card.pinCount === 2 && plan.items.some((item) => item.purpose === 'signature')) {
