@@ -188,7 +188,11 @@ describe('UpgradeEngine over the virtual card and the reference service', () => 
           // The terms are accepted once the card is prepared.
           waitAt: (state) =>
             state.type === 'awaiting-terms' && state.preparation?.done !== 2
-              ? new Promise(() => undefined)
+              ? stateWhere(
+                  engine,
+                  (next): next is EngineState =>
+                    next.type === 'awaiting-terms' && next.preparation?.done === 2,
+                ).then(() => undefined)
               : undefined,
         });
         await engine.dispose();

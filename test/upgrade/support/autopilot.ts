@@ -32,14 +32,21 @@ export function autopilot(
     let hasChosen = false;
     // A request is answered once: the state may change while the engine checks the PIN (tries, warnings).
     let answered: unknown;
+    /** A state held by waitAt: nothing is answered until its promise settles, whatever states come meanwhile. */
+    let isHolding = false;
     const act = () => {
       const state = engine.getState();
       if (state === last) return;
       last = state;
       options.onState?.(state);
+      // An end is an end, held or not.
+      if (isHolding && state.type !== 'done' && state.type !== 'failed' && state.type !== 'operation-result')
+        return;
       const waiting = options.waitAt?.(state);
       if (waiting !== undefined) {
+        isHolding = true;
         void waiting.then(() => {
+          isHolding = false;
           last = undefined;
           act();
         });
