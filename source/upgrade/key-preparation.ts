@@ -8,6 +8,17 @@ export interface PreparedKey {
   readonly attestation?: KeyAttestation;
 }
 
+/**
+ * A new key pair generated on the card for `item`, and in the same hold its attestation where the card has one
+ * (the service requires it of a PIV card): what the terms' preparation and the download both do.
+ */
+export function generateAttestedKey(card: CardPort, item: ServicePlanItem): Promise<PreparedKey> {
+  return card.exclusive(async () => {
+    const publicKey = await card.generateKey(item.slot, item.keyAlgorithm, item.pinPolicy);
+    return {publicKey, attestation: await card.attestKey?.(item.slot)};
+  });
+}
+
 /** What preparing the card needs. */
 export interface KeyPreparationContext {
   readonly card: CardPort;
@@ -20,14 +31,15 @@ export interface KeyPreparationContext {
 /**
  * Key generation ahead of time (step 5, docs/architecture.md "Keys generated while the terms are read"): while
  * the person reads the terms, the card generates the new key pairs of the plan items whose slot is free (holds
- * no certificate at all, and the service has issued nothing for the item), one hold of the card per key. Nothing
- * is signed or sent to the service for them: that waits for the terms. A slot in use is never touched; its key
- * comes in the run, once its replacement works (invariant 1).
+ * no certificate and no key as far as the card tells, and the service has issued nothing for the item), one hold
+ * of the card per key. Nothing is signed or sent to the service for them: that waits for the terms. A slot in use
+ * is never touched; its key comes in the run, once its replacement works (invariant 1).
  *
- * Any failure (the card pulled, a reset) ends the preparation quietly: the run generates whatever is missing.
- * `finish` lets the key being generated finish and returns the keys generated; `discard` destroys them (the
- * terms declined). Keys left by a run that never finished (the program quit, the card pulled) are free slots
- * without a certificate: the next run generates its own keys there over them.
+ * A failure ends the preparation quietly (the run generates whatever is missing); a card reset is thrown by
+ * `throwIfCardReset` once the terms are accepted. `finish` lets the key being generated finish and returns the
+ * keys generated; `discard` destroys them (the terms declined). Keys left by a run that never finished (the
+ * program quit, the card pulled) sit in slots without a certificate: the next run neither prepares nor uses them,
+ * and its download generates its own keys there.
  */
 export class KeyPreparation {
   readonly #context: KeyPreparationContext;
@@ -106,11 +118,7 @@ export class KeyPreparation {
         await authenticateManagementKey.call(card, session.managementKeyRelay());
       for (const item of items) {
         if (this.#isStopping) return;
-        const prepared = await card.exclusive(async () => {
-          const publicKey = await card.generateKey(item.slot, item.keyAlgorithm, item.pinPolicy);
-          return {publicKey, attestation: await card.attestKey?.(item.slot)};
-        });
-        this.#prepared.set(item.slot, prepared);
+        this.#prepared.set(item.slot, await generateAttestedKey(card, item));
         log.write({event: 'keyPrepared', item: item.id, slot: slotName(item.slot)});
         this.#tell(false);
       }

@@ -8,7 +8,7 @@ import {
   type TrustStore,
 } from './certificate-facts.js';
 import {proveKey} from './key-proof.js';
-import type {PreparedKey} from './key-preparation.js';
+import {generateAttestedKey, type PreparedKey} from './key-preparation.js';
 import {UpgradeError} from './errors.js';
 import type {
   CardPort,
@@ -372,18 +372,13 @@ export async function generateRequest(
   progress.advance(Step.GenerateRequests);
   const prepared = run.prepared;
   run.prepared = undefined;
-  // The attestation (where the card has one) in the same hold: the service requires it of a PIV card.
   const {publicKey, attestation} =
     prepared ??
     (await progress.task(
       {kind: 'generate-key', algorithm: item.keyAlgorithm},
       'generating-key',
       run.view,
-      () =>
-        card.exclusive(async () => {
-          const generated = await card.generateKey(item.slot, item.keyAlgorithm, item.pinPolicy);
-          return {publicKey: generated, attestation: await card.attestKey?.(item.slot)};
-        }),
+      () => generateAttestedKey(card, item),
     ));
   run.isLive = false;
   const request = await progress.task(
