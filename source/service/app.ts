@@ -67,7 +67,11 @@ export async function buildApp(
   );
 
   registerLoginRoutes(app, context, new Login(context));
-  registerUpgradeRoutes(app, context, new ManagementKeyRelay(keyForCard(context), context.now));
+  registerUpgradeRoutes(
+    app,
+    context,
+    new ManagementKeyRelay(context.store, keyForCard(context), context.now),
+  );
   registerCertificateRoutes(app, context);
   registerPublicationRoutes(app, context);
 

@@ -10,6 +10,7 @@ import {
   insertCertificate,
   type CertificateRecord,
 } from './store/certificates.js';
+import {storeLocks, type StoreQueries} from './store/store.js';
 
 /**
  * Records the certificates the client found on the session's card before the upgrade writes anything: each one
@@ -26,30 +27,27 @@ export function declareCardCertificates(
   session: AuthenticatedSession,
   certificates: readonly Uint8Array[],
 ): Promise<CertificateRecord[]> {
-  return context.writes.run(async () => {
-    requireReceivedCard(session);
-    const {db} = context;
+  requireReceivedCard(session);
+  return context.store.transaction(async (tx) => {
+    await tx.lock(storeLocks.card(session.card.number));
     const now = context.now();
     const firstSeen = new Map<string, CertificateRecord>();
     for (const der of certificates) {
-      const record = declaredCertificate(context, session, der, now);
+      const record = await declaredCertificate(context, tx, session, {der, now});
       if (record) firstSeen.set(record.id, record);
     }
-    if (firstSeen.size > 0) {
-      db.transaction(() => {
-        for (const record of firstSeen.values()) {
-          insertCertificate(db, record);
-          appendAudit(db, {
-            at: now,
-            actor: session.person.hsaId,
-            cardNumber: session.card.number,
-            action: 'previous-certificate-recorded',
-            detail: {serial: record.serial, authority: record.authority, via: 'declaration'},
-          });
-        }
-      })();
+    for (const record of firstSeen.values()) {
+      // A login elsewhere may have recorded it meanwhile: audited once, by whoever recorded it.
+      if (!(await insertCertificate(tx, record))) continue;
+      await appendAudit(tx, {
+        at: now,
+        actor: session.person.hsaId,
+        cardNumber: session.card.number,
+        action: 'previous-certificate-recorded',
+        detail: {serial: record.serial, authority: record.authority, via: 'declaration'},
+      });
     }
-    return replacedCertificates(context, session, certificatesOfCard(db, session.card.number), now);
+    return replacedCertificates(context, session, await certificatesOfCard(tx, session.card.number), now);
   });
 }
 
@@ -57,15 +55,15 @@ export function declareCardCertificates(
  * Checks one declared certificate. Returns the record to insert when the service had not seen it, else undefined
  * (it is among the card's certificates already).
  */
-function declaredCertificate(
+async function declaredCertificate(
   context: ServiceContext,
+  db: StoreQueries,
   session: AuthenticatedSession,
-  der: Uint8Array,
-  now: Date,
-): CertificateRecord | undefined {
-  const facts = inspectCertificate(der);
+  declared: {der: Uint8Array; now: Date},
+): Promise<CertificateRecord | undefined> {
+  const facts = inspectCertificate(declared.der);
   const {person, card} = session;
-  const known = findCertificate(context.db, facts.id);
+  const known = await findCertificate(db, facts.id);
   if (known) {
     if (known.cardNumber !== card.number || known.hsaId !== person.hsaId) {
       throw new RefusalError(
@@ -98,6 +96,6 @@ function declaredCertificate(
       // A certificate whose usages say nothing cannot log in: count it as a signature certificate.
       purpose: facts.purpose ?? 'signature',
     },
-    now,
+    declared.now,
   );
 }

@@ -15,13 +15,15 @@ import {
 } from './store/certificates.js';
 import {insertCompletion} from './store/completions.js';
 import type {CrlRecord} from './store/crls.js';
+import {storeLocks, type StoreQueries, type StoreTransaction} from './store/store.js';
 
 /**
  * Completes the upgrade of the session's card: every current certificate of its profile's plan must be reported
  * installed; the service records that, revokes every other valid certificate it recorded for the card (seen at
  * login, declared before the upgrade wrote anything, or issued and replaced; reason superseded), whether or not
  * the finishing run still sees them, publishes the CRLs, and records the completion, all in one transaction.
- * Repeating it changes nothing and reports nothing new revoked.
+ * Repeating it changes nothing and reports nothing new revoked; so does a completion that ran at the same time on
+ * another instance: the card's lock puts one after the other, and the second answers what the first recorded.
  * Throws RefusalError 'card-not-received', 'upgrade-incomplete', 'certificate-not-found' (a serial that is not a
  * current plan certificate of this card).
  */
@@ -30,24 +32,26 @@ export function completeUpgrade(
   session: AuthenticatedSession,
   installedSerials: readonly string[],
 ): Promise<CompletionResponse> {
-  return context.writes.run(async () => {
-    requireReceivedCard(session);
-    const {db} = context;
+  requireReceivedCard(session);
+  return context.store.transaction(async (tx) => {
+    await tx.lock(storeLocks.card(session.card.number));
     const now = context.now();
-    const records = certificatesOfCard(db, session.card.number);
+    const records = await certificatesOfCard(tx, session.card.number);
     const installed = reportedInstalled(context, session, records, installedSerials, now);
     const installedIds = new Set(installed.map((record) => record.id));
     const toRevoke = records.filter((record) => !installedIds.has(record.id) && isValidAt(record, now));
-    const crls = await crlsRevoking(context, toRevoke, now);
+    const crls = await crlsRevoking(context, tx, toRevoke, now);
     const newlyInstalled = installed.filter((record) => !record.installedAt);
     if (newlyInstalled.length > 0 || toRevoke.length > 0) {
-      storeCompletion(context, session, {installed, newlyInstalled, toRevoke, crls, now});
+      await storeCompletion(tx, session, {installed, newlyInstalled, toRevoke, crls, now});
     }
+    const view = async (record: CertificateRecord) =>
+      certificateView((await findCertificate(tx, record.id))!, now);
     return {
       completedAt: now.toISOString(),
       cardNumber: session.card.number,
-      installed: installed.map((record) => certificateView(findCertificate(db, record.id)!, now)),
-      revoked: toRevoke.map((record) => certificateView(findCertificate(db, record.id)!, now)),
+      installed: await Promise.all(installed.map(view)),
+      revoked: await Promise.all(toRevoke.map(view)),
     };
   });
 }
@@ -89,6 +93,7 @@ function reportedInstalled(
 /** The CRL of each authority (that holds its key) with the revocations of `toRevoke`, prepared outside the transaction. */
 async function crlsRevoking(
   context: ServiceContext,
+  tx: StoreTransaction,
   toRevoke: readonly CertificateRecord[],
   now: Date,
 ): Promise<CrlRecord[]> {
@@ -99,17 +104,18 @@ async function crlsRevoking(
     byAuthority.set(record.authority, pending);
   }
   const crls: CrlRecord[] = [];
-  for (const [authorityId, pending] of byAuthority) {
+  // In the order of their ids: prepareCrl locks each authority.
+  for (const [authorityId, pending] of [...byAuthority].sort(([a], [b]) => (a < b ? -1 : 1))) {
     const authority = context.authorities.get(authorityId);
     if (authority?.privateKey)
-      crls.push(await prepareCrl(context, {...authority, privateKey: authority.privateKey}, pending));
+      crls.push(await prepareCrl(context, tx, {...authority, privateKey: authority.privateKey}, pending));
   }
   return crls;
 }
 
 /** Marks the installed, revokes the replaced, writes the CRLs and records the completion, in one transaction. */
-function storeCompletion(
-  context: ServiceContext,
+async function storeCompletion(
+  tx: StoreQueries,
   session: AuthenticatedSession,
   completion: {
     installed: readonly CertificateRecord[];
@@ -118,41 +124,38 @@ function storeCompletion(
     crls: readonly CrlRecord[];
     now: Date;
   },
-): void {
-  const {db} = context;
+): Promise<void> {
   const {installed, newlyInstalled, toRevoke, crls, now} = completion;
   const card = session.card.number;
-  db.transaction(() => {
-    for (const record of newlyInstalled) markCertificateInstalled(db, record.id, now);
-    for (const record of toRevoke) {
-      markCertificateRevoked(db, record.id, now, 'superseded');
-      appendAudit(db, {
-        at: now,
-        actor: session.person.hsaId,
-        cardNumber: card,
-        action: 'certificate-revoked',
-        detail: {serial: record.serial, reason: 'superseded', authority: record.authority},
-      });
-    }
-    for (const crl of crls) writeCrl(context, crl);
-    insertCompletion(db, {
-      hsaId: session.person.hsaId,
-      cardNumber: card,
-      cardProfile: session.cardProfile,
-      completedAt: now,
-      installed: installed.map((record) => record.id),
-      revoked: toRevoke.map((record) => record.id),
-    });
-    appendAudit(db, {
+  for (const record of newlyInstalled) await markCertificateInstalled(tx, record.id, now);
+  for (const record of toRevoke) {
+    await markCertificateRevoked(tx, record.id, now, 'superseded');
+    await appendAudit(tx, {
       at: now,
       actor: session.person.hsaId,
       cardNumber: card,
-      action: 'upgrade-completed',
-      detail: {
-        cardProfile: session.cardProfile,
-        installed: installed.map((record) => record.serial),
-        revoked: toRevoke.map((record) => record.serial),
-      },
+      action: 'certificate-revoked',
+      detail: {serial: record.serial, reason: 'superseded', authority: record.authority},
     });
-  })();
+  }
+  for (const crl of crls) await writeCrl(tx, crl);
+  await insertCompletion(tx, {
+    hsaId: session.person.hsaId,
+    cardNumber: card,
+    cardProfile: session.cardProfile,
+    completedAt: now,
+    installed: installed.map((record) => record.id),
+    revoked: toRevoke.map((record) => record.id),
+  });
+  await appendAudit(tx, {
+    at: now,
+    actor: session.person.hsaId,
+    cardNumber: card,
+    action: 'upgrade-completed',
+    detail: {
+      cardProfile: session.cardProfile,
+      installed: installed.map((record) => record.serial),
+      revoked: toRevoke.map((record) => record.serial),
+    },
+  });
 }

@@ -35,8 +35,13 @@ export const configFileSchema = Type.Object({
   publicUrl: Type.Optional(text('^https?://[^/]+$')),
   /** PEM files: the server certificate then its intermediates, its key, the CA clients pin. */
   tls: Type.Object({certificate: text(), privateKey: text(), caCertificate: text()}),
-  /** Path of the SQLite store, or ':memory:'. */
+  /**
+   * The store: a SQLite file (one instance owns it), ':memory:', or a postgresql:// URL (any number of instances;
+   * a Unix socket as ?host=/dir). Never with a password in it: see storePasswordFile.
+   */
   store: text(),
+  /** A file holding the PostgreSQL password; else node-postgres looks in PGPASSWORD and ~/.pgpass. */
+  storePasswordFile: Type.Optional(text()),
   directory: text(),
   terms: text(),
   authorities: Type.Array(

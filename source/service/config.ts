@@ -14,6 +14,8 @@ import {
 import {isHsaId, isPersonnummer} from '../pki/identity.js';
 import type {CertificateAuthorityCredential} from '../pki/issue.js';
 import {ServiceSetupError} from './errors.js';
+import {hasPassword} from './store/postgresql-url.js';
+import {isPostgresqlLocation} from './store/store.js';
 import {
   checkShape,
   configFileSchema,
@@ -75,8 +77,10 @@ export interface ServiceSettings {
     /** DER: the CA clients pin for this service. */
     readonly caCertificate: Uint8Array;
   };
-  /** Path of the SQLite store, or ':memory:'. */
+  /** The store: a SQLite path, ':memory:', or a postgresql:// URL without a password. */
   readonly store: string;
+  /** The PostgreSQL password from storePasswordFile, in memory only. */
+  readonly storePassword?: string;
   readonly persons: readonly DirectoryPerson[];
   /** Oldest first; the last is the current version. */
   readonly terms: readonly TermsVersion[];
@@ -215,7 +219,8 @@ export async function loadServiceSettings(configPath: string): Promise<ServiceSe
       privateKey: parsePrivateKey(await readBytes(file(tls.privateKey)), 'tls'),
       caCertificate: parseCertificate(await readBytes(file(tls.caCertificate)), 'tls'),
     },
-    store: store === ':memory:' ? store : file(store),
+    store: store === ':memory:' || isPostgresqlLocation(store) ? store : file(store),
+    ...(await readStorePassword(config, fail, file)),
     persons: parseDirectory(await readJson(file(config.directory)), config.directory),
     terms: parseTerms(await readJson(file(config.terms)), config.terms),
     authorities,
@@ -398,6 +403,25 @@ function checkPlanItem(
     }
   }
   return {identity, purpose, keyAlgorithm, slot, pinPolicy};
+}
+
+/**
+ * The PostgreSQL password from the file the config names (its first line). A password written into the store URL
+ * is refused: the config file is not the place for it. The value never reaches messages.
+ */
+async function readStorePassword(
+  config: ConfigFile,
+  fail: (key: string, problem: string) => never,
+  file: (relative: string) => string,
+): Promise<{storePassword?: string}> {
+  if (isPostgresqlLocation(config.store) && hasPassword(config.store)) {
+    fail('store', 'holds a password; put it in the file storePasswordFile names, or in PGPASSWORD');
+  }
+  if (config.storePasswordFile === undefined) return {};
+  if (!isPostgresqlLocation(config.store)) fail('storePasswordFile', 'is only for a postgresql:// store');
+  const password = (await readBytes(file(config.storePasswordFile))).toString('utf8').split(/\r?\n/)[0] ?? '';
+  if (password === '') fail('storePasswordFile', 'names an empty file');
+  return {storePassword: password};
 }
 
 async function readBytes(path: string): Promise<Buffer> {

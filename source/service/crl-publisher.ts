@@ -5,6 +5,7 @@ import type {ServiceContext} from './context.js';
 import {appendAudit} from './store/audit-log.js';
 import {revokedCertificatesOf} from './store/certificates.js';
 import {findCrl, saveCrl, type CrlRecord} from './store/crls.js';
+import {storeLocks, type StoreQueries, type StoreTransaction} from './store/store.js';
 
 /** A revocation about to be written, to include in the CRL signed before the write. */
 export interface PendingRevocation {
@@ -15,32 +16,34 @@ export interface PendingRevocation {
 
 /**
  * Signs the next CRL of `authority`: every revocation in the store plus `pending`, CRL number one above the last
- * published, valid `crlValidityDays`. Run inside the write queue, then write it with `writeCrl` in the same
- * transaction as the revocations.
+ * published, valid `crlValidityDays`. Locks the authority in `tx` first (one CRL number per CRL, whichever instance
+ * signs it); write it with `writeCrl` in the same transaction as the revocations.
  */
 export async function prepareCrl(
   context: ServiceContext,
+  tx: StoreTransaction,
   authority: Authority & {privateKey: NonNullable<Authority['privateKey']>},
   pending: readonly PendingRevocation[],
 ): Promise<CrlRecord> {
+  await tx.lock(storeLocks.authority(authority.id));
   const thisUpdate = context.now();
   const nextUpdate = new Date(thisUpdate.getTime() + context.settings.crlValidityDays * 86_400_000);
-  const stored = revokedCertificatesOf(context.db, authority.id).map((record) => ({
+  const stored = (await revokedCertificatesOf(tx, authority.id)).map((record) => ({
     serial: record.serial,
     revokedAt: record.revokedAt!,
     reason: record.revocationReason ?? 'unspecified',
   }));
   const pendingSerials = new Set(pending.map((revocation) => revocation.serial));
   const revoked = [...stored.filter((revocation) => !pendingSerials.has(revocation.serial)), ...pending];
-  const number = (findCrl(context.db, authority.id)?.number ?? 0) + 1;
+  const number = ((await findCrl(tx, authority.id))?.number ?? 0) + 1;
   const der = await signCrl({issuer: authority, number, thisUpdate, nextUpdate, revoked});
   return {authority: authority.id, number, thisUpdate, nextUpdate, der};
 }
 
 /** Stores a prepared CRL and audits it. Call inside the transaction of the revocations it lists. */
-export function writeCrl(context: ServiceContext, crl: CrlRecord): void {
-  saveCrl(context.db, crl);
-  appendAudit(context.db, {
+export async function writeCrl(tx: StoreQueries, crl: CrlRecord): Promise<void> {
+  await saveCrl(tx, crl);
+  await appendAudit(tx, {
     at: crl.thisUpdate,
     actor: 'service',
     cardNumber: undefined,
@@ -57,15 +60,17 @@ export async function currentCrl(
   context: ServiceContext,
   authorityId: string,
 ): Promise<CrlRecord | undefined> {
-  const stored = findCrl(context.db, authorityId);
+  const stored = await findCrl(context.store, authorityId);
   if (stored && stored.nextUpdate.getTime() > context.now().getTime()) return stored;
-  return context.writes.run(async () => {
-    const authority = context.authorities.get(authorityId);
-    if (!authority?.privateKey) return undefined;
-    const again = findCrl(context.db, authorityId);
+  const authority = context.authorities.get(authorityId);
+  if (!authority?.privateKey) return undefined;
+  const signing = {...authority, privateKey: authority.privateKey};
+  return context.store.transaction(async (tx) => {
+    await tx.lock(storeLocks.authority(authorityId));
+    const again = await findCrl(tx, authorityId);
     if (again && again.nextUpdate.getTime() > context.now().getTime()) return again;
-    const crl = await prepareCrl(context, {...authority, privateKey: authority.privateKey}, []);
-    context.db.transaction(() => writeCrl(context, crl))();
+    const crl = await prepareCrl(context, tx, signing, []);
+    await writeCrl(tx, crl);
     return crl;
   });
 }

@@ -21,6 +21,7 @@ import {
   markCertificateRevoked,
   type CertificateRecord,
 } from './store/certificates.js';
+import {storeLocks, type StoreQueries, type StoreTransaction} from './store/store.js';
 import {hasAcceptedCurrentTerms} from './terms.js';
 
 /**
@@ -34,7 +35,9 @@ import {hasAcceptedCurrentTerms} from './terms.js';
  * - the same key for the same card and item returns the certificate issued before (idempotent);
  * - a key the service has seen in any other certificate is refused;
  * - issuing a newer certificate for the card and item revokes the earlier ones that never reached the card
- *   (not reported installed), and publishes the CRL, in the same transaction.
+ *   (not reported installed), and publishes the CRL, in the same transaction;
+ * - all of it under the locks of the card and the key (store.ts): instances given the same request at once issue
+ *   one certificate.
  * Throws RefusalError 'session-certificate-revoked', 'session-certificate-expired', 'card-not-received',
  * 'plan-item-unknown', 'terms-not-accepted', 'request-malformed',
  * 'request-signature-invalid', 'key-algorithm-mismatch', 'request-for-another-person', 'key-reused',
@@ -48,19 +51,21 @@ export function issueCertificate(
   request: Uint8Array,
   attestation?: KeyAttestation,
 ): Promise<{record: CertificateRecord; isNew: boolean}> {
-  return context.writes.run(async () => {
-    // Again inside the queue: a revocation of the login certificate queued before this request wins.
-    requireLoginCertificateCurrent(context, session);
+  return context.store.transaction(async (tx) => {
+    await tx.lock(storeLocks.card(session.card.number));
+    // Again under the card's lock: a revocation of the login certificate that held it before this request wins.
+    await requireLoginCertificateCurrent(context, session, tx);
     requireReceivedCard(session);
     const item = findPlanItem(context, session, itemId);
-    if (!hasAcceptedCurrentTerms(context, session)) {
+    if (!(await hasAcceptedCurrentTerms(context, session, tx))) {
       throw new RefusalError('terms-not-accepted', 'accept the current terms before certificates are issued');
     }
     const checked = checkRequestForItem(session, item, request);
     const now = context.now();
     checkAttestationForItem(context, session, {item, attestation, publicKey: checked.publicKey, now});
     const publicKeyHash = sha256Hex(checked.publicKey);
-    const same = issuedBeforeForKey(context, session, itemId, publicKeyHash, now);
+    await tx.lock(storeLocks.publicKey(publicKeyHash));
+    const same = await issuedBeforeForKey(tx, session, {itemId, publicKeyHash, now});
     if (same) return {record: same, isNew: false};
 
     const issuer = context.authorities.issuerFor(item.identity);
@@ -74,7 +79,7 @@ export function issueCertificate(
       notBefore: now,
     });
     const record = issuedRecord(der, {session, item, authority: issuer.id, publicKeyHash, now});
-    await storeIssued(context, session, {itemId, record, issuer});
+    await storeIssued(context, tx, session, {itemId, record, issuer});
     return {record, isNew: true};
   });
 }
@@ -124,14 +129,13 @@ function checkAttestationForItem(
  * The valid certificate issued before for this key, card and item (a resubmitted request), or undefined for a key
  * never seen. Throws RefusalError 'key-reused' for a key seen in any other certificate.
  */
-function issuedBeforeForKey(
-  context: ServiceContext,
+async function issuedBeforeForKey(
+  db: StoreQueries,
   session: AuthenticatedSession,
-  itemId: string,
-  publicKeyHash: string,
-  now: Date,
-): CertificateRecord | undefined {
-  const withKey = certificatesWithPublicKey(context.db, publicKeyHash);
+  key: {itemId: string; publicKeyHash: string; now: Date},
+): Promise<CertificateRecord | undefined> {
+  const {itemId, now} = key;
+  const withKey = await certificatesWithPublicKey(db, key.publicKeyHash);
   const same = withKey.find(
     (record) =>
       record.origin === 'service' &&
@@ -187,12 +191,13 @@ function issuedRecord(
  */
 async function storeIssued(
   context: ServiceContext,
+  tx: StoreTransaction,
   session: AuthenticatedSession,
   issued: {itemId: string; record: CertificateRecord; issuer: Authority & {privateKey: KeyObject}},
 ): Promise<void> {
   const {itemId, record, issuer} = issued;
   const now = record.recordedAt;
-  const superseded = certificatesOfCard(context.db, session.card.number).filter(
+  const superseded = (await certificatesOfCard(tx, session.card.number)).filter(
     (earlier) =>
       earlier.origin === 'service' && earlier.itemId === itemId && !earlier.revokedAt && !earlier.installedAt,
   );
@@ -201,28 +206,26 @@ async function storeIssued(
     revokedAt: now,
     reason: 'superseded',
   }));
-  const crl = revocations.length > 0 ? await prepareCrl(context, issuer, revocations) : undefined;
-  context.db.transaction(() => {
-    insertCertificate(context.db, record);
-    appendAudit(context.db, {
+  const crl = revocations.length > 0 ? await prepareCrl(context, tx, issuer, revocations) : undefined;
+  await insertCertificate(tx, record);
+  await appendAudit(tx, {
+    at: now,
+    actor: session.person.hsaId,
+    cardNumber: session.card.number,
+    action: 'certificate-issued',
+    detail: {serial: record.serial, item: itemId, authority: issuer.id},
+  });
+  for (const earlier of superseded) {
+    await markCertificateRevoked(tx, earlier.id, now, 'superseded');
+    await appendAudit(tx, {
       at: now,
       actor: session.person.hsaId,
       cardNumber: session.card.number,
-      action: 'certificate-issued',
-      detail: {serial: record.serial, item: itemId, authority: issuer.id},
+      action: 'certificate-revoked',
+      detail: {serial: earlier.serial, reason: 'superseded', note: 'never reached the card'},
     });
-    for (const earlier of superseded) {
-      markCertificateRevoked(context.db, earlier.id, now, 'superseded');
-      appendAudit(context.db, {
-        at: now,
-        actor: session.person.hsaId,
-        cardNumber: session.card.number,
-        action: 'certificate-revoked',
-        detail: {serial: earlier.serial, reason: 'superseded', note: 'never reached the card'},
-      });
-    }
-    if (crl) writeCrl(context, crl);
-  })();
+  }
+  if (crl) await writeCrl(tx, crl);
 }
 
 function hasAlgorithm(

@@ -1,4 +1,4 @@
-import {randomBytes, verify} from 'node:crypto';
+import {createHash, randomBytes, verify} from 'node:crypto';
 import type {CardProfile} from '../protocol/common.js';
 import {LOGIN_CHALLENGE_BYTES, loginToBeSigned} from '../protocol/session.js';
 import type {Authority} from './authorities.js';
@@ -15,18 +15,16 @@ import {RateLimiter} from './rate-limiter.js';
 import {newSessionToken} from './sessions.js';
 import {appendAudit} from './store/audit-log.js';
 import {findCertificate, insertCertificate, type CertificateRecord} from './store/certificates.js';
+import {
+  deleteExpiredLoginChallenges,
+  insertLoginChallenge,
+  takeLoginChallenge,
+} from './store/login-challenges.js';
 import {insertSession} from './store/sessions.js';
+import {storeLocks, type StoreQueries} from './store/store.js';
 
 /** How long a login challenge can be answered. */
 const CHALLENGE_LIFETIME_MS = 2 * 60 * 1000;
-
-interface PendingChallenge {
-  readonly toBeSigned: Uint8Array;
-  readonly certificate: Uint8Array;
-  readonly cardNumber: string;
-  readonly cardProfile: CardProfile;
-  readonly expiresAt: Date;
-}
 
 /** Whom a login certificate identifies, after every check. */
 interface LoginIdentity {
@@ -40,15 +38,15 @@ interface LoginIdentity {
 
 /**
  * Login by signature: a single-use challenge for a checked certificate and card, then the card's signature of
- * it opens a session bound to that certificate and card. Challenges live in memory (a refused or forged attempt
- * writes nothing); a successful login writes the session, the earlier certificate when first seen, and the audit
- * entry in one transaction. Challenges are rate-limited by what is presented from an address (the certificate,
+ * it opens a session bound to that certificate and card, whichever instance each request lands on. Challenges and
+ * the rate limits' events are in the store (they expire; a refused or forged attempt records no session,
+ * certificate or audit entry); a successful login writes the session, the earlier certificate when first seen,
+ * and the audit entry in one transaction. Challenges are rate-limited by what is presented from an address (the certificate,
  * the card number), so one client sending garbage does not lock out the others behind the same address (a ward's
  * thin clients, a VDI host, a NAT), under a generous ceiling per address; failed signatures are limited per
  * certificate.
  */
 export class Login {
-  readonly #challenges = new Map<string, PendingChallenge>();
   /** Keyed by address and presented certificate, and by address and card number. */
   readonly #challengesPerPresentation: RateLimiter;
   readonly #challengesPerAddress: RateLimiter;
@@ -56,13 +54,20 @@ export class Login {
 
   constructor(private readonly context: ServiceContext) {
     const {limits} = context.settings;
-    this.#challengesPerPresentation = new RateLimiter(limits.loginChallengesPerMinute, 60_000, context.now);
+    this.#challengesPerPresentation = new RateLimiter(
+      'challenges per presentation',
+      limits.loginChallengesPerMinute,
+      60_000,
+      context.now,
+    );
     this.#challengesPerAddress = new RateLimiter(
+      'challenges per address',
       limits.loginChallengesPerAddressPerMinute,
       60_000,
       context.now,
     );
     this.#failuresPerCertificate = new RateLimiter(
+      'failures per certificate',
       limits.loginFailuresPerCertificate,
       limits.loginFailureWindowMinutes * 60_000,
       context.now,
@@ -75,27 +80,28 @@ export class Login {
    * 'certificate-expired', 'certificate-not-yet-valid', 'certificate-revoked', 'certificate-not-for-login',
    * 'person-unknown', 'card-unknown', 'card-mismatch'.
    */
-  challenge(input: {certificate: Uint8Array; cardNumber: string; cardProfile: CardProfile; client: string}): {
-    challengeId: string;
-    toBeSigned: Uint8Array;
-    expiresAt: Date;
-  } {
+  async challenge(input: {
+    certificate: Uint8Array;
+    cardNumber: string;
+    cardProfile: CardProfile;
+    client: string;
+  }): Promise<{challengeId: string; toBeSigned: Uint8Array; expiresAt: Date}> {
     // The presented bytes are hashed before they are parsed: garbage is keyed too, and only throttles itself.
-    const keys = [
-      `${input.client} certificate ${sha256Hex(input.certificate)}`,
-      `${input.client} card ${input.cardNumber}`,
-    ];
-    this.#throttle(this.#challengesPerAddress, input.client);
-    for (const key of keys) this.#throttle(this.#challengesPerPresentation, key);
-    this.#challengesPerAddress.record(input.client);
-    for (const key of keys) this.#challengesPerPresentation.record(key);
-    const identity = this.#identify(input.certificate, input.cardNumber);
-    this.#throttle(this.#failuresPerCertificate, identity.facts.id);
-    this.#prune();
+    await this.#admit([
+      [this.#challengesPerAddress, input.client],
+      [this.#challengesPerPresentation, `${input.client} certificate ${sha256Hex(input.certificate)}`],
+      [this.#challengesPerPresentation, `${input.client} card ${input.cardNumber}`],
+    ]);
+    const {store} = this.context;
+    const identity = await this.#identify(input.certificate, input.cardNumber);
+    await this.#throttle(store, this.#failuresPerCertificate, identity.facts.id);
+    const now = this.context.now();
+    await deleteExpiredLoginChallenges(store, now);
     const challengeId = randomBytes(24).toString('base64url');
     const toBeSigned = loginToBeSigned(new Uint8Array(randomBytes(LOGIN_CHALLENGE_BYTES)));
-    const expiresAt = new Date(this.context.now().getTime() + CHALLENGE_LIFETIME_MS);
-    this.#challenges.set(challengeId, {
+    const expiresAt = new Date(now.getTime() + CHALLENGE_LIFETIME_MS);
+    await insertLoginChallenge(store, {
+      idHash: challengeIdHash(challengeId),
       toBeSigned,
       certificate: identity.facts.der,
       cardNumber: input.cardNumber,
@@ -110,37 +116,38 @@ export class Login {
    * Throws RefusalError 'challenge-unknown' (unknown, used or expired), 'too-many-attempts', 'signature-invalid',
    * and the certificate refusals of `challenge` when something changed meanwhile.
    */
-  login(input: {challengeId: string; signature: Uint8Array}): {
+  async login(input: {challengeId: string; signature: Uint8Array}): Promise<{
     token: string;
     person: DirectoryPerson;
     card: DirectoryCard;
     certificateSerial: string;
     expiresAt: Date;
-  } {
-    this.#prune();
-    const pending = this.#challenges.get(input.challengeId);
-    if (!pending)
+  }> {
+    const {store} = this.context;
+    const pending = await takeLoginChallenge(store, challengeIdHash(input.challengeId));
+    if (!pending || pending.expiresAt.getTime() <= this.context.now().getTime())
       throw new RefusalError('challenge-unknown', 'no open login challenge with this id; ask for a new one');
-    this.#challenges.delete(input.challengeId);
-    const identity = this.#identify(pending.certificate, pending.cardNumber);
-    this.#throttle(this.#failuresPerCertificate, identity.facts.id);
+    const identity = await this.#identify(pending.certificate, pending.cardNumber);
+    await this.#throttle(store, this.#failuresPerCertificate, identity.facts.id);
     if (!isSignatureValid(identity.facts, pending.toBeSigned, input.signature)) {
-      this.#failuresPerCertificate.record(identity.facts.id);
+      await this.#failuresPerCertificate.record(store, identity.facts.id);
       throw new RefusalError('signature-invalid', "the signature does not verify with the certificate's key");
     }
     return this.#openSession(identity, pending.cardProfile);
   }
 
-  #openSession(identity: LoginIdentity, cardProfile: CardProfile) {
-    const {db, settings} = this.context;
+  async #openSession(identity: LoginIdentity, cardProfile: CardProfile) {
+    const {store, settings} = this.context;
     const now = this.context.now();
     const expiresAt = new Date(now.getTime() + settings.sessionMinutes * 60_000);
     const {token, id} = newSessionToken();
     const {facts, person, card, issuer} = identity;
-    db.transaction(() => {
-      if (!identity.known) {
-        insertCertificate(
-          db,
+    await store.transaction(async (tx) => {
+      // Another login with the same certificate may record it first, on any instance: audited once.
+      const isFirstSeen =
+        !identity.known &&
+        (await insertCertificate(
+          tx,
           previousCertificateRecord(
             facts,
             {
@@ -152,8 +159,9 @@ export class Login {
             },
             now,
           ),
-        );
-        appendAudit(db, {
+        ));
+      if (isFirstSeen) {
+        await appendAudit(tx, {
           at: now,
           actor: person.hsaId,
           cardNumber: card.number,
@@ -161,7 +169,7 @@ export class Login {
           detail: {serial: facts.serial, authority: issuer.id},
         });
       }
-      insertSession(db, {
+      await insertSession(tx, {
         tokenHash: id,
         hsaId: person.hsaId,
         cardNumber: card.number,
@@ -171,23 +179,23 @@ export class Login {
         expiresAt,
         endedAt: undefined,
       });
-      appendAudit(db, {
+      await appendAudit(tx, {
         at: now,
         actor: person.hsaId,
         cardNumber: card.number,
         action: 'logged-in',
         detail: {serial: facts.serial, authority: issuer.id, cardProfile},
       });
-    })();
+    });
     return {token, person, card, certificateSerial: facts.serial, expiresAt};
   }
 
   /** Ties a login certificate to a person and the presented card, or refuses. */
-  #identify(certificate: Uint8Array, cardNumber: string): LoginIdentity {
-    const {authorities, directory, db} = this.context;
+  async #identify(certificate: Uint8Array, cardNumber: string): Promise<LoginIdentity> {
+    const {authorities, directory, store} = this.context;
     const facts = inspectCertificate(certificate);
     const issuer = authorities.verifyLoginCertificate(facts, this.context.now());
-    const known = findCertificate(db, facts.id);
+    const known = await findCertificate(store, facts.id);
     if (known?.revokedAt)
       throw new RefusalError('certificate-revoked', `certificate ${facts.serial} is revoked`);
     if ((known?.purpose ?? facts.purpose) !== 'authentication') {
@@ -209,21 +217,34 @@ export class Login {
     return {facts, issuer, person, card: holder.card, known};
   }
 
-  #throttle(limiter: RateLimiter, key: string): void {
-    const retryAfterSeconds = limiter.retryAfterSeconds(key);
+  /**
+   * Refuses when any of the limited keys is over its limit, else records an event for each, in one transaction
+   * under the keys' locks. Throws RefusalError 'too-many-attempts'.
+   */
+  async #admit(limited: readonly (readonly [RateLimiter, string])[]): Promise<void> {
+    const locks = [
+      ...new Set(limited.map(([limiter, key]) => storeLocks.rateLimit(limiter.name, key))),
+    ].sort();
+    await this.context.store.transaction(async (tx) => {
+      for (const lock of locks) await tx.lock(lock);
+      for (const [limiter, key] of limited) await this.#throttle(tx, limiter, key);
+      for (const [limiter, key] of limited) await limiter.record(tx, key);
+    });
+  }
+
+  async #throttle(db: StoreQueries, limiter: RateLimiter, key: string): Promise<void> {
+    const retryAfterSeconds = await limiter.retryAfterSeconds(db, key);
     if (retryAfterSeconds > 0) {
       throw new RefusalError('too-many-attempts', 'too many login attempts; wait and try again', {
         retryAfterSeconds,
       });
     }
   }
+}
 
-  #prune(): void {
-    const now = this.context.now().getTime();
-    for (const [id, pending] of this.#challenges) {
-      if (pending.expiresAt.getTime() <= now) this.#challenges.delete(id);
-    }
-  }
+/** The store keeps a challenge under the SHA-256 of its id: the id answers it, as a token opens a session. */
+function challengeIdHash(challengeId: string): string {
+  return createHash('sha256').update(challengeId).digest('hex');
 }
 
 /** RSA PKCS#1 v1.5 or ECDSA (DER) over SHA-256 of `toBeSigned`, with the certificate's key. */

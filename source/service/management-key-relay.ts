@@ -1,6 +1,19 @@
-import {createCipheriv, createDecipheriv, randomBytes, randomUUID, timingSafeEqual} from 'node:crypto';
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHash,
+  randomBytes,
+  randomUUID,
+  timingSafeEqual,
+} from 'node:crypto';
 import type {ManagementKeyAlgorithm} from '../protocol/common.js';
 import {RefusalError} from './errors.js';
+import {
+  deleteExpiredRelayChallenges,
+  insertRelayChallenge,
+  takeRelayChallenge,
+} from './store/relay-challenges.js';
+import type {Store} from './store/store.js';
 
 /**
  * Cipher and block size of each relayed management-key algorithm (docs/piv-card.md section 3: 0A AES-192,
@@ -14,14 +27,6 @@ const CIPHERS: Readonly<Record<ManagementKeyAlgorithm, {name: string; blockBytes
 /** How long a relayed challenge stays answerable. */
 const RELAY_LIFETIME_MS = 2 * 60 * 1000;
 
-interface PendingRelay {
-  readonly algorithm: ManagementKeyAlgorithm;
-  readonly sessionId: string;
-  readonly cardNumber: string;
-  readonly expectedResponse: Uint8Array;
-  readonly expiresAt: Date;
-}
-
 /** Who asks: the session and the card it is bound to. */
 export interface RelayParty {
   readonly sessionId: string;
@@ -31,13 +36,13 @@ export interface RelayParty {
 /**
  * The service's half of PIV management-key mutual authentication (SP 800-73-4 part 2 A.1, docs/piv-card.md
  * section 4). It decrypts the card's witness E(K, Rc) and picks Rh; later it checks the card's E(K, Rh). The
- * key comes from `keyForCard` and never leaves this object; pending challenges are in memory, single-use,
- * bound to the session and its card, and expire after two minutes.
+ * key comes from `keyForCard` and never leaves this object; pending challenges are in the store (any instance
+ * checks the answer), single-use, bound to the session and its card, and expire after two minutes. The store
+ * keeps the SHA-256 of the expected answer, not the answer.
  */
 export class ManagementKeyRelay {
-  readonly #pending = new Map<string, PendingRelay>();
-
   constructor(
+    private readonly store: Store,
     private readonly keyForCard: (cardNumber: string) => Uint8Array,
     private readonly now: () => Date,
   ) {}
@@ -46,32 +51,37 @@ export class ManagementKeyRelay {
    * Decrypts the witness and returns Rc and a fresh Rh.
    * Throws RefusalError 'witness-malformed' (not one cipher block).
    */
-  answerWitness(
+  async answerWitness(
     party: RelayParty,
     algorithm: ManagementKeyAlgorithm,
     witness: Uint8Array,
-  ): {relayId: string; decryptedWitness: Uint8Array; challenge: Uint8Array; expiresAt: Date} {
+  ): Promise<{relayId: string; decryptedWitness: Uint8Array; challenge: Uint8Array; expiresAt: Date}> {
     const cipher = CIPHERS[algorithm];
     if (witness.length !== cipher.blockBytes) {
       throw new RefusalError('witness-malformed', `a ${algorithm} witness is ${cipher.blockBytes} bytes`);
     }
-    this.#prune();
+    const now = this.now();
+    await deleteExpiredRelayChallenges(this.store, now);
     const key = this.keyForCard(party.cardNumber);
+    const challenge = new Uint8Array(randomBytes(cipher.blockBytes));
+    let decryptedWitness: Uint8Array;
+    let responseHash: string;
     try {
-      const decryptedWitness = ecb(cipher.name, key, witness, 'decrypt');
-      const challenge = new Uint8Array(randomBytes(cipher.blockBytes));
-      const expiresAt = new Date(this.now().getTime() + RELAY_LIFETIME_MS);
-      const relayId = randomUUID();
-      this.#pending.set(relayId, {
-        ...party,
-        algorithm,
-        expectedResponse: ecb(cipher.name, key, challenge, 'encrypt'),
-        expiresAt,
-      });
-      return {relayId, decryptedWitness, challenge, expiresAt};
+      decryptedWitness = ecb(cipher.name, key, witness, 'decrypt');
+      responseHash = sha256(ecb(cipher.name, key, challenge, 'encrypt'));
     } finally {
       key.fill(0);
     }
+    const expiresAt = new Date(now.getTime() + RELAY_LIFETIME_MS);
+    const relayId = randomUUID();
+    await insertRelayChallenge(this.store, {
+      ...party,
+      idHash: sha256(Buffer.from(relayId)),
+      algorithm,
+      responseHash,
+      expiresAt,
+    });
+    return {relayId, decryptedWitness, challenge, expiresAt};
   }
 
   /**
@@ -80,18 +90,20 @@ export class ManagementKeyRelay {
    * 'relay-response-mismatch' (the card does not hold the key the service expects for this card). Returns the
    * algorithm of the authenticated key.
    */
-  checkResponse(party: RelayParty, relayId: string, response: Uint8Array): ManagementKeyAlgorithm {
-    this.#prune();
-    const pending = this.#pending.get(relayId);
-    if (!pending || pending.sessionId !== party.sessionId || pending.cardNumber !== party.cardNumber) {
+  async checkResponse(
+    party: RelayParty,
+    relayId: string,
+    response: Uint8Array,
+  ): Promise<ManagementKeyAlgorithm> {
+    const pending = await takeRelayChallenge(this.store, {...party, idHash: sha256(Buffer.from(relayId))});
+    if (!pending || pending.expiresAt.getTime() <= this.now().getTime()) {
       throw new RefusalError(
         'relay-unknown',
         'no open management-key relay with this id for this session and card',
       );
     }
-    this.#pending.delete(relayId);
-    const expected = pending.expectedResponse;
-    if (response.length !== expected.length || !timingSafeEqual(response, expected)) {
+    const expected = Buffer.from(pending.responseHash, 'hex');
+    if (!timingSafeEqual(Buffer.from(sha256(response), 'hex'), expected)) {
       throw new RefusalError(
         'relay-response-mismatch',
         "the card's answer does not match this card's management key",
@@ -99,13 +111,10 @@ export class ManagementKeyRelay {
     }
     return pending.algorithm;
   }
+}
 
-  #prune(): void {
-    const now = this.now().getTime();
-    for (const [id, pending] of this.#pending) {
-      if (pending.expiresAt.getTime() <= now) this.#pending.delete(id);
-    }
-  }
+function sha256(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
 }
 
 /** One ECB block operation without padding. */

@@ -71,10 +71,10 @@ export function replacedCertificates(
  * certificate already issued for them, and the earlier valid certificates completion will revoke.
  * Throws RefusalError 'card-not-received'.
  */
-export function buildPlan(context: ServiceContext, session: AuthenticatedSession): Plan {
+export async function buildPlan(context: ServiceContext, session: AuthenticatedSession): Promise<Plan> {
   requireReceivedCard(session);
   const now = context.now();
-  const records = certificatesOfCard(context.db, session.card.number);
+  const records = await certificatesOfCard(context.store, session.card.number);
   const items: PlanItem[] = planOf(context, session).map((item) => {
     const id = planItemId(item);
     const issued = issuedForItem(records, id, now);
@@ -95,7 +95,7 @@ export function buildPlan(context: ServiceContext, session: AuthenticatedSession
   return {
     card: {number: session.card.number, status: session.card.status},
     termsVersion: currentTerms(context).version,
-    isTermsAccepted: hasAcceptedCurrentTerms(context, session),
+    isTermsAccepted: await hasAcceptedCurrentTerms(context, session),
     items,
     replaces: replacedCertificates(context, session, records, now).map((record) =>
       certificateView(record, now),

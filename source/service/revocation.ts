@@ -10,14 +10,16 @@ import {
   markCertificateRevoked,
   type CertificateRecord,
 } from './store/certificates.js';
+import {storeLocks, type StoreQueries} from './store/store.js';
 
 /** The session person's certificate with this serial. Throws RefusalError 'certificate-not-found'. */
-export function personsCertificate(
+export async function personsCertificate(
   context: ServiceContext,
   session: AuthenticatedSession,
   serial: string,
-): CertificateRecord {
-  const record = findPersonsCertificate(context.db, session.person.hsaId, serial);
+  db: StoreQueries = context.store,
+): Promise<CertificateRecord> {
+  const record = await findPersonsCertificate(db, session.person.hsaId, serial);
   if (!record)
     throw new RefusalError('certificate-not-found', `you have no certificate with serial ${serial}`);
   return record;
@@ -33,27 +35,27 @@ export function revokeCertificate(
   serial: string,
   reason: RevocationReason,
 ): Promise<CertificateRecord> {
-  return context.writes.run(async () => {
-    const record = personsCertificate(context, session, serial);
+  return context.store.transaction(async (tx) => {
+    const found = await personsCertificate(context, session, serial, tx);
+    await tx.lock(storeLocks.card(found.cardNumber));
+    const record = (await findCertificate(tx, found.id))!;
     if (record.revokedAt) return record;
     const now = context.now();
     const authority = context.authorities.get(record.authority);
     const crl = authority?.privateKey
-      ? await prepareCrl(context, {...authority, privateKey: authority.privateKey}, [
+      ? await prepareCrl(context, tx, {...authority, privateKey: authority.privateKey}, [
           {serial: record.serial, revokedAt: now, reason},
         ])
       : undefined;
-    context.db.transaction(() => {
-      markCertificateRevoked(context.db, record.id, now, reason);
-      appendAudit(context.db, {
-        at: now,
-        actor: session.person.hsaId,
-        cardNumber: record.cardNumber,
-        action: 'certificate-revoked',
-        detail: {serial: record.serial, reason, authority: record.authority},
-      });
-      if (crl) writeCrl(context, crl);
-    })();
-    return findCertificate(context.db, record.id)!;
+    await markCertificateRevoked(tx, record.id, now, reason);
+    await appendAudit(tx, {
+      at: now,
+      actor: session.person.hsaId,
+      cardNumber: record.cardNumber,
+      action: 'certificate-revoked',
+      detail: {serial: record.serial, reason, authority: record.authority},
+    });
+    if (crl) await writeCrl(tx, crl);
+    return (await findCertificate(tx, record.id))!;
   });
 }

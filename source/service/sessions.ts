@@ -5,6 +5,7 @@ import type {DirectoryCard, DirectoryPerson} from './config.js';
 import {RefusalError} from './errors.js';
 import {findCertificate} from './store/certificates.js';
 import {endSession, findSession} from './store/sessions.js';
+import type {StoreQueries} from './store/store.js';
 
 /** A request's authenticated session: the person, and the card the session is bound to. */
 export interface AuthenticatedSession {
@@ -35,17 +36,20 @@ function sessionIdOf(token: string): string {
  * Throws RefusalError 'session-missing', 'session-invalid' (unknown, ended, or the directory no longer ties the
  * person to the card), 'session-certificate-revoked', 'session-certificate-expired' or 'session-expired'.
  */
-export function authenticate(
+export async function authenticate(
   context: ServiceContext,
   authorization: string | undefined,
-): AuthenticatedSession {
+): Promise<AuthenticatedSession> {
   const token = /^Bearer ([A-Za-z0-9_-]{20,100})$/.exec(authorization ?? '')?.[1];
   if (token === undefined)
     throw new RefusalError('session-missing', 'send Authorization: Bearer <token> from login');
-  const session = findSession(context.db, sessionIdOf(token));
+  const session = await findSession(context.store, sessionIdOf(token));
   if (!session) throw new RefusalError('session-invalid', 'no such session; log in again');
   // Before the end of the session: a session its revocation ended keeps saying why.
-  requireLoginCertificateCurrent(context, {id: session.tokenHash, certificateId: session.certificateId});
+  await requireLoginCertificateCurrent(context, {
+    id: session.tokenHash,
+    certificateId: session.certificateId,
+  });
   if (session.endedAt) throw new RefusalError('session-invalid', 'no such session; log in again');
   if (session.expiresAt.getTime() <= context.now().getTime()) {
     throw new RefusalError('session-expired', 'the session has expired; log in again');
@@ -67,25 +71,27 @@ export function authenticate(
 /**
  * Ends the session and throws RefusalError 'session-certificate-revoked' or 'session-certificate-expired' when
  * the certificate it logged in with is revoked or outside its validity now. Authenticate calls it on every
- * request; issuance calls it again inside the write queue, after any revocation queued before it.
+ * request; issuance calls it again inside its transaction (`db`), under the card's lock, after any revocation
+ * that held it before.
  */
-export function requireLoginCertificateCurrent(
+export async function requireLoginCertificateCurrent(
   context: ServiceContext,
   session: {readonly id: string; readonly certificateId: string},
-): void {
+  db: StoreQueries = context.store,
+): Promise<void> {
   const {id} = session;
   // The login recorded its certificate (login.ts), and records are never deleted.
-  const certificate = findCertificate(context.db, session.certificateId);
+  const certificate = await findCertificate(db, session.certificateId);
   const now = context.now();
   if (!certificate || certificate.revokedAt) {
-    endSession(context.db, id, now);
+    await endSession(db, id, now);
     throw new RefusalError(
       'session-certificate-revoked',
       'the certificate this session logged in with is revoked; the session has ended',
     );
   }
   if (certificate.notAfter.getTime() <= now.getTime() || certificate.notBefore.getTime() > now.getTime()) {
-    endSession(context.db, id, now);
+    await endSession(db, id, now);
     throw new RefusalError(
       'session-certificate-expired',
       'the certificate this session logged in with is no longer valid; the session has ended',

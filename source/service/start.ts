@@ -5,12 +5,11 @@ import type {ServiceSettings} from './config.js';
 import type {ServiceContext} from './context.js';
 import {currentCrl} from './crl-publisher.js';
 import {Directory} from './directory.js';
-import {openStore} from './store/database.js';
-import {WriteQueue} from './write-queue.js';
+import {openStore} from './store/open-store.js';
 
 export interface StartServiceOptions {
   readonly config: ServiceSettings;
-  /** The SQLite store: a path or ':memory:'; default config.store. */
+  /** The store: a SQLite path, ':memory:' or a postgresql:// URL; default config.store. */
   readonly store?: string;
   /** Where to listen; default config.listen. Tests use {host: '127.0.0.1', port: 0}. */
   readonly listen?: {readonly host: string; readonly port: number};
@@ -28,23 +27,24 @@ export interface RunningService {
 }
 
 /**
- * Starts the reference upgrade service in this process: opens the store (WAL, migrations), serves HTTPS with the
+ * Starts the reference upgrade service in this process: opens the store (migrations), serves HTTPS with the
  * configured server certificate, and publishes a CRL for each signing CA that has none yet.
  * Throws ServiceSetupError ('store-failed', 'authority-invalid') and the listen errors of node (EADDRINUSE).
  */
 export async function startService(options: StartServiceOptions): Promise<RunningService> {
   const {config} = options;
-  const db = openStore(options.store ?? config.store);
+  const store = await openStore(options.store ?? config.store, {
+    ...(config.storePassword !== undefined && {password: config.storePassword}),
+  });
   let app: Awaited<ReturnType<typeof buildApp>> | undefined;
   try {
     let publicUrl = config.publicUrl ?? '';
     const context: ServiceContext = {
       settings: config,
-      db,
+      store,
       now: options.clock ? () => options.clock!.now() : () => new Date(),
       directory: new Directory(config.persons),
       authorities: new Authorities(config),
-      writes: new WriteQueue(),
       publicUrl: () => publicUrl,
     };
     app = await buildApp(context, {
@@ -61,14 +61,11 @@ export async function startService(options: StartServiceOptions): Promise<Runnin
     return {
       url,
       caCertificate: config.tls.caCertificate,
-      close: () =>
-        (closing ??= listening.close().then(() => {
-          db.close();
-        })),
+      close: () => (closing ??= listening.close().then(() => store.close())),
     };
   } catch (error) {
     await app?.close();
-    if (db.open) db.close();
+    await store.close();
     throw error;
   }
 }

@@ -3,6 +3,7 @@ import type {TermsVersion} from './config.js';
 import type {ServiceContext} from './context.js';
 import {RefusalError} from './errors.js';
 import type {AuthenticatedSession} from './sessions.js';
+import type {StoreQueries} from './store/store.js';
 import {appendAudit} from './store/audit-log.js';
 import {findTermsAcceptance, insertTermsAcceptance} from './store/terms-acceptances.js';
 
@@ -22,19 +23,24 @@ export function termsView(terms: TermsVersion): TermsView {
 }
 
 /** True when the person accepted the current version. */
-export function hasAcceptedCurrentTerms(context: ServiceContext, session: AuthenticatedSession): boolean {
-  return findTermsAcceptance(context.db, session.person.hsaId, currentTerms(context).version) !== undefined;
+export async function hasAcceptedCurrentTerms(
+  context: ServiceContext,
+  session: AuthenticatedSession,
+  db: StoreQueries = context.store,
+): Promise<boolean> {
+  return (await findTermsAcceptance(db, session.person.hsaId, currentTerms(context).version)) !== undefined;
 }
 
 /**
  * Records that the session's person accepted `version` of the terms, with the time; accepting again returns the
- * first acceptance. Throws RefusalError 'terms-version-outdated' when `version` is not the current one.
+ * first acceptance (also when two instances record it at once: the one the store kept is audited and answered).
+ * Throws RefusalError 'terms-version-outdated' when `version` is not the current one.
  */
-export function acceptTerms(
+export async function acceptTerms(
   context: ServiceContext,
   session: AuthenticatedSession,
   version: string,
-): TermsAcceptance {
+): Promise<TermsAcceptance> {
   const current = currentTerms(context);
   if (version !== current.version) {
     throw new RefusalError(
@@ -42,20 +48,23 @@ export function acceptTerms(
       `the current terms are version ${current.version}; read them again`,
     );
   }
-  const {db} = context;
   const hsaId = session.person.hsaId;
-  const earlier = findTermsAcceptance(db, hsaId, version);
+  const earlier = await findTermsAcceptance(context.store, hsaId, version);
   if (earlier) return {version, acceptedAt: earlier.acceptedAt.toISOString()};
   const now = context.now();
-  db.transaction(() => {
-    insertTermsAcceptance(db, {hsaId, cardNumber: session.card.number, version, acceptedAt: now});
-    appendAudit(db, {
+  const acceptedAt = await context.store.transaction(async (tx) => {
+    const acceptance = {hsaId, cardNumber: session.card.number, version, acceptedAt: now};
+    if (!(await insertTermsAcceptance(tx, acceptance))) {
+      return (await findTermsAcceptance(tx, hsaId, version))!.acceptedAt;
+    }
+    await appendAudit(tx, {
       at: now,
       actor: hsaId,
       cardNumber: session.card.number,
       action: 'terms-accepted',
       detail: {version},
     });
-  })();
-  return {version, acceptedAt: now.toISOString()};
+    return now;
+  });
+  return {version, acceptedAt: acceptedAt.toISOString()};
 }

@@ -26,7 +26,7 @@ describe('buildApp', () => {
 
   it('refuses malformed JSON with 400 and writes nothing', async () => {
     await expectRefusedWithoutWriting(
-      harness.storePath,
+      harness.storeLocation,
       () => harness.call('POST', '/v1/login/challenge', {body: '{"certificate": "AAAA", '}),
       {status: 400, error: 'body-malformed'},
     );
@@ -38,7 +38,7 @@ describe('buildApp', () => {
       cardNumber: '1',
     });
     await expectRefusedWithoutWriting(
-      harness.storePath,
+      harness.storeLocation,
       () => harness.call('POST', '/v1/login/challenge', {body: huge}),
       {
         status: 413,
@@ -57,7 +57,7 @@ describe('buildApp', () => {
     ['an array for the body', [{certificate: 'AAAA', cardNumber: '1'}]],
   ])('refuses %s with 400 body-invalid and writes nothing', async (_, body) => {
     await expectRefusedWithoutWriting(
-      harness.storePath,
+      harness.storeLocation,
       () => harness.call('POST', '/v1/login/challenge', {body}),
       {
         status: 400,
@@ -69,12 +69,12 @@ describe('buildApp', () => {
   it('refuses wrong types in an authenticated request without writing', async () => {
     const token = await logIn(harness.call, await StandInCard.create(fixture, demoPerson('Anna')));
     await expectRefusedWithoutWriting(
-      harness.storePath,
+      harness.storeLocation,
       () => harness.call('POST', '/v1/completion', {token, body: {installed: 'all of them'}}),
       {status: 400, error: 'body-invalid'},
     );
     await expectRefusedWithoutWriting(
-      harness.storePath,
+      harness.storeLocation,
       () => harness.call('POST', '/v1/certificates/XYZ/revocation', {token, body: {reason: 'unspecified'}}),
       {status: 400, error: 'body-invalid'},
     );
@@ -82,7 +82,7 @@ describe('buildApp', () => {
 
   it('refuses a media type other than JSON with 415', async () => {
     await expectRefusedWithoutWriting(
-      harness.storePath,
+      harness.storeLocation,
       () =>
         harness.call('POST', '/v1/login/challenge', {
           body: '<login/>',

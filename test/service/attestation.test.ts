@@ -54,7 +54,7 @@ describe('PIV key attestation at issuance', () => {
   it('refuses a software key with a valid request but no attestation, and writes nothing', async () => {
     const token = await ready('Anna');
     const request = await certificateRequest(generateCardKey('ecc-p256'));
-    await expectRefusedWithoutWriting(harness.storePath, () => issue(token, request), {
+    await expectRefusedWithoutWriting(harness.storeLocation, () => issue(token, request), {
       status: 403,
       error: 'attestation-missing',
     });
@@ -76,7 +76,7 @@ describe('PIV key attestation at issuance', () => {
     });
     const underOther = await attestRequest(request, '9a', await attestationKeyOf(fixture, otherRoot));
     for (const attestation of [selfSigned, underOther]) {
-      await expectRefusedWithoutWriting(harness.storePath, () => issue(token, request, attestation), {
+      await expectRefusedWithoutWriting(harness.storeLocation, () => issue(token, request, attestation), {
         status: 403,
         error: 'attestation-untrusted',
       });
@@ -92,12 +92,12 @@ describe('PIV key attestation at issuance', () => {
       ...(await attestRequest(request, '9a', forger)),
       intermediate: base64(f9.certificate),
     };
-    await expectRefusedWithoutWriting(harness.storePath, () => issue(token, request, forged), {
+    await expectRefusedWithoutWriting(harness.storeLocation, () => issue(token, request, forged), {
       status: 403,
       error: 'attestation-untrusted',
     });
     await expectRefusedWithoutWriting(
-      harness.storePath,
+      harness.storeLocation,
       () =>
         issue(token, request, {
           certificate: base64(Uint8Array.of(0x30, 0x03, 1, 2, 3)),
@@ -111,13 +111,13 @@ describe('PIV key attestation at issuance', () => {
     const token = await ready('Anna');
     const request = await certificateRequest(generateCardKey('ecc-p256'));
     await expectRefusedWithoutWriting(
-      harness.storePath,
+      harness.storeLocation,
       async () => issue(token, request, await attestRequest(request, '9c', f9)),
       {status: 403, error: 'attestation-slot-mismatch'},
     );
     const otherKeysRequest = await certificateRequest(generateCardKey('ecc-p256'));
     await expectRefusedWithoutWriting(
-      harness.storePath,
+      harness.storeLocation,
       async () => issue(token, request, await attestRequest(otherKeysRequest, '9a', f9)),
       {status: 403, error: 'attestation-key-mismatch'},
     );
@@ -146,7 +146,7 @@ describe('PIV key attestation at issuance', () => {
     await harness.call('POST', '/v1/terms/acceptance', {token, body: {version: terms.body.version}});
     const request = await certificateRequest(generateCardKey('rsa-2048'));
     await expectRefusedWithoutWriting(
-      harness.storePath,
+      harness.storeLocation,
       async () =>
         harness.call('POST', '/v1/certificates', {
           token,

@@ -1,4 +1,3 @@
-import Database from 'better-sqlite3';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {DEFAULT_SITHS_EID_PLAN} from '../../source/service/config.js';
 import {
@@ -12,6 +11,7 @@ import {
   StandInCard,
   startTestService,
   type DemoFixture,
+  storeSnapshot,
 } from './service-harness.js';
 
 /**
@@ -84,7 +84,7 @@ describe('card profiles', () => {
     const token = await readySession(harness.call, bo, 'siths-eid');
     const request = base64(await certificateRequest(generateCardKey('ecc-p256')));
     await expectRefusedWithoutWriting(
-      harness.storePath,
+      harness.storeLocation,
       () =>
         harness.call('POST', '/v1/certificates', {token, body: {itemId: 'hsa-id-authentication', request}}),
       {status: 400, error: 'key-algorithm-mismatch'},
@@ -95,7 +95,7 @@ describe('card profiles', () => {
     const daniel = await StandInCard.create(fixture, demoPerson('Daniel'));
     const token = await readySession(harness.call, daniel, 'siths-eid');
     await expectRefusedWithoutWriting(
-      harness.storePath,
+      harness.storeLocation,
       () =>
         harness.call('POST', '/v1/management-key/witness', {
           token,
@@ -104,7 +104,7 @@ describe('card profiles', () => {
       {status: 409, error: 'no-management-key'},
     );
     await expectRefusedWithoutWriting(
-      harness.storePath,
+      harness.storeLocation,
       () =>
         harness.call('POST', '/v1/management-key/response', {
           token,
@@ -144,7 +144,7 @@ describe('a SITHS EID session with a plan of its own', () => {
 
     const ecc = base64(await certificateRequest(generateCardKey('ecc-p256')));
     await expectRefusedWithoutWriting(
-      harness.storePath,
+      harness.storeLocation,
       () =>
         harness.call('POST', '/v1/certificates', {
           token,
@@ -167,14 +167,12 @@ describe('a SITHS EID session with a plan of its own', () => {
       body: {installed: [issued.body.certificate.serial]},
     });
     expect(completed.status).toBe(200);
-    const db = new Database(harness.storePath, {readonly: true, fileMustExist: true});
-    try {
-      expect(db.prepare('SELECT card_profile FROM completions').all()).toEqual([{card_profile: 'siths-eid'}]);
-      expect(db.prepare('SELECT DISTINCT card_profile FROM sessions').all()).toEqual([
-        {card_profile: 'siths-eid'},
-      ]);
-    } finally {
-      db.close();
-    }
+    const snapshot = await storeSnapshot(harness.storeLocation);
+    expect(snapshot.completions!.map((row) => (row as {card_profile: string}).card_profile)).toEqual([
+      'siths-eid',
+    ]);
+    expect(new Set(snapshot.sessions!.map((row) => (row as {card_profile: string}).card_profile))).toEqual(
+      new Set(['siths-eid']),
+    );
   });
 });

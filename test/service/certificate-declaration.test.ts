@@ -92,11 +92,11 @@ describe('declareCardCertificates (POST /v1/card/certificates/declaration)', () 
     expect(first.status).toBe(200);
     const issued = await issueAll(token);
 
-    const before = storeSnapshot(harness.storePath);
+    const before = await storeSnapshot(harness.storeLocation);
     const again = await declare(token, [signature, card.authenticationCertificate, issued[0]!.der]);
     expect(again.status).toBe(200);
     expect(again.body).toEqual(first.body);
-    expect(storeSnapshot(harness.storePath)).toEqual(before);
+    expect(await storeSnapshot(harness.storeLocation)).toEqual(before);
     expect((await declare(token, [])).body).toEqual(first.body);
   });
 
@@ -178,14 +178,14 @@ describe('declareCardCertificates (POST /v1/card/certificates/declaration)', () 
     const card = await StandInCard.create(fixture, demoPerson('Daniel'));
     const token = await logIn(harness.call, card);
     const declared = await certificates(card);
-    await expectRefusedWithoutWriting(harness.storePath, () => declare(token, declared), expected);
+    await expectRefusedWithoutWriting(harness.storeLocation, () => declare(token, declared), expected);
   });
 
   it('refuses a card that may not be upgraded', async () => {
     const card = await StandInCard.create(fixture, demoPerson('Cecilia'));
     const token = await logIn(harness.call, card);
     await expectRefusedWithoutWriting(
-      harness.storePath,
+      harness.storeLocation,
       () => declare(token, [card.authenticationCertificate]),
       {status: 403, error: 'card-not-received'},
     );

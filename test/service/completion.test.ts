@@ -45,12 +45,12 @@ describe('completeUpgrade', () => {
     const bo = await issuedCard('Bo');
     const complete = (body: unknown) => () =>
       harness.call('POST', '/v1/completion', {token: anna.token, body});
-    await expectRefusedWithoutWriting(harness.storePath, complete({installed: anna.serials.slice(1)}), {
+    await expectRefusedWithoutWriting(harness.storeLocation, complete({installed: anna.serials.slice(1)}), {
       status: 409,
       error: 'upgrade-incomplete',
     });
     await expectRefusedWithoutWriting(
-      harness.storePath,
+      harness.storeLocation,
       complete({installed: [...anna.serials.slice(1), bo.serials[0]]}),
       {status: 404, error: 'certificate-not-found'},
     );

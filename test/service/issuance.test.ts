@@ -64,7 +64,7 @@ describe('issueCertificate', () => {
       const body = await pivIssuanceBody(fixture, 'personnummer-signature', request);
       const first = await own.call('POST', '/v1/certificates', {token, body});
       await own.close();
-      own = await startTestService(fixture, {storePath: own.storePath});
+      own = await startTestService(fixture, {storeLocation: own.storeLocation});
       const again = await own.call('POST', '/v1/certificates', {token: await logIn(own.call, anna), body});
       expect(again.status).toBe(200);
       expect(again.body.certificate.serial).toBe(first.body.certificate.serial);
@@ -79,17 +79,17 @@ describe('issueCertificate', () => {
   ])('refuses the upgrade of a card that is not "received" (%s, %s) and writes nothing', async (name) => {
     const card = await StandInCard.create(fixture, demoPerson(name));
     const token = await logIn(harness.call, card);
-    const {call, storePath} = harness;
+    const {call, storeLocation} = harness;
     const refusal = {status: 403, error: 'card-not-received'};
-    await expectRefusedWithoutWriting(storePath, () => call('GET', '/v1/plan', {token}), refusal);
+    await expectRefusedWithoutWriting(storeLocation, () => call('GET', '/v1/plan', {token}), refusal);
     await expectRefusedWithoutWriting(
-      storePath,
+      storeLocation,
       async () =>
         issue(token, 'hsa-id-authentication', await certificateRequest(generateCardKey('ecc-p256'))),
       refusal,
     );
     await expectRefusedWithoutWriting(
-      storePath,
+      storeLocation,
       () =>
         call('POST', '/v1/management-key/witness', {
           token,
@@ -103,7 +103,7 @@ describe('issueCertificate', () => {
     const token = await logIn(harness.call, await StandInCard.create(fixture, demoPerson('Daniel')));
     const request = await certificateRequest(generateCardKey('ecc-p256'));
     await expectRefusedWithoutWriting(
-      harness.storePath,
+      harness.storeLocation,
       () => issue(token, 'hsa-id-authentication', request),
       {
         status: 409,
@@ -111,7 +111,7 @@ describe('issueCertificate', () => {
       },
     );
     await expectRefusedWithoutWriting(
-      harness.storePath,
+      harness.storeLocation,
       () => harness.call('POST', '/v1/terms/acceptance', {token, body: {version: '2020-1'}}),
       {status: 409, error: 'terms-version-outdated'},
     );
@@ -128,7 +128,7 @@ describe('issueCertificate', () => {
       const request = await certificateRequest(generateCardKey('ecc-p256'), [
         {type: 'serialNumber', value: serialNumber},
       ]);
-      await expectRefusedWithoutWriting(harness.storePath, () => issue(token, itemId, request), {
+      await expectRefusedWithoutWriting(harness.storeLocation, () => issue(token, itemId, request), {
         status: 403,
         error: 'request-for-another-person',
       });
@@ -137,10 +137,10 @@ describe('issueCertificate', () => {
 
   it('refuses a key used before: the old login key, another item, another card', async () => {
     const token = await logInReady(harness.call, anna);
-    const {storePath} = harness;
+    const {storeLocation} = harness;
     const reused = {status: 409, error: 'key-reused'};
     await expectRefusedWithoutWriting(
-      storePath,
+      storeLocation,
       async () => issue(token, 'hsa-id-authentication', await certificateRequest(anna.authenticationKey)),
       reused,
     );
@@ -148,14 +148,14 @@ describe('issueCertificate', () => {
     const request = await certificateRequest(key);
     expect((await issue(token, 'personnummer-authentication', request)).status).toBe(201);
     await expectRefusedWithoutWriting(
-      storePath,
+      storeLocation,
       () => issue(token, 'personnummer-signature', request),
       reused,
     );
     const bo = await StandInCard.create(fixture, demoPerson('Bo'));
     const boToken = await logInReady(harness.call, bo);
     await expectRefusedWithoutWriting(
-      storePath,
+      storeLocation,
       () => issue(boToken, 'personnummer-authentication', request),
       reused,
     );
@@ -168,7 +168,7 @@ describe('issueCertificate', () => {
     for (const key of [p384, rsa]) {
       const request = await certificateRequest(key);
       await expectRefusedWithoutWriting(
-        harness.storePath,
+        harness.storeLocation,
         () => issue(token, 'hsa-id-authentication', request),
         {
           status: 400,
@@ -184,7 +184,7 @@ describe('issueCertificate', () => {
     const forged = new Uint8Array(request);
     forged[forged.length - 3]! ^= 0x01;
     await expectRefusedWithoutWriting(
-      harness.storePath,
+      harness.storeLocation,
       () => issue(token, 'hsa-id-authentication', forged),
       {
         status: 400,
@@ -192,13 +192,17 @@ describe('issueCertificate', () => {
       },
     );
     await expectRefusedWithoutWriting(
-      harness.storePath,
+      harness.storeLocation,
       () => issue(token, 'hsa-id-authentication', request.subarray(0, request.length - 10)),
       {status: 400, error: 'request-malformed'},
     );
-    await expectRefusedWithoutWriting(harness.storePath, () => issue(token, 'hsa-id-encryption', request), {
-      status: 404,
-      error: 'plan-item-unknown',
-    });
+    await expectRefusedWithoutWriting(
+      harness.storeLocation,
+      () => issue(token, 'hsa-id-encryption', request),
+      {
+        status: 404,
+        error: 'plan-item-unknown',
+      },
+    );
   });
 });

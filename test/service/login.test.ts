@@ -87,12 +87,12 @@ describe('Login', () => {
   });
 
   it('refuses a forged signature with 401 and writes nothing', async () => {
-    const {call, storePath} = shared;
+    const {call, storeLocation} = shared;
     const open = await challenge(call, anna);
     const forger = generateCardKey('rsa-2048');
     const forged = anna.signLogin(Buffer.from(open.body.toBeSigned, 'base64'), forger);
     await expectRefusedWithoutWriting(
-      storePath,
+      storeLocation,
       () =>
         call('POST', '/v1/login', {body: {challengeId: open.body.challengeId, signature: base64(forged)}}),
       {status: 401, error: 'signature-invalid'},
@@ -100,11 +100,11 @@ describe('Login', () => {
   });
 
   it('refuses a signature over other bytes than the challenge', async () => {
-    const {call, storePath} = shared;
+    const {call, storeLocation} = shared;
     const open = await challenge(call, anna);
     const signature = anna.signLogin(Buffer.from('siths-upgrade/v1 login\nsomething else'));
     await expectRefusedWithoutWriting(
-      storePath,
+      storeLocation,
       () =>
         call('POST', '/v1/login', {body: {challengeId: open.body.challengeId, signature: base64(signature)}}),
       {status: 401, error: 'signature-invalid'},
@@ -112,14 +112,14 @@ describe('Login', () => {
   });
 
   it('refuses a replayed login signature, and a forged one uses the challenge up', async () => {
-    const {call, storePath} = shared;
+    const {call, storeLocation} = shared;
     const open = await challenge(call, anna);
     const body = {
       challengeId: open.body.challengeId,
       signature: base64(anna.signLogin(Buffer.from(open.body.toBeSigned, 'base64'))),
     };
     expect((await call('POST', '/v1/login', {body})).status).toBe(200);
-    await expectRefusedWithoutWriting(storePath, () => call('POST', '/v1/login', {body}), {
+    await expectRefusedWithoutWriting(storeLocation, () => call('POST', '/v1/login', {body}), {
       status: 401,
       error: 'challenge-unknown',
     });
@@ -132,7 +132,7 @@ describe('Login', () => {
       challengeId: another.body.challengeId,
       signature: base64(anna.signLogin(Buffer.from(another.body.toBeSigned, 'base64'))),
     };
-    await expectRefusedWithoutWriting(storePath, () => call('POST', '/v1/login', {body: late}), {
+    await expectRefusedWithoutWriting(storeLocation, () => call('POST', '/v1/login', {body: late}), {
       status: 401,
       error: 'challenge-unknown',
     });
@@ -140,26 +140,26 @@ describe('Login', () => {
 
   it('refuses an answer after the challenge expired', async () => {
     const clock = new TestClock();
-    const {call, storePath} = await start({clock});
+    const {call, storeLocation} = await start({clock});
     const open = await challenge(call, anna);
     clock.advance(2 * 60_000 + 1);
     const body = {
       challengeId: open.body.challengeId,
       signature: base64(anna.signLogin(Buffer.from(open.body.toBeSigned, 'base64'))),
     };
-    await expectRefusedWithoutWriting(storePath, () => call('POST', '/v1/login', {body}), {
+    await expectRefusedWithoutWriting(storeLocation, () => call('POST', '/v1/login', {body}), {
       status: 401,
       error: 'challenge-unknown',
     });
   });
 
   it('refuses an expired login certificate', async () => {
-    const {call, storePath} = shared;
+    const {call, storeLocation} = shared;
     const expired = await StandInCard.create(fixture, demoPerson('Anna'), {
       notBefore: new Date(Date.now() - 10 * DAY_MS),
       notAfter: new Date(Date.now() - DAY_MS),
     });
-    await expectRefusedWithoutWriting(storePath, () => challenge(call, expired), {
+    await expectRefusedWithoutWriting(storeLocation, () => challenge(call, expired), {
       status: 401,
       error: 'certificate-expired',
     });
@@ -167,16 +167,16 @@ describe('Login', () => {
 
   it('refuses a certificate once the service clock passes its notAfter', async () => {
     const clock = new TestClock();
-    const {call, storePath} = await start({clock});
+    const {call, storeLocation} = await start({clock});
     clock.advance(400 * DAY_MS);
-    await expectRefusedWithoutWriting(storePath, () => challenge(call, anna), {
+    await expectRefusedWithoutWriting(storeLocation, () => challenge(call, anna), {
       status: 401,
       error: 'certificate-expired',
     });
   });
 
   it('refuses a revoked login certificate', async () => {
-    const {call, storePath} = shared;
+    const {call, storeLocation} = shared;
     const card = await StandInCard.create(fixture, demoPerson('Bo'));
     const token = await logIn(call, card);
     const serial = (await call('GET', '/v1/session', {token})).body.certificateSerial;
@@ -185,14 +185,14 @@ describe('Login', () => {
       body: {reason: 'key-compromise'},
     });
     expect(revoked.body.status).toBe('revoked');
-    await expectRefusedWithoutWriting(storePath, () => challenge(call, card), {
+    await expectRefusedWithoutWriting(storeLocation, () => challenge(call, card), {
       status: 401,
       error: 'certificate-revoked',
     });
   });
 
   it('ends a session when its login certificate is revoked, and issues nothing in it', async () => {
-    const {call, storePath} = shared;
+    const {call, storeLocation} = shared;
     const card = await StandInCard.create(fixture, demoPerson('Bo'));
     const token = await logInReady(call, card);
     const serial = (await call('GET', '/v1/session', {token})).body.certificateSerial;
@@ -201,7 +201,7 @@ describe('Login', () => {
       body: {reason: 'key-compromise'},
     });
     expect(revoked.body.status).toBe('revoked');
-    const certificatesBefore = storeSnapshot(storePath).certificates;
+    const certificatesBefore = (await storeSnapshot(storeLocation)).certificates;
     const issued = await call('POST', '/v1/certificates', {
       token,
       body: {
@@ -213,7 +213,7 @@ describe('Login', () => {
       status: 401,
       error: 'session-certificate-revoked',
     });
-    expect(storeSnapshot(storePath).certificates).toEqual(certificatesBefore);
+    expect((await storeSnapshot(storeLocation)).certificates).toEqual(certificatesBefore);
     for (const [method, path] of [
       ['GET', '/v1/session'],
       ['GET', '/v1/plan'],
@@ -226,7 +226,10 @@ describe('Login', () => {
         error: 'session-certificate-revoked',
       });
     }
-    const ended = storeSnapshot(storePath).sessions as {certificate_id: string; ended_at: string | null}[];
+    const ended = (await storeSnapshot(storeLocation)).sessions as {
+      certificate_id: string;
+      ended_at: string | null;
+    }[];
     const ofCard = ended.filter((row) => row.certificate_id === sha256(card.authenticationCertificate));
     expect(ofCard.map((row) => row.ended_at)).not.toContain(null);
   });
@@ -248,7 +251,7 @@ describe('Login', () => {
   });
 
   it('refuses a certificate no trusted CA issued', async () => {
-    const {call, storePath} = shared;
+    const {call, storeLocation} = shared;
     const {privateKey} = generateKeyPairSync('ec', {namedCurve: 'P-256'});
     const selfSigned = await issueCertificate({
       subject: [{type: 'serialNumber', value: anna.person.hsaId}],
@@ -258,12 +261,12 @@ describe('Login', () => {
       notBefore: new Date(Date.now() - DAY_MS),
       notAfter: new Date(Date.now() + DAY_MS),
     });
-    await expectRefusedWithoutWriting(storePath, () => challenge(call, anna, selfSigned), {
+    await expectRefusedWithoutWriting(storeLocation, () => challenge(call, anna, selfSigned), {
       status: 401,
       error: 'certificate-untrusted',
     });
     await expectRefusedWithoutWriting(
-      storePath,
+      storeLocation,
       () => challenge(call, anna, new Uint8Array([0x30, 0x03, 1, 2, 3])),
       {
         status: 400,
@@ -273,22 +276,22 @@ describe('Login', () => {
   });
 
   it('refuses a signature certificate for login', async () => {
-    const {call, storePath} = shared;
+    const {call, storeLocation} = shared;
     const signatureCertificate = await oldCertificate(fixture, anna.person, anna.authenticationKey, {
       purpose: 'signature',
       cardNumber: anna.cardNumber,
     });
-    await expectRefusedWithoutWriting(storePath, () => challenge(call, anna, signatureCertificate), {
+    await expectRefusedWithoutWriting(storeLocation, () => challenge(call, anna, signatureCertificate), {
       status: 401,
       error: 'certificate-not-for-login',
     });
   });
 
   it("refuses another person's card and a card not in the directory", async () => {
-    const {call, storePath} = shared;
+    const {call, storeLocation} = shared;
     const bosCard = demoPerson('Bo').cards[0]!.number;
     await expectRefusedWithoutWriting(
-      storePath,
+      storeLocation,
       () =>
         call('POST', '/v1/login/challenge', {
           body: {
@@ -300,7 +303,7 @@ describe('Login', () => {
       {status: 403, error: 'card-mismatch'},
     );
     await expectRefusedWithoutWriting(
-      storePath,
+      storeLocation,
       () =>
         call('POST', '/v1/login/challenge', {
           body: {certificate: base64(anna.authenticationCertificate), cardNumber: '0000', cardProfile: 'piv'},
@@ -308,7 +311,7 @@ describe('Login', () => {
       {status: 403, error: 'card-unknown'},
     );
     const stranger = await StandInCard.create(fixture, anna.person, {serialNumber: 'SE2321000016-9999'});
-    await expectRefusedWithoutWriting(storePath, () => challenge(call, stranger), {
+    await expectRefusedWithoutWriting(storeLocation, () => challenge(call, stranger), {
       status: 403,
       error: 'person-unknown',
     });
@@ -320,9 +323,9 @@ describe('Login', () => {
         ? {...person, cards: [...person.cards, {number: '9752270000000099', status: 'received' as const}]}
         : person,
     );
-    const {call, storePath} = await start({settings: {persons}});
+    const {call, storeLocation} = await start({settings: {persons}});
     await expectRefusedWithoutWriting(
-      storePath,
+      storeLocation,
       () =>
         call('POST', '/v1/login/challenge', {
           body: {
@@ -337,7 +340,7 @@ describe('Login', () => {
 
   it('locks a certificate out after repeated failed signatures, and says when to retry', async () => {
     const limits = {...fixture.settings.limits, loginFailuresPerCertificate: 3};
-    const {call, storePath} = await start({settings: {limits}});
+    const {call, storeLocation} = await start({settings: {limits}});
     for (let attempt = 0; attempt < 3; attempt++) {
       const open = await challenge(call, anna);
       const answer = await call('POST', '/v1/login', {
@@ -345,13 +348,13 @@ describe('Login', () => {
       });
       expect(answer.body.error).toBe('signature-invalid');
     }
-    const before = storeSnapshot(storePath);
+    const before = await storeSnapshot(storeLocation);
     const locked = await challenge(call, anna);
     expect(locked.status).toBe(429);
     expect(locked.body.error).toBe('too-many-attempts');
     expect(locked.body.retryAfterSeconds).toBeGreaterThan(0);
     expect(locked.headers['retry-after']).toBe(String(locked.body.retryAfterSeconds));
-    expect(storeSnapshot(storePath)).toEqual(before);
+    expect(await storeSnapshot(storeLocation)).toEqual(before);
   });
 
   it('limits the challenges for one certificate from an address, not the others from that address', async () => {

@@ -29,7 +29,7 @@ describe('revokeCertificate', () => {
       .serial;
     const notFound = {status: 404, error: 'certificate-not-found'};
     await expectRefusedWithoutWriting(
-      harness.storePath,
+      harness.storeLocation,
       () =>
         harness.call('POST', `/v1/certificates/${bosSerial}/revocation`, {
           token: annaToken,
@@ -38,7 +38,7 @@ describe('revokeCertificate', () => {
       notFound,
     );
     await expectRefusedWithoutWriting(
-      harness.storePath,
+      harness.storeLocation,
       () => harness.call('GET', `/v1/certificates/${bosSerial}`, {token: annaToken}),
       notFound,
     );
@@ -57,8 +57,8 @@ describe('revokeCertificate', () => {
       });
     const first = await revoke();
     expect(first.body).toMatchObject({serial, status: 'revoked', revocationReason: 'cessation-of-operation'});
-    const before = storeSnapshot(harness.storePath);
+    const before = await storeSnapshot(harness.storeLocation);
     expect((await revoke()).body).toEqual(first.body);
-    expect(storeSnapshot(harness.storePath)).toEqual(before);
+    expect(await storeSnapshot(harness.storeLocation)).toEqual(before);
   });
 });

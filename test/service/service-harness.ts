@@ -4,7 +4,6 @@ import {mkdtemp, rm, writeFile} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {promisify} from 'node:util';
-import Database from 'better-sqlite3';
 import {expect} from 'vitest';
 import {createAttestationKey} from '../../source/card/virtual/attestation.js';
 import {buildCertificateRequest, verifyCertificateRequest} from '../../source/pki/csr.js';
@@ -24,7 +23,10 @@ import {
 import {createDemoSetup, DEMO_PERSONS} from '../../source/service/demo-setup.js';
 import {planItemId} from '../../source/service/plan.js';
 import {startService, type RunningService} from '../../source/service/start.js';
+import {freshStoreLocation, storeSnapshot} from '../support/test-store.js';
 import {httpsClient} from './https-client.js';
+
+export {storeSnapshot};
 
 const run = promisify(execFile);
 
@@ -68,39 +70,27 @@ export class TestClock {
   }
 }
 
-let storeCount = 0;
-
-/** A running service on 127.0.0.1:0 with a fresh store file, and an HTTPS client pinned to its CA. */
+/**
+ * A running service on 127.0.0.1:0 with a fresh store (the test engine's: test/support/test-store.ts), and an
+ * HTTPS client pinned to its CA.
+ */
 export async function startTestService(
   fixture: DemoFixture,
-  options: {clock?: TestClock; settings?: Partial<ServiceSettings>; storePath?: string} = {},
+  options: {clock?: TestClock; settings?: Partial<ServiceSettings>; storeLocation?: string} = {},
 ) {
-  const storePath = options.storePath ?? join(fixture.directory, `store-${++storeCount}.sqlite`);
+  const storeLocation = options.storeLocation ?? (await freshStoreLocation(fixture.directory));
   const service: RunningService = await startService({
     config: {...fixture.settings, ...options.settings},
-    store: storePath,
+    store: storeLocation,
     listen: {host: '127.0.0.1', port: 0},
     ...(options.clock && {clock: options.clock}),
   });
   return {
     service,
-    storePath,
+    storeLocation,
     call: httpsClient(service.url, service.caCertificate),
     close: () => service.close(),
   };
-}
-
-/** Every table's rows, to prove that a refused request wrote nothing. */
-export function storeSnapshot(storePath: string): Record<string, unknown[]> {
-  const db = new Database(storePath, {readonly: true, fileMustExist: true});
-  try {
-    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as {
-      name: string;
-    }[];
-    return Object.fromEntries(tables.map(({name}) => [name, db.prepare(`SELECT * FROM "${name}"`).all()]));
-  } finally {
-    db.close();
-  }
 }
 
 /** A key pair as a card would generate it. */
@@ -343,14 +333,14 @@ export function sha256(bytes: Uint8Array): string {
  * Sends a hostile request and checks the answer is the given refusal and that the store did not change.
  */
 export async function expectRefusedWithoutWriting(
-  storePath: string,
+  storeLocation: string,
   send: () => Promise<{status: number; body: {error?: string}}>,
   expected: {status: number; error: string},
 ): Promise<void> {
-  const before = storeSnapshot(storePath);
+  const before = await storeSnapshot(storeLocation);
   const answer = await send();
   expect({status: answer.status, error: answer.body?.error}).toEqual(expected);
-  expect(storeSnapshot(storePath)).toEqual(before);
+  expect(await storeSnapshot(storeLocation)).toEqual(before);
 }
 
 /** Logs in and accepts the current terms: ready for issuance. */

@@ -4,7 +4,7 @@ import {writeFile} from 'node:fs/promises';
 import {join} from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {readAuditLog} from '../../source/service/store/audit-log.js';
-import {openStore} from '../../source/service/store/database.js';
+import {openStore} from '../../source/service/store/open-store.js';
 import {
   base64,
   certificateRequest,
@@ -42,7 +42,7 @@ describe.skipIf(isOpensslMissing && !mustRun)('startService (openssl judges)', (
   afterAll(() => fixture?.cleanup());
 
   it('runs the whole login, plan, relay, issuance, completion, revocation and CRL cycle over HTTPS', async () => {
-    const {call, storePath, close, service} = await startTestService(fixture);
+    const {call, storeLocation, close, service} = await startTestService(fixture);
     try {
       const anna = demoPerson('Anna');
       const card = await StandInCard.create(fixture, anna, {keyAlgorithm: 'rsa-2048'});
@@ -285,9 +285,9 @@ describe.skipIf(isOpensslMissing && !mustRun)('startService (openssl judges)', (
 
       // The audit log tells who did what, and holds no token or key material.
       await close();
-      const db = openStore(storePath);
-      const audit = readAuditLog(db);
-      db.close();
+      const store = await openStore(storeLocation);
+      const audit = await readAuditLog(store);
+      await store.close();
       const actions = audit.map((entry) => entry.action);
       for (const action of [
         'logged-in',

@@ -76,7 +76,7 @@ function issuanceRoute(app: FastifyInstance, context: ServiceContext): void {
       },
     },
     async (request, reply) => {
-      const session = authenticate(context, request.headers.authorization);
+      const session = await authenticate(context, request.headers.authorization);
       const {record, isNew} = await issueCertificate(
         context,
         session,
@@ -111,10 +111,10 @@ function certificateListRoute(app: FastifyInstance, context: ServiceContext): vo
       },
     },
     async (request) => {
-      const session = authenticate(context, request.headers.authorization);
+      const session = await authenticate(context, request.headers.authorization);
       const now = context.now();
       return {
-        certificates: certificatesOfPerson(context.db, session.person.hsaId).map((record) =>
+        certificates: (await certificatesOfPerson(context.store, session.person.hsaId)).map((record) =>
           certificateView(record, now),
         ),
       };
@@ -139,9 +139,9 @@ function certificateRoute(app: FastifyInstance, context: ServiceContext): void {
     async (request) =>
       withChain(
         context,
-        personsCertificate(
+        await personsCertificate(
           context,
-          authenticate(context, request.headers.authorization),
+          await authenticate(context, request.headers.authorization),
           request.params.serial,
         ),
       ),
@@ -167,7 +167,7 @@ function revocationRoute(app: FastifyInstance, context: ServiceContext): void {
       },
     },
     async (request) => {
-      const session = authenticate(context, request.headers.authorization);
+      const session = await authenticate(context, request.headers.authorization);
       const record = await revokeCertificate(context, session, request.params.serial, request.body.reason);
       return certificateView(record, context.now());
     },
@@ -188,10 +188,10 @@ function cardCertificatesRoute(app: FastifyInstance, context: ServiceContext): v
       },
     },
     async (request) => {
-      const session = authenticate(context, request.headers.authorization);
+      const session = await authenticate(context, request.headers.authorization);
       requireReceivedCard(session);
       const now = context.now();
-      const records = certificatesOfCard(context.db, session.card.number);
+      const records = await certificatesOfCard(context.store, session.card.number);
       return {
         certificates: planOf(context, session).flatMap((item) => {
           const issued = issuedForItem(records, planItemId(item), now);
@@ -227,7 +227,7 @@ function declarationRoute(app: FastifyInstance, context: ServiceContext): void {
     async (request) => {
       const replaces = await declareCardCertificates(
         context,
-        authenticate(context, request.headers.authorization),
+        await authenticate(context, request.headers.authorization),
         request.body.certificates.map(fromBase64),
       );
       const now = context.now();
@@ -256,7 +256,11 @@ function completionRoute(app: FastifyInstance, context: ServiceContext): void {
       },
     },
     async (request) =>
-      completeUpgrade(context, authenticate(context, request.headers.authorization), request.body.installed),
+      completeUpgrade(
+        context,
+        await authenticate(context, request.headers.authorization),
+        request.body.installed,
+      ),
   );
 }
 

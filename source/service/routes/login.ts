@@ -56,7 +56,7 @@ function loginChallengeRoute(app: FastifyInstance, context: ServiceContext, logi
       },
     },
     async (request) => {
-      const challenge = login.challenge({
+      const challenge = await login.challenge({
         certificate: fromBase64(request.body.certificate),
         cardNumber: request.body.cardNumber,
         cardProfile: request.body.cardProfile,
@@ -91,7 +91,7 @@ function loginRoute(app: FastifyInstance, context: ServiceContext, login: Login)
       },
     },
     async (request) => {
-      const session = login.login({
+      const session = await login.login({
         challengeId: request.body.challengeId,
         signature: fromBase64(request.body.signature),
       });
@@ -119,12 +119,12 @@ function sessionRoute(app: FastifyInstance, context: ServiceContext): void {
       },
     },
     async (request) => {
-      const session = authenticate(context, request.headers.authorization);
+      const session = await authenticate(context, request.headers.authorization);
       return {
         person: personView(session.person),
         card: cardView(session.card),
         // The login recorded its certificate (login.ts), and records are never deleted.
-        certificateSerial: findCertificate(context.db, session.certificateId)!.serial,
+        certificateSerial: (await findCertificate(context.store, session.certificateId))!.serial,
         expiresAt: session.expiresAt.toISOString(),
       };
     },
@@ -144,18 +144,18 @@ function logoutRoute(app: FastifyInstance, context: ServiceContext): void {
       },
     },
     async (request, reply) => {
-      const session = authenticate(context, request.headers.authorization);
+      const session = await authenticate(context, request.headers.authorization);
       const now = context.now();
-      context.db.transaction(() => {
-        endSession(context.db, session.id, now);
-        appendAudit(context.db, {
+      await context.store.transaction(async (tx) => {
+        await endSession(tx, session.id, now);
+        await appendAudit(tx, {
           at: now,
           actor: session.person.hsaId,
           cardNumber: session.card.number,
           action: 'logged-out',
           detail: {},
         });
-      })();
+      });
       return reply.code(204).send();
     },
   );

@@ -77,7 +77,7 @@ function termsAcceptanceRoute(app: FastifyInstance, context: ServiceContext): vo
       },
     },
     async (request) =>
-      acceptTerms(context, authenticate(context, request.headers.authorization), request.body.version),
+      acceptTerms(context, await authenticate(context, request.headers.authorization), request.body.version),
   );
 }
 
@@ -100,7 +100,7 @@ function planRoute(app: FastifyInstance, context: ServiceContext): void {
         response: {200: planSchema, ...refusals},
       },
     },
-    async (request) => buildPlan(context, authenticate(context, request.headers.authorization)),
+    async (request) => buildPlan(context, await authenticate(context, request.headers.authorization)),
   );
 }
 
@@ -125,10 +125,10 @@ function witnessRoute(app: FastifyInstance, context: ServiceContext, relay: Mana
       },
     },
     async (request) => {
-      const session = authenticate(context, request.headers.authorization);
+      const session = await authenticate(context, request.headers.authorization);
       requireReceivedCard(session);
       requireManagementKey(session);
-      const answer = relay.answerWitness(
+      const answer = await relay.answerWitness(
         {sessionId: session.id, cardNumber: session.card.number},
         request.body.algorithm,
         fromBase64(request.body.witness),
@@ -161,16 +161,16 @@ function cardResponseRoute(app: FastifyInstance, context: ServiceContext, relay:
       },
     },
     async (request) => {
-      const session = authenticate(context, request.headers.authorization);
+      const session = await authenticate(context, request.headers.authorization);
       requireReceivedCard(session);
       requireManagementKey(session);
-      const algorithm = relay.checkResponse(
+      const algorithm = await relay.checkResponse(
         {sessionId: session.id, cardNumber: session.card.number},
         request.body.relayId,
         fromBase64(request.body.response),
       );
       const now = context.now();
-      appendAudit(context.db, {
+      await appendAudit(context.store, {
         at: now,
         actor: session.person.hsaId,
         cardNumber: session.card.number,

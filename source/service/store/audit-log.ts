@@ -1,4 +1,4 @@
-import type {StoreDatabase} from './database.js';
+import type {StoreQueries} from './store.js';
 
 /** What happened, for the audit log. Details hold identifiers and serials, never PINs, keys or tokens. */
 export type AuditAction =
@@ -22,24 +22,24 @@ export interface AuditEntry {
 }
 
 /** Appends to the audit log (the table refuses updates and deletes). Call inside the state change's transaction. */
-export function appendAudit(db: StoreDatabase, entry: AuditEntry): void {
-  db.prepare('INSERT INTO audit_log (at, actor, card_number, action, detail) VALUES (?, ?, ?, ?, ?)').run(
+export async function appendAudit(db: StoreQueries, entry: AuditEntry): Promise<void> {
+  await db.run('INSERT INTO audit_log (at, actor, card_number, action, detail) VALUES (?, ?, ?, ?, ?)', [
     entry.at.toISOString(),
     entry.actor,
     entry.cardNumber ?? null,
     entry.action,
     JSON.stringify(entry.detail),
-  );
+  ]);
 }
 
-export function readAuditLog(db: StoreDatabase): AuditEntry[] {
-  const rows = db.prepare('SELECT * FROM audit_log ORDER BY id').all() as {
+export async function readAuditLog(db: StoreQueries): Promise<AuditEntry[]> {
+  const rows = await db.all<{
     at: string;
     actor: string;
     card_number: string | null;
     action: AuditAction;
     detail: string;
-  }[];
+  }>('SELECT * FROM audit_log ORDER BY id');
   return rows.map((row) => ({
     at: new Date(row.at),
     actor: row.actor,

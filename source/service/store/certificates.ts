@@ -1,5 +1,5 @@
 import type {Identity, Purpose, RevocationReason} from '../../protocol/common.js';
-import type {StoreDatabase} from './database.js';
+import type {StoreQueries} from './store.js';
 
 /** A certificate the service knows: issued by it, or an earlier one seen on the card (login, declaration). */
 export interface CertificateRecord {
@@ -73,91 +73,115 @@ function toRecord(row: CertificateRow): CertificateRecord {
   };
 }
 
-/** Records a certificate. Call inside the transaction of the state change it belongs to. */
-export function insertCertificate(db: StoreDatabase, record: CertificateRecord): void {
-  db.prepare(
+/**
+ * Records a certificate. Call inside the transaction of the state change it belongs to. A record with an id the
+ * store has already is left as it is: returns whether this one was new.
+ */
+export async function insertCertificate(db: StoreQueries, record: CertificateRecord): Promise<boolean> {
+  const changed = await db.run(
     `INSERT INTO certificates (id, authority, serial, hsa_id, card_number, identity, purpose, origin, item_id,
        public_key_hash, subject, issuer, not_before, not_after, der, recorded_at, installed_at, revoked_at,
        revocation_reason)
-     VALUES (@id, @authority, @serial, @hsaId, @cardNumber, @identity, @purpose, @origin, @itemId,
-       @publicKeyHash, @subject, @issuer, @notBefore, @notAfter, @der, @recordedAt, @installedAt, @revokedAt,
-       @revocationReason)`,
-  ).run({
-    ...record,
-    itemId: record.itemId ?? null,
-    notBefore: record.notBefore.toISOString(),
-    notAfter: record.notAfter.toISOString(),
-    der: Buffer.from(record.der),
-    recordedAt: record.recordedAt.toISOString(),
-    installedAt: record.installedAt?.toISOString() ?? null,
-    revokedAt: record.revokedAt?.toISOString() ?? null,
-    revocationReason: record.revocationReason ?? null,
-  });
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT (id) DO NOTHING`,
+    [
+      record.id,
+      record.authority,
+      record.serial,
+      record.hsaId,
+      record.cardNumber,
+      record.identity,
+      record.purpose,
+      record.origin,
+      record.itemId ?? null,
+      record.publicKeyHash,
+      record.subject,
+      record.issuer,
+      record.notBefore.toISOString(),
+      record.notAfter.toISOString(),
+      record.der,
+      record.recordedAt.toISOString(),
+      record.installedAt?.toISOString() ?? null,
+      record.revokedAt?.toISOString() ?? null,
+      record.revocationReason ?? null,
+    ],
+  );
+  return changed > 0;
 }
 
-export function findCertificate(db: StoreDatabase, id: string): CertificateRecord | undefined {
-  const row = db.prepare('SELECT * FROM certificates WHERE id = ?').get(id) as CertificateRow | undefined;
+export async function findCertificate(db: StoreQueries, id: string): Promise<CertificateRecord | undefined> {
+  const row = await db.get<CertificateRow>('SELECT * FROM certificates WHERE id = ?', [id]);
   return row && toRecord(row);
 }
 
 /** The person's certificate with this serial (serials are only looked up within one person's certificates). */
-export function findPersonsCertificate(
-  db: StoreDatabase,
+export async function findPersonsCertificate(
+  db: StoreQueries,
   hsaId: string,
   serial: string,
-): CertificateRecord | undefined {
-  const row = db
-    .prepare('SELECT * FROM certificates WHERE hsa_id = ? AND serial = ? ORDER BY recorded_at DESC LIMIT 1')
-    .get(hsaId, serial) as CertificateRow | undefined;
+): Promise<CertificateRecord | undefined> {
+  const row = await db.get<CertificateRow>(
+    'SELECT * FROM certificates WHERE hsa_id = ? AND serial = ? ORDER BY recorded_at DESC LIMIT 1',
+    [hsaId, serial],
+  );
   return row && toRecord(row);
 }
 
 /** Every certificate with this public key (SHA-256 of the SPKI DER). */
-export function certificatesWithPublicKey(db: StoreDatabase, publicKeyHash: string): CertificateRecord[] {
-  const rows = db
-    .prepare('SELECT * FROM certificates WHERE public_key_hash = ? ORDER BY recorded_at')
-    .all(publicKeyHash) as CertificateRow[];
+export async function certificatesWithPublicKey(
+  db: StoreQueries,
+  publicKeyHash: string,
+): Promise<CertificateRecord[]> {
+  const rows = await db.all<CertificateRow>(
+    'SELECT * FROM certificates WHERE public_key_hash = ? ORDER BY recorded_at, id',
+    [publicKeyHash],
+  );
   return rows.map(toRecord);
 }
 
-export function certificatesOfPerson(db: StoreDatabase, hsaId: string): CertificateRecord[] {
-  const rows = db
-    .prepare('SELECT * FROM certificates WHERE hsa_id = ? ORDER BY recorded_at, id')
-    .all(hsaId) as CertificateRow[];
+export async function certificatesOfPerson(db: StoreQueries, hsaId: string): Promise<CertificateRecord[]> {
+  const rows = await db.all<CertificateRow>(
+    'SELECT * FROM certificates WHERE hsa_id = ? ORDER BY recorded_at, id',
+    [hsaId],
+  );
   return rows.map(toRecord);
 }
 
-export function certificatesOfCard(db: StoreDatabase, cardNumber: string): CertificateRecord[] {
-  const rows = db
-    .prepare('SELECT * FROM certificates WHERE card_number = ? ORDER BY recorded_at, id')
-    .all(cardNumber) as CertificateRow[];
+export async function certificatesOfCard(db: StoreQueries, cardNumber: string): Promise<CertificateRecord[]> {
+  const rows = await db.all<CertificateRow>(
+    'SELECT * FROM certificates WHERE card_number = ? ORDER BY recorded_at, id',
+    [cardNumber],
+  );
   return rows.map(toRecord);
 }
 
 /** The revoked certificates an authority issued, for its CRL. */
-export function revokedCertificatesOf(db: StoreDatabase, authority: string): CertificateRecord[] {
-  const rows = db
-    .prepare(
-      'SELECT * FROM certificates WHERE authority = ? AND revoked_at IS NOT NULL ORDER BY revoked_at, id',
-    )
-    .all(authority) as CertificateRow[];
+export async function revokedCertificatesOf(
+  db: StoreQueries,
+  authority: string,
+): Promise<CertificateRecord[]> {
+  const rows = await db.all<CertificateRow>(
+    'SELECT * FROM certificates WHERE authority = ? AND revoked_at IS NOT NULL ORDER BY revoked_at, id',
+    [authority],
+  );
   return rows.map(toRecord);
 }
 
-export function markCertificateRevoked(
-  db: StoreDatabase,
+export async function markCertificateRevoked(
+  db: StoreQueries,
   id: string,
   at: Date,
   reason: RevocationReason,
-): void {
-  db.prepare(
+): Promise<void> {
+  await db.run(
     'UPDATE certificates SET revoked_at = ?, revocation_reason = ? WHERE id = ? AND revoked_at IS NULL',
-  ).run(at.toISOString(), reason, id);
+    [at.toISOString(), reason, id],
+  );
 }
 
-export function markCertificateInstalled(db: StoreDatabase, id: string, at: Date): void {
-  db.prepare('UPDATE certificates SET installed_at = ? WHERE id = ? AND installed_at IS NULL').run(
+export async function markCertificateInstalled(db: StoreQueries, id: string, at: Date): Promise<void> {
+  await db.run('UPDATE certificates SET installed_at = ? WHERE id = ? AND installed_at IS NULL', [
     at.toISOString(),
     id,
-  );
+  ]);
 }

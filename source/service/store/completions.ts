@@ -1,5 +1,5 @@
 import type {CardProfile} from '../../protocol/common.js';
-import type {StoreDatabase} from './database.js';
+import type {StoreQueries} from './store.js';
 
 /** A completed upgrade of a card: which certificates it installed and which earlier ones it revoked. */
 export interface CompletionRecord {
@@ -13,16 +13,17 @@ export interface CompletionRecord {
   readonly revoked: readonly string[];
 }
 
-export function insertCompletion(db: StoreDatabase, completion: CompletionRecord): void {
-  db.prepare(
+export async function insertCompletion(db: StoreQueries, completion: CompletionRecord): Promise<void> {
+  await db.run(
     `INSERT INTO completions (hsa_id, card_number, card_profile, completed_at, installed, revoked)
      VALUES (?, ?, ?, ?, ?, ?)`,
-  ).run(
-    completion.hsaId,
-    completion.cardNumber,
-    completion.cardProfile,
-    completion.completedAt.toISOString(),
-    JSON.stringify(completion.installed),
-    JSON.stringify(completion.revoked),
+    [
+      completion.hsaId,
+      completion.cardNumber,
+      completion.cardProfile,
+      completion.completedAt.toISOString(),
+      JSON.stringify(completion.installed),
+      JSON.stringify(completion.revoked),
+    ],
   );
 }

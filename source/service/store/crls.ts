@@ -1,4 +1,4 @@
-import type {StoreDatabase} from './database.js';
+import type {StoreQueries} from './store.js';
 
 /** The latest CRL published for an authority. */
 export interface CrlRecord {
@@ -9,9 +9,14 @@ export interface CrlRecord {
   readonly der: Uint8Array;
 }
 
-export function findCrl(db: StoreDatabase, authority: string): CrlRecord | undefined {
-  const row = db.prepare('SELECT * FROM crls WHERE authority = ?').get(authority) as
-    {authority: string; number: number; this_update: string; next_update: string; der: Buffer} | undefined;
+export async function findCrl(db: StoreQueries, authority: string): Promise<CrlRecord | undefined> {
+  const row = await db.get<{
+    authority: string;
+    number: number;
+    this_update: string;
+    next_update: string;
+    der: Buffer;
+  }>('SELECT * FROM crls WHERE authority = ?', [authority]);
   if (!row) return undefined;
   return {
     authority: row.authority,
@@ -23,16 +28,11 @@ export function findCrl(db: StoreDatabase, authority: string): CrlRecord | undef
 }
 
 /** Stores a newly published CRL, replacing the previous one of the authority. */
-export function saveCrl(db: StoreDatabase, crl: CrlRecord): void {
-  db.prepare(
+export async function saveCrl(db: StoreQueries, crl: CrlRecord): Promise<void> {
+  await db.run(
     `INSERT INTO crls (authority, number, this_update, next_update, der) VALUES (?, ?, ?, ?, ?)
      ON CONFLICT (authority) DO UPDATE SET number = excluded.number, this_update = excluded.this_update,
        next_update = excluded.next_update, der = excluded.der`,
-  ).run(
-    crl.authority,
-    crl.number,
-    crl.thisUpdate.toISOString(),
-    crl.nextUpdate.toISOString(),
-    Buffer.from(crl.der),
+    [crl.authority, crl.number, crl.thisUpdate.toISOString(), crl.nextUpdate.toISOString(), crl.der],
   );
 }

@@ -1,5 +1,5 @@
 import type {CardProfile} from '../../protocol/common.js';
-import type {StoreDatabase} from './database.js';
+import type {StoreQueries} from './store.js';
 
 /** A login session. The token itself is never stored: only its SHA-256. */
 export interface SessionRecord {
@@ -26,25 +26,25 @@ interface SessionRow {
   ended_at: string | null;
 }
 
-export function insertSession(db: StoreDatabase, session: SessionRecord): void {
-  db.prepare(
+export async function insertSession(db: StoreQueries, session: SessionRecord): Promise<void> {
+  await db.run(
     `INSERT INTO sessions
        (token_hash, hsa_id, card_number, card_profile, certificate_id, created_at, expires_at, ended_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, NULL)`,
-  ).run(
-    session.tokenHash,
-    session.hsaId,
-    session.cardNumber,
-    session.cardProfile,
-    session.certificateId,
-    session.createdAt.toISOString(),
-    session.expiresAt.toISOString(),
+    [
+      session.tokenHash,
+      session.hsaId,
+      session.cardNumber,
+      session.cardProfile,
+      session.certificateId,
+      session.createdAt.toISOString(),
+      session.expiresAt.toISOString(),
+    ],
   );
 }
 
-export function findSession(db: StoreDatabase, tokenHash: string): SessionRecord | undefined {
-  const row = db.prepare('SELECT * FROM sessions WHERE token_hash = ?').get(tokenHash) as
-    SessionRow | undefined;
+export async function findSession(db: StoreQueries, tokenHash: string): Promise<SessionRecord | undefined> {
+  const row = await db.get<SessionRow>('SELECT * FROM sessions WHERE token_hash = ?', [tokenHash]);
   if (!row) return undefined;
   return {
     tokenHash: row.token_hash,
@@ -58,9 +58,9 @@ export function findSession(db: StoreDatabase, tokenHash: string): SessionRecord
   };
 }
 
-export function endSession(db: StoreDatabase, tokenHash: string, at: Date): void {
-  db.prepare('UPDATE sessions SET ended_at = ? WHERE token_hash = ? AND ended_at IS NULL').run(
+export async function endSession(db: StoreQueries, tokenHash: string, at: Date): Promise<void> {
+  await db.run('UPDATE sessions SET ended_at = ? WHERE token_hash = ? AND ended_at IS NULL', [
     at.toISOString(),
     tokenHash,
-  );
+  ]);
 }

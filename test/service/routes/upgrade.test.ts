@@ -73,7 +73,7 @@ describe('management-key relay routes', () => {
     const relay = await openRelay(annaToken, anna);
     // Bo's session forwards an answer to Anna's relay: not his relay.
     await expectRefusedWithoutWriting(
-      harness.storePath,
+      harness.storeLocation,
       () =>
         harness.call('POST', '/v1/management-key/response', {
           token: boToken,
@@ -86,7 +86,7 @@ describe('management-key relay routes', () => {
     );
     // Anna's session forwards the answer of a card holding Bo's key.
     await expectRefusedWithoutWriting(
-      harness.storePath,
+      harness.storeLocation,
       () =>
         harness.call('POST', '/v1/management-key/response', {
           token: annaToken,
@@ -102,7 +102,7 @@ describe('management-key relay routes', () => {
   it('refuses a witness that is not one cipher block', async () => {
     const token = await logIn(harness.call, anna);
     await expectRefusedWithoutWriting(
-      harness.storePath,
+      harness.storeLocation,
       () =>
         harness.call('POST', '/v1/management-key/witness', {
           token,
@@ -111,7 +111,7 @@ describe('management-key relay routes', () => {
       {status: 400, error: 'witness-malformed'},
     );
     await expectRefusedWithoutWriting(
-      harness.storePath,
+      harness.storeLocation,
       () =>
         harness.call('POST', '/v1/management-key/witness', {
           token,
