@@ -1,5 +1,6 @@
 import {STATUS_CODES} from 'node:http';
 import type {Socket} from 'node:net';
+import type {Writable} from 'node:stream';
 import swagger from '@fastify/swagger';
 import Fastify, {type FastifyError, type FastifyInstance, type FastifyReply} from 'fastify';
 import {deriveManagementKey} from '../pki/management-key.js';
@@ -10,8 +11,10 @@ import {Login} from './login.js';
 import {ManagementKeyRelay} from './management-key-relay.js';
 import {registerCertificateRoutes} from './routes/certificates.js';
 import {registerLoginRoutes} from './routes/login.js';
+import {registerOperationsRoutes} from './routes/operations.js';
 import {registerPublicationRoutes} from './routes/publication.js';
 import {registerUpgradeRoutes} from './routes/upgrade.js';
+import {countRefusal} from './store/refusal-counts.js';
 
 /** The OpenAPI document's fixed parts (the paths come from the route schemas). */
 const OPENAPI_INFO = {
@@ -29,16 +32,19 @@ const OPENAPI_INFO = {
 /**
  * Builds the Fastify app of the service (not yet listening): strict JSON-schema validation of every input
  * (ajv without coercion, defaults or removal of unknown properties), the body limit, uniform error bodies, the
- * OpenAPI document at /v1/openapi.json, and every route. `https` holds the server's TLS key and chain.
+ * OpenAPI document at /v1/openapi.json, and every route. `https` holds the server's TLS key and chain. With `log`,
+ * each request is logged there as JSON lines (fastify's logger: method, URL, status, time, and the refusal code;
+ * never headers or bodies, so no token, PIN or key); each refusal is counted per day and code in the store.
  */
 export async function buildApp(
   context: ServiceContext,
   https: {key: string; cert: string},
+  log?: Writable,
 ): Promise<FastifyInstance> {
   const app = Fastify({
     https,
     bodyLimit: context.settings.limits.bodyBytes,
-    logger: false,
+    logger: log === undefined ? false : {level: 'info', stream: log},
     return503OnClosing: true,
     clientErrorHandler: answerClientError,
     frameworkErrors: (error, _request, reply) => {
@@ -56,15 +62,21 @@ export async function buildApp(
     },
   });
 
-  app.setErrorHandler((error: FastifyError, _request, reply) => {
+  app.setErrorHandler(async (error: FastifyError, request, reply) => {
     const {status, body} = errorAnswer(error);
+    if (status >= 500 && body.error === 'internal') request.log.error({err: error}, 'failed');
+    else request.log.info({refusal: body.error}, 'refused');
+    if (body.error !== 'not-ready') await countRefusalQuietly(context, body.error);
     if (body.retryAfterSeconds !== undefined)
       void reply.header('retry-after', String(body.retryAfterSeconds));
     return reply.code(status).send(body);
   });
-  app.setNotFoundHandler((request, reply) =>
-    reply.code(404).send({error: 'route-not-found', message: `no route ${request.method} ${request.url}`}),
-  );
+  app.setNotFoundHandler(async (request, reply) => {
+    await countRefusalQuietly(context, 'route-not-found');
+    return reply
+      .code(404)
+      .send({error: 'route-not-found', message: `no route ${request.method} ${request.url}`});
+  });
 
   registerLoginRoutes(app, context, new Login(context));
   registerUpgradeRoutes(
@@ -74,9 +86,19 @@ export async function buildApp(
   );
   registerCertificateRoutes(app, context);
   registerPublicationRoutes(app, context);
+  registerOperationsRoutes(app, context);
 
   app.get('/v1/openapi.json', {schema: {hide: true}}, async () => app.swagger());
   return app;
+}
+
+/** Counts a refusal for the campaign report; a store that cannot count does not change the answer. */
+async function countRefusalQuietly(context: ServiceContext, code: string): Promise<void> {
+  try {
+    await countRefusal(context.store, code, context.now());
+  } catch {
+    // The answer already says what went wrong; /v1/ready tells whether the store answers.
+  }
 }
 
 /** The per-card management key: a fixed one IT registered, else derived from the master secret. */

@@ -67,6 +67,8 @@ export const REFUSAL_STATUS = {
   'upgrade-incomplete': 409,
   'authority-unknown': 404,
   'authority-cannot-sign': 409,
+  // Operations: the instance is up but cannot serve (GET /v1/ready).
+  'not-ready': 503,
 } as const satisfies Record<string, number>;
 
 export type RefusalCode = keyof typeof REFUSAL_STATUS;

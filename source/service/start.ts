@@ -1,4 +1,5 @@
 import type {AddressInfo} from 'node:net';
+import type {Writable} from 'node:stream';
 import {buildApp} from './app.js';
 import {Authorities} from './authorities.js';
 import type {ServiceSettings} from './config.js';
@@ -15,6 +16,8 @@ export interface StartServiceOptions {
   readonly listen?: {readonly host: string; readonly port: number};
   /** The service's time (expiry of challenges, sessions and certificates; validity of what it issues). */
   readonly clock?: {now(): Date};
+  /** Where the request log goes, as JSON lines (buildApp); none by default. `serve` logs to stdout. */
+  readonly log?: Writable;
 }
 
 export interface RunningService {
@@ -47,10 +50,14 @@ export async function startService(options: StartServiceOptions): Promise<Runnin
       authorities: new Authorities(config),
       publicUrl: () => publicUrl,
     };
-    app = await buildApp(context, {
-      key: config.tls.privateKey.export({type: 'pkcs8', format: 'pem'}).toString(),
-      cert: config.tls.certificateChain,
-    });
+    app = await buildApp(
+      context,
+      {
+        key: config.tls.privateKey.export({type: 'pkcs8', format: 'pem'}).toString(),
+        cert: config.tls.certificateChain,
+      },
+      options.log,
+    );
     const listen = options.listen ?? config.listen;
     await app.listen({host: listen.host, port: listen.port});
     const url = `https://${urlHost(listen.host)}:${(app.server.address() as AddressInfo).port}`;

@@ -41,8 +41,16 @@ export async function freshStoreLocation(directory: string, name = 'store'): Pro
   return postgresql.url.replace('/postgres?', `/${database}?`);
 }
 
-/** Tables of short-lived state (challenges, rate-limit events): a refused request may write them. */
-const EPHEMERAL_TABLES = new Set(['login_challenges', 'relay_challenges', 'rate_limit_events']);
+/**
+ * Tables of short-lived state (challenges, rate-limit events) and the refusal counts: a refused request may write
+ * them.
+ */
+const EPHEMERAL_TABLES = new Set([
+  'login_challenges',
+  'relay_challenges',
+  'rate_limit_events',
+  'refusal_counts',
+]);
 
 /**
  * Every lasting table's rows, to prove that a refused request wrote nothing: sessions, certificates, terms

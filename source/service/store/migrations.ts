@@ -225,6 +225,15 @@ export const MIGRATIONS: readonly {
       -- One certificate issued per key, whichever instance issued it (issuance also checks this, under its locks).
       CREATE UNIQUE INDEX certificates_one_issued_per_key ON certificates (public_key_hash) WHERE origin = 'service';
       CREATE INDEX completions_by_card ON completions (card_number);
+
+      -- How many requests the service refused, per UTC day and reason code, for the campaign report. Counts only:
+      -- no person, card, address or request detail.
+      CREATE TABLE refusal_counts (
+        day TEXT NOT NULL,
+        code TEXT NOT NULL,
+        count INTEGER NOT NULL,
+        PRIMARY KEY (day, code)
+      ) STRICT;
     `,
       postgresql: `
       -- State every service instance on the store must share: open login challenges and management-key relays
@@ -261,6 +270,15 @@ export const MIGRATIONS: readonly {
       -- One certificate issued per key, whichever instance issued it (issuance also checks this, under its locks).
       CREATE UNIQUE INDEX certificates_one_issued_per_key ON certificates (public_key_hash) WHERE origin = 'service';
       CREATE INDEX completions_by_card ON completions (card_number);
+
+      -- How many requests the service refused, per UTC day and reason code, for the campaign report. Counts only:
+      -- no person, card, address or request detail.
+      CREATE TABLE refusal_counts (
+        day TEXT NOT NULL,
+        code TEXT NOT NULL,
+        count INTEGER NOT NULL,
+        PRIMARY KEY (day, code)
+      );
     `,
     },
   },
