@@ -88,6 +88,22 @@ describe('loadServiceSettings', () => {
       /\.plans\.pkcs15: is not a card profile/,
     ],
     [
+      'a password in the PostgreSQL URL',
+      (config: Record<string, unknown>) => (config.store = 'postgresql://siths:hunter2@db.example/siths'),
+      /\.store: holds a password; put it in the file storePasswordFile names, or in PGPASSWORD/,
+    ],
+    [
+      'a password as a parameter of the PostgreSQL URL',
+      (config: Record<string, unknown>) =>
+        (config.store = 'postgresql://siths@/siths?host=/run/pg&password=x'),
+      /\.store: holds a password/,
+    ],
+    [
+      'a password file for a SQLite store',
+      (config: Record<string, unknown>) => (config.storePasswordFile = 'private/store-password'),
+      /\.storePasswordFile: is only for a postgresql:\/\/ store/,
+    ],
+    [
       'the one-profile "plan" key of earlier configs',
       (config: Record<string, unknown>) => (config.plan = [item({})]),
       /\.plan: is now "plans"/,
@@ -118,6 +134,18 @@ describe('loadServiceSettings', () => {
       ['05', 'rsa-2048', 'once'],
       ['06', 'rsa-2048', 'always'],
     ]);
+  });
+
+  it('reads the PostgreSQL password from the file the config names, and keeps the URL as it is', async () => {
+    const config = JSON.parse(await readFile(configPath, 'utf8')) as Record<string, unknown>;
+    config.store = 'postgresql://siths@/siths?host=/run/postgresql';
+    config.storePasswordFile = 'private/store-password';
+    await writeFile(join(directory, 'demo', 'private', 'store-password'), 'correct horse\n');
+    const changed = join(directory, 'demo', 'postgresql.json');
+    await writeFile(changed, JSON.stringify(config));
+    const settings = await loadServiceSettings(changed);
+    expect(settings.store).toBe('postgresql://siths@/siths?host=/run/postgresql');
+    expect(settings.storePassword).toBe('correct horse');
   });
 
   it('says which file it cannot read', async () => {

@@ -3,6 +3,7 @@ import {execFile} from 'node:child_process';
 import {mkdtemp, rm, writeFile} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
+import type {Writable} from 'node:stream';
 import {promisify} from 'node:util';
 import {expect} from 'vitest';
 import {createAttestationKey} from '../../source/card/virtual/attestation.js';
@@ -76,7 +77,12 @@ export class TestClock {
  */
 export async function startTestService(
   fixture: DemoFixture,
-  options: {clock?: TestClock; settings?: Partial<ServiceSettings>; storeLocation?: string} = {},
+  options: {
+    clock?: TestClock;
+    settings?: Partial<ServiceSettings>;
+    storeLocation?: string;
+    log?: Writable;
+  } = {},
 ) {
   const storeLocation = options.storeLocation ?? (await freshStoreLocation(fixture.directory));
   const service: RunningService = await startService({
@@ -84,6 +90,7 @@ export async function startTestService(
     store: storeLocation,
     listen: {host: '127.0.0.1', port: 0},
     ...(options.clock && {clock: options.clock}),
+    ...(options.log && {log: options.log}),
   });
   return {
     service,

@@ -8,6 +8,7 @@ import {appendAudit, readAuditLog} from '../../../source/service/store/audit-log
 import {MIGRATIONS} from '../../../source/service/store/migrations.js';
 import {openStore} from '../../../source/service/store/open-store.js';
 import {numberedPlaceholders} from '../../../source/service/store/postgresql-store.js';
+import {withoutPassword} from '../../../source/service/store/postgresql-url.js';
 import type {Store} from '../../../source/service/store/store.js';
 import {freshStoreLocation, testStoreEngine} from '../../support/test-store.js';
 
@@ -140,5 +141,25 @@ describe('numberedPlaceholders', () => {
     expect(numberedPlaceholders('SELECT * FROM t WHERE a = ? AND b IN (?, ?)')).toBe(
       'SELECT * FROM t WHERE a = $1 AND b IN ($2, $3)',
     );
+  });
+});
+
+describe('the PostgreSQL URL in messages', () => {
+  it('leaves out the password, wherever the URL carries it', () => {
+    expect(withoutPassword('postgresql://siths:hunter2@db.example:5433/siths')).toBe(
+      'postgresql://siths@db.example:5433/siths',
+    );
+    expect(withoutPassword('postgresql://siths@/siths?host=/run/pg&password=hunter2')).toBe(
+      'postgresql://siths@/siths?host=%2Frun%2Fpg',
+    );
+  });
+
+  it('says which store it cannot reach, without the password', async () => {
+    const failure = await openStore('postgresql://siths:hunter2@/siths?host=/nonexistent-directory').catch(
+      (error: unknown) => error,
+    );
+    expect(failure).toBeInstanceOf(ServiceSetupError);
+    expect((failure as Error).message).toMatch(/cannot open the store at postgresql:\/\/siths@\/siths/);
+    expect(JSON.stringify(failure) + String(failure)).not.toContain('hunter2');
   });
 });
