@@ -66,6 +66,7 @@ class PostgresqlStore implements Store {
 
   async transaction<T>(change: (tx: StoreTransaction) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
+    let broken: Error | undefined;
     try {
       for (let attempt = 1; ; attempt++) {
         try {
@@ -74,12 +75,14 @@ class PostgresqlStore implements Store {
           await client.query('COMMIT');
           return result;
         } catch (error) {
-          await client.query('ROLLBACK');
-          if (attempt >= ATTEMPTS || !RETRIED_STATES.has((error as {code?: string}).code ?? '')) throw error;
+          // A connection that cannot even roll back leaves the pool; the change's own error is the one to tell.
+          await client.query('ROLLBACK').catch((rollbackError: Error) => (broken = rollbackError));
+          const isRetried = RETRIED_STATES.has((error as {code?: string}).code ?? '');
+          if (broken || attempt >= ATTEMPTS || !isRetried) throw error;
         }
       }
     } finally {
-      client.release();
+      client.release(broken);
     }
   }
 
