@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import {ServiceSetupError} from '../errors.js';
-import {WriteQueue} from '../write-queue.js';
+import {WriteQueue} from './write-queue.js';
 import {MIGRATIONS} from './migrations.js';
 import type {SqlValue, Store, StoreTransaction} from './store.js';
 

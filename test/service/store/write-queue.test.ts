@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest';
-import {WriteQueue} from '../../source/service/write-queue.js';
+import {WriteQueue} from '../../../source/service/store/write-queue.js';
 
 describe('WriteQueue', () => {
   it('runs changes one at a time in the order they arrive, even when one fails', async () => {
