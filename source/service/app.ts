@@ -66,13 +66,13 @@ export async function buildApp(
     const {status, body} = errorAnswer(error);
     if (status >= 500 && body.error === 'internal') request.log.error({err: error}, 'failed');
     else request.log.info({refusal: body.error}, 'refused');
-    if (body.error !== 'not-ready') await countRefusalQuietly(context, body.error);
+    if (body.error !== 'not-ready') void countRefusalQuietly(context, body.error);
     if (body.retryAfterSeconds !== undefined)
       void reply.header('retry-after', String(body.retryAfterSeconds));
     return reply.code(status).send(body);
   });
   app.setNotFoundHandler(async (request, reply) => {
-    await countRefusalQuietly(context, 'route-not-found');
+    void countRefusalQuietly(context, 'route-not-found');
     return reply
       .code(404)
       .send({error: 'route-not-found', message: `no route ${request.method} ${request.url}`});
@@ -92,7 +92,11 @@ export async function buildApp(
   return app;
 }
 
-/** Counts a refusal for the campaign report; a store that cannot count does not change the answer. */
+/**
+ * Counts a refusal for the campaign report, beside the answer rather than before it: the answer does not wait for
+ * the store (a client that half-closes its socket gets it at once), and a store that cannot count does not change
+ * it.
+ */
 async function countRefusalQuietly(context: ServiceContext, code: string): Promise<void> {
   try {
     await countRefusal(context.store, code, context.now());
