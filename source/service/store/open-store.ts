@@ -1,4 +1,3 @@
-import {openPostgresqlStore} from './postgresql-store.js';
 import {openSqliteStore} from './sqlite-store.js';
 import {isPostgresqlLocation, type Store} from './store.js';
 
@@ -7,6 +6,10 @@ import {isPostgresqlLocation, type Store} from './store.js';
  * SQLite path or ':memory:'. Throws ServiceSetupError 'store-failed'.
  */
 export async function openStore(location: string, options: {password?: string} = {}): Promise<Store> {
-  if (isPostgresqlLocation(location)) return openPostgresqlStore(location, options.password);
+  if (isPostgresqlLocation(location)) {
+    // Loaded only for PostgreSQL: the demo and a kiosk never parse node-postgres.
+    const {openPostgresqlStore} = await import('./postgresql-store.js');
+    return openPostgresqlStore(location, options.password);
+  }
   return openSqliteStore(location);
 }
