@@ -45,13 +45,17 @@ export function completeUpgrade(
     if (newlyInstalled.length > 0 || toRevoke.length > 0) {
       await storeCompletion(tx, session, {installed, newlyInstalled, toRevoke, crls, now});
     }
-    const view = async (record: CertificateRecord) =>
-      certificateView((await findCertificate(tx, record.id))!, now);
+    // One statement after another: a transaction's statements share one connection.
+    const views = async (records: readonly CertificateRecord[]) => {
+      const read = [];
+      for (const record of records) read.push(certificateView((await findCertificate(tx, record.id))!, now));
+      return read;
+    };
     return {
       completedAt: now.toISOString(),
       cardNumber: session.card.number,
-      installed: await Promise.all(installed.map(view)),
-      revoked: await Promise.all(toRevoke.map(view)),
+      installed: await views(installed),
+      revoked: await views(toRevoke),
     };
   });
 }

@@ -3,7 +3,7 @@ import type {Authority} from './authorities.js';
 import {signCrl} from './ca.js';
 import type {ServiceContext} from './context.js';
 import {appendAudit} from './store/audit-log.js';
-import {revokedCertificatesOf} from './store/certificates.js';
+import {revocationsOf} from './store/certificates.js';
 import {findCrl, saveCrl, type CrlRecord} from './store/crls.js';
 import {storeLocks, type StoreQueries, type StoreTransaction} from './store/store.js';
 
@@ -28,11 +28,7 @@ export async function prepareCrl(
   await tx.lock(storeLocks.authority(authority.id));
   const thisUpdate = context.now();
   const nextUpdate = new Date(thisUpdate.getTime() + context.settings.crlValidityDays * 86_400_000);
-  const stored = (await revokedCertificatesOf(tx, authority.id)).map((record) => ({
-    serial: record.serial,
-    revokedAt: record.revokedAt!,
-    reason: record.revocationReason ?? 'unspecified',
-  }));
+  const stored = await revocationsOf(tx, authority.id);
   const pendingSerials = new Set(pending.map((revocation) => revocation.serial));
   const revoked = [...stored.filter((revocation) => !pendingSerials.has(revocation.serial)), ...pending];
   const number = ((await findCrl(tx, authority.id))?.number ?? 0) + 1;

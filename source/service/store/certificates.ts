@@ -155,16 +155,24 @@ export async function certificatesOfCard(db: StoreQueries, cardNumber: string): 
   return rows.map(toRecord);
 }
 
-/** The revoked certificates an authority issued, for its CRL. */
-export async function revokedCertificatesOf(
+/**
+ * The revocations of the certificates an authority issued, for its CRL: serial, time and reason only (a CRL is
+ * signed again for every revocation, so it does not read each certificate's DER).
+ */
+export async function revocationsOf(
   db: StoreQueries,
   authority: string,
-): Promise<CertificateRecord[]> {
-  const rows = await db.all<CertificateRow>(
-    'SELECT * FROM certificates WHERE authority = ? AND revoked_at IS NOT NULL ORDER BY revoked_at, id',
+): Promise<{serial: string; revokedAt: Date; reason: RevocationReason}[]> {
+  const rows = await db.all<{serial: string; revoked_at: string; revocation_reason: RevocationReason | null}>(
+    `SELECT serial, revoked_at, revocation_reason FROM certificates
+     WHERE authority = ? AND revoked_at IS NOT NULL ORDER BY revoked_at, id`,
     [authority],
   );
-  return rows.map(toRecord);
+  return rows.map((row) => ({
+    serial: row.serial,
+    revokedAt: new Date(row.revoked_at),
+    reason: row.revocation_reason ?? 'unspecified',
+  }));
 }
 
 export async function markCertificateRevoked(
