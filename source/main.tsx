@@ -161,6 +161,24 @@ async function runServe(configPath: string, t: Catalogue): Promise<never> {
 }
 
 /**
+ * Prints the campaign report of the store the config names (SELECTs only: running instances go on). A config or
+ * store that fails ends as `serve --config` does: the ServiceSetupError's message.
+ */
+async function runServeReport(
+  command: Extract<Command, {kind: 'serve-report'}>,
+  t: Catalogue,
+): Promise<ExitCode> {
+  const [{loadServiceSettings}, {readCampaignReport}, {renderReport}] = await Promise.all([
+    import('./service/config.js'),
+    import('./service/report.js'),
+    import('./cli/report-output.js'),
+  ]);
+  const report = await readCampaignReport(await loadServiceSettings(resolve(command.configPath)));
+  process.stdout.write(renderReport(report, command.format, t.cli.report));
+  return ExitCode.Ok;
+}
+
+/**
  * A temporary directory for the demo's files, removed when the process exits however it exits (the demo may still
  * be starting when the user quits).
  */
@@ -355,6 +373,8 @@ async function main(argv: readonly string[]): Promise<number> {
       case 'serve':
         isStoppedBySignal = true;
         return await runServe(command.configPath, t);
+      case 'serve-report':
+        return await runServeReport(command, t);
       case 'serve-init': {
         const {createDemoSetup} = await import('./service/demo-setup.js');
         const setup = await createDemoSetup(resolve(command.directory));

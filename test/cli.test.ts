@@ -100,6 +100,31 @@ describe('the entry, source/cli.tsx', {timeout: 180_000}, () => {
     expect(existsSync(join(directory, 'config.json'))).toBe(true);
   });
 
+  it('dispatches serve report to the campaign report of the configured store, and ends a bad config with its message', async () => {
+    const directory = join(home, 'service');
+    expect((await cli(['serve', '--init', directory])).code).toBe(ExitCode.Ok);
+    const config = join(directory, 'config.json');
+    const table = await cli(['serve', 'report', '--config', config, '--lang', 'sv']);
+    expect(table.code, table.stderr).toBe(ExitCode.Ok);
+    expect(table.stdout).toContain(`${sv.cli.report.organisations}\n`);
+    expect(table.stdout).toMatch(/^Region Demo +4 +2 +0 +2$/m);
+    const json = await cli(['serve', 'report', '--config', config, '--json']);
+    expect(json.code, json.stderr).toBe(ExitCode.Ok);
+    const report = JSON.parse(json.stdout) as {notUpgraded: {name: string}[]; days: unknown[]};
+    expect(report.notUpgraded.map((card) => card.name)).toEqual(['Anna Andersson', 'Bo Berg', 'Daniel Dahl']);
+    expect(report.days).toEqual([]);
+    const csv = await cli(['serve', 'report', '--config', config, '--csv']);
+    expect(
+      csv.stdout.startsWith('organisations\r\norganisation,cards,upgradeable,upgraded,stillOld\r\n'),
+    ).toBe(true);
+
+    const missing = join(home, 'nowhere.json');
+    const failed = await cli(['serve', 'report', '--config', missing]);
+    expect(failed.code).toBe(ExitCode.Internal);
+    expect(failed).toMatchObject({stdout: '', stderr: `${en.cli.fatal(`cannot read ${missing}`)}\n`});
+    expectNoTrace(failed);
+  });
+
   it('leaves --help to main when the settings file does not read, which says what is wrong (exit 2)', async () => {
     mkdirSync(join(home, 'config'));
     const path = join(home, 'config', 'config.json');

@@ -3,6 +3,7 @@ import type {SimulatedCard} from '../card/virtual/simulate.js';
 import type {Language} from '../screens/i18n/catalogue.js';
 import {isLanguage} from '../screens/i18n/locale.js';
 import {CliError} from './errors.js';
+import type {ReportFormat} from './report-output.js';
 import {checkServiceUrl} from './service-url.js';
 
 /** Options every engine command takes; flags override the settings. */
@@ -54,6 +55,12 @@ export type Command =
     }
   | {readonly kind: 'serve'; readonly configPath: string; readonly language?: Language}
   | {readonly kind: 'serve-init'; readonly directory: string; readonly language?: Language}
+  | {
+      readonly kind: 'serve-report';
+      readonly configPath: string;
+      readonly format: ReportFormat;
+      readonly language?: Language;
+    }
   | {
       readonly kind: 'simulate';
       readonly stateFile?: string;
@@ -168,10 +175,10 @@ function vpcdAddress(value: string | undefined): {host: string; port: number} {
   return {host: match[1]!, port};
 }
 
-/** The command word: the first argument that is neither a flag nor a flag's value. */
-function commandOf(argv: readonly string[]): string | undefined {
+/** The arguments that are neither flags nor flags' values: the command word, then its own words. */
+function wordsOf(argv: readonly string[]): string[] {
   const options = Object.fromEntries(VALUE_FLAGS.map((flag) => [flag, {type: 'string' as const}]));
-  return parseArgs({args: [...argv], options, strict: false, allowPositionals: true}).positionals[0];
+  return parseArgs({args: [...argv], options, strict: false, allowPositionals: true}).positionals;
 }
 
 /** No command word: the full screen or the demo, --help, --version. */
@@ -242,8 +249,9 @@ function configCommand(argv: readonly string[], lang: Language | undefined): Com
   throw new CliError('usage', `config ${positionals.slice(1).join(' ')}`);
 }
 
-/** `serve --config FILE` or `serve --init DIR`. */
+/** `serve --config FILE`, `serve --init DIR` or `serve report --config FILE [--json | --csv]`. */
 function serveCommand(argv: readonly string[], lang: Language | undefined): Command {
+  if (wordsOf(argv)[1] === 'report') return serveReportCommand(argv, lang);
   const {values, positionals} = parse(argv, {
     help: ENGINE_FLAGS.help,
     lang: ENGINE_FLAGS.lang,
@@ -257,6 +265,24 @@ function serveCommand(argv: readonly string[], lang: Language | undefined): Comm
   if (values.config !== undefined && values.init === undefined)
     return {kind: 'serve', configPath: values.config, language: lang};
   throw new CliError('usage', 'serve --config <file> | --init <dir>');
+}
+
+/** `serve report --config FILE [--json | --csv]`: the campaign report, as a table unless a flag says otherwise. */
+function serveReportCommand(argv: readonly string[], lang: Language | undefined): Command {
+  const {values, positionals} = parse(argv, {
+    help: ENGINE_FLAGS.help,
+    lang: ENGINE_FLAGS.lang,
+    config: {type: 'string'},
+    json: {type: 'boolean'},
+    csv: {type: 'boolean'},
+  });
+  noMore(positionals, 2);
+  if (values.help) return {kind: 'help', topic: 'serve', language: lang};
+  if (values.json && values.csv) throw new CliError('usage', '--json --csv');
+  if (values.config === undefined)
+    throw new CliError('usage', 'serve report --config <file> [--json | --csv]');
+  const format = values.json ? 'json' : values.csv ? 'csv' : 'table';
+  return {kind: 'serve-report', configPath: values.config, format, language: lang};
 }
 
 /** `simulate`: a virtual card behind vpcd. */
@@ -298,7 +324,7 @@ function simulateCommand(argv: readonly string[], lang: Language | undefined): C
 export function parseArguments(argv: readonly string[]): Command {
   const secret = argv.find((arg) => SECRET_FLAG.test(arg));
   if (secret !== undefined) throw new CliError('pin-in-arguments', secret.split('=')[0]!);
-  const command = commandOf(argv);
+  const command = wordsOf(argv)[0];
   const lang = languageFlag(argv);
   switch (command) {
     case undefined:

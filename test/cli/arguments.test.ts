@@ -118,6 +118,27 @@ describe('parseArguments', () => {
     });
   });
 
+  it('reads serve report: a table unless --json or --csv, help on the serve page', () => {
+    expect(parseArguments(['serve', 'report', '--config', 'c.json'])).toEqual({
+      kind: 'serve-report',
+      configPath: 'c.json',
+      format: 'table',
+      language: undefined,
+    });
+    expect(parseArguments(['serve', 'report', '--config=c.json', '--json'])).toMatchObject({format: 'json'});
+    expect(parseArguments(['--lang', 'sv', 'serve', '--csv', 'report', '--config', 'c.json'])).toMatchObject({
+      kind: 'serve-report',
+      format: 'csv',
+      language: 'sv',
+    });
+    expect(parseArguments(['serve', 'report', '--help'])).toMatchObject({kind: 'help', topic: 'serve'});
+    // The config file's name is a flag's value, not the subcommand.
+    expect(parseArguments(['serve', '--config', 'report'])).toMatchObject({
+      kind: 'serve',
+      configPath: 'report',
+    });
+  });
+
   it.each([
     [['bogus'], 'bogus'],
     [['--bogus'], '--bogus'],
@@ -128,6 +149,11 @@ describe('parseArguments', () => {
     [['--reader', ''], '--reader'],
     [['config', 'set', 'lang'], 'config set lang'],
     [['serve'], 'serve --config <file> | --init <dir>'],
+    [['serve', '--json', '--config', 'c.json'], '--json'],
+    [['serve', 'report'], 'serve report --config <file> [--json | --csv]'],
+    [['serve', 'report', '--config', 'c.json', '--json', '--csv'], '--json --csv'],
+    [['serve', 'report', '--config', 'c.json', 'extra'], 'extra'],
+    [['serve', 'report', '--init', 'dir'], '--init'],
     [['simulate', '--vpcd', 'nowhere'], '--vpcd nowhere'],
     [['simulate', '--profile', 'new'], '--profile new'],
     [['simulate', '--card', 'idprime'], '--card idprime'],

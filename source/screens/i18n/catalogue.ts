@@ -273,6 +273,28 @@ export interface Catalogue {
     readonly stopWith: string;
     readonly supportLog: (path: string) => string;
     readonly noServiceConfigured: string;
+    /** The headings of `serve report`'s table; its JSON and CSV keep English names, for scripts. */
+    readonly report: {
+      readonly organisations: string;
+      readonly upgradesPerDay: string;
+      readonly refusalsByCode: string;
+      readonly refusalsPerDay: string;
+      readonly notUpgraded: string;
+      readonly organisation: string;
+      readonly cards: string;
+      readonly upgradeable: string;
+      readonly upgraded: string;
+      readonly stillOld: string;
+      readonly total: string;
+      readonly day: string;
+      readonly code: string;
+      readonly count: string;
+      readonly hsaId: string;
+      readonly name: string;
+      readonly cardNumber: string;
+      /** A section without rows. */
+      readonly none: string;
+    };
   };
   /** 83 000 ms -> '1:23'. */
   readonly formatDuration: (ms: number) => string;

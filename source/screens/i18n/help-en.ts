@@ -95,10 +95,22 @@ Flags on the command line override the settings.
 
 ${exitCodes}`,
   serve: `siths-upgrade serve --config <file> | --init <dir>
+siths-upgrade serve report --config <file> [--json | --csv]
 
   --config <file>      run the reference service with this configuration
   --init <dir>         write a demo configuration (CA, TLS, directory, terms) to the directory
 Stop it with Ctrl+C.
+
+  report               how far the upgrade is, from the store and the directory of the configuration (it
+                       applies a pending migration, as serve would, then only reads; running services go on):
+                       per organisation the cards, those received, those upgraded (completed at least once)
+                       and those still old; the cards first upgraded per UTC day; the refused requests by code
+                       and per day; the received cards not yet upgraded (HSA-id, name, organisation, card
+                       number). A table, or:
+  --json               one JSON document: organisations, days, refusals {byCode, byDay}, notUpgraded
+  --csv                CSV (RFC 4180, CRLF line ends), one section per part named as in the JSON
+                       (organisations, days, refusalsByCode, refusalsByDay, notUpgraded): a line with the
+                       name, a header line, the rows; an empty line between sections
 
 ${exitCodes}`,
   simulate: `siths-upgrade simulate [--state <file>] [--vpcd <host:port>] [--card piv|siths-eid]

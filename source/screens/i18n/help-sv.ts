@@ -94,10 +94,22 @@ Flaggor på kommandoraden går före inställningarna.
 
 ${exitCodes}`,
   serve: `siths-upgrade serve --config <fil> | --init <katalog>
+siths-upgrade serve report --config <fil> [--json | --csv]
 
   --config <fil>       starta referenstjänsten med den här konfigurationen
   --init <katalog>     skapa en demokonfiguration (CA, TLS, katalog, villkor) i katalogen
 Stoppas med Ctrl+C.
+
+  report               hur långt uppgraderingen har kommit, ur konfigurationens databas och katalog (en
+                       väntande migrering görs, som serve skulle göra, sedan läser den bara; tjänster som kör
+                       fortsätter): per organisation korten, de mottagna, de uppgraderade (slutförda minst en
+                       gång) och de som är kvar gamla; korten som uppgraderades första gången per dag (UTC);
+                       avvisade anrop per felkod och per dag; de mottagna kort som inte är uppgraderade
+                       (HSA-id, namn, organisation, kortnummer). En tabell, eller:
+  --json               ett JSON-dokument: organisations, days, refusals {byCode, byDay}, notUpgraded
+  --csv                CSV (RFC 4180, radslut CRLF), ett avsnitt per del med namnet i JSON
+                       (organisations, days, refusalsByCode, refusalsByDay, notUpgraded): en rad med
+                       namnet, en rubrikrad, raderna; en tom rad mellan avsnitten
 
 ${exitCodes}`,
   simulate: `siths-upgrade simulate [--state <fil>] [--vpcd <värd:port>] [--card piv|siths-eid]
