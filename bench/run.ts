@@ -16,6 +16,10 @@
  *    side acknowledging at once (TCP_QUICKACK, what the virtual card does) and without (vpcd's delayed-ACK stall).
  * 6. yubico-piv-tool's wall time for the same card work as the PIV upgrade (bench/yubico-piv-tool.ts), and this
  *    tool's START DOWNLOAD to done of part 4 against it.
+ * 7. The reference service under many upgrades at once (bench/service-load.ts; BENCH_CLIENTS, default 200): 3
+ *    `serve` instances on a private PostgreSQL behind a round-robin TCP balancer against one on a SQLite file
+ *    (upgrades a second, p50 and p99 per request kind), a run with one instance killed half-way and the store's
+ *    invariants after it, and two completions of one card at once on two instances.
  */
 import {spawn} from 'node:child_process';
 import {EventEmitter} from 'node:events';
@@ -31,6 +35,7 @@ import {framedOutput} from '../source/cli/synchronized-output.js';
 import {catalogues} from '../source/screens/i18n/language.js';
 import {EchoCard, ECHO_AID} from '../test/e2e/support/echo-card.js';
 import {missingPcscdPrerequisite, startPrivatePcscd} from '../test/e2e/support/pcscd.js';
+import {serviceLoadBench} from './service-load.js';
 import {yubicoPivToolMs} from './yubico-piv-tool.js';
 import {
   initialState,
@@ -617,4 +622,5 @@ if (roundTrip === undefined && runs(6)) {
     console.log(`   cannot run: ${missing}`);
   }
 }
+if (runs(7)) await serviceLoadBench();
 process.exit(0);
