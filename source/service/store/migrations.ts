@@ -1,3 +1,4 @@
+import {ServiceSetupError} from '../errors.js';
 import type {StoreEngine} from './store.js';
 
 /**
@@ -283,3 +284,18 @@ export const MIGRATIONS: readonly {
     },
   },
 ];
+
+/**
+ * The migrations a store at schema version `current` still needs, in order. Throws ServiceSetupError
+ * 'store-failed' for a store a newer service has migrated.
+ */
+export function pendingMigrations(current: number): typeof MIGRATIONS {
+  const latest = MIGRATIONS.at(-1)?.version ?? 0;
+  if (current > latest) {
+    throw new ServiceSetupError(
+      'store-failed',
+      `the store has schema version ${current}, newer than this service (${latest})`,
+    );
+  }
+  return MIGRATIONS.filter((migration) => migration.version > current);
+}

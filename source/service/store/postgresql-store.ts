@@ -1,6 +1,6 @@
 import pg from 'pg';
 import {ServiceSetupError} from '../errors.js';
-import {MIGRATIONS} from './migrations.js';
+import {pendingMigrations} from './migrations.js';
 import {withoutPassword} from './postgresql-url.js';
 import type {SqlValue, Store, StoreQueries, StoreTransaction} from './store.js';
 
@@ -140,15 +140,7 @@ async function migrate(tx: StoreTransaction): Promise<void> {
     'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)',
   );
   const current = await currentVersion(tx);
-  const latest = MIGRATIONS.at(-1)?.version ?? 0;
-  if (current > latest) {
-    throw new ServiceSetupError(
-      'store-failed',
-      `the store has schema version ${current}, newer than this service (${latest})`,
-    );
-  }
-  for (const migration of MIGRATIONS) {
-    if (migration.version <= current) continue;
+  for (const migration of pendingMigrations(current)) {
     await tx.run(migration.sql.postgresql);
     await tx.run('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)', [
       migration.version,

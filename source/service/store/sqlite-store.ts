@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import {ServiceSetupError} from '../errors.js';
 import {WriteQueue} from './write-queue.js';
-import {MIGRATIONS} from './migrations.js';
+import {pendingMigrations} from './migrations.js';
 import type {SqlValue, Store, StoreTransaction} from './store.js';
 
 /**
@@ -112,15 +112,7 @@ function schemaVersion(db: Database.Database): number {
 
 function migrate(db: Database.Database): void {
   const current = schemaVersion(db);
-  const latest = MIGRATIONS.at(-1)?.version ?? 0;
-  if (current > latest) {
-    throw new ServiceSetupError(
-      'store-failed',
-      `the store has schema version ${current}, newer than this service (${latest})`,
-    );
-  }
-  for (const migration of MIGRATIONS) {
-    if (migration.version <= current) continue;
+  for (const migration of pendingMigrations(current)) {
     db.transaction(() => {
       db.exec(migration.sql.sqlite);
       db.pragma(`user_version = ${migration.version}`);
