@@ -1,4 +1,4 @@
-import {createHash, randomBytes, verify} from 'node:crypto';
+import {randomBytes, verify} from 'node:crypto';
 import type {CardProfile} from '../protocol/common.js';
 import {LOGIN_CHALLENGE_BYTES, loginToBeSigned} from '../protocol/session.js';
 import type {Authority} from './authorities.js';
@@ -244,7 +244,7 @@ export class Login {
 
 /** The store keeps a challenge under the SHA-256 of its id: the id answers it, as a token opens a session. */
 function challengeIdHash(challengeId: string): string {
-  return createHash('sha256').update(challengeId).digest('hex');
+  return sha256Hex(Buffer.from(challengeId));
 }
 
 /** RSA PKCS#1 v1.5 or ECDSA (DER) over SHA-256 of `toBeSigned`, with the certificate's key. */

@@ -1,12 +1,6 @@
-import {
-  createCipheriv,
-  createDecipheriv,
-  createHash,
-  randomBytes,
-  randomUUID,
-  timingSafeEqual,
-} from 'node:crypto';
+import {createCipheriv, createDecipheriv, randomBytes, randomUUID, timingSafeEqual} from 'node:crypto';
 import type {ManagementKeyAlgorithm} from '../protocol/common.js';
+import {sha256Hex} from './certificate-facts.js';
 import {RefusalError} from './errors.js';
 import {
   deleteExpiredRelayChallenges,
@@ -68,7 +62,7 @@ export class ManagementKeyRelay {
     let responseHash: string;
     try {
       decryptedWitness = ecb(cipher.name, key, witness, 'decrypt');
-      responseHash = sha256(ecb(cipher.name, key, challenge, 'encrypt'));
+      responseHash = sha256Hex(ecb(cipher.name, key, challenge, 'encrypt'));
     } finally {
       key.fill(0);
     }
@@ -76,7 +70,7 @@ export class ManagementKeyRelay {
     const relayId = randomUUID();
     await insertRelayChallenge(this.store, {
       ...party,
-      idHash: sha256(Buffer.from(relayId)),
+      idHash: sha256Hex(Buffer.from(relayId)),
       algorithm,
       responseHash,
       expiresAt,
@@ -95,7 +89,7 @@ export class ManagementKeyRelay {
     relayId: string,
     response: Uint8Array,
   ): Promise<ManagementKeyAlgorithm> {
-    const pending = await takeRelayChallenge(this.store, {...party, idHash: sha256(Buffer.from(relayId))});
+    const pending = await takeRelayChallenge(this.store, {...party, idHash: sha256Hex(Buffer.from(relayId))});
     if (!pending || pending.expiresAt.getTime() <= this.now().getTime()) {
       throw new RefusalError(
         'relay-unknown',
@@ -103,7 +97,7 @@ export class ManagementKeyRelay {
       );
     }
     const expected = Buffer.from(pending.responseHash, 'hex');
-    if (!timingSafeEqual(Buffer.from(sha256(response), 'hex'), expected)) {
+    if (!timingSafeEqual(Buffer.from(sha256Hex(response), 'hex'), expected)) {
       throw new RefusalError(
         'relay-response-mismatch',
         "the card's answer does not match this card's management key",
@@ -111,10 +105,6 @@ export class ManagementKeyRelay {
     }
     return pending.algorithm;
   }
-}
-
-function sha256(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
 }
 
 /** One ECB block operation without padding. */
