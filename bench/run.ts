@@ -179,8 +179,14 @@ async function bytesFor100Updates({
   return result;
 }
 
-/** Milliseconds from spawn until the title is on the (pseudo-)terminal, then the program is stopped. */
-function firstFrameMs(command: string): Promise<number> {
+/** What the welcome screen shows first, and what bare node prints in its place. */
+const FIRST_FRAME_MARK = 'Ta fram PIN-koder';
+
+/**
+ * Milliseconds from spawn until the welcome screen's text is on the (pseudo-)terminal, then the program is stopped.
+ * `stateDirectory` is its XDG_STATE_HOME, where the first frame of the previous start is remembered.
+ */
+function firstFrameMs(command: string, stateDirectory: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const env: NodeJS.ProcessEnv = {
@@ -189,6 +195,7 @@ function firstFrameMs(command: string): Promise<number> {
       TERM: 'xterm-256color',
       COLUMNS: '100',
       LINES: '30',
+      XDG_STATE_HOME: stateDirectory,
     };
     delete env['CI'];
     const child = spawn('script', ['-qfec', `stty cols 100 rows 30; exec ${command}`, '/dev/null'], {env});
@@ -199,7 +206,7 @@ function firstFrameMs(command: string): Promise<number> {
     }, 20_000);
     child.stdout.on('data', (chunk: Buffer) => {
       output += chunk.toString();
-      if (output.includes('Ta fram PIN-koder')) {
+      if (output.includes(FIRST_FRAME_MARK)) {
         const ms = performance.now() - started;
         clearTimeout(timer);
         child.kill('SIGTERM');
@@ -517,12 +524,32 @@ const hasBundle = existsSync('dist/cli.js');
 if (!hasBundle && [2, 3, 4].some(runs)) console.log('   dist/cli.js is missing: run npm run build first');
 if (runs(2) && hasBundle) {
   console.log('2. time to the first frame (median of 5, pseudo-terminal 100x30)');
-  console.log(
-    `   bundled   (node dist/cli.js)             ${(await median(5, () => firstFrameMs('node dist/cli.js'))).toFixed(0)} ms`,
-  );
-  console.log(
-    `   unbundled (node --import tsx source/cli.tsx) ${(await median(5, () => firstFrameMs('node --import tsx source/cli.tsx'))).toFixed(0)} ms`,
-  );
+  const directories: string[] = [];
+  const fresh = () => {
+    directories.push(mkdtempSync(join(tmpdir(), 'siths-bench-state-')));
+    return directories.at(-1)!;
+  };
+  const remembering = fresh();
+  await firstFrameMs('node dist/cli.js', remembering);
+  if (!existsSync(join(remembering, 'siths-upgrade', 'first-frame.json')))
+    console.log('   (no frame remembered)');
+  const bare = await median(5, () => firstFrameMs(`node -e "console.log('${FIRST_FRAME_MARK}')"`, fresh()));
+  const firstFrames = [
+    ['bundled, first start (no frame remembered)', () => firstFrameMs('node dist/cli.js', fresh())],
+    ['bundled, frame remembered from the last start', () => firstFrameMs('node dist/cli.js', remembering)],
+    [
+      'unbundled (node --import tsx source/cli.tsx)',
+      () => firstFrameMs('node --import tsx source/cli.tsx', fresh()),
+    ],
+  ] as const;
+  console.log(`   ${'bare node printing the same text'.padEnd(46)} ${bare.toFixed(0).padStart(5)} ms`);
+  for (const [label, measure] of firstFrames) {
+    const ms = await median(5, measure);
+    console.log(
+      `   ${label.padEnd(46)} ${ms.toFixed(0).padStart(5)} ms (${(ms / bare).toFixed(2)}x bare node)`,
+    );
+  }
+  for (const directory of directories) rmSync(directory, {recursive: true, force: true});
 }
 if (runs(3) && hasBundle) {
   console.log('3. --version and --help of the bundle against bare node (median of 11, runs interleaved)');

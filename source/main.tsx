@@ -12,6 +12,7 @@ import type {AssembledEngine, EngineSource} from './cli/engine-setup.js';
 import type {PlainTask} from './cli/plain-session.js';
 import {CliError, SettingsFileError} from './cli/errors.js';
 import {exitCodeFor, ExitCode} from './cli/exit-codes.js';
+import {rememberingFirstFrame, takeFirstFrame} from './cli/first-frame.js';
 import {FullScreen} from './cli/full-screen.js';
 import {isTerminalHungUp, releaseHungUpTerminal} from './cli/hung-up-terminal.js';
 import {checkServiceUrl} from './cli/service-url.js';
@@ -208,9 +209,13 @@ function savedServiceUrl(value: string, path: string): string {
   }
 }
 
+/** The first frame as the entry left it (source/cli/first-frame.ts): maybe drawn already, on the full screen. */
+const firstFrame = takeFirstFrame();
+
 /**
  * The full screen: Ink on the alternate buffer, incremental rendering at most 10 frames a second, each frame in
- * one write (in synchronized-output framing where the terminal takes it).
+ * one write (in synchronized-output framing where the terminal takes it). Its first frame goes over the one the
+ * entry drew, and is remembered for the next start.
  */
 async function runFullScreen(
   t: Catalogue,
@@ -218,7 +223,7 @@ async function runFullScreen(
   demo: DemoCodes | undefined,
   makeEngine: () => Promise<AssembledEngine>,
 ): Promise<never> {
-  const screen = new FullScreen(process.stdout, process.stdin);
+  const screen = firstFrame?.screen ?? new FullScreen(process.stdout, process.stdin);
   cleanups.unshift(() => screen.restore());
   process.on('exit', () => screen.restore());
   screen.enter();
@@ -246,7 +251,10 @@ async function runFullScreen(
       onCrash={(error) => void fail(t, error)}
     />,
     {
-      stdout: framedOutput(process.stdout, supportsSynchronizedOutput(process.env)),
+      stdout: framedOutput(
+        firstFrame === undefined ? process.stdout : rememberingFirstFrame(process.stdout, firstFrame),
+        supportsSynchronizedOutput(process.env),
+      ),
       exitOnCtrlC: false,
       patchConsole: true,
       incrementalRendering: true,
@@ -348,6 +356,8 @@ async function runEngineCommand(
 let t = catalogues.sv;
 
 async function main(argv: readonly string[]): Promise<number> {
+  // A frame the entry drew is taken off again however main ends, before its message is printed.
+  if (firstFrame !== undefined) cleanups.unshift(() => firstFrame.screen.restore());
   let settings: Settings;
   try {
     settings = new Settings(process.env['SITHS_UPGRADE_CONFIG_DIR']);

@@ -21,10 +21,11 @@ export class FullScreen {
     this.#input = input;
   }
 
-  enter(): void {
+  /** Puts the terminal on the alternate buffer, cleared, with `frame` drawn from the top left (in one write). */
+  enter(frame = ''): void {
     if (this.#isOn) return;
     this.#isOn = true;
-    this.#write(ALTERNATE_SCREEN_ON + CURSOR_HOME_AND_CLEAR);
+    this.#write(ALTERNATE_SCREEN_ON + CURSOR_HOME_AND_CLEAR + frame);
   }
 
   restore(): void {

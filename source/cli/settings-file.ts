@@ -22,6 +22,11 @@ export function settingsFilePath(directory?: string, env: NodeJS.ProcessEnv = pr
   return resolve(configDirectory, 'config.json');
 }
 
+/** A file of the tool's state: $XDG_STATE_HOME/siths-upgrade/`name` (by default in ~/.local/state). */
+export function stateFilePath(env: {readonly XDG_STATE_HOME?: string}, name: string): string {
+  return join(env.XDG_STATE_HOME || join(homedir(), '.local', 'state'), 'siths-upgrade', name);
+}
+
 /**
  * The saved language as Settings.values() gives it (a value that is no language is ignored; no file: none),
  * or undefined when the file is there but does not read as JSON settings: then only Settings can say what

@@ -1,19 +1,15 @@
 import {mkdirSync} from 'node:fs';
-import {homedir} from 'node:os';
-import {dirname, join, resolve} from 'node:path';
+import {dirname, resolve} from 'node:path';
 import {runSimulate, SIMULATED_HOLDER, type SimulatedOldSithsInputs} from '../card/virtual/simulate.js';
 import {deriveManagementKey} from '../pki/management-key.js';
 import {loadServiceSettings, virtualCardAttestationRoot} from '../service/config.js';
 import type {Command} from './arguments.js';
 import {CliError} from './errors.js';
+import {stateFilePath} from './settings-file.js';
 
 /** The simulated card's default state file: $XDG_STATE_HOME/siths-upgrade/simulated-card.json. */
 function defaultSimulatedCardPath(env: {readonly XDG_STATE_HOME?: string}): string {
-  return join(
-    env.XDG_STATE_HOME || join(homedir(), '.local', 'state'),
-    'siths-upgrade',
-    'simulated-card.json',
-  );
+  return stateFilePath(env, 'simulated-card.json');
 }
 
 /**

@@ -1,3 +1,5 @@
+import {withWrite, writeTo} from './written-through.js';
+
 /** DEC private mode 2026, synchronized output: the terminal shows what comes between the two at once. */
 const BEGIN_SYNCHRONIZED = '\u001B[?2026h';
 const END_SYNCHRONIZED = '\u001B[?2026l';
@@ -47,7 +49,8 @@ export function framedOutput(output: NodeJS.WriteStream, isSynchronized: boolean
       for (const callback of waiting) callback(error);
     });
   };
-  function write(chunk: unknown, ...rest: unknown[]): boolean {
+  const writeThrough = writeTo(output);
+  return withWrite(output, (chunk, ...rest) => {
     const callback = rest.find((argument): argument is Callback => typeof argument === 'function');
     if (chunk === BEGIN_SYNCHRONIZED) {
       if (frame !== undefined) flush(false);
@@ -69,13 +72,6 @@ export function framedOutput(output: NodeJS.WriteStream, isSynchronized: boolean
       return true;
     }
     if (frame !== undefined) flush(false);
-    return (output.write as (...args: unknown[]) => boolean)(chunk, ...rest);
-  }
-  return new Proxy(output, {
-    get(target, property) {
-      if (property === 'write') return write;
-      const value: unknown = Reflect.get(target, property, target);
-      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
-    },
+    return writeThrough(chunk, ...rest);
   });
 }

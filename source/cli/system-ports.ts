@@ -1,6 +1,5 @@
 import {randomBytes, X509Certificate} from 'node:crypto';
 import {mkdirSync, readFileSync} from 'node:fs';
-import {homedir} from 'node:os';
 import {join} from 'node:path';
 import {ServiceClient} from '../service-client/client.js';
 import {verifyIssuingAuthorities} from '../service-client/issuing-authorities.js';
@@ -8,6 +7,7 @@ import {engineErrorOf, UpgradeError} from '../upgrade/errors.js';
 import type {TraceSink} from '../apdu/trace.js';
 import {PcscCardReaders} from '../upgrade/adapters/pcsc-readers.js';
 import type {Clock, EngineDeps, Log, Random} from '../upgrade/ports.js';
+import {stateFilePath} from './settings-file.js';
 import {SupportLog} from './support-log-file.js';
 import {CliError} from './errors.js';
 
@@ -37,8 +37,7 @@ export const systemRandom: Random = {bytes: (length) => new Uint8Array(randomByt
 
 /** The support log file: $XDG_STATE_HOME/siths-upgrade/support-log.jsonl (default ~/.local/state/...). */
 export function supportLogPath(env: {readonly XDG_STATE_HOME?: string}): string {
-  const state = env.XDG_STATE_HOME || join(homedir(), '.local', 'state');
-  return join(state, 'siths-upgrade', 'support-log.jsonl');
+  return stateFilePath(env, 'support-log.jsonl');
 }
 
 /**

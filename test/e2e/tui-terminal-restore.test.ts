@@ -1,5 +1,5 @@
 import {execFileSync} from 'node:child_process';
-import {mkdtempSync, rmSync, writeFileSync} from 'node:fs';
+import {existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join, resolve} from 'node:path';
 import {afterAll, afterEach, beforeAll, expect, it, vi} from 'vitest';
@@ -152,11 +152,44 @@ describeWithTmux('the terminal after the full screen ends', () => {
   it('ends with the message and exit code 2, without a stack trace, when the service CA is not a certificate', async () => {
     const notACertificate = join(directory, 'ca.pem');
     writeFileSync(notACertificate, 'not a certificate\n');
-    const shown = start(`--service https://127.0.0.1:9 --service-ca ${notACertificate}`);
-    await ended(shown, 2);
-    await vi.waitFor(() =>
-      expect(shown.transcript()).toContain(t.cli.settingInvalid(`service-ca ${notACertificate}`)),
-    );
-    expect(shown.transcript()).not.toMatch(/\n\s+at /);
+    rmSync(rememberedPath(), {force: true});
+    // The second start draws the first frame remembered from the first before the app fails again.
+    for (const run of ['first', 'second']) {
+      const shown = start(`--service https://127.0.0.1:9 --service-ca ${notACertificate}`);
+      await ended(shown, 2);
+      await vi.waitFor(() =>
+        expect(shown.transcript()).toContain(t.cli.settingInvalid(`service-ca ${notACertificate}`)),
+      );
+      expect(shown.transcript()).not.toMatch(/\n\s+at /);
+      expect(existsSync(rememberedPath()), run).toBe(true);
+      shown.kill();
+    }
+  });
+
+  const rememberedPath = () => join(directory, 'state', 'siths-upgrade', 'first-frame.json');
+
+  it('draws the first frame remembered from the last start, and the screen ends as the app draws it', async () => {
+    rmSync(rememberedPath(), {force: true});
+    const first = await welcomed();
+    const drawn = first.screen(true);
+    first.press('q');
+    await ended(first, 0);
+    const remembered = JSON.parse(readFileSync(rememberedPath(), 'utf8')) as {key: string; frame: string};
+    expect(remembered.frame).toContain(t.welcome.youNeed);
+
+    const second = await welcomed();
+    expect(second.screen(true)).toBe(drawn);
+    second.press('q');
+    await ended(second, 0);
+
+    // A remembered frame that is not what the app draws (a key that missed something) is drawn over.
+    writeFileSync(rememberedPath(), JSON.stringify({key: remembered.key, frame: 'A STALE SCREEN'}));
+    const third = await welcomed();
+    await vi.waitFor(() => expect(third.screen(true)).toBe(drawn), {timeout: 10_000});
+    expect(JSON.parse(readFileSync(rememberedPath(), 'utf8'))).toEqual(remembered);
+    third.press('Enter');
+    await vi.waitFor(() => expect(third.screen()).toContain(t.overview.holder), {timeout: 30_000});
+    third.press('q');
+    await ended(third, 0);
   });
 });
