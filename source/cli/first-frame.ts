@@ -5,7 +5,7 @@ import packageJson from '../../package.json' with {type: 'json'};
 import {parseArguments} from './arguments.js';
 import {ExitCode} from './exit-codes.js';
 import {FullScreen} from './full-screen.js';
-import {settingsFilePath, stateFilePath} from './settings-file.js';
+import {readSettingsText, settingsFilePath, stateFilePath} from './settings-file.js';
 import {withWrite, writeTo} from './written-through.js';
 
 /**
@@ -88,14 +88,6 @@ export function takeFirstFrame(): FirstFrame | undefined {
   return firstFrame;
 }
 
-function readText(path: string): string | undefined {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'ENOENT' ? '' : undefined;
-  }
-}
-
 /** The build the frame came from: the time this module's file was written (every build writes it anew). */
 function buildTime(): number {
   try {
@@ -112,11 +104,11 @@ export function firstFrameKey(
   terminal: {readonly columns?: number; readonly rows?: number; readonly isTTY?: boolean},
   input: {readonly isTTY?: boolean},
 ): string | undefined {
-  const settings = readText(settingsFilePath(env['SITHS_UPGRADE_CONFIG_DIR'], env));
+  const settings = readSettingsText(settingsFilePath(env['SITHS_UPGRADE_CONFIG_DIR'], env));
   if (settings === undefined) return undefined;
   const drawing = [...DRAWING_VARIABLES.map((name) => env[name] ?? null), (env['TMUX'] ?? '') !== ''];
   const terminals = [terminal.columns, terminal.rows, terminal.isTTY === true, input.isTTY === true];
-  const facts = [packageJson.version, buildTime(), argv, settings, drawing, terminals];
+  const facts = [packageJson.version, buildTime(), argv, settings.text ?? null, drawing, terminals];
   return createHash('sha256').update(JSON.stringify(facts)).digest('hex');
 }
 

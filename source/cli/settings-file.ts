@@ -27,21 +27,27 @@ export function stateFilePath(env: {readonly XDG_STATE_HOME?: string}, name: str
   return join(env.XDG_STATE_HOME || join(homedir(), '.local', 'state'), 'siths-upgrade', name);
 }
 
+/** The settings file's text: {} when there is none, undefined when it is there but cannot be read. */
+export function readSettingsText(path: string): {readonly text?: string} | undefined {
+  try {
+    return {text: readFileSync(path, 'utf8')};
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ENOENT' ? {} : undefined;
+  }
+}
+
 /**
  * The saved language as Settings.values() gives it (a value that is no language is ignored; no file: none),
  * or undefined when the file is there but does not read as JSON settings: then only Settings can say what
  * happens (it throws), so the caller goes the long way.
  */
 export function readSavedLanguage(path: string): {readonly language?: Language} | undefined {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'ENOENT' ? {} : undefined;
-  }
+  const settings = readSettingsText(path);
+  if (settings === undefined) return undefined;
+  if (settings.text === undefined) return {};
   let values: unknown;
   try {
-    values = JSON.parse(text);
+    values = JSON.parse(settings.text);
   } catch {
     return undefined;
   }
