@@ -3,9 +3,8 @@
 // Native addons stay external. React is built for production (no development checks at run time).
 import {readFile, rm} from 'node:fs/promises';
 import process from 'node:process';
-import {fileURLToPath} from 'node:url';
-import {applyPatch, parsePatch} from 'diff';
 import {build} from 'esbuild';
+import {inkFixes} from './ink-fixes.js';
 
 /**
  * Ink loads react-devtools-core only when DEV=true, through a dynamic import that a single-file ESM bundle turns
@@ -22,40 +21,6 @@ const withoutInkDevtools = {
       contents: 'export default {initialize() {}, connectToDevTools() {}};',
       loader: 'js',
     }));
-  },
-};
-
-/**
- * Four changes to Ink's incremental rendering, kept as a reviewed patch (patches/ink+6.8.0.patch says what each
- * does and why) and applied to the bundle only, with the diff package's applyPatch: a hunk that no longer applies
- * fails the build, so an Ink upgrade shows whether they are still needed (then make the patch anew against the new
- * version, or drop it).
- */
-const INK_PATCH = fileURLToPath(import.meta.resolve('../patches/ink+6.8.0.patch'));
-
-const withInkFixes = {
-  name: 'with-ink-fixes',
-  async setup(builder) {
-    const patches = parsePatch(await readFile(INK_PATCH, 'utf8'));
-    const applied = new Set();
-    builder.onLoad({filter: /ink[\\/]build[\\/][^\\/]+\.js$/}, async ({path}) => {
-      const file = patches.find(({newFileName}) =>
-        path.replaceAll('\\', '/').endsWith(`/ink/${newFileName.slice(2)}`),
-      );
-      if (file === undefined) return undefined;
-      const contents = applyPatch(await readFile(path, 'utf8'), file);
-      if (contents === false) {
-        throw new Error(`Ink has changed: ${INK_PATCH} no longer applies to ${path}`);
-      }
-      applied.add(file);
-      return {contents, loader: 'js'};
-    });
-    builder.onEnd((result) => {
-      const missed = patches.filter((file) => !applied.has(file)).map(({newFileName}) => newFileName);
-      if (result.errors.length === 0 && missed.length > 0) {
-        throw new Error(`Ink has changed: ${missed.join(', ')} of ${INK_PATCH} not in the bundle`);
-      }
-    });
   },
 };
 
@@ -106,7 +71,7 @@ await build({
   legalComments: 'none',
   define: {'process.env.NODE_ENV': '"production"'},
   external: ['koffi', 'better-sqlite3'],
-  plugins: [withoutInkDevtools, withInkFixes, withYogaDecodedInProcess],
+  plugins: [withoutInkDevtools, inkFixes(), withYogaDecodedInProcess],
   banner: {
     js: [
       '#!/usr/bin/env node',

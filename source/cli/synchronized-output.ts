@@ -3,6 +3,12 @@ import {withWrite, writeTo} from './written-through.js';
 /** DEC private mode 2026, synchronized output: the terminal shows what comes between the two at once. */
 const BEGIN_SYNCHRONIZED = '\u001B[?2026h';
 const END_SYNCHRONIZED = '\u001B[?2026l';
+/**
+ * Frames shorter than this (a clock's or a bar's few cells) are written without the framing: one short write
+ * reaches the terminal whole and is read at once, so there is nothing half-drawn to hide, and the 16 bytes of
+ * framing would be a third of such a frame or more.
+ */
+const FRAMED_FROM = 128;
 
 /** The environment variables that tell the terminal. */
 export interface TerminalEnvironment {
@@ -26,7 +32,7 @@ type Callback = (error?: Error | null) => void;
 
 /**
  * `output` as Ink should write to it: each frame in one write, in synchronized-output framing when
- * `isSynchronized`, else without it. Ink (6.8) marks a frame on a terminal by writing BEGIN_SYNCHRONIZED, the
+ * `isSynchronized` and the frame is not short ({@link FRAMED_FROM}), else without it. Ink (6.8) marks a frame on a terminal by writing BEGIN_SYNCHRONIZED, the
  * frame in one or more pieces, then END_SYNCHRONIZED, three writes or more, all in one go; here the pieces are
  * held from the first mark to the second and written as one. Everything else goes straight through, and a frame
  * left open is written at the next turn of the event loop.
@@ -44,7 +50,8 @@ export function framedOutput(output: NodeJS.WriteStream, isSynchronized: boolean
       for (const callback of waiting) callback();
       return;
     }
-    const framed = isSynchronized && isClosed ? `${BEGIN_SYNCHRONIZED}${text}${END_SYNCHRONIZED}` : text;
+    const isFramed = isSynchronized && isClosed && text.length >= FRAMED_FROM;
+    const framed = isFramed ? `${BEGIN_SYNCHRONIZED}${text}${END_SYNCHRONIZED}` : text;
     output.write(framed, (error) => {
       for (const callback of waiting) callback(error);
     });

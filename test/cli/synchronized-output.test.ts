@@ -44,11 +44,20 @@ describe('supportsSynchronizedOutput', () => {
 describe('framedOutput', () => {
   it('writes each of Ink’s frames in one write, in synchronized-output framing', () => {
     const {terminal, output} = framed(true);
+    const line = `${'line one '.repeat(15)}\n`;
     output.write(BEGIN);
     output.write('\u001B[2A');
-    output.write('line one\n');
+    output.write(line);
     output.write(END);
-    expect(terminal.writes).toEqual([`${BEGIN}\u001B[2Aline one\n${END}`]);
+    expect(terminal.writes).toEqual([`${BEGIN}\u001B[2A${line}${END}`]);
+  });
+
+  it('writes a short frame (a few cells) without the framing', () => {
+    const {terminal, output} = framed(true);
+    output.write(BEGIN);
+    output.write('\u001B[25F\u001B[97G7\u001B[25E');
+    output.write(END);
+    expect(terminal.writes).toEqual(['\u001B[25F\u001B[97G7\u001B[25E']);
   });
 
   it('writes the frame without the framing to a terminal that does not take it', () => {
@@ -66,10 +75,10 @@ describe('framedOutput', () => {
     output.write(BEGIN);
     output.write(END, () => called.push('empty'));
     output.write(BEGIN);
-    output.write('a', () => called.push('a'));
-    output.write('b');
+    output.write('a'.repeat(100), () => called.push('a'));
+    output.write('b'.repeat(100));
     output.write(END, () => called.push('end'));
-    expect(terminal.writes).toEqual(['\u001B[?1049h', `${BEGIN}ab${END}`]);
+    expect(terminal.writes).toEqual(['\u001B[?1049h', `${BEGIN}${'a'.repeat(100)}${'b'.repeat(100)}${END}`]);
     expect(called).toEqual(['alternate', 'empty', 'a', 'end']);
   });
 
