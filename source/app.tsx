@@ -177,6 +177,7 @@ function cardScreen(
       return (
         <InsertCard
           readers={state.readers}
+          isListed={state.isListed}
           isChoosingReader={state.isChoosingReader}
           missingReader={state.missingReader}
           isReading={false}
@@ -187,6 +188,7 @@ function cardScreen(
       return (
         <InsertCard
           readers={[]}
+          isListed={false}
           isChoosingReader={false}
           isReading
           readerName={state.readerName}

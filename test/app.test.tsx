@@ -104,7 +104,11 @@ describe.each<Language>(['sv', 'en'])('the app in %s', (language) => {
 
   it('lists the readers as they come and go while it waits for the card', async () => {
     const {t, engine, see, frame} = renderApp(language, [{type: 'started'}]);
-    await see(t.insertCard.instruction, t.insertCard.noReaders, t.header.cardStatus['no-reader']);
+    await see(t.insertCard.instruction, t.header.cardStatus.waiting);
+    // Nothing is said about readers before the engine has listed them.
+    expect(frame()).not.toContain(t.insertCard.noReaders);
+    engine.play({type: 'readersChanged', readers: [], isChoosingReader: false});
+    await see(t.insertCard.noReaders, t.header.cardStatus['no-reader']);
     engine.play({
       type: 'readersChanged',
       readers: [{name: 'Reader A', hasCard: false}],
@@ -364,6 +368,14 @@ describe.each<Language>(['sv', 'en'])('the app in %s', (language) => {
       t.progress.remainingUnknown,
     );
     await see(t.progress.keyGenerationNote, t.progress.installed(1, 4));
+  });
+
+  it('shows elapsed and left times that add up to the whole estimate, so both change as the clock ticks', async () => {
+    const {t, engine, see} = renderApp(language, toProgress);
+    await see(t.progress.remaining('0:25'));
+    // 12.6 s elapsed and 24.7 s left: 37.3 s in all, so 0:13 and 0:24 (not 0:25, the left time rounded alone).
+    engine.play({type: 'progressed', progress: progress({elapsedMs: 12_600, estimatedRemainingMs: 24_700})});
+    await see(t.progress.elapsed('0:13'), t.progress.remaining('0:24'));
   });
 
   it('shows the band a key generation is expected to cover instead of a creeping percentage', async () => {

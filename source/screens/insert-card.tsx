@@ -9,6 +9,8 @@ import {useScreenTheme} from './theme.js';
 
 export interface InsertCardProps {
   readonly readers: readonly ReaderView[];
+  /** Whether `readers` is a listing: before the first, nothing is said about readers. */
+  readonly isListed: boolean;
   readonly isChoosingReader: boolean;
   /** The reader asked for, when none has its name. */
   readonly missingReader?: string;
@@ -20,6 +22,7 @@ export interface InsertCardProps {
 /** Step 2: the live list of readers, a choice when several hold a card, then reading the card. */
 export function InsertCard({
   readers,
+  isListed,
   isChoosingReader,
   missingReader,
   isReading,
@@ -46,7 +49,7 @@ export function InsertCard({
           {t.insertCard.readerMissing(missingReader, readers.map((reader) => reader.name).join(', '))}
         </Paragraph>
       )}
-      {readers.length === 0 ? (
+      {!isListed ? undefined : readers.length === 0 ? (
         <Paragraph {...styles.warning}>{t.insertCard.noReaders}</Paragraph>
       ) : isChoosingReader ? (
         <Box flexDirection="column">

@@ -37,7 +37,7 @@ export function screenForState(state: EngineState, isResultDismissed = false): S
       return {
         screen: 'insert-card',
         keys: state.isChoosingReader ? ['move', 'choose', 'quit'] : ['quit'],
-        cardStatus: state.readers.length === 0 ? 'no-reader' : 'waiting',
+        cardStatus: state.isListed && state.readers.length === 0 ? 'no-reader' : 'waiting',
       };
     case 'reading-card':
       return {screen: 'insert-card', keys: ['quit'], cardStatus: 'reading'};

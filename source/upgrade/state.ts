@@ -270,6 +270,8 @@ export type EngineState = Common &
     | {
         readonly type: 'waiting-for-card';
         readonly readers: readonly ReaderView[];
+        /** Whether `readers` is a listing (false until the engine has listed the readers after the state began). */
+        readonly isListed: boolean;
         /** Several readers hold a card: chooseReader() picks one. */
         readonly isChoosingReader: boolean;
         /** The reader asked for (--reader, the settings) matches none of `readers`. */
@@ -433,6 +435,7 @@ function reduceCardEvent(
         step: Step.InsertCard,
         warnings: [],
         readers: [],
+        isListed: false,
         isChoosingReader: false,
       };
     case 'readersChanged':
@@ -440,6 +443,7 @@ function reduceCardEvent(
       return {
         ...state,
         readers: event.readers,
+        isListed: true,
         isChoosingReader: event.isChoosingReader,
         missingReader: event.missingReader,
       };
@@ -461,6 +465,7 @@ function reduceCardEvent(
         warnings: [],
         operation: state.operation,
         readers: [],
+        isListed: false,
         isChoosingReader: false,
       };
     case 'cardRefreshed':

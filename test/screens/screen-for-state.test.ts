@@ -17,7 +17,13 @@ const loggedIn: EngineEvent[] = [...ready, {type: 'loggedIn', identity: {name: '
 describe('screenForState', () => {
   it.each<[string, EngineState, string, string]>([
     ['idle', initialState, 'welcome', 'waiting'],
-    ['no reader', after({type: 'started'}), 'insert-card', 'no-reader'],
+    ['readers not listed yet', after({type: 'started'}), 'insert-card', 'waiting'],
+    [
+      'no reader',
+      after({type: 'started'}, {type: 'readersChanged', readers: [], isChoosingReader: false}),
+      'insert-card',
+      'no-reader',
+    ],
     [
       'a reader without a card',
       after(

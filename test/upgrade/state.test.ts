@@ -116,7 +116,14 @@ describe('reduce', () => {
       {type: 'operationStarted', operation: 'upgrade', activity: 'asking-service'},
       {type: 'cardRemoved'},
     ]);
-    expect(state).toMatchObject({type: 'waiting-for-card', step: Step.InsertCard, operation: 'upgrade'});
+    expect(state).toMatchObject({
+      type: 'waiting-for-card',
+      step: Step.InsertCard,
+      operation: 'upgrade',
+      isListed: false,
+    });
+    const listed = reduce(state, {type: 'readersChanged', readers: [], isChoosingReader: false});
+    expect(listed).toMatchObject({type: 'waiting-for-card', readers: [], isListed: true});
   });
 
   it('shows the way forward for a failure', () => {
