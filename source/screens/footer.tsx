@@ -8,13 +8,17 @@ export interface FooterProps {
   readonly keys: readonly KeyName[];
 }
 
-/** The bottom line: the keys that work on this screen. */
+/**
+ * The bottom line: the keys that work on this screen. It takes its row when there are none too, so that the rule
+ * above it stays where it is from screen to screen (and is not drawn again).
+ */
 export function Footer({keys}: FooterProps): React.JSX.Element {
   const t = useCatalogue();
   const {styles, symbols} = useScreenTheme();
   return (
     <Box
       flexShrink={0}
+      minHeight={2}
       columnGap={2}
       flexWrap="wrap"
       borderStyle={symbols.borderStyle}

@@ -10,10 +10,15 @@ export interface HeaderProps {
   readonly isDemo: boolean;
 }
 
-/** The top line: the title, then the reader and the card's state; a rule below. */
+/**
+ * The top line: the title, then the reader and the card's state; a rule below. The state is right-aligned in
+ * the width of its longest wording, so the reader's name stays where it is when the state changes (and is not
+ * drawn again).
+ */
 export function Header({readerName, cardStatus, isDemo}: HeaderProps): React.JSX.Element {
   const t = useCatalogue();
   const {styles, symbols} = useScreenTheme();
+  const statusWidth = Math.max(...Object.values(t.header.cardStatus).map((wording) => [...wording].length));
   return (
     <Box
       flexShrink={0}
@@ -35,7 +40,7 @@ export function Header({readerName, cardStatus, isDemo}: HeaderProps): React.JSX
         <Text wrap="truncate-middle" {...styles.muted}>
           {readerName === undefined ? t.header.noReaderChosen : t.header.reader(readerName)}
         </Text>
-        <Box flexShrink={0}>
+        <Box flexShrink={0} minWidth={statusWidth} justifyContent="flex-end">
           <Text
             {...(cardStatus === 'failed'
               ? styles.danger

@@ -52,6 +52,15 @@ export function isTimeLeftKnown(progress: ProgressView): boolean {
   return !progress.isIndeterminate && !(progress.fraction === 0 && progress.estimatedRemainingMs === 0);
 }
 
+/**
+ * The time left as shown: what makes the shown elapsed and left times add up to the whole estimate in whole
+ * seconds. So both figures change in the same frame as the clock ticks, instead of each at its own moment.
+ */
+function shownRemainingMs({elapsedMs, estimatedRemainingMs}: ProgressView): number {
+  const seconds = Math.round((elapsedMs + estimatedRemainingMs) / 1000) - Math.round(elapsedMs / 1000);
+  return Math.max(0, seconds) * 1000;
+}
+
 export interface ProgressProps {
   readonly step: Step;
   readonly progress: ProgressView;
@@ -97,7 +106,7 @@ export function Progress({
         <Text>{t.progress.elapsed(t.formatDuration(progress.elapsedMs))}</Text>
         <Text>
           {isTimeLeftKnown(progress)
-            ? t.progress.remaining(t.formatDuration(progress.estimatedRemainingMs))
+            ? t.progress.remaining(t.formatDuration(shownRemainingMs(progress)))
             : t.progress.remainingUnknown}
         </Text>
         <Text {...styles.muted}>{t.progress.installed(installedCount, plan.length)}</Text>
