@@ -1,0 +1,72 @@
+import {execFileSync} from 'node:child_process';
+import {describe, expect, it} from 'vitest';
+
+/**
+ * A process of its own that calls keepSessionHeapSmall(argv), makes short-lived garbage as drawing
+ * frames does, and prints the size of V8's new space (MB) afterwards.
+ */
+function newSpaceMbAfterGarbage(argv: readonly string[]): number {
+  const script = `
+    import {getHeapSpaceStatistics} from 'node:v8';
+    import {keepSessionHeapSmall} from './source/cli/session-heap.ts';
+    keepSessionHeapSmall(${JSON.stringify(argv)});
+    let kept;
+    for (let frame = 0; frame < 60; frame++) {
+      const cells = [];
+      for (let cell = 0; cell < 20000; cell++) cells.push({cell, text: 'cell' + cell});
+      kept = cells;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    const space = getHeapSpaceStatistics().find(({space_name}) => space_name === 'new_space');
+    console.log(space.space_size / 1048576, kept.length);`;
+  const output = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+    encoding: 'utf8',
+  });
+  return Number(output.split(' ')[0]);
+}
+
+/**
+ * The same with 20 MB that stays live and frames that each live for ten frames (so they outlive a small young
+ * generation): the largest heap (MB) seen over two seconds.
+ */
+function peakHeapMbWithLiveData(argv: readonly string[]): number {
+  const script = `
+    import {keepSessionHeapSmall} from './source/cli/session-heap.ts';
+    keepSessionHeapSmall(${JSON.stringify(argv)});
+    const live = [];
+    for (let index = 0; index < 200000; index++) live.push({index, text: 'live' + index, pair: [index, index]});
+    const recent = [];
+    let peak = 0;
+    for (const start = Date.now(); Date.now() - start < 2000; ) {
+      const cells = [];
+      for (let cell = 0; cell < 2000; cell++) cells.push({cell, text: 'cell' + cell, styles: [cell]});
+      recent.push(cells);
+      if (recent.length > 10) recent.shift();
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      peak = Math.max(peak, process.memoryUsage().heapTotal);
+    }
+    console.log(peak / 1048576, live.length);`;
+  const output = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+    encoding: 'utf8',
+  });
+  return Number(output.split(' ')[0]);
+}
+
+describe('keepSessionHeapSmall', () => {
+  it('keeps the young generation at its first size in the terminal session, under garbage that grows it', () => {
+    // The loader (tsx) grows it a little before the call; the session's stays there.
+    expect(newSpaceMbAfterGarbage(['--demo'])).toBeLessThanOrEqual(4);
+  });
+
+  it('leaves V8 to grow it for other commands (the service) and for arguments that are refused', () => {
+    expect(newSpaceMbAfterGarbage(['serve', '--config', 'config.json'])).toBeGreaterThanOrEqual(16);
+    expect(newSpaceMbAfterGarbage(['--no-such-option'])).toBeGreaterThanOrEqual(16);
+  });
+
+  it('collects the old generation before it holds much more than is live', () => {
+    const session = peakHeapMbWithLiveData(['--demo']);
+    const service = peakHeapMbWithLiveData(['serve', '--config', 'config.json']);
+    // Without --heap-growing-percent the session's heap would grow past the service's (its young generation is small).
+    expect(session).toBeLessThan(service);
+  });
+});
