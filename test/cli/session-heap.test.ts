@@ -52,6 +52,24 @@ function peakHeapMbWithLiveData(argv: readonly string[]): number {
   return Number(output.split(' ')[0]);
 }
 
+/** Whether V8 optimised (TurboFan) a function called three million times, in a process of its own. */
+function isHotFunctionOptimised(argv: readonly string[]): boolean {
+  const script = `
+    import {keepSessionHeapSmall} from './source/cli/session-heap.ts';
+    keepSessionHeapSmall(${JSON.stringify(argv)});
+    function hot(x) { return x * 2 + 1; }
+    let sum = 0;
+    for (let call = 0; call < 3e6; call++) sum += hot(call);
+    // V8's optimisation status: bit 4 is "optimised".
+    console.log((%GetOptimizationStatus(hot) & 16) !== 0, sum);`;
+  const output = execFileSync(
+    process.execPath,
+    ['--allow-natives-syntax', '--import', 'tsx', '--input-type=module', '-e', script],
+    {encoding: 'utf8'},
+  );
+  return output.startsWith('true');
+}
+
 describe('keepSessionHeapSmall', () => {
   it('keeps the young generation at its first size in the terminal session, under garbage that grows it', () => {
     // The loader (tsx) grows it a little before the call; the session's stays there.
@@ -68,5 +86,10 @@ describe('keepSessionHeapSmall', () => {
     const service = peakHeapMbWithLiveData(['serve', '--config', 'config.json']);
     // Without --heap-growing-percent the session's heap would grow past the service's (its young generation is small).
     expect(session).toBeLessThan(service);
+  });
+
+  it('leaves hot functions to V8’s interpreter and baseline compiler in the session, not the service', () => {
+    expect(isHotFunctionOptimised(['--demo'])).toBe(false);
+    expect(isHotFunctionOptimised(['serve', '--config', 'config.json'])).toBe(true);
   });
 });
