@@ -3,7 +3,8 @@ import {parseArguments} from './arguments.js';
 
 /**
  * V8's heap and compilers, as the terminal session (`run`: the TUI and its plain mode) needs them: a process that
- * a thin-client server runs once per ward session, for the minutes of an upgrade. V8's defaults are made for throughput:
+ * a thin-client server runs once per ward session, for the minutes of an upgrade. V8's defaults are made for
+ * throughput:
  * - The young generation grows from two semi-spaces of 1 MB to two of 16 MB under garbage, and drawing frames
  *   makes much short-lived garbage. Here it keeps its first size (`--semi-space-growth-factor=1`); it is then
  *   collected more often, each time in well under a millisecond. It is set before the app loads: once grown, the
