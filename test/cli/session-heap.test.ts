@@ -2,14 +2,26 @@ import {execFileSync} from 'node:child_process';
 import {describe, expect, it} from 'vitest';
 
 /**
- * A process of its own that calls keepSessionHeapSmall(argv), makes short-lived garbage as drawing
- * frames does, and prints the size of V8's new space (MB) afterwards.
+ * The first word that `body` prints, run as a module in a process of its own after keepSessionHeapSmall(argv),
+ * as the entry calls it.
  */
-function newSpaceMbAfterGarbage(argv: readonly string[]): number {
+function afterSessionHeap(argv: readonly string[], body: string, nodeFlags: readonly string[] = []): string {
   const script = `
-    import {getHeapSpaceStatistics} from 'node:v8';
     import {keepSessionHeapSmall} from './source/cli/session-heap.ts';
     keepSessionHeapSmall(${JSON.stringify(argv)});
+    ${body}`;
+  const output = execFileSync(
+    process.execPath,
+    [...nodeFlags, '--import', 'tsx', '--input-type=module', '-e', script],
+    {encoding: 'utf8'},
+  );
+  return output.split(' ')[0]!;
+}
+
+/** The size of V8's new space (MB) after short-lived garbage such as drawing frames makes. */
+function newSpaceMbAfterGarbage(argv: readonly string[]): number {
+  const body = `
+    const {getHeapSpaceStatistics} = await import('node:v8');
     let kept;
     for (let frame = 0; frame < 60; frame++) {
       const cells = [];
@@ -19,10 +31,7 @@ function newSpaceMbAfterGarbage(argv: readonly string[]): number {
     }
     const space = getHeapSpaceStatistics().find(({space_name}) => space_name === 'new_space');
     console.log(space.space_size / 1048576, kept.length);`;
-  const output = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
-    encoding: 'utf8',
-  });
-  return Number(output.split(' ')[0]);
+  return Number(afterSessionHeap(argv, body));
 }
 
 /**
@@ -30,9 +39,7 @@ function newSpaceMbAfterGarbage(argv: readonly string[]): number {
  * generation): the largest heap (MB) seen over two seconds.
  */
 function peakHeapMbWithLiveData(argv: readonly string[]): number {
-  const script = `
-    import {keepSessionHeapSmall} from './source/cli/session-heap.ts';
-    keepSessionHeapSmall(${JSON.stringify(argv)});
+  const body = `
     const live = [];
     for (let index = 0; index < 200000; index++) live.push({index, text: 'live' + index, pair: [index, index]});
     const recent = [];
@@ -46,28 +53,18 @@ function peakHeapMbWithLiveData(argv: readonly string[]): number {
       peak = Math.max(peak, process.memoryUsage().heapTotal);
     }
     console.log(peak / 1048576, live.length);`;
-  const output = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
-    encoding: 'utf8',
-  });
-  return Number(output.split(' ')[0]);
+  return Number(afterSessionHeap(argv, body));
 }
 
-/** Whether V8 optimised (TurboFan) a function called three million times, in a process of its own. */
+/** Whether V8 optimised (TurboFan) a function called three million times. */
 function isHotFunctionOptimised(argv: readonly string[]): boolean {
-  const script = `
-    import {keepSessionHeapSmall} from './source/cli/session-heap.ts';
-    keepSessionHeapSmall(${JSON.stringify(argv)});
+  const body = `
     function hot(x) { return x * 2 + 1; }
     let sum = 0;
     for (let call = 0; call < 3e6; call++) sum += hot(call);
     // V8's optimisation status: bit 4 is "optimised".
     console.log((%GetOptimizationStatus(hot) & 16) !== 0, sum);`;
-  const output = execFileSync(
-    process.execPath,
-    ['--allow-natives-syntax', '--import', 'tsx', '--input-type=module', '-e', script],
-    {encoding: 'utf8'},
-  );
-  return output.startsWith('true');
+  return afterSessionHeap(argv, body, ['--allow-natives-syntax']) === 'true';
 }
 
 describe('keepSessionHeapSmall', () => {
