@@ -61,13 +61,12 @@ function statusJson(card: CardOverview): string {
 
 /**
  * What a script gets instead of waiting for a card nobody will insert: the reader it asked for is not there (named,
- * with the readers there are), or the readers were looked at and none holds a card (the first state comes before
- * the engine has listed them; the plain lines of step 2 showed the instruction already). Undefined: wait on.
+ * with the readers there are), or the readers were listed and none holds a card (the plain lines of step 2 showed
+ * the instruction already). Undefined: wait on.
  */
 function scriptAnswerWhileWaiting(
   t: Catalogue,
   state: Extract<EngineState, {type: 'waiting-for-card'}>,
-  previous: EngineState | undefined,
 ): {line: string; isShownAlready: boolean; code: ExitCode} | undefined {
   if (state.missingReader !== undefined) {
     const readers = state.readers.map((reader) => reader.name).join(', ');
@@ -77,7 +76,7 @@ function scriptAnswerWhileWaiting(
       code: ExitCode.Reader,
     };
   }
-  if (previous?.type === 'waiting-for-card' && !state.readers.some((reader) => reader.hasCard))
+  if (state.isListed && !state.readers.some((reader) => reader.hasCard))
     return {line: t.insertCard.instruction, isShownAlready: true, code: ExitCode.Card};
   return undefined;
 }
@@ -213,7 +212,7 @@ class PlainSession {
         engine.start();
         return undefined;
       case 'waiting-for-card':
-        return this.#waitingForCard(state, previous);
+        return this.#waitingForCard(state);
       case 'card-ready':
         if (this.#task.kind === 'operation') engine.chooseOperation(this.#task.operation);
         else if (state.card.pinTriesLeft === 0) engine.chooseOperation('unblock-pin');
@@ -262,7 +261,6 @@ class PlainSession {
   /** Step 2: the reader to use when several hold a card; a script's answer instead of waiting forever. */
   async #waitingForCard(
     state: Extract<EngineState, {type: 'waiting-for-card'}>,
-    previous: EngineState | undefined,
   ): Promise<ExitCode | undefined> {
     if (state.isChoosingReader) {
       const withCard = state.readers.filter((reader) => reader.hasCard);
@@ -271,7 +269,7 @@ class PlainSession {
       if (index === undefined) return ExitCode.Ok;
       this.#engine.chooseReader(withCard[index]!.name);
     } else if (this.#task.kind === 'operation' && !this.#input.isTerminal) {
-      const answer = scriptAnswerWhileWaiting(this.#t, state, previous);
+      const answer = scriptAnswerWhileWaiting(this.#t, state);
       if (answer !== undefined) {
         if (this.#isJson) process.stderr.write(`${answer.line}\n`);
         else if (!answer.isShownAlready) this.#print([answer.line]);

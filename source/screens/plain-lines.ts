@@ -125,7 +125,7 @@ function waitingForCardLines(
   const lines: string[] = [];
   if (previous?.type !== 'waiting-for-card') lines.push(t.insertCard.instruction);
   // The screen's first state comes before the engine has listed the readers: the list follows it.
-  if (previous?.type !== 'waiting-for-card') return lines;
+  if (!next.isListed || previous?.type !== 'waiting-for-card') return lines;
   const readers = next.readers.map((r) => `${r.name}:${r.hasCard}`).join('|');
   const before = previous.readers.map((r) => `${r.name}:${r.hasCard}`).join('|');
   if (
