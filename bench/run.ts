@@ -230,8 +230,8 @@ function exitMs(args: readonly string[]): Promise<number> {
 
 /**
  * Just enough of a terminal to read the screen from what the program sent (the cursor movements and erasures
- * Ink uses; attributes and modes ignored), to know when a screen is there: the program writes only the cells
- * that change, so a text is seldom sent whole.
+ * the program uses, ECH and EL included; attributes and modes ignored), to know when a screen is there: the
+ * program writes only the cells that change, so a text is seldom sent whole.
  */
 class ScreenModel {
   readonly #rows: string[][];
@@ -315,6 +315,11 @@ class ScreenModel {
       case 'J':
         if (parameters === '2') for (const row of this.#rows) row.fill(' ');
         break;
+      case 'X': {
+        const row = this.#rows[this.#row]!;
+        row.fill(' ', Math.min(this.columns, this.#column), Math.min(this.columns, this.#column + n));
+        break;
+      }
       case 'K': {
         const row = this.#rows[this.#row]!;
         if (parameters === '2') row.fill(' ');
