@@ -435,6 +435,8 @@ export async function installCertificate(
         now: new Date(clock.now()),
       });
       progress.report('writing-certificate', run.view);
+      // Written, read back and tested in one hold: no network call comes between, and the test signature finds
+      // the card's files as the read-back read them, instead of reading them again.
       await card.exclusive(async () => {
         await card.writeCertificate(run.item.slot, facts.der);
         const back = await card.readCertificate(run.item.slot);
@@ -444,8 +446,8 @@ export async function installCertificate(
             `certificate read back from ${slotName(run.item.slot)} differs`,
           );
         }
+        await verifyCredential(context, progress, run, facts);
       });
-      await verifyCredential(context, progress, run, facts);
     },
   );
 }
