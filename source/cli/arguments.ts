@@ -345,3 +345,15 @@ export function parseArguments(argv: readonly string[]): Command {
       throw new CliError('usage', command);
   }
 }
+
+/**
+ * Whether the command line starts the terminal session (`run`: the TUI or its plain mode), which the entry prepares
+ * before the app loads; false for other commands and for arguments parseArguments refuses (main says why).
+ */
+export function isTerminalSession(argv: readonly string[]): boolean {
+  try {
+    return parseArguments(argv).kind === 'run';
+  } catch {
+    return false;
+  }
+}

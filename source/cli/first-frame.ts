@@ -2,7 +2,7 @@ import {createHash} from 'node:crypto';
 import {mkdirSync, readFileSync, renameSync, statSync, writeFileSync} from 'node:fs';
 import {dirname} from 'node:path';
 import packageJson from '../../package.json' with {type: 'json'};
-import {parseArguments} from './arguments.js';
+import {isTerminalSession} from './arguments.js';
 import {ExitCode} from './exit-codes.js';
 import {FullScreen} from './full-screen.js';
 import {readSettingsText, settingsFilePath, stateFilePath} from './settings-file.js';
@@ -135,7 +135,7 @@ export function drawRememberedFrame(
 ): void {
   firstFrame = undefined;
   try {
-    if (parseArguments(argv).kind !== 'run' || !output.isTTY || !input.isTTY) return;
+    if (!isTerminalSession(argv) || !output.isTTY || !input.isTTY) return;
     const key = firstFrameKey(argv, env, output, input);
     if (key === undefined) return;
     const path = stateFilePath(env, 'first-frame.json');

@@ -57,8 +57,8 @@ function cellsOf(line: string): StyledChar[] {
 }
 
 /**
- * `after`'s columns `[start, end)` written from `start` (the cursor is at `cursor`); a stretch of blanks in them is erased (ECH, then a move
- * past it) where that takes fewer bytes than writing the spaces.
+ * `after`'s columns `[start, end)` written from `start` (the cursor is at `cursor`); a stretch of blanks in them is
+ * erased (ECH, then a move past it) where that takes fewer bytes than writing the spaces.
  */
 function runText(after: StyledChar[], start: number, end: number, cursor: number): string {
   let text = start === cursor ? '' : toColumn(start);
@@ -117,7 +117,7 @@ function changesOver(before: StyledChar[], after: StyledChar[], cursor = -1): st
  */
 export function rowChange(previous: string | undefined, next: string): string {
   const after = cellsOf(next);
-  if (previous === undefined) return after.length === 0 ? ERASE_ROW : ERASE_ROW + changesOver([], after);
+  if (previous === undefined) return ERASE_ROW + changesOver([], after);
   const before = cellsOf(previous);
   if (!before.some((cell) => cell.fullWidth) && !after.some((cell) => cell.fullWidth)) {
     return changesOver(before, after);

@@ -1,5 +1,5 @@
 import {setFlagsFromString} from 'node:v8';
-import {parseArguments} from './arguments.js';
+import {isTerminalSession} from './arguments.js';
 
 /**
  * V8's heap and compilers, as the terminal session (`run`: the TUI and its plain mode) needs them: a process that
@@ -21,11 +21,6 @@ import {parseArguments} from './arguments.js';
  * keep V8's defaults.
  */
 export function keepSessionHeapSmall(argv: readonly string[]): void {
-  let kind;
-  try {
-    kind = parseArguments(argv).kind;
-  } catch {
-    return;
-  }
-  if (kind === 'run') setFlagsFromString('--semi-space-growth-factor=1 --heap-growing-percent=25 --no-opt');
+  if (isTerminalSession(argv))
+    setFlagsFromString('--semi-space-growth-factor=1 --heap-growing-percent=25 --no-opt');
 }

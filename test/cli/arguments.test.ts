@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest';
-import {languageFlag, parseArguments} from '../../source/cli/arguments.js';
+import {isTerminalSession, languageFlag, parseArguments} from '../../source/cli/arguments.js';
 import {CliError} from '../../source/cli/errors.js';
 
 const plainOptions = {isPlain: false, isAscii: false, isColorless: false, isTracing: false};
@@ -205,5 +205,17 @@ describe('languageFlag', () => {
     expect(languageFlag(['--lang=sv'])).toBe('sv');
     expect(languageFlag(['--lang', 'de'])).toBeUndefined();
     expect(languageFlag([])).toBeUndefined();
+  });
+});
+
+describe('isTerminalSession', () => {
+  it('is the terminal session for the TUI and its plain mode, not other commands or refused arguments', () => {
+    expect(isTerminalSession([])).toBe(true);
+    expect(isTerminalSession(['--demo', '--plain'])).toBe(true);
+    expect(isTerminalSession(['status'])).toBe(false);
+    expect(isTerminalSession(['serve', '--config', 'config.json'])).toBe(false);
+    expect(isTerminalSession(['--help'])).toBe(false);
+    expect(isTerminalSession(['--bogus'])).toBe(false);
+    expect(isTerminalSession(['--pin=1234'])).toBe(false);
   });
 });
