@@ -34,6 +34,7 @@ import {App, type EngineControl} from '../source/app.js';
 import {framedOutput} from '../source/cli/synchronized-output.js';
 import {catalogues} from '../source/screens/i18n/language.js';
 import {EchoCard, ECHO_AID} from '../test/e2e/support/echo-card.js';
+import {XtermScreen} from '../test/support/xterm-screen.js';
 import {missingPcscdPrerequisite, startPrivatePcscd} from '../test/e2e/support/pcscd.js';
 import {serviceLoadBench} from './service-load.js';
 import {yubicoPivToolMs} from './yubico-piv-tool.js';
@@ -228,108 +229,6 @@ function exitMs(args: readonly string[]): Promise<number> {
   });
 }
 
-/**
- * Just enough of a terminal to read the screen from what the program sent (the cursor movements and erasures
- * the program uses, ECH and EL included; attributes and modes ignored), to know when a screen is there: the
- * program writes only the cells that change, so a text is seldom sent whole.
- */
-class ScreenModel {
-  readonly #rows: string[][];
-  #row = 0;
-  #column = 0;
-  #pending = '';
-
-  constructor(
-    readonly columns: number,
-    readonly height: number,
-  ) {
-    this.#rows = Array.from({length: height}, () => Array<string>(columns).fill(' '));
-  }
-
-  text(): string {
-    return this.#rows.map((row) => row.join('')).join('\n');
-  }
-
-  feed(chunk: string): void {
-    const input = this.#pending + chunk;
-    this.#pending = '';
-    const sequence = new RegExp(String.raw`\u001B\[([0-9;?]*)([ -/]*[@-~])|\u001B[^[]`, 'y');
-    for (let index = 0; index < input.length;) {
-      const char = input[index]!;
-      if (char === '\u001B') {
-        sequence.lastIndex = index;
-        const match = sequence.exec(input);
-        if (match === null) {
-          this.#pending = input.slice(index);
-          return;
-        }
-        this.#control(match[1] ?? '', match[2] ?? '');
-        index += match[0].length;
-        continue;
-      }
-      if (char === '\n') this.#row = Math.min(this.height - 1, this.#row + 1);
-      else if (char === '\r') this.#column = 0;
-      else if (char >= ' ') {
-        const row = this.#rows[this.#row]!;
-        if (this.#column < this.columns) row[this.#column] = char;
-        this.#column++;
-      }
-      index += char.length;
-    }
-  }
-
-  #control(parameters: string, final: string): void {
-    if (parameters.startsWith('?')) return;
-    const n = Number.parseInt(parameters || '1', 10) || 1;
-    const clampRow = (row: number) => Math.max(0, Math.min(this.height - 1, row));
-    switch (final) {
-      case 'A':
-        this.#row = clampRow(this.#row - n);
-        break;
-      case 'B':
-        this.#row = clampRow(this.#row + n);
-        break;
-      case 'C':
-        this.#column += n;
-        break;
-      case 'D':
-        this.#column = Math.max(0, this.#column - n);
-        break;
-      case 'E':
-        this.#row = clampRow(this.#row + n);
-        this.#column = 0;
-        break;
-      case 'F':
-        this.#row = clampRow(this.#row - n);
-        this.#column = 0;
-        break;
-      case 'G':
-        this.#column = n - 1;
-        break;
-      case 'H': {
-        const [row, column] = parameters.split(';').map((value) => Number.parseInt(value || '1', 10) || 1);
-        this.#row = clampRow((row ?? 1) - 1);
-        this.#column = (column ?? 1) - 1;
-        break;
-      }
-      case 'J':
-        if (parameters === '2') for (const row of this.#rows) row.fill(' ');
-        break;
-      case 'X': {
-        const row = this.#rows[this.#row]!;
-        row.fill(' ', Math.min(this.columns, this.#column), Math.min(this.columns, this.#column + n));
-        break;
-      }
-      case 'K': {
-        const row = this.#rows[this.#row]!;
-        if (parameters === '2') row.fill(' ');
-        else if (parameters === '' || parameters === '0') row.fill(' ', Math.min(this.columns, this.#column));
-        break;
-      }
-    }
-  }
-}
-
 interface Span {
   readonly ms: number;
   readonly ptyBytes: number;
@@ -402,7 +301,9 @@ function wholeUpgrade(profile: 'siths-eid' | 'piv', readingMs: number): Promise<
   /** The Enter that starts the download: after the tick, or after the PIN asked on the terms. */
   const startDownload = script.length - 2;
   const started = Date.now();
-  const screen = new ScreenModel(100, 30);
+  const screen = new XtermScreen(100, 30);
+  /** The pty's output drawn on the screen in order; each piece then looked at. */
+  let drawn = Promise.resolve();
   let ptyBytes = 0;
   let next = 0;
   let isTyping = false;
@@ -412,9 +313,8 @@ function wholeUpgrade(profile: 'siths-eid' | 'piv', readingMs: number): Promise<
       child.kill('SIGKILL');
       reject(new Error(`the upgrade did not reach: ${script[next]?.[0]}`));
     }, 180_000);
-    child.stdout.on('data', (chunk: Buffer) => {
-      ptyBytes += chunk.length;
-      screen.feed(chunk.toString());
+    /** What the screen shows after the pty had sent `bytesAt` bytes: when it is the next step's, its keys. */
+    const onScreen = (bytesAt: number) => {
       const step = script[next];
       if (step === undefined || isTyping) return;
       const rows = screen.text();
@@ -428,13 +328,18 @@ function wholeUpgrade(profile: 'siths-eid' | 'piv', readingMs: number): Promise<
       const delayMs = step[0] === t.terms.startDownload ? readingMs : 200;
       next++;
       // START DOWNLOAD is counted from the Enter that starts it (when it is typed); done is the done screen.
-      if (step[0] === t.done.removeCard) marks.push({at: Date.now(), ptyBytes});
+      if (step[0] === t.done.removeCard) marks.push({at: Date.now(), ptyBytes: bytesAt});
       isTyping = true;
       setTimeout(() => {
         isTyping = false;
         if (isStart) marks.push({at: Date.now(), ptyBytes});
         child.stdin.write(step[1]);
       }, delayMs);
+    };
+    child.stdout.on('data', (chunk: Buffer) => {
+      ptyBytes += chunk.length;
+      const bytesAt = ptyBytes;
+      drawn = drawn.then(() => screen.write(chunk)).then(() => onScreen(bytesAt));
     });
     child.on('error', reject);
     child.on('close', () => {

@@ -11,7 +11,8 @@ export class XtermScreen {
     this.#terminal = new xterm.Terminal({cols: columns, rows, allowProposedApi: true, convertEol: true});
   }
 
-  write(data: string): Promise<void> {
+  /** Bytes are read as UTF-8, a character split between two writes included. */
+  write(data: string | Uint8Array): Promise<void> {
     return new Promise((resolve) => this.#terminal.write(data, resolve));
   }
 
@@ -48,6 +49,14 @@ export class XtermScreen {
       rows.push(cells.join(''));
     }
     return rows;
+  }
+
+  /** The text of each row (attributes left out), one line each. */
+  text(): string {
+    const buffer = this.#terminal.buffer.active;
+    return Array.from({length: this.#terminal.rows}, (_, y) =>
+      buffer.getLine(buffer.viewportY + y)!.translateToString(true),
+    ).join('\n');
   }
 
   /** Where the cursor is: row and column from 0. */
