@@ -18,7 +18,13 @@ import {PcscCardReaders} from '../../source/upgrade/adapters/pcsc-readers.js';
 import {Step} from '../../source/upgrade/state.js';
 import {autopilot} from '../upgrade/support/autopilot.js';
 import {createWorld, PIN, type World} from '../upgrade/support/world.js';
-import {cardPresent, describeWithPcscd, startPrivatePcscd, type PrivatePcscd} from './support/pcscd.js';
+import {
+  cardAbsent,
+  cardPresent,
+  describeWithPcscd,
+  startPrivatePcscd,
+  type PrivatePcscd,
+} from './support/pcscd.js';
 
 /**
  * The whole upgrade through a real private pcscd, the virtual card behind the vpcd reader, the reference service
@@ -67,6 +73,8 @@ describeWithPcscd(
     /** Puts `card` in vpcd slot `slot` (each test has its own reader) and waits until PC/SC sees it. */
     async function insert(card: VirtualPivCard, slot: 0 | 1): Promise<VpcdBridge> {
       reader = pcscd.readerNames[slot];
+      // The card of the test before may still be reported there: present at once would then be that card's.
+      await cardAbsent(reader);
       const bridge = connectVpcd({card, port: pcscd.port + slot, retryDelayMs: 50});
       bridges.push(bridge);
       await cardPresent(reader);

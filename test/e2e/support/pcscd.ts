@@ -246,11 +246,23 @@ function hasCommand(command: string, args: readonly string[]): boolean {
  * Resolves once pcscd reports a card in `readerName` (a vpcd bridge connected to its slot), within `timeoutMs`.
  * PCSCLITE_CSOCK_NAME must name the private pcscd in this process's environment.
  */
-export async function cardPresent(readerName: string, timeoutMs = 15_000): Promise<void> {
+export function cardPresent(readerName: string, timeoutMs = 15_000): Promise<void> {
+  return readerHasCard(readerName, true, timeoutMs);
+}
+
+/**
+ * Resolves once pcscd reports `readerName` empty: pcscd notices a vpcd bridge that closed at its next poll of the
+ * slot, so until then it still reports the card that was there.
+ */
+export function cardAbsent(readerName: string, timeoutMs = 15_000): Promise<void> {
+  return readerHasCard(readerName, false, timeoutMs);
+}
+
+async function readerHasCard(readerName: string, hasCard: boolean, timeoutMs: number): Promise<void> {
   const readers = await PcscReaders.open();
   try {
     await vi.waitFor(
-      async () => expect((await readers.list()).find((r) => r.name === readerName)?.hasCard).toBe(true),
+      async () => expect((await readers.list()).find((r) => r.name === readerName)?.hasCard).toBe(hasCard),
       {timeout: timeoutMs, interval: 25},
     );
   } finally {
