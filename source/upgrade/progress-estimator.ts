@@ -50,19 +50,19 @@ export const REAL_CARD_TIMINGS: CardTimings = {
 
 /**
  * The two-PIN SITHS card (Setec EID applet, PKCS#15, short APDUs only): the JCOP4 means above, and the APDUs the
- * tool sends that card per task beyond them, counted in a traced demo upgrade (`npm run bench` part 4 prints the
- * total): each key generation and each signature re-reads the application (about 14 APDUs) and verifies a PIN;
+ * tool sends that card per task beyond them, counted in a traced upgrade (`npm run bench` part 4 prints the total):
+ * a key generation creates the key file first, a signature verifies a PIN and sets the security environment;
  * installing writes the certificate in 255-byte pieces, rewrites the PrKDF and CDF through spare directory files
- * and reads it all back; deleting an old credential does the same the other way; completing finishes the layout.
+ * and reads the certificate back; deleting an old credential reads the application from the card (about 14 APDUs)
+ * and rewrites the directories the other way; completing reads it again and finishes the layout.
  */
 export const SITHS_EID_CARD_TIMINGS: CardTimings = {
   ...REAL_CARD_TIMINGS,
   extraApdus: {
-    'read-card': 11,
-    'generate-key': 18,
-    'sign-request': 18,
-    'install-certificate': 75,
-    'delete-old': 70,
+    'generate-key': 6,
+    'sign-request': 3,
+    'install-certificate': 45,
+    'delete-old': 54,
     complete: 35,
   },
 };

@@ -83,8 +83,8 @@ export interface Pkcs15Application {
   readonly pins: ApplicationPins;
   readonly privateKeys: DirectoryFile<PrkdfEntry>;
   readonly certificates: DirectoryFile<CdfEntry>;
-  /** Every path a directory names (absolute), so that a new file is never put where something is. */
-  readonly referencedPaths: readonly Uint8Array[];
+  /** The trusted CDF's entries (CA certificates): the tool reads them, never rewrites them. */
+  readonly trustedCertificates: readonly CdfEntry[];
 }
 
 /** A user certificate and its private key, paired by PKCS#15 ID. */
@@ -142,16 +142,7 @@ export async function readApplication(session: Pkcs15Session): Promise<Pkcs15App
       aodf.filter((entry): entry is PinObject => entry.type === 'pin'),
       privateKeys.entries,
     );
-    const referencedPaths = [
-      ...odf.flatMap((entry) => (entry.type === 'directory' ? [resolvePath(path, entry.path)] : [])),
-      ...privateKeys.entries.flatMap((entry) =>
-        entry.type === 'rsa' ? [resolvePath(path, entry.path)] : [],
-      ),
-      ...[...certificates.entries, ...trusted].flatMap((entry) =>
-        entry.type === 'x509' ? [resolvePath(path, entry.path)] : [],
-      ),
-    ];
-    return {path, odf, odfLength, tokenInfo, pins, privateKeys, certificates, referencedPaths};
+    return {path, odf, odfLength, tokenInfo, pins, privateKeys, certificates, trustedCertificates: trusted};
   });
 }
 
@@ -186,9 +177,21 @@ export function credentialsOf(application: Pkcs15Application): Credential[] {
   });
 }
 
-/** Whether `path` is named by a directory of the application. */
+/** Every path the ODF and the directories name (absolute), so that a new file is never put where something is. */
+export function referencedPathsOf(application: Pkcs15Application): Uint8Array[] {
+  const {path, odf, privateKeys, certificates, trustedCertificates} = application;
+  return [
+    ...odf.flatMap((entry) => (entry.type === 'directory' ? [resolvePath(path, entry.path)] : [])),
+    ...privateKeys.entries.flatMap((entry) => (entry.type === 'rsa' ? [resolvePath(path, entry.path)] : [])),
+    ...[...certificates.entries, ...trustedCertificates].flatMap((entry) =>
+      entry.type === 'x509' ? [resolvePath(path, entry.path)] : [],
+    ),
+  ];
+}
+
+/** Whether `path` is named by the application's ODF or a directory. */
 export function isReferenced(application: Pkcs15Application, path: Uint8Array): boolean {
-  return application.referencedPaths.some((referenced) => equalBytes(referenced, path));
+  return referencedPathsOf(application).some((referenced) => equalBytes(referenced, path));
 }
 
 /**
@@ -241,10 +244,7 @@ export async function commitDirectories(
     // The switch: one APDU, so the card holds the old directories or the new ones, never a mixture.
     await session.updateFile(concatBytes([application.path, ODF_FID]), odfBytes);
     for (const {from} of moves) await deleteIfAllowed(session, from);
-    const referencedPaths = application.referencedPaths
-      .filter((path) => !moves.some(({from}) => equalBytes(from, path)))
-      .concat(moves.map(({to}) => to));
-    return {...application, odf, privateKeys, certificates, referencedPaths};
+    return {...application, odf, privateKeys, certificates};
   });
 }
 

@@ -50,10 +50,15 @@ const RSA_BITS = 2048;
 /**
  * The engine's card port over the two-PIN SITHS card (Setec EID applet, PKCS#15; source/card/pkcs15/). Slots are
  * key references (the low byte of a key file's identifier). Two PINs: Legitimering (authentication keys, and every
- * write) and Underskrift (signature keys, verified again before each signature: userConsent). The directories are
- * read once per hold of the card (a PC/SC transaction: no other program writes the card while it is held) and again
- * after this class writes them; every write is ordered so that a tear after any APDU leaves a card the next run
- * finishes (docs/siths-eid-card.md, "How the tool writes the card").
+ * write) and Underskrift (signature keys, verified again before each signature: userConsent).
+ *
+ * The application (EF.DIR to the CDFs, about 14 short APDUs) is read when the card is opened and kept for the
+ * connection, as OpenSC's PKCS#11 module keeps a bound card's directories until the card is removed or reset: this
+ * class's own writes update it, and it is read from the card again after a reconnect (a reset, a re-insert), after
+ * any hold that failed (a torn write leaves the directories unknown) and before anything is removed (a credential,
+ * a key, leftover files), so that a removal starts from what the card holds and the card's own directories are
+ * checked before an old credential goes. Every write is ordered so that a tear after any APDU leaves a card the
+ * next run finishes (docs/siths-eid-card.md, "How the tool writes the card").
  */
 export class EidCard implements CardPort {
   readonly profile = 'siths-eid';
@@ -61,12 +66,16 @@ export class EidCard implements CardPort {
   readonly #session: Pkcs15Session;
   /** The engine's PIN source from the last signer: the signature PIN deletes an old signature key. */
   #pins: PinSource | undefined;
-  /** How deep the holds of the card are, and the application as read in the outermost one (until a write). */
+  /** How deep the holds of the card are. */
   #holds = 0;
-  #held: Promise<Pkcs15Application> | undefined;
+  /** The application as last read or as this class's writes left it; undefined: read it from the card. */
+  #kept: Promise<Pkcs15Application> | undefined;
+  /** Whether #kept was read from the card in the current outermost hold. */
+  #isReadInHold = false;
 
-  constructor(session: Pkcs15Session) {
+  constructor(session: Pkcs15Session, application?: Pkcs15Application) {
     this.#session = session;
+    if (application) this.#kept = Promise.resolve(application);
   }
 
   get readerName(): string {
@@ -75,23 +84,30 @@ export class EidCard implements CardPort {
 
   exclusive<T>(work: () => Promise<T>): Promise<T> {
     return this.#session.exclusive(async () => {
-      this.#holds++;
+      if (this.#holds++ === 0) this.#isReadInHold = false;
       try {
         return await work();
+      } catch (error) {
+        this.#forget();
+        throw error;
       } finally {
-        if (--this.#holds === 0) this.#held = undefined;
+        this.#holds--;
       }
     });
   }
 
-  /** Holds the card for `work`, which writes the directories: they are read again after it. */
-  #writing(work: () => Promise<void>): Promise<void> {
+  /**
+   * Holds the card for `work`, which writes it and answers the application as its writes left it: that is kept (a
+   * failed write is forgotten by exclusive). `removes`: the work starts from the application as the card holds it,
+   * read again unless it was read in this hold.
+   */
+  #writing(
+    work: (application: Pkcs15Application) => Promise<Pkcs15Application>,
+    {removes}: {readonly removes: boolean},
+  ): Promise<void> {
     return this.exclusive(async () => {
-      try {
-        await work();
-      } finally {
-        this.#held = undefined;
-      }
+      if (removes && !this.#isReadInHold) this.#forget();
+      this.#kept = Promise.resolve(await work(await this.#application()));
     });
   }
 
@@ -238,61 +254,63 @@ export class EidCard implements CardPort {
    * key (PrKDF: ID = SHA-1 of the modulus, usage and PIN after the key file's sign condition) in one directory switch.
    */
   async writeCertificate(slot: number, certificate: Uint8Array): Promise<void> {
-    await this.#writing(async () => {
-      const application = await this.#application();
-      const existing = credentialOf(application, slot);
-      const path = existing?.certificatePath ?? certificatePathFor(application, slot);
-      if (await exists(this.#session, path)) await this.#session.deleteFile(path);
-      const writer = {
-        type: 'pin',
-        reference: pinEncodingOf(application.pins.authentication, 'pin').reference,
-      } as const;
-      const {data} = createFileCommand({
-        fileId: fidOf(path),
-        descriptor: FileDescriptor.TransparentEf,
-        size: certificate.length,
-        securityAttributes: transparentFileAttributes({
-          read: {type: 'always'},
-          update: writer,
-          delete: writer,
-        }),
-      });
-      await this.#session.createFile(path.subarray(0, path.length - 2), data!);
-      await this.#session.updateFile(path, certificate);
+    await this.#writing(
+      async (application) => {
+        const existing = credentialOf(application, slot);
+        const path = existing?.certificatePath ?? certificatePathFor(application, slot);
+        if (await exists(this.#session, path)) await this.#session.deleteFile(path);
+        const writer = {
+          type: 'pin',
+          reference: pinEncodingOf(application.pins.authentication, 'pin').reference,
+        } as const;
+        const {data} = createFileCommand({
+          fileId: fidOf(path),
+          descriptor: FileDescriptor.TransparentEf,
+          size: certificate.length,
+          securityAttributes: transparentFileAttributes({
+            read: {type: 'always'},
+            update: writer,
+            delete: writer,
+          }),
+        });
+        await this.#session.createFile(path.subarray(0, path.length - 2), data!);
+        await this.#session.updateFile(path, certificate);
 
-      const keyPath = keyPathOf(application, slot);
-      const role = await this.#keyRole(application, slot, keyPath);
-      const pin = application.pins[role];
-      const id = keyId(certificate);
-      const isSignature = role === 'signature';
-      const key: PrkdfEntry = {
-        type: 'rsa',
-        label: `${pin.label} key`,
-        objectFlags: ['private'],
-        authId: pin.authId,
-        ...(isSignature && {userConsent: 1}),
-        id,
-        usage: isSignature ? ['nonRepudiation'] : ['sign'],
-        isNative: true,
-        keyReference: slot,
-        path: keyPath,
-        modulusLength: RSA_BITS,
-      };
-      const certificateObject: CdfEntry = {
-        type: 'x509',
-        label: `${pin.label} cert`,
-        objectFlags: [],
-        id,
-        isAuthority: false,
-        path,
-      };
-      const others = (entries: readonly PrkdfEntry[] | readonly CdfEntry[]) =>
-        entries.filter((entry) => !isOfSlot(application, entry, slot, existing));
-      await commitDirectories(this.#session, application, {
-        privateKeys: [...(others(application.privateKeys.entries) as PrkdfEntry[]), key],
-        certificates: [...(others(application.certificates.entries) as CdfEntry[]), certificateObject],
-      });
-    });
+        const keyPath = keyPathOf(application, slot);
+        const role = await this.#keyRole(application, slot, keyPath);
+        const pin = application.pins[role];
+        const id = keyId(certificate);
+        const isSignature = role === 'signature';
+        const key: PrkdfEntry = {
+          type: 'rsa',
+          label: `${pin.label} key`,
+          objectFlags: ['private'],
+          authId: pin.authId,
+          ...(isSignature && {userConsent: 1}),
+          id,
+          usage: isSignature ? ['nonRepudiation'] : ['sign'],
+          isNative: true,
+          keyReference: slot,
+          path: keyPath,
+          modulusLength: RSA_BITS,
+        };
+        const certificateObject: CdfEntry = {
+          type: 'x509',
+          label: `${pin.label} cert`,
+          objectFlags: [],
+          id,
+          isAuthority: false,
+          path,
+        };
+        const others = (entries: readonly PrkdfEntry[] | readonly CdfEntry[]) =>
+          entries.filter((entry) => !isOfSlot(application, entry, slot, existing));
+        return commitDirectories(this.#session, application, {
+          privateKeys: [...(others(application.privateKeys.entries) as PrkdfEntry[]), key],
+          certificates: [...(others(application.certificates.entries) as CdfEntry[]), certificateObject],
+        });
+      },
+      {removes: false},
+    );
   }
 
   /**
@@ -302,31 +320,34 @@ export class EidCard implements CardPort {
    * gone, which finishLayout removes. Idempotent (a file already gone is no error).
    */
   async deleteCertificate(slot: number): Promise<void> {
-    await this.#writing(async () => {
-      const application = await this.#application();
-      const credential = credentialOf(application, slot);
-      if (credential === undefined) return;
-      await this.#deleteKeyFile(credential.keyPath);
-      if (credential.certificatePath) await this.#session.deleteFile(credential.certificatePath);
-      await commitDirectories(this.#session, application, {
-        privateKeys: application.privateKeys.entries.filter((entry) => entry !== credential.key),
-        certificates: application.certificates.entries.filter((entry) => entry !== credential.certificate),
-      });
-    });
+    await this.#writing(
+      async (application) => {
+        const credential = credentialOf(application, slot);
+        if (credential === undefined) return application;
+        await this.#deleteKeyFile(credential.keyPath);
+        if (credential.certificatePath) await this.#session.deleteFile(credential.certificatePath);
+        return commitDirectories(this.#session, application, {
+          privateKeys: application.privateKeys.entries.filter((entry) => entry !== credential.key),
+          certificates: application.certificates.entries.filter((entry) => entry !== credential.certificate),
+        });
+      },
+      {removes: true},
+    );
   }
 
   /** Deletes the slot's key file and PrKDF entry, when deleteCertificate has not already. Idempotent. */
   async destroyKey(slot: number): Promise<void> {
-    await this.#writing(async () => {
-      const application = await this.#application();
-      const path = keyPathOf(application, slot);
-      await this.#deleteKeyFile(path);
-      const entries = application.privateKeys.entries.filter(
-        (entry) => !(entry.type === 'rsa' && entry.keyReference === slot),
-      );
-      if (entries.length !== application.privateKeys.entries.length)
-        await commitDirectories(this.#session, application, {privateKeys: entries});
-    });
+    await this.#writing(
+      async (application) => {
+        await this.#deleteKeyFile(keyPathOf(application, slot));
+        const entries = application.privateKeys.entries.filter(
+          (entry) => !(entry.type === 'rsa' && entry.keyReference === slot),
+        );
+        if (entries.length === application.privateKeys.entries.length) return application;
+        return commitDirectories(this.#session, application, {privateKeys: entries});
+      },
+      {removes: true},
+    );
   }
 
   /**
@@ -334,31 +355,36 @@ export class EidCard implements CardPort {
    * are removed in one switch, then spare directory files a torn switch left are deleted.
    */
   async finishLayout(): Promise<void> {
-    await this.#writing(async () => {
-      let application = await this.#application();
-      const present = async (path: Uint8Array) => exists(this.#session, path);
-      const keep = async <Entry extends PrkdfEntry | CdfEntry>(
-        entries: readonly Entry[],
-      ): Promise<Entry[]> => {
-        const kept: Entry[] = [];
-        for (const entry of entries)
-          if (entry.type === 'unknown' || (await present(resolve(application, entry.path)))) kept.push(entry);
-        return kept;
-      };
-      const privateKeys = await keep(application.privateKeys.entries);
-      const certificates = await keep(application.certificates.entries);
-      const changes = {
-        ...(privateKeys.length !== application.privateKeys.entries.length && {privateKeys}),
-        ...(certificates.length !== application.certificates.entries.length && {certificates}),
-      };
-      if (Object.keys(changes).length > 0)
-        application = await commitDirectories(this.#session, application, changes);
-      await removeSpareDirectories(this.#session, application);
-    });
+    await this.#writing(
+      async (read) => {
+        let application = read;
+        const present = async (path: Uint8Array) => exists(this.#session, path);
+        const keep = async <Entry extends PrkdfEntry | CdfEntry>(
+          entries: readonly Entry[],
+        ): Promise<Entry[]> => {
+          const kept: Entry[] = [];
+          for (const entry of entries)
+            if (entry.type === 'unknown' || (await present(resolve(application, entry.path))))
+              kept.push(entry);
+          return kept;
+        };
+        const privateKeys = await keep(application.privateKeys.entries);
+        const certificates = await keep(application.certificates.entries);
+        const changes = {
+          ...(privateKeys.length !== application.privateKeys.entries.length && {privateKeys}),
+          ...(certificates.length !== application.certificates.entries.length && {certificates}),
+        };
+        if (Object.keys(changes).length > 0)
+          application = await commitDirectories(this.#session, application, changes);
+        await removeSpareDirectories(this.#session, application);
+        return application;
+      },
+      {removes: true},
+    );
   }
 
   reconnect(): Promise<void> {
-    this.#held = undefined;
+    this.#forget();
     return this.#session.reconnect();
   }
 
@@ -376,12 +402,20 @@ export class EidCard implements CardPort {
   }
 
   #application(): Promise<Pkcs15Application> {
-    if (this.#holds === 0) return readApplication(this.#session);
-    this.#held ??= readApplication(this.#session).catch((error: unknown) => {
-      this.#held = undefined;
-      throw error;
+    if (this.#kept !== undefined) return this.#kept;
+    const reading = readApplication(this.#session);
+    reading.catch(() => {
+      if (this.#kept === reading) this.#forget();
     });
-    return this.#held;
+    this.#kept = reading;
+    this.#isReadInHold = this.#holds > 0;
+    return reading;
+  }
+
+  /** The application is read from the card the next time it is needed. */
+  #forget(): void {
+    this.#kept = undefined;
+    this.#isReadInHold = false;
   }
 
   async #encoding(role: PinRole) {
@@ -423,7 +457,7 @@ export class EidCard implements CardPort {
 
 /**
  * Opens the card behind `transport` as a Setec EID card (the caller has recognised it: setec-eid.ts). `trace`
- * receives the redacted APDUs. Reads the PKCS#15 application once to check it; throws CardDataError
+ * receives the redacted APDUs. Reads the PKCS#15 application, which the port keeps; throws CardDataError
  * (`card-data-malformed`) when it is not there or does not parse, and TransportError; closes the transport then.
  */
 export async function openEidCard(
@@ -432,8 +466,7 @@ export async function openEidCard(
 ): Promise<CardPort> {
   const session = Pkcs15Session.open(transport, {trace: options.trace});
   try {
-    await readApplication(session);
-    return new EidCard(session);
+    return new EidCard(session, await readApplication(session));
   } catch (error) {
     await transport.close().catch(() => undefined);
     throw error;

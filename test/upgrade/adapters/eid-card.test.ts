@@ -90,37 +90,81 @@ describe('EidCard over the virtual old SITHS card', () => {
     expect(asked).toBe(2);
   });
 
-  it('reads the directories once per hold of the card, and again after it writes them', async () => {
-    const card = new VirtualEidCard({
-      state: await oldSithsEidCard({holder: SIMULATED_HOLDER, issuer: await oldCa()}),
-      timing: INSTANT_TIMING,
+  describe('keeps the application it read for the connection', () => {
+    /** The old card, one port on it, and how many times that port has read the application (EF.DIR's SELECT). */
+    async function counted() {
+      const card = new VirtualEidCard({
+        state: await oldSithsEidCard({holder: SIMULATED_HOLDER, issuer: await oldCa()}),
+        timing: INSTANT_TIMING,
+      });
+      let applicationReads = 0;
+      const trace = (line: string) => {
+        if (line.startsWith('> 00 A4 08 00 02 2F 00')) applicationReads++;
+      };
+      const port = await openEidCard(new InProcessTransport(card), {trace});
+      const readsOf = async (work: () => Promise<unknown>) => {
+        const before = applicationReads;
+        await work();
+        return applicationReads - before;
+      };
+      return {card, port, readsOf};
+    }
+
+    it('across holds and through its own writes: only the certificate file is read back', async () => {
+      const {card, port, readsOf} = await counted();
+      expect(await readsOf(async () => [await port.readIdentity(), await port.readIdentity()])).toBe(0);
+      const survey = async () => [
+        await port.readIdentity(),
+        await port.readCertificates(),
+        await port.readPublicKey(1),
+        await port.pinTriesLeft('signature'),
+      ];
+      expect(await readsOf(() => port.exclusive(survey))).toBe(0);
+      const certificate = await port.exclusive(async () => {
+        await port.verifyPin(ascii(DEFAULT_EID_PINS.authentication));
+        return certificateFor(await port.generateKey(3, 'rsa-2048', 'once'), 'new');
+      });
+      expect(await readsOf(() => port.exclusive(() => port.writeCertificate(3, certificate)))).toBe(0);
+      expect(await readsOf(async () => expect(await port.readCertificate(3)).toEqual(certificate))).toBe(0);
+      // Another port on the same card, opened now, finds what this one wrote.
+      const other = await openEidCard(new InProcessTransport(card));
+      expect((await other.readCertificates()).map(({slot}) => slot)).toEqual([1, 2, 3]);
     });
-    let directoryReads = 0;
-    const trace = (line: string) => {
-      if (line.startsWith('> 00 A4 08 00 02 2F 00')) directoryReads++;
-    };
-    const port = await openEidCard(new InProcessTransport(card), {trace});
-    const readsOf = async (work: () => Promise<unknown>) => {
-      const before = directoryReads;
-      await work();
-      return directoryReads - before;
-    };
-    expect(await readsOf(async () => [await port.readIdentity(), await port.readIdentity()])).toBe(2);
-    const survey = async () => [
-      await port.readIdentity(),
-      await port.readCertificates(),
-      await port.readPublicKey(1),
-      await port.readPublicKey(2),
-      await port.pinTriesLeft('signature'),
-    ];
-    expect(await readsOf(() => port.exclusive(survey))).toBe(1);
-    const install = async () => {
+
+    it('reads the card again before it removes anything, so another program’s credential stays', async () => {
+      const {card, port, readsOf} = await counted();
+      expect((await port.readCertificates()).map(({slot}) => slot)).toEqual([1, 2]);
+      const other = await openEidCard(new InProcessTransport(card));
+      await other.verifyPin(ascii(DEFAULT_EID_PINS.authentication));
+      await other.writeCertificate(
+        3,
+        await certificateFor(await other.generateKey(3, 'rsa-2048', 'once'), 'other'),
+      );
       await port.verifyPin(ascii(DEFAULT_EID_PINS.authentication));
-      const certificate = await certificateFor(await port.generateKey(3, 'rsa-2048', 'once'), 'new');
-      await port.writeCertificate(3, certificate);
-      expect(await port.readCertificate(3)).toEqual(certificate);
-    };
-    expect(await readsOf(() => port.exclusive(install))).toBe(2);
+      expect(
+        await readsOf(() =>
+          port.exclusive(async () => {
+            await port.deleteCertificate(1);
+            await port.destroyKey(1);
+          }),
+        ),
+      ).toBe(1);
+      expect(await readsOf(() => port.finishLayout())).toBe(1);
+      expect((await port.readCertificates()).map(({slot}) => slot)).toEqual([2, 3]);
+      const fresh = await openEidCard(new InProcessTransport(card));
+      expect((await fresh.readCertificates()).map(({slot}) => slot)).toEqual([2, 3]);
+    });
+
+    it('reads the card again after a reconnect and after a hold that failed', async () => {
+      const {port, readsOf} = await counted();
+      expect(await readsOf(() => port.reconnect().then(() => port.readIdentity()))).toBe(1);
+      const failed = port.exclusive(async () => {
+        await port.readIdentity();
+        throw new Error('the step failed');
+      });
+      await expect(failed).rejects.toThrow('the step failed');
+      expect(await readsOf(async () => [await port.readIdentity(), await port.readIdentity()])).toBe(1);
+    });
   });
 
   it('generates, signs, writes, reads back and deletes credentials', async () => {

@@ -1,7 +1,13 @@
 import {expect} from 'vitest';
 import {equalBytes} from '../../../source/apdu/tlv.js';
 import {InProcessTransport} from '../../../source/apdu/transports/in-process.js';
-import {credentialsOf, fidOf, readApplication, withFid} from '../../../source/card/pkcs15/application.js';
+import {
+  credentialsOf,
+  fidOf,
+  readApplication,
+  referencedPathsOf,
+  withFid,
+} from '../../../source/card/pkcs15/application.js';
 import {Pkcs15Session} from '../../../source/card/pkcs15/session.js';
 import {parseCertificate, verifyChain} from '../../../source/pki/certificate.js';
 import type {IdentityKind, Purpose} from '../../../source/upgrade/state.js';
@@ -131,7 +137,7 @@ export async function checkUpgradedEidCard(
     const named = new Set([
       `${prefix}5031`,
       `${prefix}5032`,
-      ...application.referencedPaths.map(hex),
+      ...referencedPathsOf(application).map(hex),
       ...credentials.map((credential) => hex(credential.keyPath)),
     ]);
     // Beside each rewritten directory its spare (fid XOR 10, the first of commitDirectories' masks) may stay, and
