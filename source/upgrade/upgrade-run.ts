@@ -552,7 +552,10 @@ async function nextMove(
   return true;
 }
 
-/** Step 9: the replaced certificates and their keys go, last, once every item is verified (invariant 2). */
+/**
+ * Step 9: the replaced certificates and their keys go, last, once every item is verified (invariant 2), all in one
+ * hold of the card (nothing between them waits for a person or the network).
+ */
 export async function deleteOldCertificates(
   context: UpgradeRunContext,
   progress: RunProgress,
@@ -563,17 +566,17 @@ export async function deleteOldCertificates(
   progress.advance(Step.DeleteOld);
   const toDelete = new Set(replaced.map((certificate) => certificate.serial));
   const planSlots = new Set(plan.items.map((item) => item.slot));
-  for (const [slot, {certificate}] of onCard) {
-    if (certificate === undefined || planSlots.has(slot) || !toDelete.has(certificate.serial)) continue;
-    await progress.task({kind: 'delete-old'}, 'deleting-certificate', undefined, () =>
-      card.exclusive(async () => {
+  await card.exclusive(async () => {
+    for (const [slot, {certificate}] of onCard) {
+      if (certificate === undefined || planSlots.has(slot) || !toDelete.has(certificate.serial)) continue;
+      await progress.task({kind: 'delete-old'}, 'deleting-certificate', undefined, async () => {
         await card.deleteCertificate(slot);
         progress.report('destroying-key');
         await card.destroyKey(slot);
-      }),
-    );
-    context.log.write({event: 'oldCertificateDeleted', slot: slotName(slot), serial: certificate.serial});
-  }
+      });
+      context.log.write({event: 'oldCertificateDeleted', slot: slotName(slot), serial: certificate.serial});
+    }
+  });
 }
 
 /** Step 9: Key History in line, then the service told the installed certificates (it revokes the replaced ones). */
