@@ -7,7 +7,7 @@ import {App, type ExitReason} from './app.js';
 import {decideDisplay, type Display} from './cli/appearance.js';
 import {languageFlag, parseArguments, type Command, type EngineOptions} from './cli/arguments.js';
 import {DeferredEngine} from './cli/deferred-engine.js';
-import {demoCodes} from './cli/demo-card.js';
+import {demoCodes, demoTimingSeed} from './cli/demo-card.js';
 import type {AssembledEngine, EngineSource} from './cli/engine-setup.js';
 import type {PlainTask} from './cli/plain-session.js';
 import {CliError, SettingsFileError} from './cli/errors.js';
@@ -292,6 +292,7 @@ async function runEngineCommand(
         card: command.kind === 'run' ? command.demoCard : 'siths-eid',
         directory: demoDirectory(),
         cardStateFile: env['SITHS_UPGRADE_DEMO_CARD'],
+        timingSeed: demoTimingSeed(env['SITHS_UPGRADE_DEMO_SEED']),
       }
     : command.kind === 'run'
       ? {

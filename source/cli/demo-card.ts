@@ -16,3 +16,11 @@ export function demoCodes(card: SimulatedCard): DemoCodes {
         puk: DEFAULT_EID_PINS.puk,
       };
 }
+
+/**
+ * The seed of the demo card's timing draws from SITHS_UPGRADE_DEMO_SEED: a whole number (up to nine digits), so that
+ * two runs draw the same key generation times (the bench compares runs so); anything else: none (Math.random).
+ */
+export function demoTimingSeed(value: string | undefined): number | undefined {
+  return value !== undefined && /^\d{1,9}$/.test(value) ? Number(value) : undefined;
+}

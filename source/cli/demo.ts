@@ -6,7 +6,7 @@ import type {CardHolder} from '../card/virtual/old-credential.js';
 import {oldSithsCard} from '../card/virtual/profiles.js';
 import type {SimulatedCard} from '../card/virtual/simulate.js';
 import {DEFAULT_PIN, DEFAULT_PUK} from '../card/virtual/state.js';
-import type {TimingModel} from '../card/virtual/timing.js';
+import {seededRandom, type TimingModel} from '../card/virtual/timing.js';
 import {VirtualPivCard} from '../card/virtual/virtual-card.js';
 import {deriveManagementKey} from '../pki/management-key.js';
 import type {CertificateAuthorityCredential} from '../pki/issue.js';
@@ -49,6 +49,8 @@ export async function startDemo(
     readonly cardStateFile?: string;
     /** The card's timing model; default a real card's (JCOP4). */
     readonly timing?: TimingModel;
+    /** Seeds the card's timing draws (seededRandom); default Math.random. */
+    readonly timingSeed?: number;
     /** Receives the redacted APDUs (--trace). */
     readonly trace?: TraceSink;
   },
@@ -102,14 +104,20 @@ export async function startDemo(
 
 /** The demo's virtual card, holding `holder`'s old credential from `issuer`. */
 async function demoCard(
-  options: {readonly card: SimulatedCard; readonly cardStateFile?: string; readonly timing?: TimingModel},
+  options: {
+    readonly card: SimulatedCard;
+    readonly cardStateFile?: string;
+    readonly timing?: TimingModel;
+    readonly timingSeed?: number;
+  },
   settings: ServiceSettings,
   holder: CardHolder,
   issuer: CertificateAuthorityCredential,
 ): Promise<CardEndpoint> {
-  const {cardStateFile: stateFile, timing} = options;
+  const {cardStateFile: stateFile, timing, timingSeed} = options;
+  const random = timingSeed === undefined ? undefined : seededRandom(timingSeed);
   if (options.card === 'siths-eid') {
-    return new VirtualEidCard({state: await oldSithsEidCard({holder, issuer}), stateFile, timing});
+    return new VirtualEidCard({state: await oldSithsEidCard({holder, issuer}), stateFile, timing, random});
   }
   const state = await oldSithsCard({
     holder,
@@ -120,5 +128,5 @@ async function demoCard(
     // The demo service checks the card's key attestations against this root.
     attestationRoot: virtualCardAttestationRoot(settings),
   });
-  return new VirtualPivCard({state, stateFile, timing});
+  return new VirtualPivCard({state, stateFile, timing, random});
 }

@@ -28,6 +28,8 @@ export type EngineSource =
       readonly card: SimulatedCard;
       readonly directory: string;
       readonly cardStateFile?: string;
+      /** Seeds the card's timing draws, so that two runs take the same key generation times. */
+      readonly timingSeed?: number;
     }
   /** A real reader and the configured upgrade service. */
   | {readonly kind: 'service'; readonly serviceUrl: string; readonly serviceCaPath: string}
