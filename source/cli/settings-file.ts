@@ -5,9 +5,9 @@ import type {Language} from '../screens/i18n/catalogue.js';
 import {isLanguage} from '../screens/i18n/locale.js';
 
 /**
- * The settings file without conf (source/cli/settings.ts), for the answers that must not wait for it to load
- * (`--help` in the saved language). Where the file is, as conf and env-paths put it for projectName
- * 'siths-upgrade' with no suffix: `directory`/config.json, else the platform's config directory.
+ * The settings file for the entry's own answers (`--help` in the saved language, the first frame's key), which do
+ * not load source/cli/settings.ts and what it imports. Where the file is, as conf and env-paths put it for
+ * projectName 'siths-upgrade' with no suffix: `directory`/config.json, else the platform's config directory.
  */
 export function settingsFilePath(directory?: string, env: NodeJS.ProcessEnv = process.env): string {
   if (directory !== undefined) return resolve(directory, 'config.json');

@@ -1,12 +1,12 @@
 import {X509Certificate} from 'node:crypto';
 import {readFileSync} from 'node:fs';
-import {homedir} from 'node:os';
-import {join, resolve} from 'node:path';
-import Conf from 'conf';
+import {dirname, resolve} from 'node:path';
+import type Conf from 'conf';
 import type {Language} from '../screens/i18n/catalogue.js';
 import {isLanguage} from '../screens/i18n/locale.js';
-import {CliError, SettingsFileError, type SettingsFileProblem} from './errors.js';
+import {CliError, SettingsFileError} from './errors.js';
 import {checkServiceUrl} from './service-url.js';
+import {settingsFilePath} from './settings-file.js';
 
 /** The settings `siths-upgrade config` shows and changes. */
 export const SETTING_KEYS = ['service', 'service-ca', 'lang', 'reader'] as const;
@@ -53,88 +53,42 @@ export function checkSetting(key: SettingKey, value: string, cwd = process.cwd()
 }
 
 /**
- * The settings file (conf: JSON in the user's config directory, e.g. ~/.config/siths-upgrade/config.json).
- * Settings are conveniences: losing the file loses nothing of the upgrade (docs/architecture.md, "Truth lives
- * on the card and in the service").
+ * The settings file: JSON in the user's config directory (e.g. ~/.config/siths-upgrade/config.json, where conf and
+ * env-paths put it: settingsFilePath). It is read once with a plain JSON.parse, so that the start of the program
+ * does not wait for conf (it brings ajv, semver and node:crypto, about 15 ms before the first frame); conf writes it
+ * (atomically, only its owner may read it), loaded only by `config set` and `config unset`. Settings are
+ * conveniences: losing the file loses nothing of the upgrade (docs/architecture.md, "Truth lives on the card and
+ * in the service").
  */
 export class Settings {
-  readonly #store: Conf<Partial<Record<SettingKey, string>>>;
-
-  /** What was wrong with the file when it was last read. */
-  #problem: SettingsFileProblem | undefined;
+  readonly path: string;
+  #values: Readonly<Record<string, unknown>>;
 
   /**
    * `directory` overrides where the file lives (tests, portable installs). Throws SettingsFileError when the
    * file cannot be read or is not a JSON object; the file is left as it is.
    */
   constructor(directory?: string) {
-    try {
-      this.#store = new Conf<Partial<Record<SettingKey, string>>>({
-        projectName: 'siths-upgrade',
-        projectSuffix: '',
-        ...(directory === undefined ? {} : {cwd: directory}),
-        configFileMode: 0o600,
-        // Conf reads the file on every access: a broken one reads as empty and is reported (never rewritten).
-        deserialize: (text) => this.#parse(text),
-      });
-    } catch (error) {
-      const {path, code} = error as {path?: string; code?: string};
-      throw new SettingsFileError(
-        path ?? expectedPath(directory),
-        {kind: 'unreadable', reason: code ?? String(error)},
-        {cause: error},
-      );
-    }
-    this.#check();
-  }
-
-  get path(): string {
-    return this.#store.path;
+    this.path = settingsFilePath(directory);
+    this.#values = this.#read();
   }
 
   get(key: SettingKey): string | undefined {
-    const value = this.#store.get(key);
-    this.#check();
+    const value = this.#values[key];
     return typeof value === 'string' ? value : undefined;
   }
 
-  #parse(text: string): Partial<Record<SettingKey, string>> {
-    this.#problem = undefined;
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch (error) {
-      this.#problem = {kind: 'not-json', position: parsePosition(text, error)};
-      return {};
-    }
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-      this.#problem = {kind: 'not-an-object'};
-      return {};
-    }
-    return parsed as Partial<Record<SettingKey, string>>;
-  }
-
-  /** Reads the file before a change, so a file broken meanwhile is reported instead of overwritten. */
-  #readable(): void {
-    void this.#store.store;
-    this.#check();
-  }
-
-  #check(): void {
-    if (this.#problem !== undefined) throw new SettingsFileError(this.#store.path, this.#problem);
-  }
-
   /** Checks `value` (checkSetting) and stores it; returns what was stored. Throws CliError 'setting-invalid'. */
-  set(key: SettingKey, value: string): string {
+  async set(key: SettingKey, value: string): Promise<string> {
     const checked = checkSetting(key, value);
-    this.#readable();
-    this.#store.set(key, checked);
+    (await this.#store()).set(key, checked);
+    this.#values = {...this.#values, [key]: checked};
     return checked;
   }
 
-  unset(key: SettingKey): void {
-    this.#readable();
-    this.#store.delete(key);
+  async unset(key: SettingKey): Promise<void> {
+    (await this.#store()).delete(key);
+    this.#values = Object.fromEntries(Object.entries(this.#values).filter(([name]) => name !== key));
   }
 
   /** The settings for the engine; a value that no longer checks out (hand-edited file) is ignored. */
@@ -147,6 +101,45 @@ export class Settings {
       reader: this.get('reader'),
     };
   }
+
+  /** The file's settings: none when there is no file. Throws SettingsFileError. */
+  #read(): Record<string, unknown> {
+    let text: string;
+    try {
+      text = readFileSync(this.path, 'utf8');
+    } catch (error) {
+      const {code} = error as NodeJS.ErrnoException;
+      if (code === 'ENOENT') return {};
+      throw new SettingsFileError(this.path, {kind: 'unreadable', reason: code ?? String(error)}, {cause: error});
+    }
+    return parseSettings(this.path, text);
+  }
+
+  /** conf over the file, read again first, so that a file broken meanwhile is reported instead of overwritten. */
+  async #store(): Promise<Conf<Record<string, unknown>>> {
+    this.#read();
+    const {default: Conf} = await import('conf');
+    return new Conf<Record<string, unknown>>({
+      projectName: 'siths-upgrade',
+      projectSuffix: '',
+      cwd: dirname(this.path),
+      configFileMode: 0o600,
+      deserialize: (text) => parseSettings(this.path, text),
+    });
+  }
+}
+
+/** The settings in `text`, the file at `path`. Throws SettingsFileError when it is not JSON or not an object. */
+function parseSettings(path: string, text: string): Record<string, unknown> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new SettingsFileError(path, {kind: 'not-json', position: parsePosition(text, error)});
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw new SettingsFileError(path, {kind: 'not-an-object'});
+  return parsed as Record<string, unknown>;
 }
 
 /** Where JSON.parse stopped, as a 1-based line and column (node 20 says "at position N" or "end of JSON input"). */
@@ -155,10 +148,4 @@ function parsePosition(text: string, error: unknown): {line: number; column: num
   const offset = match ? Math.min(Number(match[1]), text.length) : text.length;
   const before = text.slice(0, offset).split('\n');
   return {line: before.length, column: before.at(-1)!.length + 1};
-}
-
-/** Where conf keeps the file (its Linux default, for messages when conf itself could not say). */
-function expectedPath(directory: string | undefined): string {
-  const config = process.env['XDG_CONFIG_HOME'] || join(homedir(), '.config');
-  return join(directory ?? join(config, 'siths-upgrade'), 'config.json');
 }

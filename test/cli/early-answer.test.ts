@@ -31,13 +31,13 @@ const TOPICS: readonly [HelpTopic, string[]][] = [
 describe('earlyAnswer', () => {
   it.each(TOPICS)(
     'gives the catalogue’s help (%s) in the language of --lang, the setting or the locale',
-    (topic, argv) => {
+    async (topic, argv) => {
       const env = {SITHS_UPGRADE_CONFIG_DIR: directory, LANG: 'sv_SE.UTF-8'};
       expect(earlyAnswer(argv, env)).toBe(catalogues.sv.cli.help[topic]);
       expect(earlyAnswer([...argv, '--lang', 'en'], env)).toBe(catalogues.en.cli.help[topic]);
       expect(earlyAnswer(argv, {...env, LANG: 'en_GB.UTF-8'})).toBe(catalogues.en.cli.help[topic]);
       expect(earlyAnswer(argv, {...env, LC_ALL: 'en_US.UTF-8'})).toBe(catalogues.en.cli.help[topic]);
-      new Settings(directory).set('lang', 'en');
+      await new Settings(directory).set('lang', 'en');
       expect(earlyAnswer(argv, env)).toBe(catalogues.en.cli.help[topic]);
       expect(earlyAnswer([...argv, '--lang=sv'], env)).toBe(catalogues.sv.cli.help[topic]);
     },
@@ -73,11 +73,11 @@ describe('the settings file without conf', () => {
     }
   });
 
-  it('gives the saved language as Settings does, ignoring a value that is no language', () => {
+  it('gives the saved language as Settings does, ignoring a value that is no language', async () => {
     const path = settingsFilePath(directory);
     expect(readSavedLanguage(path)).toEqual({});
     const settings = new Settings(directory);
-    settings.set('lang', 'en');
+    await settings.set('lang', 'en');
     expect(readSavedLanguage(path)).toEqual({language: 'en'});
     writeFileSync(path, JSON.stringify({lang: 'klingon'}));
     expect(readSavedLanguage(path)).toEqual({});

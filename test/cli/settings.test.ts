@@ -60,10 +60,11 @@ describe('checkSetting', () => {
 });
 
 describe('Settings', () => {
-  it('keeps settings in a JSON file only its owner can read, and removes them', () => {
+  it('keeps settings in a JSON file only its owner can read, and removes them', async () => {
     const settings = new Settings(directory);
-    settings.set('lang', 'en');
-    settings.set('reader', 'Virtual PCD 00 00');
+    await settings.set('lang', 'en');
+    await settings.set('reader', 'Virtual PCD 00 00');
+    expect(settings.get('lang')).toBe('en');
     expect(new Settings(directory).values()).toEqual({
       service: undefined,
       serviceCa: undefined,
@@ -75,8 +76,10 @@ describe('Settings', () => {
       reader: 'Virtual PCD 00 00',
     });
     expect(statSync(settings.path).mode & 0o777).toBe(0o600);
-    settings.unset('reader');
+    await settings.unset('reader');
+    expect(settings.get('reader')).toBeUndefined();
     expect(new Settings(directory).get('reader')).toBeUndefined();
+    expect(new Settings(directory).get('lang')).toBe('en');
   });
 
   it.each([
@@ -107,6 +110,18 @@ describe('Settings', () => {
     const error = refused(() => new Settings(directory)) as SettingsFileError;
     expect(error.detail).toBe(join(directory, 'config.json'));
     expect(error.problem).toEqual({kind: 'unreadable', reason: 'EISDIR'});
+  });
+
+  it('reads the file again before it writes: one broken meanwhile is reported and left as it is', async () => {
+    const settings = new Settings(directory);
+    await settings.set('lang', 'en');
+    writeFileSync(settings.path, '{"lang": "sv",');
+    await expect(settings.set('reader', 'Virtual PCD 00 00')).rejects.toMatchObject({
+      constructor: SettingsFileError,
+      problem: {kind: 'not-json', position: {line: 1, column: 15}},
+    });
+    await expect(settings.unset('lang')).rejects.toBeInstanceOf(SettingsFileError);
+    expect(readFileSync(settings.path, 'utf8')).toBe('{"lang": "sv",');
   });
 
   it('ignores a hand-edited value that is not valid', () => {
