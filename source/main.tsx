@@ -142,10 +142,10 @@ async function runConfig(
       return value === undefined ? ExitCode.Failed : ExitCode.Ok;
     }
     case 'set':
-      println(t.cli.configSet(command.key, settings.set(command.key, command.value)));
+      println(t.cli.configSet(command.key, await settings.set(command.key, command.value)));
       return ExitCode.Ok;
     case 'unset':
-      settings.unset(command.key);
+      await settings.unset(command.key);
       println(t.cli.configUnset(command.key));
       return ExitCode.Ok;
   }
@@ -208,9 +208,6 @@ function savedServiceUrl(value: string, path: string): string {
     throw new CliError(error.code, error.detail, {cause: error, settingsFile: path});
   }
 }
-
-/** The first frame as the entry left it (source/cli/first-frame.ts): maybe drawn already, on the full screen. */
-const firstFrame = takeFirstFrame();
 
 /**
  * The full screen: Ink on the alternate buffer, incremental rendering at most 10 frames a second, each frame in
@@ -423,5 +420,12 @@ process.on('SIGTERM', () => void exit(isStoppedBySignal ? ExitCode.Ok : ExitCode
 process.on('SIGHUP', () => void exit(isStoppedBySignal ? ExitCode.Ok : ExitCode.Hangup));
 process.on('uncaughtException', (error) => void fail(t, error));
 process.on('unhandledRejection', (reason) => void fail(t, reason));
+
+/**
+ * The first frame as the entry left it (source/cli/first-frame.ts): maybe drawn already, on the full screen. Taken
+ * only now that main's signal handlers are on: taking it removes the entry's, and a signal caught but not yet
+ * dispatched would be lost with the last handler (it was: a SIGTERM while main loaded left the program running).
+ */
+const firstFrame = takeFirstFrame();
 
 void main(process.argv.slice(2)).then((code) => exit(code));
