@@ -46,7 +46,9 @@ export type SettingsFileProblem =
   /** JSON, but not an object of settings. */
   | {readonly kind: 'not-an-object'}
   /** The file cannot be read (`reason`: the system's error code, e.g. EACCES). */
-  | {readonly kind: 'unreadable'; readonly reason: string};
+  | {readonly kind: 'unreadable'; readonly reason: string}
+  /** The file (or its directory) cannot be written (`reason`: the system's error code, e.g. EROFS). */
+  | {readonly kind: 'unwritable'; readonly reason: string};
 
 /** The settings file is broken: `detail` is its path. The program touches nothing and says how to fix it. */
 export class SettingsFileError extends CliError {

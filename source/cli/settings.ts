@@ -55,7 +55,7 @@ export function checkSetting(key: SettingKey, value: string, cwd = process.cwd()
 /**
  * The settings file: JSON in the user's config directory (e.g. ~/.config/siths-upgrade/config.json, where conf and
  * env-paths put it: settingsFilePath). It is read once with a plain JSON.parse, so that the start of the program
- * does not wait for conf (it brings ajv, semver and node:crypto, about 15 ms before the first frame); conf writes it
+ * does not wait for conf (it brings ajv, semver and assert, about 15 ms before the first frame); conf writes it
  * (atomically, only its owner may read it), loaded only by `config set` and `config unset`. Settings are
  * conveniences: losing the file loses nothing of the upgrade (docs/architecture.md, "Truth lives on the card and
  * in the service").
@@ -81,13 +81,13 @@ export class Settings {
   /** Checks `value` (checkSetting) and stores it; returns what was stored. Throws CliError 'setting-invalid'. */
   async set(key: SettingKey, value: string): Promise<string> {
     const checked = checkSetting(key, value);
-    (await this.#store()).set(key, checked);
+    await this.#writing((store) => store.set(key, checked));
     this.#values = {...this.#values, [key]: checked};
     return checked;
   }
 
   async unset(key: SettingKey): Promise<void> {
-    (await this.#store()).delete(key);
+    await this.#writing((store) => store.delete(key));
     this.#values = Object.fromEntries(Object.entries(this.#values).filter(([name]) => name !== key));
   }
 
@@ -110,22 +110,41 @@ export class Settings {
     } catch (error) {
       const {code} = error as NodeJS.ErrnoException;
       if (code === 'ENOENT') return {};
-      throw new SettingsFileError(this.path, {kind: 'unreadable', reason: code ?? String(error)}, {cause: error});
+      throw new SettingsFileError(
+        this.path,
+        {kind: 'unreadable', reason: code ?? String(error)},
+        {cause: error},
+      );
     }
     return parseSettings(this.path, text);
   }
 
-  /** conf over the file, read again first, so that a file broken meanwhile is reported instead of overwritten. */
-  async #store(): Promise<Conf<Record<string, unknown>>> {
+  /**
+   * Changes the file with conf, after reading it again, so that a file broken meanwhile is reported instead of
+   * overwritten. Throws SettingsFileError, 'unwritable' when the system refuses the write (or the directory).
+   */
+  async #writing(change: (store: Conf<Record<string, unknown>>) => void): Promise<void> {
     this.#read();
     const {default: Conf} = await import('conf');
-    return new Conf<Record<string, unknown>>({
-      projectName: 'siths-upgrade',
-      projectSuffix: '',
-      cwd: dirname(this.path),
-      configFileMode: 0o600,
-      deserialize: (text) => parseSettings(this.path, text),
-    });
+    try {
+      change(
+        new Conf<Record<string, unknown>>({
+          projectName: 'siths-upgrade',
+          projectSuffix: '',
+          cwd: dirname(this.path),
+          configFileMode: 0o600,
+          deserialize: (text) => parseSettings(this.path, text),
+        }),
+      );
+    } catch (error) {
+      if (error instanceof SettingsFileError) throw error;
+      const {code} = error as NodeJS.ErrnoException;
+      throw new SettingsFileError(
+        this.path,
+        {kind: 'unwritable', reason: code ?? String(error)},
+        {cause: error},
+      );
+    }
   }
 }
 

@@ -124,6 +124,17 @@ describe('Settings', () => {
     expect(readFileSync(settings.path, 'utf8')).toBe('{"lang": "sv",');
   });
 
+  it('reports a settings file it cannot write, naming it and why', async () => {
+    // sysfs has no such directory (so nothing to read) and refuses to make one even to root (EPERM).
+    const settings = new Settings('/sys/siths-upgrade-settings-test');
+    expect(settings.values().language).toBeUndefined();
+    await expect(settings.set('lang', 'en')).rejects.toMatchObject({
+      constructor: SettingsFileError,
+      detail: '/sys/siths-upgrade-settings-test/config.json',
+      problem: {kind: 'unwritable', reason: 'EPERM'},
+    });
+  });
+
   it('ignores a hand-edited value that is not valid', () => {
     const settings = new Settings(directory);
     writeFileSync(settings.path, JSON.stringify({lang: 'klingon'}));

@@ -438,8 +438,10 @@ export const en: Catalogue = {
         ? `The settings file ${path} is not valid JSON (line ${problem.position.line}, column ${problem.position.column}).`
         : problem.kind === 'not-an-object'
           ? `The settings file ${path} does not hold settings: it must be one JSON object, such as {"lang": "en"}.`
-          : `The settings file ${path} cannot be read (${problem.reason}).`,
-      problem.kind === 'unreadable'
+          : problem.kind === 'unreadable'
+            ? `The settings file ${path} cannot be read (${problem.reason}).`
+            : `The settings file ${path} cannot be written (${problem.reason}).`,
+      problem.kind === 'unreadable' || problem.kind === 'unwritable'
         ? 'Make it a file you may read and write, or remove it.'
         : 'Correct it, or remove it.',
       'The settings are only conveniences (nothing of the upgrade is lost): set them again with siths-upgrade config set <key> <value>.',

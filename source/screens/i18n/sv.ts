@@ -442,8 +442,10 @@ export const sv: Catalogue = {
         ? `Inställningsfilen ${path} är inte giltig JSON (rad ${problem.position.line}, kolumn ${problem.position.column}).`
         : problem.kind === 'not-an-object'
           ? `Inställningsfilen ${path} innehåller inga inställningar: den ska vara ett JSON-objekt, till exempel {"lang": "sv"}.`
-          : `Inställningsfilen ${path} går inte att läsa (${problem.reason}).`,
-      problem.kind === 'unreadable'
+          : problem.kind === 'unreadable'
+            ? `Inställningsfilen ${path} går inte att läsa (${problem.reason}).`
+            : `Inställningsfilen ${path} går inte att skriva (${problem.reason}).`,
+      problem.kind === 'unreadable' || problem.kind === 'unwritable'
         ? 'Se till att du får läsa och skriva filen, eller ta bort den.'
         : 'Rätta filen, eller ta bort den.',
       'Inställningarna är bara bekvämligheter (inget av uppgraderingen går förlorat): ange dem igen med siths-upgrade config set <nyckel> <värde>.',
