@@ -52,17 +52,17 @@ export const REAL_CARD_TIMINGS: CardTimings = {
  * The two-PIN SITHS card (Setec EID applet, PKCS#15, short APDUs only): the JCOP4 means above, and what the card's
  * file system adds to each task, in APDUs of 40 ms: the card time of each task in a traced upgrade (40 ms a command
  * and 10 KB/s, the virtual card's model) less what the means above already count. A key generation creates the key
- * file first; a signature verifies a PIN and sets the security environment; installing writes the certificate in
- * 255-byte pieces, rewrites the PrKDF and CDF through spare directory files and reads the certificate back; the
- * deletions read the application from the card (about 14 APDUs) and rewrite the directories the other way;
- * completing reads it again and finishes the layout.
+ * file first; a signature verifies a PIN and sets the security environment; installing reads the application from
+ * the card (about 14 APDUs), writes the certificate in 255-byte pieces, rewrites the PrKDF and CDF through spare
+ * directory files and reads the certificate back; the deletions read the application once and rewrite the
+ * directories the other way; completing reads it again and finishes the layout.
  */
 export const SITHS_EID_CARD_TIMINGS: CardTimings = {
   ...REAL_CARD_TIMINGS,
   extraApdus: {
     'generate-key': 7,
     'sign-request': 4,
-    'install-certificate': 30,
+    'install-certificate': 49,
     'delete-old': 42,
     complete: 40,
   },

@@ -124,7 +124,7 @@ describe('UpgradeEngine over the two-PIN SITHS card and the reference service', 
         // and its file system, not a PIV card's 25 s.
         const toGenerate = 4 - world.log.filter((entry) => entry.event === 'keyPrepared').length;
         const expectedRsaMs = toGenerate * (5200 + 40);
-        const fileSystemMs = (toGenerate * 7 + 4 * (4 + 30) + 42 + 40) * 40;
+        const fileSystemMs = (toGenerate * 7 + 4 * (4 + 49) + 42 + 40) * 40;
         expect((await started).progress.estimatedRemainingMs).toBeGreaterThan(expectedRsaMs + fileSystemMs);
         const done = await stateWhere(engine, isType('done'));
         expect(done.installed.map((certificate) => certificate.slotName)).toEqual(['03', '04', '05', '06']);

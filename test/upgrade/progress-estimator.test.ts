@@ -37,8 +37,8 @@ describe('ProgressEstimator', () => {
     const extra =
       remaining(CARD_TIMINGS['siths-eid']).estimatedRemainingMs -
       remaining(REAL_CARD_TIMINGS).estimatedRemainingMs;
-    // 4 x (7 + 4 + 30) + 42 + 40 APDUs of 40 ms.
-    expect(extra).toBe((4 * (7 + 4 + 30) + 42 + 40) * 40);
+    // 4 x (7 + 4 + 49) + 42 + 40 APDUs of 40 ms.
+    expect(extra).toBe((4 * (7 + 4 + 49) + 42 + 40) * 40);
     expect(expectedMs({kind: 'delete-old'}, CARD_TIMINGS['siths-eid'])).toBe(44 * 40);
     expect(expectedMs({kind: 'await-certificate'}, CARD_TIMINGS['siths-eid'])).toBe(
       REAL_CARD_TIMINGS.serviceCallMs,

@@ -53,12 +53,15 @@ const RSA_BITS = 2048;
  * write) and Underskrift (signature keys, verified again before each signature: userConsent).
  *
  * The application (EF.DIR to the CDFs, about 14 short APDUs) is read when the card is opened and kept for the
- * connection, as OpenSC's PKCS#11 module keeps a bound card's directories until the card is removed or reset: this
- * class's own writes update it, and it is read from the card again after a reconnect (a reset, a re-insert), after
- * any hold that failed (a torn write leaves the directories unknown) and before anything is removed (a credential,
- * a key, leftover files), so that a removal starts from what the card holds and the card's own directories are
- * checked before an old credential goes. Every write is ordered so that a tear after any APDU leaves a card the
- * next run finishes (docs/siths-eid-card.md, "How the tool writes the card").
+ * connection, as OpenSC's PKCS#11 module keeps a bound card's directories until the card is removed or reset, for
+ * what does not change them: identity, certificates, public keys, PINs, signatures, key generation (which needs only
+ * the key file's path and the PINs' references). Every write of the directories (a certificate installed, a
+ * credential or key deleted, the layout finished) starts from the application as the card holds it, read again
+ * unless it was read in the same hold, because another PC/SC program may have written the card between two holds
+ * and a directory switch from a stale copy would lose that; the write's own result is kept after it. It is read
+ * again after a reconnect (a reset, a re-insert) and after any hold that failed (a torn write leaves the directories
+ * unknown). Every write is ordered so that a tear after any APDU leaves a card the next run finishes
+ * (docs/siths-eid-card.md, "How the tool writes the card").
  */
 export class EidCard implements CardPort {
   readonly profile = 'siths-eid';
@@ -72,6 +75,8 @@ export class EidCard implements CardPort {
   #kept: Promise<Pkcs15Application> | undefined;
   /** Whether #kept was read from the card in the current outermost hold. */
   #isReadInHold = false;
+  /** Counts what #forget dropped, so that a write that ran meanwhile does not bring an older application back. */
+  #generation = 0;
 
   constructor(session: Pkcs15Session, application?: Pkcs15Application) {
     this.#session = session;
@@ -97,17 +102,16 @@ export class EidCard implements CardPort {
   }
 
   /**
-   * Holds the card for `work`, which writes it and answers the application as its writes left it: that is kept (a
-   * failed write is forgotten by exclusive). `removes`: the work starts from the application as the card holds it,
-   * read again unless it was read in this hold.
+   * Holds the card for `work`, which writes it, starting from the application as the card holds it
+   * (#applicationOnCard), and answers the application as its writes left it: that is kept (a failed write is
+   * forgotten by exclusive).
    */
-  #writing(
-    work: (application: Pkcs15Application) => Promise<Pkcs15Application>,
-    {removes}: {readonly removes: boolean},
-  ): Promise<void> {
+  #writing(work: (application: Pkcs15Application) => Promise<Pkcs15Application>): Promise<void> {
     return this.exclusive(async () => {
-      if (removes && !this.#isReadInHold) this.#forget();
-      this.#kept = Promise.resolve(await work(await this.#application()));
+      const application = await this.#applicationOnCard();
+      const generation = this.#generation;
+      const written = await work(application);
+      if (generation === this.#generation) this.#kept = Promise.resolve(written);
     });
   }
 
@@ -254,63 +258,60 @@ export class EidCard implements CardPort {
    * key (PrKDF: ID = SHA-1 of the modulus, usage and PIN after the key file's sign condition) in one directory switch.
    */
   async writeCertificate(slot: number, certificate: Uint8Array): Promise<void> {
-    await this.#writing(
-      async (application) => {
-        const existing = credentialOf(application, slot);
-        const path = existing?.certificatePath ?? certificatePathFor(application, slot);
-        if (await exists(this.#session, path)) await this.#session.deleteFile(path);
-        const writer = {
-          type: 'pin',
-          reference: pinEncodingOf(application.pins.authentication, 'pin').reference,
-        } as const;
-        const {data} = createFileCommand({
-          fileId: fidOf(path),
-          descriptor: FileDescriptor.TransparentEf,
-          size: certificate.length,
-          securityAttributes: transparentFileAttributes({
-            read: {type: 'always'},
-            update: writer,
-            delete: writer,
-          }),
-        });
-        await this.#session.createFile(path.subarray(0, path.length - 2), data!);
-        await this.#session.updateFile(path, certificate);
+    await this.#writing(async (application) => {
+      const existing = credentialOf(application, slot);
+      const path = existing?.certificatePath ?? certificatePathFor(application, slot);
+      if (await exists(this.#session, path)) await this.#session.deleteFile(path);
+      const writer = {
+        type: 'pin',
+        reference: pinEncodingOf(application.pins.authentication, 'pin').reference,
+      } as const;
+      const {data} = createFileCommand({
+        fileId: fidOf(path),
+        descriptor: FileDescriptor.TransparentEf,
+        size: certificate.length,
+        securityAttributes: transparentFileAttributes({
+          read: {type: 'always'},
+          update: writer,
+          delete: writer,
+        }),
+      });
+      await this.#session.createFile(path.subarray(0, path.length - 2), data!);
+      await this.#session.updateFile(path, certificate);
 
-        const keyPath = keyPathOf(application, slot);
-        const role = await this.#keyRole(application, slot, keyPath);
-        const pin = application.pins[role];
-        const id = keyId(certificate);
-        const isSignature = role === 'signature';
-        const key: PrkdfEntry = {
-          type: 'rsa',
-          label: `${pin.label} key`,
-          objectFlags: ['private'],
-          authId: pin.authId,
-          ...(isSignature && {userConsent: 1}),
-          id,
-          usage: isSignature ? ['nonRepudiation'] : ['sign'],
-          isNative: true,
-          keyReference: slot,
-          path: keyPath,
-          modulusLength: RSA_BITS,
-        };
-        const certificateObject: CdfEntry = {
-          type: 'x509',
-          label: `${pin.label} cert`,
-          objectFlags: [],
-          id,
-          isAuthority: false,
-          path,
-        };
-        const others = (entries: readonly PrkdfEntry[] | readonly CdfEntry[]) =>
-          entries.filter((entry) => !isOfSlot(application, entry, slot, existing));
-        return commitDirectories(this.#session, application, {
-          privateKeys: [...(others(application.privateKeys.entries) as PrkdfEntry[]), key],
-          certificates: [...(others(application.certificates.entries) as CdfEntry[]), certificateObject],
-        });
-      },
-      {removes: false},
-    );
+      const keyPath = keyPathOf(application, slot);
+      const role = await this.#keyRole(application, slot, keyPath);
+      const pin = application.pins[role];
+      const id = keyId(certificate);
+      const isSignature = role === 'signature';
+      const key: PrkdfEntry = {
+        type: 'rsa',
+        label: `${pin.label} key`,
+        objectFlags: ['private'],
+        authId: pin.authId,
+        ...(isSignature && {userConsent: 1}),
+        id,
+        usage: isSignature ? ['nonRepudiation'] : ['sign'],
+        isNative: true,
+        keyReference: slot,
+        path: keyPath,
+        modulusLength: RSA_BITS,
+      };
+      const certificateObject: CdfEntry = {
+        type: 'x509',
+        label: `${pin.label} cert`,
+        objectFlags: [],
+        id,
+        isAuthority: false,
+        path,
+      };
+      const others = (entries: readonly PrkdfEntry[] | readonly CdfEntry[]) =>
+        entries.filter((entry) => !isOfSlot(application, entry, slot, existing));
+      return commitDirectories(this.#session, application, {
+        privateKeys: [...(others(application.privateKeys.entries) as PrkdfEntry[]), key],
+        certificates: [...(others(application.certificates.entries) as CdfEntry[]), certificateObject],
+      });
+    });
   }
 
   /**
@@ -320,34 +321,28 @@ export class EidCard implements CardPort {
    * gone, which finishLayout removes. Idempotent (a file already gone is no error).
    */
   async deleteCertificate(slot: number): Promise<void> {
-    await this.#writing(
-      async (application) => {
-        const credential = credentialOf(application, slot);
-        if (credential === undefined) return application;
-        await this.#deleteKeyFile(credential.keyPath);
-        if (credential.certificatePath) await this.#session.deleteFile(credential.certificatePath);
-        return commitDirectories(this.#session, application, {
-          privateKeys: application.privateKeys.entries.filter((entry) => entry !== credential.key),
-          certificates: application.certificates.entries.filter((entry) => entry !== credential.certificate),
-        });
-      },
-      {removes: true},
-    );
+    await this.#writing(async (application) => {
+      const credential = credentialOf(application, slot);
+      if (credential === undefined) return application;
+      await this.#deleteKeyFile(credential.keyPath);
+      if (credential.certificatePath) await this.#session.deleteFile(credential.certificatePath);
+      return commitDirectories(this.#session, application, {
+        privateKeys: application.privateKeys.entries.filter((entry) => entry !== credential.key),
+        certificates: application.certificates.entries.filter((entry) => entry !== credential.certificate),
+      });
+    });
   }
 
   /** Deletes the slot's key file and PrKDF entry, when deleteCertificate has not already. Idempotent. */
   async destroyKey(slot: number): Promise<void> {
-    await this.#writing(
-      async (application) => {
-        await this.#deleteKeyFile(keyPathOf(application, slot));
-        const entries = application.privateKeys.entries.filter(
-          (entry) => !(entry.type === 'rsa' && entry.keyReference === slot),
-        );
-        if (entries.length === application.privateKeys.entries.length) return application;
-        return commitDirectories(this.#session, application, {privateKeys: entries});
-      },
-      {removes: true},
-    );
+    await this.#writing(async (application) => {
+      await this.#deleteKeyFile(keyPathOf(application, slot));
+      const entries = application.privateKeys.entries.filter(
+        (entry) => !(entry.type === 'rsa' && entry.keyReference === slot),
+      );
+      if (entries.length === application.privateKeys.entries.length) return application;
+      return commitDirectories(this.#session, application, {privateKeys: entries});
+    });
   }
 
   /**
@@ -355,32 +350,28 @@ export class EidCard implements CardPort {
    * are removed in one switch, then spare directory files a torn switch left are deleted.
    */
   async finishLayout(): Promise<void> {
-    await this.#writing(
-      async (read) => {
-        let application = read;
-        const present = async (path: Uint8Array) => exists(this.#session, path);
-        const keep = async <Entry extends PrkdfEntry | CdfEntry>(
-          entries: readonly Entry[],
-        ): Promise<Entry[]> => {
-          const kept: Entry[] = [];
-          for (const entry of entries)
-            if (entry.type === 'unknown' || (await present(resolve(application, entry.path))))
-              kept.push(entry);
-          return kept;
-        };
-        const privateKeys = await keep(application.privateKeys.entries);
-        const certificates = await keep(application.certificates.entries);
-        const changes = {
-          ...(privateKeys.length !== application.privateKeys.entries.length && {privateKeys}),
-          ...(certificates.length !== application.certificates.entries.length && {certificates}),
-        };
-        if (Object.keys(changes).length > 0)
-          application = await commitDirectories(this.#session, application, changes);
-        await removeSpareDirectories(this.#session, application);
-        return application;
-      },
-      {removes: true},
-    );
+    await this.#writing(async (read) => {
+      let application = read;
+      const present = async (path: Uint8Array) => exists(this.#session, path);
+      const keep = async <Entry extends PrkdfEntry | CdfEntry>(
+        entries: readonly Entry[],
+      ): Promise<Entry[]> => {
+        const kept: Entry[] = [];
+        for (const entry of entries)
+          if (entry.type === 'unknown' || (await present(resolve(application, entry.path)))) kept.push(entry);
+        return kept;
+      };
+      const privateKeys = await keep(application.privateKeys.entries);
+      const certificates = await keep(application.certificates.entries);
+      const changes = {
+        ...(privateKeys.length !== application.privateKeys.entries.length && {privateKeys}),
+        ...(certificates.length !== application.certificates.entries.length && {certificates}),
+      };
+      if (Object.keys(changes).length > 0)
+        application = await commitDirectories(this.#session, application, changes);
+      await removeSpareDirectories(this.#session, application);
+      return application;
+    });
   }
 
   reconnect(): Promise<void> {
@@ -412,10 +403,17 @@ export class EidCard implements CardPort {
     return reading;
   }
 
+  /** The application as the card holds it: read again unless it was read in this hold (a write starts so). */
+  #applicationOnCard(): Promise<Pkcs15Application> {
+    if (!this.#isReadInHold) this.#forget();
+    return this.#application();
+  }
+
   /** The application is read from the card the next time it is needed. */
   #forget(): void {
     this.#kept = undefined;
     this.#isReadInHold = false;
+    this.#generation++;
   }
 
   async #encoding(role: PinRole) {

@@ -110,7 +110,7 @@ describe('EidCard over the virtual old SITHS card', () => {
       return {card, port, readsOf};
     }
 
-    it('across holds and through its own writes: only the certificate file is read back', async () => {
+    it('for what only reads, across holds and after its own writes: a directory write reads the card once', async () => {
       const {card, port, readsOf} = await counted();
       expect(await readsOf(async () => [await port.readIdentity(), await port.readIdentity()])).toBe(0);
       const survey = async () => [
@@ -120,27 +120,37 @@ describe('EidCard over the virtual old SITHS card', () => {
         await port.pinTriesLeft('signature'),
       ];
       expect(await readsOf(() => port.exclusive(survey))).toBe(0);
-      const certificate = await port.exclusive(async () => {
+      let certificate: Uint8Array = new Uint8Array();
+      const generate = async () => {
         await port.verifyPin(ascii(DEFAULT_EID_PINS.authentication));
-        return certificateFor(await port.generateKey(3, 'rsa-2048', 'once'), 'new');
-      });
-      expect(await readsOf(() => port.exclusive(() => port.writeCertificate(3, certificate)))).toBe(0);
-      expect(await readsOf(async () => expect(await port.readCertificate(3)).toEqual(certificate))).toBe(0);
+        certificate = await certificateFor(await port.generateKey(3, 'rsa-2048', 'once'), 'new');
+      };
+      expect(await readsOf(() => port.exclusive(generate))).toBe(0);
+      const install = async () => {
+        await port.writeCertificate(3, certificate);
+        expect(await port.readCertificate(3)).toEqual(certificate);
+      };
+      expect(await readsOf(() => port.exclusive(install))).toBe(1);
+      expect(await readsOf(async () => (await port.readCertificates()).map(({slot}) => slot))).toBe(0);
       // Another port on the same card, opened now, finds what this one wrote.
       const other = await openEidCard(new InProcessTransport(card));
       expect((await other.readCertificates()).map(({slot}) => slot)).toEqual([1, 2, 3]);
     });
 
-    it('reads the card again before it removes anything, so another program’s credential stays', async () => {
+    it('starts every write from the card, so what another program wrote meanwhile stays', async () => {
       const {card, port, readsOf} = await counted();
       expect((await port.readCertificates()).map(({slot}) => slot)).toEqual([1, 2]);
+      await port.verifyPin(ascii(DEFAULT_EID_PINS.authentication));
+      const ours = await certificateFor(await port.generateKey(4, 'rsa-2048', 'once'), 'ours');
+      // Between two of our holds another program installs a credential: its directory switch moves the PrKDF and
+      // CDF to the files that were their spares.
       const other = await openEidCard(new InProcessTransport(card));
       await other.verifyPin(ascii(DEFAULT_EID_PINS.authentication));
       await other.writeCertificate(
         3,
         await certificateFor(await other.generateKey(3, 'rsa-2048', 'once'), 'other'),
       );
-      await port.verifyPin(ascii(DEFAULT_EID_PINS.authentication));
+      await port.writeCertificate(4, ours);
       expect(
         await readsOf(() =>
           port.exclusive(async () => {
@@ -150,9 +160,10 @@ describe('EidCard over the virtual old SITHS card', () => {
         ),
       ).toBe(1);
       expect(await readsOf(() => port.finishLayout())).toBe(1);
-      expect((await port.readCertificates()).map(({slot}) => slot)).toEqual([2, 3]);
+      expect((await port.readCertificates()).map(({slot}) => slot)).toEqual([2, 3, 4]);
       const fresh = await openEidCard(new InProcessTransport(card));
-      expect((await fresh.readCertificates()).map(({slot}) => slot)).toEqual([2, 3]);
+      expect((await fresh.readCertificates()).map(({slot}) => slot)).toEqual([2, 3, 4]);
+      expect(await fresh.readCertificate(4)).toEqual(ours);
     });
 
     it('reads the card again after a reconnect and after a hold that failed', async () => {
