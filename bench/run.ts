@@ -515,7 +515,10 @@ const READING_MS = 20_000;
  * The seeds of part 4's pairs of runs: both runs of a pair draw the same key generation times, so their ratio
  * compares the same card work; BENCH_SEEDS pairs (default 3), the median ratio printed.
  */
-const SEEDS = Array.from({length: Number(process.env['BENCH_SEEDS'] ?? 3)}, (_, index) => index + 1);
+const SEEDS = Array.from(
+  {length: Math.max(1, Math.floor(Number(process.env['BENCH_SEEDS'] ?? 3)) || 1)},
+  (_, index) => index + 1,
+);
 
 function printUpgradeRun(label: string, run: UpgradeRun): void {
   console.log(`   ${label}`);
@@ -562,7 +565,11 @@ if (runs(4) && hasBundle) {
       );
     }
     const sorted = ratios.toSorted((a, b) => a - b);
-    console.log(`   ${label}: median ${sorted[Math.floor(sorted.length / 2)]!.toFixed(2)}x`);
+    const middle = sorted.length / 2;
+    const median = Number.isInteger(middle)
+      ? (sorted[middle - 1]! + sorted[middle]!) / 2
+      : sorted[Math.floor(middle)]!;
+    console.log(`   ${label}: median ${median.toFixed(2)}x`);
   }
 }
 if (roundTrip !== undefined) {
