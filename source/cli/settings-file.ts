@@ -2,6 +2,7 @@ import {readFileSync} from 'node:fs';
 import {homedir} from 'node:os';
 import {join, resolve} from 'node:path';
 import type {Language} from '../screens/i18n/catalogue.js';
+import type {SettingsFileProblem} from './errors.js';
 import {isLanguage} from '../screens/i18n/locale.js';
 
 /**
@@ -45,13 +46,34 @@ export function readSavedLanguage(path: string): {readonly language?: Language} 
   const settings = readSettingsText(path);
   if (settings === undefined) return undefined;
   if (settings.text === undefined) return {};
-  let values: unknown;
-  try {
-    values = JSON.parse(settings.text);
-  } catch {
-    return undefined;
-  }
-  if (typeof values !== 'object' || values === null || Array.isArray(values)) return undefined;
-  const language = (values as Record<string, unknown>)['lang'];
+  const parsed = parseSettingsText(settings.text);
+  if ('problem' in parsed) return undefined;
+  const language = parsed.values['lang'];
   return isLanguage(language) ? {language} : {};
+}
+
+/**
+ * The settings in a settings file's `text`, or what is wrong with it: not JSON (where parsing stopped, as a 1-based
+ * line and column), or JSON that is not one object.
+ */
+export function parseSettingsText(
+  text: string,
+): {readonly values: Readonly<Record<string, unknown>>} | {readonly problem: SettingsFileProblem} {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    return {problem: {kind: 'not-json', position: parsePosition(text, error)}};
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    return {problem: {kind: 'not-an-object'}};
+  return {values: parsed as Record<string, unknown>};
+}
+
+/** Where JSON.parse stopped (node 20 says "at position N" or "end of JSON input"). */
+function parsePosition(text: string, error: unknown): {line: number; column: number} {
+  const match = /at position (\d+)/.exec(error instanceof Error ? error.message : '');
+  const offset = match ? Math.min(Number(match[1]), text.length) : text.length;
+  const before = text.slice(0, offset).split('\n');
+  return {line: before.length, column: before.at(-1)!.length + 1};
 }

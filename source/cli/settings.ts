@@ -6,7 +6,7 @@ import type {Language} from '../screens/i18n/catalogue.js';
 import {isLanguage} from '../screens/i18n/locale.js';
 import {CliError, SettingsFileError} from './errors.js';
 import {checkServiceUrl} from './service-url.js';
-import {settingsFilePath} from './settings-file.js';
+import {parseSettingsText, settingsFilePath} from './settings-file.js';
 
 /** The settings `siths-upgrade config` shows and changes. */
 export const SETTING_KEYS = ['service', 'service-ca', 'lang', 'reader'] as const;
@@ -103,7 +103,7 @@ export class Settings {
   }
 
   /** The file's settings: none when there is no file. Throws SettingsFileError. */
-  #read(): Record<string, unknown> {
+  #read(): Readonly<Record<string, unknown>> {
     let text: string;
     try {
       text = readFileSync(this.path, 'utf8');
@@ -149,22 +149,8 @@ export class Settings {
 }
 
 /** The settings in `text`, the file at `path`. Throws SettingsFileError when it is not JSON or not an object. */
-function parseSettings(path: string, text: string): Record<string, unknown> {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (error) {
-    throw new SettingsFileError(path, {kind: 'not-json', position: parsePosition(text, error)});
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
-    throw new SettingsFileError(path, {kind: 'not-an-object'});
-  return parsed as Record<string, unknown>;
-}
-
-/** Where JSON.parse stopped, as a 1-based line and column (node 20 says "at position N" or "end of JSON input"). */
-function parsePosition(text: string, error: unknown): {line: number; column: number} {
-  const match = /at position (\d+)/.exec(error instanceof Error ? error.message : '');
-  const offset = match ? Math.min(Number(match[1]), text.length) : text.length;
-  const before = text.slice(0, offset).split('\n');
-  return {line: before.length, column: before.at(-1)!.length + 1};
+function parseSettings(path: string, text: string): Readonly<Record<string, unknown>> {
+  const parsed = parseSettingsText(text);
+  if ('problem' in parsed) throw new SettingsFileError(path, parsed.problem);
+  return parsed.values;
 }
